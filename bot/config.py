@@ -1,0 +1,303 @@
+"""Settings from the environment and `.env`; every problem is reported at once.
+
+`SETTINGS` is the single table of what can be configured: the loader, the
+README and `.env.example` all follow it (a test keeps them in agreement).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from bot.datadog.sites import SITES
+
+SEVERITIES: tuple[str, ...] = ("UNKNOWN", "SEV-0", "SEV-1", "SEV-2", "SEV-3", "SEV-4", "SEV-5")
+
+
+@dataclass(frozen=True)
+class SettingDoc:
+    """One configurable value: its variable, default and where to get it."""
+
+    env: str
+    default: str
+    help: str
+    where: str
+    secret: bool = False
+    required: bool = False
+
+
+SETTINGS: tuple[SettingDoc, ...] = (
+    SettingDoc(
+        "DD_API_KEY",
+        "",
+        "Datadog API key.",
+        "Datadog > Organization Settings > API Keys",
+        secret=True,
+        required=True,
+    ),
+    SettingDoc(
+        "DD_APP_KEY",
+        "",
+        "Datadog application key with incident_write and user_access_read.",
+        "Datadog > Organization Settings > Application Keys",
+        secret=True,
+        required=True,
+    ),
+    SettingDoc(
+        "DD_SITE",
+        "datadoghq.com",
+        "Your Datadog site: " + ", ".join(SITES) + ".",
+        "the host in your Datadog URL",
+    ),
+    SettingDoc(
+        "DD_API_URL", "", "Override of the Datadog API base URL (tests, proxies).", "leave empty"
+    ),
+    SettingDoc(
+        "SLACK_BOT_TOKEN",
+        "",
+        "Slack bot token (xoxb-...).",
+        "Slack app > OAuth & Permissions",
+        secret=True,
+        required=True,
+    ),
+    SettingDoc(
+        "SLACK_APP_TOKEN",
+        "",
+        "Slack app-level token (xapp-...) with connections:write; set it to use Socket Mode.",
+        "Slack app > Basic Information > App-Level Tokens",
+        secret=True,
+    ),
+    SettingDoc(
+        "SLACK_SIGNING_SECRET",
+        "",
+        "Slack signing secret; required in HTTP mode (no SLACK_APP_TOKEN).",
+        "Slack app > Basic Information > App Credentials",
+        secret=True,
+    ),
+    SettingDoc(
+        "SLACK_API_URL", "", "Override of the Slack Web API base URL (tests).", "leave empty"
+    ),
+    SettingDoc(
+        "PORT",
+        "3000",
+        "HTTP port for POST /slack/events and GET /healthz in HTTP mode.",
+        "your platform sets it",
+    ),
+    SettingDoc(
+        "DECLARE_DEFAULT_SEVERITY",
+        "UNKNOWN",
+        "Severity preselected in the form: " + ", ".join(SEVERITIES) + ".",
+        "your incident policy",
+    ),
+    SettingDoc(
+        "DECLARE_DEFAULT_HANDLES",
+        "",
+        "Comma-separated Datadog handles always notified, e.g. @oncall-sre,@slack-incidents.",
+        "your incident policy",
+    ),
+    SettingDoc(
+        "DECLARE_ALLOWED_CHANNELS",
+        "",
+        "Comma-separated channel IDs where /declare may run; empty allows all.",
+        "channel details in Slack",
+    ),
+    SettingDoc(
+        "DECLARE_ALLOWED_USERGROUPS",
+        "",
+        "Comma-separated user group IDs whose members may declare; empty allows everyone.",
+        "Slack user group settings",
+    ),
+    SettingDoc(
+        "STORE_PATH",
+        "declare-bot.sqlite3",
+        "SQLite file that keeps declarations until they are announced.",
+        "a writable path",
+    ),
+    SettingDoc(
+        "REDIS_URL",
+        "",
+        "Redis URL to share declarations between replicas; overrides STORE_PATH.",
+        "your Redis service",
+        secret=True,
+    ),
+    SettingDoc(
+        "COMMANDER_CACHE_TTL",
+        "600",
+        "Seconds a Slack user to Datadog user resolution is cached.",
+        "keep the default",
+    ),
+    SettingDoc("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR.", "keep the default"),
+    SettingDoc(
+        "LOG_FORMAT",
+        "text",
+        "text (human-readable) or json (JSON lines).",
+        "json for log pipelines",
+    ),
+)
+
+
+class ConfigError(Exception):
+    """Startup cannot go on: `problems` lists every bad or missing setting."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(
+            "declare-bot cannot start; fix these settings:\n"
+            + "\n".join(f"  - {p}" for p in problems)
+        )
+
+
+def _csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseModel):
+    """Validated configuration; secrets are `SecretStr` so a repr masks them."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    dd_api_key: SecretStr = Field(alias="DD_API_KEY", min_length=1)
+    dd_app_key: SecretStr = Field(alias="DD_APP_KEY", min_length=1)
+    dd_site: str = Field("datadoghq.com", alias="DD_SITE")
+    dd_api_url: str | None = Field(None, alias="DD_API_URL")
+    slack_bot_token: SecretStr = Field(alias="SLACK_BOT_TOKEN", min_length=1)
+    slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
+    slack_api_url: str | None = Field(None, alias="SLACK_API_URL")
+    port: int = Field(3000, alias="PORT", ge=1, le=65535)
+    default_severity: str = Field("UNKNOWN", alias="DECLARE_DEFAULT_SEVERITY")
+    default_handles: list[str] = Field(default_factory=list, alias="DECLARE_DEFAULT_HANDLES")
+    allowed_channels: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_CHANNELS")
+    allowed_usergroups: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_USERGROUPS")
+    store_path: str = Field("declare-bot.sqlite3", alias="STORE_PATH")
+    redis_url: SecretStr | None = Field(None, alias="REDIS_URL")
+    commander_cache_ttl: float = Field(600.0, alias="COMMANDER_CACHE_TTL", ge=0)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field("text", alias="LOG_FORMAT")
+
+    @field_validator("dd_site")
+    @classmethod
+    def _known_site(cls, value: str) -> str:
+        site = value.strip().lower().removeprefix("https://").removeprefix("app.").rstrip("/")
+        if site not in SITES:
+            raise ValueError(f"unknown Datadog site {value!r}; valid sites: {', '.join(SITES)}")
+        return site
+
+    @field_validator("default_severity")
+    @classmethod
+    def _known_severity(cls, value: str) -> str:
+        severity = value.strip().upper()
+        if severity not in SEVERITIES:
+            raise ValueError(f"must be one of {', '.join(SEVERITIES)}")
+        return severity
+
+    @field_validator("default_handles", mode="before")
+    @classmethod
+    def _handles(cls, value: object) -> object:
+        parsed = _csv(value)
+        if isinstance(parsed, list):
+            return [h if str(h).startswith("@") else f"@{h}" for h in parsed]
+        return parsed
+
+    @field_validator("allowed_channels", "allowed_usergroups", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _csv(value)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    @property
+    def datadog_api_base(self) -> str:
+        return (self.dd_api_url or f"https://api.{self.dd_site}").rstrip("/")
+
+    @property
+    def slack_api_base(self) -> str | None:
+        if not self.slack_api_url:
+            return None
+        return self.slack_api_url.rstrip("/") + "/"
+
+    def secret_values(self) -> list[str]:
+        """Every secret's value, for the log redactor."""
+        secrets = [self.dd_api_key, self.dd_app_key, self.slack_bot_token]
+        optional = (self.slack_app_token, self.slack_signing_secret, self.redis_url)
+        secrets += [s for s in optional if s is not None]
+        return [s.get_secret_value() for s in secrets if s.get_secret_value()]
+
+
+def _field_env_names() -> dict[str, str]:
+    return {name: info.alias or name for name, info in Settings.model_fields.items()}
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"
+) -> Settings:
+    """Read settings: the real environment wins over `.env`; raise ConfigError listing all."""
+    environ = dict(os.environ if environ is None else environ)
+    from_file: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        from_file = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+    known = {doc.env for doc in SETTINGS}
+    raw: dict[str, str] = {}
+    source: dict[str, str] = {}
+    for key in known:
+        if environ.get(key, "") != "":
+            raw[key], source[key] = environ[key], "the environment"
+        elif from_file.get(key, "") != "":
+            raw[key], source[key] = from_file[key], f"{env_file}"
+    problems: list[str] = []
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        env_names = _field_env_names()
+        for error in exc.errors():
+            loc = str(error["loc"][0]) if error["loc"] else ""
+            env = env_names.get(loc, loc)
+            if error["type"] == "missing":
+                doc = next(d for d in SETTINGS if d.env == env)
+                problems.append(f"{env} is missing: set it in the environment or .env: {doc.where}")
+            else:
+                message = str(error["msg"]).removeprefix("Value error, ")
+                problems.append(f"{env} (from {source.get(env, 'default')}): {message}")
+        raise ConfigError(problems) from None
+    if not settings.socket_mode and settings.slack_signing_secret is None:
+        problems.append(
+            "SLACK_SIGNING_SECRET is missing: HTTP mode needs it (or set SLACK_APP_TOKEN for "
+            "Socket Mode); find it under Slack app > Basic Information > App Credentials"
+        )
+    if problems:
+        raise ConfigError(problems)
+    return settings
