@@ -189,6 +189,8 @@ class DatadogClient:
     def _incident(self, data: IncidentData) -> Incident:
         attrs = data.attributes
         public_id = attrs.public_id or 0
+        commander = (data.relationships or {}).get("commander_user") or {}
+        commander_data = commander.get("data") if isinstance(commander, dict) else None
         return Incident(
             id=data.id,
             public_id=public_id,
@@ -198,6 +200,7 @@ class DatadogClient:
             state=attrs.state,
             is_test=bool(attrs.is_test),
             created=attrs.created,
+            commander_id=commander_data.get("id") if isinstance(commander_data, dict) else None,
         )
 
     def _send(

@@ -205,6 +205,7 @@ class Incident(BaseModel):
     state: str | None = None
     is_test: bool = False
     created: str | None = None
+    commander_id: str | None = None
 
 
 class DatadogUser(BaseModel):

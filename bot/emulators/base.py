@@ -114,7 +114,7 @@ class EmulatorServer:
     # lifecycle -----------------------------------------------------------------
     def start(self) -> EmulatorServer:
         self._server = _Server(self._address, self)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
 

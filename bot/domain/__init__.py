@@ -1,0 +1,1 @@
+"""The domain: a validated declaration and the steps that make it an incident."""

@@ -1,0 +1,113 @@
+"""What the domain needs from the outside world; Slack and Datadog adapters implement it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.domain.declaration import Declaration, Handle
+from bot.domain.record import DeclarationRecord
+
+
+class StepFailed(Exception):
+    """A step could not complete. `reason` is for people; `retryable` says if trying again helps.
+
+    `ambiguous` means the action may have happened anyway (look before retrying);
+    `wait` is how long the far side asked us to wait before retrying.
+    """
+
+    def __init__(
+        self, reason: str, *, retryable: bool, ambiguous: bool = False, wait: float = 0.0
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+        self.ambiguous = ambiguous
+        self.wait = wait
+
+
+class LookupFailed(Exception):
+    """A person or channel lookup failed in a way the person must hear about."""
+
+
+@dataclass(frozen=True)
+class CreatedIncident:
+    id: str
+    public_id: int
+    url: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where a message landed: channel and ts, and how (channel, thread, dm, ephemeral)."""
+
+    channel: str
+    ts: str | None
+    how: str
+    permalink: str | None = None
+
+
+class PeopleDirectory(Protocol):
+    """Slack people and channels."""
+
+    def email_of(self, user_id: str) -> str | None: ...
+
+    def name_of(self, user_id: str) -> str: ...
+
+    def channel_name(self, channel_id: str) -> str | None: ...
+
+
+class UserDirectory(Protocol):
+    """Datadog users: the active user id for an email, or None."""
+
+    def active_user_id(self, email: str) -> str | None: ...
+
+
+class IncidentGateway(Protocol):
+    def create(
+        self, declaration: Declaration, commander_id: str, handles: tuple[Handle, ...]
+    ) -> CreatedIncident: ...
+
+    def find_created(
+        self, declaration: Declaration, commander_id: str, since: float
+    ) -> CreatedIncident | None: ...
+
+    def link_slack(self, record: DeclarationRecord) -> None: ...
+
+
+class Announcer(Protocol):
+    def announce(self, record: DeclarationRecord) -> Delivery: ...
+
+    def reply_in_thread(self, record: DeclarationRecord) -> str | None: ...
+
+    def report_failure(self, record: DeclarationRecord) -> None: ...
+
+    def report_done(self, record: DeclarationRecord) -> None: ...
+
+
+class DeclarationStore(Protocol):
+    """Durable declarations. `add` and `claim` are atomic, so replicas never double up."""
+
+    def add(self, record: DeclarationRecord) -> bool:
+        """Store a new declaration; False when its key already exists."""
+        ...
+
+    def get(self, key: str) -> DeclarationRecord | None: ...
+
+    def save(self, record: DeclarationRecord) -> None: ...
+
+    def claim(self, key: str, owner: str, ttl: float) -> bool:
+        """Take the processing lease for `ttl` seconds; False if someone else holds it."""
+        ...
+
+    def release(self, key: str, owner: str) -> None: ...
+
+    def pending(self) -> list[DeclarationRecord]:
+        """Declarations not done and not failed: resumed at startup."""
+        ...
+
+    def find_by_source(self, source_key: str) -> DeclarationRecord | None: ...
+
+    def all(self) -> list[DeclarationRecord]:
+        """Every stored declaration, oldest first (transcripts, tests, audits)."""
+        ...

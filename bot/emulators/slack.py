@@ -1,0 +1,303 @@
+"""A local emulator of the Slack Web API for tests, benchmarks and the sandbox.
+
+Point a normal `slack_sdk.WebClient(token=..., base_url=emulator.url + "/api/")` at it.
+It answers like Slack does: HTTP 200 JSON with `ok`, `x-oauth-scopes` on every answer,
+429 + Retry-After when rate limited. Handlers live in `slack_methods.py`,
+`slack_chat.py` and `slack_views.py`; workspace state in `slack_state.py`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import secrets
+import time
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import parse_qs
+
+from bot.emulators.base import EmulatorServer, Request, Response
+from bot.emulators.slack_methods import METHODS
+from bot.emulators.slack_state import (
+    BOT_NAME,
+    BOT_USER_ID,
+    Call,
+    Channel,
+    SlackError,
+    SlackWorld,
+    Token,
+    Trigger,
+    User,
+    decode_json_fields,
+)
+
+API_PREFIX = "/api/"
+RESPONSE_PREFIX = "/response/"
+
+
+class SlackEmulator(EmulatorServer):
+    """The Slack Web API as the bot uses it, plus helpers to arrange and inspect a workspace."""
+
+    BOT_SCOPES: tuple[str, ...] = (
+        "commands",
+        "chat:write",
+        "users:read",
+        "users:read.email",
+        "channels:join",
+        "channels:read",
+        "groups:read",
+        "im:write",
+        "usergroups:read",
+    )
+    APP_SCOPES: tuple[str, ...] = ("connections:write",)
+    BOT_USER_ID = BOT_USER_ID
+
+    def __init__(
+        self,
+        bot_token: str = "xoxb-emulator",
+        app_token: str = "xapp-emulator",
+        *,
+        team_id: str = "T0EMULATOR",
+        team_domain: str = "emulator",
+        trigger_ttl: float = 3.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        super().__init__(host, port)
+        self.bot_token = bot_token
+        self.app_token = app_token
+        self._world = SlackWorld(team_id=team_id, team_domain=team_domain, trigger_ttl=trigger_ttl)
+        self._world.tokens[bot_token] = Token("bot", list(self.BOT_SCOPES))
+        self._world.tokens[app_token] = Token("app", list(self.APP_SCOPES))
+        self.add_user(BOT_USER_ID, BOT_NAME, is_bot=True)
+        self.views: dict[str, dict[str, Any]] = self._world.views
+        """View id -> the current view, as Slack returns it (live; read under `lock`)."""
+        self.responses: list[dict[str, Any]] = []
+        """JSON bodies POSTed to response URLs, in arrival order."""
+        self._response_urls = 0
+        self._calls: list[tuple[str, dict[str, Any]]] = []
+        self._injected: dict[str, deque[tuple[str, int]]] = {}
+        self._limits: dict[str, tuple[int, float]] = {}
+        self._windows: dict[str, deque[float]] = {}
+
+    def start(self) -> SlackEmulator:
+        super().start()
+        return self
+
+    def __enter__(self) -> SlackEmulator:
+        return self.start()
+
+    # arranging the workspace ------------------------------------------------------
+    def set_scopes(self, token: str, scopes: Iterable[str]) -> None:
+        """Replace a token's scopes; an unknown token is registered (xapp- → app token)."""
+        with self.lock:
+            kind = "app" if token.startswith("xapp-") else "bot"
+            existing = self._world.tokens.get(token)
+            self._world.tokens[token] = Token(existing.kind if existing else kind, list(scopes))
+
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        *,
+        real_name: str | None = None,
+        email: str | None = None,
+        is_bot: bool = False,
+        deleted: bool = False,
+        tz: str = "Etc/UTC",
+    ) -> None:
+        with self.lock:
+            self._world.users[user_id] = User(
+                user_id, name, real_name or name, email, is_bot, deleted, tz
+            )
+
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        *,
+        is_private: bool = False,
+        is_member: bool = True,
+        is_archived: bool = False,
+    ) -> None:
+        with self.lock:
+            self._world.channels[channel_id] = Channel(
+                channel_id, name, is_private, is_member, is_archived
+            )
+
+    def add_usergroup(self, usergroup_id: str, handle: str, members: list[str]) -> None:
+        with self.lock:
+            self._world.usergroups[usergroup_id] = (handle, list(members))
+
+    def issue_trigger(self) -> str:
+        """A fresh trigger_id, exchangeable once within trigger_ttl seconds."""
+        with self.lock:
+            self._world.counter += 1
+            trigger_id = f"{self._world.counter}.{int(time.time())}.{secrets.token_hex(12)}"
+            self._world.triggers[trigger_id] = Trigger(issued_at=time.monotonic())
+            return trigger_id
+
+    def inject(self, method: str, error: str, *, times: int = 1, retry_after: int = 1) -> None:
+        """Make the next `times` calls of `method` fail with `error`, before any other check."""
+        with self.lock:
+            queue = self._injected.setdefault(method, deque())
+            queue.extend([(error, retry_after)] * times)
+
+    def rate_limit(self, method: str, *, limit: int, period: float) -> None:
+        """At most `limit` accepted calls of `method` per sliding `period` seconds."""
+        with self.lock:
+            self._limits[method] = (limit, period)
+            self._windows[method] = deque()
+
+    def response_url(self) -> str:
+        """A fresh response_url on this server; what is POSTed lands in `responses`."""
+        with self.lock:
+            self._response_urls += 1
+            return f"{self.url}{RESPONSE_PREFIX}{self._response_urls}"
+
+    # inspecting ----------------------------------------------------------------
+    def calls_of(self, method: str) -> list[dict[str, Any]]:
+        """Arguments of each call to `method` (query, form and JSON merged), in order."""
+        with self.lock:
+            return [copy.deepcopy(args) for name, args in self._calls if name == method]
+
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """Messages posted into a channel (a user id means the bot's DM with that user)."""
+        with self.lock:
+            return copy.deepcopy(self._world.messages.get(self._channel_key(channel), []))
+
+    def ephemerals(self, channel: str) -> list[dict[str, Any]]:
+        """Ephemeral messages posted into a channel; each `user` is its recipient."""
+        with self.lock:
+            return copy.deepcopy(self._world.ephemerals.get(self._channel_key(channel), []))
+
+    def _channel_key(self, channel: str) -> str:
+        if channel in self._world.channels or channel not in self._world.users:
+            return channel
+        dm = next((c for c in self._world.channels.values() if c.is_im and c.user == channel), None)
+        return dm.id if dm else channel
+
+    # serving -------------------------------------------------------------------
+    def handle(self, request: Request) -> Response:
+        if request.path.startswith(RESPONSE_PREFIX):
+            return self._response_url_post(request)
+        if not request.path.startswith(API_PREFIX):
+            return Response(404, {"ok": False, "error": "unknown_method"})
+        method = request.path[len(API_PREFIX) :]
+        with self.lock:
+            try:
+                args = self._arguments(request)
+            except SlackError as exc:
+                return self._answer(exc.body(), None)
+            self._calls.append((method, copy.deepcopy(args)))
+            token = self._token(request, args)
+            return self._serve(method, args, token)
+
+    def _serve(self, method: str, args: dict[str, Any], token: str | None) -> Response:
+        known = self._world.tokens.get(token) if token else None
+        injected = self._injected.get(method)
+        if injected:
+            error, retry_after = injected.popleft()
+            if error == "ratelimited":
+                return self._ratelimited(retry_after, known)
+            return self._answer({"ok": False, "error": error}, known)
+        spec = METHODS.get(method)
+        if spec is None:
+            return self._answer({"ok": False, "error": "unknown_method"}, known)
+        if token is None:
+            return self._answer({"ok": False, "error": "not_authed"}, None)
+        if known is None:
+            return self._answer({"ok": False, "error": "invalid_auth"}, None)
+        wait = self._window_wait(method)
+        if wait is not None:
+            return self._ratelimited(wait, known, spec.scope)
+        if known.kind != spec.token_kind:
+            return self._answer({"ok": False, "error": "not_allowed_token_type"}, known, spec.scope)
+        call = Call(method, args, known)
+        try:
+            if spec.scope is not None:
+                call.require(spec.scope)
+            body = spec.handler(self._world, call)
+        except SlackError as exc:
+            body = exc.body()
+        except Exception as exc:  # an emulator bug: answer like Slack's own crash, keep the cause
+            body = {"ok": False, "error": "fatal_error", "emulator_exception": repr(exc)}
+        return self._answer(body, known, spec.scope)
+
+    def _window_wait(self, method: str) -> int | None:
+        """Seconds to wait if `method` is over its sliding window, else None (and count it)."""
+        if method not in self._limits:
+            return None
+        limit, period = self._limits[method]
+        window = self._windows[method]
+        now = time.monotonic()
+        while window and window[0] <= now - period:
+            window.popleft()
+        if len(window) >= limit:
+            return max(1, math.ceil(window[0] + period - now))
+        window.append(now)
+        return None
+
+    @staticmethod
+    def _headers(token: Token | None, accepted: str | None) -> dict[str, str]:
+        return {
+            "x-oauth-scopes": ",".join(token.scopes) if token else "",
+            "x-accepted-oauth-scopes": accepted or "",
+        }
+
+    def _answer(
+        self, body: dict[str, Any], token: Token | None, accepted: str | None = None
+    ) -> Response:
+        return Response(200, body, self._headers(token, accepted))
+
+    def _ratelimited(
+        self, retry_after: int, token: Token | None, accepted: str | None = None
+    ) -> Response:
+        headers = self._headers(token, accepted) | {"Retry-After": str(retry_after)}
+        return Response(429, {"ok": False, "error": "ratelimited"}, headers)
+
+    @staticmethod
+    def _arguments(request: Request) -> dict[str, Any]:
+        """Query string, then the form or JSON body on top, like Slack merges them."""
+        args: dict[str, Any] = {k: v[-1] for k, v in request.query.items()}
+        content_type = (request.header("content-type") or "").lower()
+        if request.raw_body:
+            if "json" in content_type:
+                try:
+                    body = request.json()
+                except ValueError as exc:
+                    raise SlackError("invalid_json") from exc
+                if not isinstance(body, dict):
+                    raise SlackError("invalid_json")
+                args.update(body)
+            elif "multipart" not in content_type:
+                text = request.raw_body.decode("utf-8", "replace")
+                args.update({k: v[-1] for k, v in parse_qs(text, keep_blank_values=True).items()})
+        return decode_json_fields(args)
+
+    @staticmethod
+    def _token(request: Request, args: dict[str, Any]) -> str | None:
+        header = request.header("authorization") or ""
+        if header.lower().startswith("bearer ") and header[7:].strip():
+            return header[7:].strip()
+        token = args.get("token")
+        return str(token) if token else None
+
+    def _response_url_post(self, request: Request) -> Response:
+        """Slack's response URLs answer a plain-text 'ok' and refuse non-JSON bodies."""
+        suffix = request.path[len(RESPONSE_PREFIX) :]
+        with self.lock:
+            if not suffix.isdigit() or not 0 < int(suffix) <= self._response_urls:
+                return Response(404, b"no_service", {"Content-Type": "text/html"})
+            if request.method != "POST":
+                return Response(405, b"invalid_method", {"Content-Type": "text/html"})
+            try:
+                body = json.loads(request.raw_body or b"null")
+            except ValueError:
+                body = None
+            if not isinstance(body, dict):
+                return Response(400, b"invalid_payload", {"Content-Type": "text/html"})
+            self.responses.append(body)
+        return Response(200, b"ok", {"Content-Type": "text/html"})

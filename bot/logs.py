@@ -1,0 +1,82 @@
+"""Logging: human-readable or JSON lines, a declaration id on every line, secrets masked."""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import sys
+import time
+from collections.abc import Iterable
+
+declaration_id: contextvars.ContextVar[str] = contextvars.ContextVar("declaration_id", default="-")
+"""Set by the listeners and the runner; carried from /declare to the thread reply."""
+
+MASK = "[redacted]"
+
+
+class ContextFilter(logging.Filter):
+    """Stamps each record with the current declaration id."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "declaration"):
+            record.declaration = declaration_id.get()
+        return True
+
+
+class RedactingFilter(logging.Filter):
+    """Replaces every secret value in a log line, whatever logger wrote it."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self.secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, MASK)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self.redact(message)
+        if record.exc_info:
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        if redacted != message or record.args:
+            record.msg, record.args = redacted, None
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        payload = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "declaration": getattr(record, "declaration", "-"),
+            "message": record.getMessage(),
+        }
+        if record.exc_text:
+            payload["exception"] = record.exc_text
+        return json.dumps(payload, ensure_ascii=False)
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)-7s [%(declaration)s] %(name)s: %(message)s"
+
+
+def configure_logging(level: str, fmt: str, secrets: Iterable[str]) -> logging.Handler:
+    """Install one stderr handler on the root logger; returns it (tests capture with it)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(ContextFilter())
+    handler.addFilter(RedactingFilter(secrets))
+    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(level)
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    return handler

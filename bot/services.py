@@ -1,0 +1,108 @@
+"""The collaborators the listeners use, built once from settings (or by tests)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from bot.config import Settings
+from bot.datadog.client import DatadogClient, RetryPolicy
+from bot.datadog.gateway import DatadogGateway
+from bot.domain.commander import CommanderResolver
+from bot.domain.ports import DeclarationStore
+from bot.domain.runner import DeclarationRunner, RunnerPolicy
+from bot.logs import declaration_id
+from bot.slack.allowlist import Allowlist
+from bot.slack.announcer import SlackAnnouncer
+from bot.slack.people import SlackPeople
+from bot.store import open_store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    slack: WebClient
+    datadog: DatadogClient
+    store: DeclarationStore
+    people: SlackPeople
+    gateway: DatadogGateway
+    resolver: CommanderResolver
+    runner: DeclarationRunner
+    allowlist: Allowlist
+    worker: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="declare")
+    )
+    commander_ack_budget: float = 1.8
+    """Seconds the submit step may wait for the commander before acking anyway."""
+
+    def dispatch(self, key: str, run: Callable[[str], object]) -> Future[object]:
+        """Run `run(key)` on the worker pool, with the declaration id on its log lines."""
+
+        def task() -> object:
+            declaration_id.set(key)
+            try:
+                return run(key)
+            except Exception:
+                log.exception("declaration worker failed")
+                raise
+
+        return self.worker.submit(task)
+
+    def shutdown(self) -> None:
+        self.worker.shutdown(wait=True, cancel_futures=False)
+        self.datadog.close()
+
+
+def slack_client(settings: Settings) -> WebClient:
+    """A WebClient that honours Slack's Retry-After on `ratelimited`."""
+    client = WebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_base or WebClient.BASE_URL,
+        timeout=10,
+    )
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+    return client
+
+
+def build_services(
+    settings: Settings,
+    *,
+    store: DeclarationStore | None = None,
+    retry: RetryPolicy | None = None,
+    runner_policy: RunnerPolicy | None = None,
+) -> Services:
+    slack = slack_client(settings)
+    datadog = DatadogClient(
+        settings.dd_api_key.get_secret_value(),
+        settings.dd_app_key.get_secret_value(),
+        site=settings.dd_site,
+        base_url=settings.datadog_api_base,
+        retry=retry,
+    )
+    if store is None:
+        redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
+        store = open_store(settings.store_path, redis_url)
+    people = SlackPeople(slack)
+    gateway = DatadogGateway(datadog)
+    resolver = CommanderResolver(people, gateway, ttl=settings.commander_cache_ttl)
+    runner = DeclarationRunner(
+        store, resolver, people, gateway, SlackAnnouncer(slack), policy=runner_policy
+    )
+    return Services(
+        settings=settings,
+        slack=slack,
+        datadog=datadog,
+        store=store,
+        people=people,
+        gateway=gateway,
+        resolver=resolver,
+        runner=runner,
+        allowlist=Allowlist(slack, settings.allowed_channels, settings.allowed_usergroups),
+    )

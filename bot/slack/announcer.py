@@ -1,0 +1,139 @@
+"""The domain's Announcer over Slack: post, reply in thread, report, with fallbacks.
+
+Posting into the declaring channel:
+- `not_in_channel` on a public channel: join, then post;
+- anything else (private channel, archived, not found): DM the person declaring,
+  and if even that fails, an ephemeral message. Once an incident exists its link
+  always reaches the person, here or in the modal.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.domain.ports import Delivery, StepFailed
+from bot.domain.record import DeclarationRecord
+from bot.slack import messages
+from bot.slack.modal import status_view
+
+log = logging.getLogger(__name__)
+
+
+def _error(exc: SlackApiError) -> str:
+    return str(exc.response.get("error", "unknown_error"))
+
+
+class SlackAnnouncer:
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def _post(self, channel: str, message: messages.Message, thread_ts: str | None = None) -> str:
+        text, blocks = message
+        kwargs: dict[str, Any] = {}
+        if thread_ts:
+            kwargs["thread_ts"] = thread_ts
+        response = self.client.chat_postMessage(
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+            **kwargs,
+        )
+        return str(response["ts"])
+
+    def _permalink(self, channel: str, ts: str) -> str | None:
+        try:
+            return str(self.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
+        except SlackApiError as exc:
+            log.info("chat.getPermalink failed: %s", _error(exc))
+            return None
+
+    def _dm(self, user_id: str, message: messages.Message) -> Delivery:
+        opened = self.client.conversations_open(users=user_id)
+        channel = str(opened["channel"]["id"])
+        return Delivery(channel=channel, ts=self._post(channel, message), how="dm")
+
+    def announce(self, record: DeclarationRecord) -> Delivery:
+        origin = record.declaration.origin
+        message = messages.announcement(record)
+        thread_ts = origin.source_ts
+        how = "thread" if thread_ts else "channel"
+        try:
+            try:
+                ts = self._post(origin.channel_id, message, thread_ts)
+            except SlackApiError as exc:
+                if _error(exc) != "not_in_channel":
+                    raise
+                log.info("not in %s; joining to announce", origin.channel_id)
+                self.client.conversations_join(channel=origin.channel_id)
+                ts = self._post(origin.channel_id, message, thread_ts)
+            permalink = self._permalink(origin.channel_id, ts)
+            return Delivery(channel=origin.channel_id, ts=ts, how=how, permalink=permalink)
+        except SlackApiError as exc:
+            reason = _error(exc)
+            log.warning("announcing in %s failed (%s); sending a DM", origin.channel_id, reason)
+        try:
+            return self._dm(origin.user_id, message)
+        except SlackApiError as exc:
+            log.warning("DM to the declarer failed (%s); trying ephemeral", _error(exc))
+        try:
+            text, blocks = message
+            self.client.chat_postEphemeral(
+                channel=origin.channel_id, user=origin.user_id, text=text, blocks=blocks
+            )
+            return Delivery(channel=origin.channel_id, ts=None, how="ephemeral")
+        except SlackApiError as exc:
+            raise StepFailed(
+                f"Slack refused every way to post ({reason}, then {_error(exc)}).",
+                retryable=True,
+            ) from exc
+
+    def reply_in_thread(self, record: DeclarationRecord) -> str | None:
+        if record.announce_channel is None or record.announce_ts is None:
+            return None
+        thread_ts = record.declaration.origin.source_ts or record.announce_ts
+        try:
+            return self._post(record.announce_channel, messages.thread_reply(record), thread_ts)
+        except SlackApiError as exc:
+            raise StepFailed(
+                f"Posting the thread reply failed ({_error(exc)}).", retryable=True
+            ) from exc
+
+    def report_failure(self, record: DeclarationRecord) -> None:
+        """Tell the person declaring, ephemerally in the channel or else by DM."""
+        origin = record.declaration.origin
+        message = messages.failure(record)
+        self._update_modal(
+            record,
+            status_view("Not declared", message[1][0]["text"]["text"], url=record.incident_url),
+        )
+        try:
+            self.client.chat_postEphemeral(
+                channel=origin.channel_id, user=origin.user_id, text=message[0], blocks=message[1]
+            )
+            return
+        except SlackApiError as exc:
+            log.info("ephemeral failure notice failed (%s); sending a DM", _error(exc))
+        try:
+            self._dm(origin.user_id, message)
+        except SlackApiError as exc:
+            log.error("could not tell %s that declaring failed: %s", origin.user_id, _error(exc))
+
+    def report_done(self, record: DeclarationRecord) -> None:
+        self._update_modal(
+            record, status_view("Declared", messages.done_text(record), url=record.incident_url)
+        )
+
+    def _update_modal(self, record: DeclarationRecord, view: dict[str, Any]) -> None:
+        if not record.modal_view_id:
+            return
+        try:
+            self.client.views_update(view_id=record.modal_view_id, view=view)
+        except SlackApiError as exc:
+            # The person may have closed the modal; the messages carry the same news.
+            log.debug("views.update after declaring failed: %s", _error(exc))

@@ -1,0 +1,146 @@
+"""Bolt listeners: /declare, the modal's submission, and the buttons we post.
+
+Every listener acks first (or acks with field errors) and leaves slow work to the
+declaration worker, so Slack's 3-second limit holds even under load.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.domain.declaration import Origin
+from bot.logs import declaration_id
+from bot.services import Services
+from bot.slack import ids, messages
+from bot.slack.modal import ModalPrefill, declare_modal
+from bot.slack.submit import submit_declare_modal
+
+log = logging.getLogger(__name__)
+
+HELP_WORDS = frozenset({"help", "-h", "--help", "?"})
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def prefill_for(
+    services: Services, user_id: str, title: str = "", summary: str = ""
+) -> ModalPrefill:
+    settings = services.settings
+    return ModalPrefill(
+        title=title,
+        summary=summary,
+        severity=settings.default_severity,
+        commander_id=user_id,
+        default_handles=tuple(settings.default_handles),
+    )
+
+
+def open_declare_modal(
+    ack: Ack, body: dict[str, Any], client: WebClient, services: Services
+) -> None:
+    """/declare [title]: ack, then open the modal at once, while the trigger_id is fresh."""
+    text = " ".join(_str(body.get("text")).split())
+    user_id, channel_id = _str(body.get("user_id")), _str(body.get("channel_id"))
+    trigger_id = _str(body.get("trigger_id"))
+    if text.lower() in HELP_WORDS:
+        ack(text=messages.HELP_TEXT)
+        return
+    if not (user_id and channel_id and trigger_id):
+        ack(text="This /declare request was incomplete, so no form could open. Please try again.")
+        return
+    refusal = services.allowlist.refusal(user_id, channel_id)
+    if refusal:
+        ack(text=messages.refusal(refusal))
+        return
+    ack()
+    services.resolver.prefetch(user_id)
+    origin = Origin(
+        team_id=_str(body.get("team_id")),
+        channel_id=channel_id,
+        channel_name=_str(body.get("channel_name")),
+        user_id=user_id,
+        user_name=_str(body.get("user_name")),
+        trigger_id=trigger_id,
+    )
+    view = declare_modal(prefill_for(services, user_id, title=text), origin)
+    open_modal(client, trigger_id, view)
+
+
+def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> str | None:
+    """views.open; returns the view id. A failure is logged: the trigger can't be reused."""
+    try:
+        response = client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as exc:
+        log.error("views.open failed: %s", exc.response.get("error"))
+        return None
+    opened = response.get("view")
+    view_id = opened.get("id") if isinstance(opened, dict) else None
+    log.info("declare modal opened (%s)", view_id)
+    return str(view_id) if view_id else None
+
+
+def retry_declaration(ack: Ack, body: dict[str, Any], respond: Respond, services: Services) -> None:
+    """The Retry button: resume the stored declaration, never a new one."""
+    ack()
+    actions = body.get("actions") or [{}]
+    key = _str(actions[0].get("value")) if isinstance(actions[0], dict) else ""
+    record = services.store.get(key) if key else None
+    if record is None:
+        respond(
+            text="That declaration is no longer stored. Run /declare again.",
+            response_type="ephemeral",
+            replace_original=False,
+        )
+        return
+    declaration_id.set(key)
+    log.info("retry requested")
+    respond(
+        text=f"Retrying “{record.declaration.title}”…",
+        response_type="ephemeral",
+        replace_original=True,
+    )
+    services.dispatch(key, services.runner.retry)
+
+
+def ack_only(ack: Ack) -> None:
+    """Link buttons still send an interaction; acknowledge it."""
+    ack()
+
+
+def handle_error(error: Exception, body: dict[str, Any], respond: Respond) -> None:
+    """Last resort: log with a reference, tell the person something went wrong."""
+    reference = uuid.uuid4().hex[:8]
+    log.error("unhandled error (ref %s): %s", reference, error, exc_info=error)
+    try:
+        if body.get("response_url"):
+            respond(
+                text=f"Something went wrong in declare-bot (ref {reference}). Nothing you typed "
+                "was sent to Datadog; please try again.",
+                response_type="ephemeral",
+            )
+    except Exception:  # noqa: BLE001 - reporting must never raise
+        log.warning("could not report error %s", reference)
+
+
+def register_listeners(app: App, services: Services) -> None:
+    """Wire listeners; `services` reaches each one through Bolt's context."""
+
+    def inject(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002
+        context["services"] = services
+        next()
+
+    app.use(inject)
+    app.command(ids.COMMAND)(open_declare_modal)
+    app.view(ids.MODAL_CALLBACK)(submit_declare_modal)
+    app.action(ids.RETRY_ACTION)(retry_declaration)
+    app.action(ids.OPEN_INCIDENT_ACTION)(ack_only)
+    app.error(handle_error)

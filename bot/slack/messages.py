@@ -1,0 +1,145 @@
+"""Messages the bot posts: the announcement, its thread reply, failures, and help.
+
+Pure builders returning `(text, blocks)`; user text is escaped and shown verbatim,
+so nothing a person typed can ping a group or render a link.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.record import DeclarationRecord
+from bot.slack import ids
+from bot.slack.mrkdwn import FALLBACK_MAX, HEADER_MAX, cut, escape, safe, verbatim
+
+Message = tuple[str, list[dict[str, Any]]]
+
+HELP_TEXT = (
+    "*/declare* opens a form to declare a Datadog incident.\n"
+    "• `/declare` — open the form\n"
+    "• `/declare checkout is down` — open it with the title filled in\n"
+    "• `/declare help` — this message\n"
+    "You can also declare from any message: its ⋯ menu → *Declare incident*."
+)
+
+
+def incident_label(record: DeclarationRecord) -> str:
+    return f"IR-{record.public_id}" if record.public_id is not None else "the incident"
+
+
+def _link_button(url: str) -> dict[str, Any]:
+    return {
+        "type": "button",
+        "text": {"type": "plain_text", "text": "Open in Datadog"},
+        "url": url,
+        "action_id": ids.OPEN_INCIDENT_ACTION,
+        "style": "primary",
+    }
+
+
+def announcement(record: DeclarationRecord) -> Message:
+    """The channel announcement: number, title, severity, commander, impact, link."""
+    declaration = record.declaration
+    label = incident_label(record)
+    test = "[TEST] " if declaration.is_test else ""
+    header = cut(f"🚨 {test}{label}: {declaration.title}", HEADER_MAX)
+    impact = (
+        f"Yes: {safe(declaration.impact_scope or '', 1900)}"
+        if declaration.customer_impacted
+        else "No"
+    )
+    fields = [
+        verbatim(f"*Severity*\n{escape(declaration.severity)}"),
+        {"type": "mrkdwn", "text": f"*Commander*\n<@{declaration.commander_id}>"},
+        verbatim(f"*Customer impact*\n{impact}"),
+        {"type": "mrkdwn", "text": f"*Declared by*\n<@{declaration.origin.user_id}>"},
+    ]
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": header}},
+    ]
+    if declaration.is_test:
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": ":test_tube: *TEST* incident"}],
+            }
+        )
+    blocks.append({"type": "section", "fields": fields})
+    if record.incident_url:
+        blocks.append({"type": "actions", "elements": [_link_button(record.incident_url)]})
+    text = cut(
+        f"{test}{label} declared: {escape(declaration.title)} ({declaration.severity}). "
+        f"{record.incident_url or ''}",
+        FALLBACK_MAX,
+    )
+    return text, blocks
+
+
+def thread_reply(record: DeclarationRecord) -> Message:
+    """The reply under the announcement: the link and what was done."""
+    declaration = record.declaration
+    label = incident_label(record)
+    link = f"<{record.incident_url}|{label}>" if record.incident_url else label
+    notified = ", ".join(escape(h.display_name or h.handle) for h in record.handles) or "nobody"
+    seeded = "what's happening and " if declaration.summary else ""
+    lines = [
+        f":link: {link} is open in Datadog.",
+        f"*Declared by* <@{declaration.origin.user_id}> · "
+        f"*Commander* <@{declaration.commander_id}>",
+        f"*Notified:* {cut(notified, 1500)}",
+        f"*Timeline:* seeded with {seeded}where it was declared.",
+        *(escape(note) for note in record.notes),
+    ]
+    body = cut("\n".join(lines), 2900)
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": body, "verbatim": True}}]
+    return f"{label}: {record.incident_url or ''}", blocks
+
+
+def failure(record: DeclarationRecord) -> Message:
+    """What went wrong, what to do, and a Retry button that resumes this declaration."""
+    declaration = record.declaration
+    title = safe(declaration.title, 300)
+    if record.incident_url:
+        lead = (
+            f":warning: {incident_label(record)} *{title}* was created, but: "
+            f"{safe(record.error or 'an unknown error', 1500)}\n"
+            f"Incident link: {record.incident_url}"
+        )
+    else:
+        lead = (
+            f":x: Couldn't declare *{title}*: {safe(record.error or 'an unknown error', 2000)}\n"
+            "Press *Retry* to try the same declaration again (no duplicate will be made)."
+        )
+    elements: list[dict[str, Any]] = [
+        {
+            "type": "button",
+            "text": {"type": "plain_text", "text": "Retry"},
+            "action_id": ids.RETRY_ACTION,
+            "value": record.key,
+            "style": "primary",
+        }
+    ]
+    if record.incident_url:
+        elements.append(_link_button(record.incident_url))
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": verbatim(cut(lead, 2990))},
+        {"type": "actions", "elements": elements},
+    ]
+    text = cut(f"Declaring {escape(declaration.title)} failed: {record.error}", FALLBACK_MAX)
+    return text, blocks
+
+
+def done_text(record: DeclarationRecord) -> str:
+    where = {
+        "channel": f"announced in <#{record.announce_channel}>",
+        "thread": f"announced in <#{record.announce_channel}>",
+        "dm": "sent to you in a direct message (the bot couldn't post in the channel)",
+    }.get(record.delivered or "", "created")
+    return (
+        f":white_check_mark: {incident_label(record)} *{safe(record.declaration.title, 2000)}* "
+        f"is declared and {where}."
+    )
+
+
+def refusal(reason: str) -> str:
+    return f":no_entry: {reason}"

@@ -1,0 +1,89 @@
+"""The modal's submission: validate, resolve the commander, store, ack, then declare.
+
+Field errors come back under their fields (`response_action: errors`) and keep
+everything the person typed. An accepted declaration is stored before the ack, so
+a crash after the ack loses nothing, and a double submit finds it already there.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+from slack_bolt import Ack
+
+from bot.domain.declaration import Declaration, FormField, declaration_key, validate_form
+from bot.domain.ports import LookupFailed
+from bot.domain.record import DeclarationRecord
+from bot.logs import declaration_id
+from bot.services import Services
+from bot.slack import ids
+from bot.slack.form import block_errors, parse_form, state_values
+from bot.slack.modal import declaring_view, decode_origin
+
+log = logging.getLogger(__name__)
+
+STALE_FORM = "This form is out of date. Close it and run /declare again."
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    view = body.get("view") if isinstance(body.get("view"), dict) else {}
+    assert isinstance(view, dict)
+    user = body.get("user") if isinstance(body.get("user"), dict) else {}
+    assert isinstance(user, dict)
+    try:
+        origin = decode_origin(_str(view.get("private_metadata")))
+    except ValidationError:
+        ack(response_action="errors", errors={ids.TITLE: STALE_FORM})
+        return
+    user_id = _str(user.get("id")) or origin.user_id
+    team_id = _str((body.get("team") or {}).get("id")) or origin.team_id
+    key = declaration_key(team_id, user_id, _str(view.get("id")), origin.trigger_id)
+    declaration_id.set(key)
+
+    existing = services.store.get(key)
+    if existing is not None:
+        log.info("duplicate submission ignored")
+        ack(response_action="update", view=declaring_view(existing.declaration.title))
+        return
+
+    result = validate_form(
+        parse_form(state_values(view)),
+        key=key,
+        origin=origin.model_copy(update={"user_id": user_id, "team_id": team_id}),
+        default_handles=tuple(services.settings.default_handles),
+    )
+    if not isinstance(result, Declaration):
+        log.info("form errors: %s", ", ".join(sorted(result)))
+        ack(response_action="errors", errors=block_errors(result))
+        return
+
+    commander_error = _commander_error(services, result.commander_id)
+    if commander_error:
+        ack(response_action="errors", errors=block_errors({FormField.COMMANDER: commander_error}))
+        return
+
+    record = DeclarationRecord(key=key, declaration=result, modal_view_id=_str(view.get("id")))
+    if not services.store.add(record):
+        log.info("duplicate submission ignored")
+        ack(response_action="update", view=declaring_view(result.title))
+        return
+    ack(response_action="update", view=declaring_view(result.title))
+    log.info("declaration accepted")
+    services.dispatch(key, services.runner.run)
+
+
+def _commander_error(services: Services, slack_id: str) -> str | None:
+    """An error for the commander field, or None (also when the lookup is still running)."""
+    try:
+        services.resolver.resolve(slack_id, timeout=services.commander_ack_budget)
+    except LookupFailed as exc:
+        return str(exc)
+    except TimeoutError:
+        log.info("commander lookup still running; acking and continuing in the background")
+    return None

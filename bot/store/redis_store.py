@@ -1,0 +1,114 @@
+"""Redis store: lets several replicas share declarations. Claims are atomic (SET NX PX, Lua).
+
+Keys: `declare:rec:<key>` the record (JSON), `declare:lease:<key>` the processing lease,
+`declare:pending` the set of unfinished keys, `declare:source:<source_key>` the latest
+declaration made from a message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+
+from bot.domain.record import DeclarationRecord, Step
+
+RETENTION = 30 * 24 * 3600
+"""Seconds a record is kept: long enough to dedupe redeliveries and answer Retry."""
+
+_CLAIM = """
+local current = redis.call('GET', KEYS[1])
+if current == false or current == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+class RedisStore:
+    def __init__(self, client: redis.Redis, prefix: str = "declare") -> None:
+        self.redis = client
+        self.prefix = prefix
+        self._claim = client.register_script(_CLAIM)
+        self._release = client.register_script(_RELEASE)
+
+    @classmethod
+    def from_url(cls, url: str, prefix: str = "declare") -> RedisStore:
+        return cls(redis.Redis.from_url(url, decode_responses=True), prefix)
+
+    def _rec(self, key: str) -> str:
+        return f"{self.prefix}:rec:{key}"
+
+    def _pending(self) -> str:
+        return f"{self.prefix}:pending"
+
+    def _source(self, source_key: str) -> str:
+        return f"{self.prefix}:source:{source_key}"
+
+    def _index(self, pipe: Any, record: DeclarationRecord) -> None:
+        if record.step in (Step.DONE, Step.FAILED):
+            pipe.srem(self._pending(), record.key)
+        else:
+            pipe.sadd(self._pending(), record.key)
+        if record.source_key:
+            if record.step is Step.FAILED:
+                pipe.delete(self._source(record.source_key))
+            else:
+                pipe.set(self._source(record.source_key), record.key, ex=RETENTION)
+
+    def add(self, record: DeclarationRecord) -> bool:
+        if not self.redis.set(
+            self._rec(record.key), record.model_dump_json(), nx=True, ex=RETENTION
+        ):
+            return False
+        pipe = self.redis.pipeline()
+        self._index(pipe, record)
+        pipe.execute()
+        return True
+
+    def get(self, key: str) -> DeclarationRecord | None:
+        data = self.redis.get(self._rec(key))
+        return DeclarationRecord.model_validate_json(data) if data else None
+
+    def save(self, record: DeclarationRecord) -> None:
+        pipe = self.redis.pipeline()
+        pipe.set(self._rec(record.key), record.model_dump_json(), ex=RETENTION)
+        self._index(pipe, record)
+        pipe.execute()
+
+    def claim(self, key: str, owner: str, ttl: float) -> bool:
+        lease = f"{self.prefix}:lease:{key}"
+        return bool(self._claim(keys=[lease], args=[owner, max(1, int(ttl * 1000))]))
+
+    def release(self, key: str, owner: str) -> None:
+        self._release(keys=[f"{self.prefix}:lease:{key}"], args=[owner])
+
+    def pending(self) -> list[DeclarationRecord]:
+        records = []
+        for key in sorted(self.redis.smembers(self._pending())):
+            record = self.get(str(key))
+            if record is not None and record.step not in (Step.DONE, Step.FAILED):
+                records.append(record)
+        return records
+
+    def find_by_source(self, source_key: str) -> DeclarationRecord | None:
+        key = self.redis.get(self._source(source_key))
+        return self.get(str(key)) if key else None
+
+    def all(self) -> list[DeclarationRecord]:
+        records = []
+        for name in self.redis.scan_iter(match=self._rec("*"), count=500):
+            data = self.redis.get(name)
+            if data:
+                records.append(DeclarationRecord.model_validate_json(data))
+        return sorted(records, key=lambda r: r.created_at)
+
+    def close(self) -> None:
+        self.redis.close()
