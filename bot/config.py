@@ -16,8 +16,7 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from bot.datadog.sites import SITES
-
-SEVERITIES: tuple[str, ...] = ("UNKNOWN", "SEV-0", "SEV-1", "SEV-2", "SEV-3", "SEV-4", "SEV-5")
+from bot.domain.declaration import SEVERITIES
 
 
 @dataclass(frozen=True)

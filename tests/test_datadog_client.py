@@ -226,9 +226,7 @@ def test_reads_retry_a_dropped_connection(emulator, sleeps) -> None:
 
 
 def test_unreachable_datadog_is_a_transport_error(sleeps) -> None:
-    client = DatadogClient(
-        "k", "a", base_url="http://127.0.0.1:9", retry=RetryPolicy(sleep=sleeps)
-    )
+    client = DatadogClient("k", "a", base_url="http://127.0.0.1:9", retry=RetryPolicy(sleep=sleeps))
     with pytest.raises(DatadogTransportError) as caught:
         client.get_incident("1")
     assert "Could not reach Datadog" in caught.value.user_message

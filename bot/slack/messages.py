@@ -42,7 +42,7 @@ def announcement(record: DeclarationRecord) -> Message:
     declaration = record.declaration
     label = incident_label(record)
     test = "[TEST] " if declaration.is_test else ""
-    header = cut(f"🚨 {test}{label}: {declaration.title}", HEADER_MAX)
+    header = safe(f"🚨 {test}{label}: {declaration.title}", HEADER_MAX)
     impact = (
         f"Yes: {safe(declaration.impact_scope or '', 1900)}"
         if declaration.customer_impacted
