@@ -148,9 +148,17 @@ class DeclarationRunner:
         except (StepFailed, LookupFailed, TimeoutError) as exc:
             reason = exc.reason if isinstance(exc, StepFailed) else str(exc)
             log.warning("declaration %s failed at %s: %s", record.key, step, reason)
-            record = record.advance(step=Step.FAILED, failed_at=step, error=reason)
-            self.store.save(record)
-            self.announcer.report_failure(record)
+            return self._fail(record, step, reason)
+        except Exception:
+            # A bug must still reach the person declaring, with Retry, not only a log line.
+            log.exception("declaration %s crashed at %s", record.key, step)
+            return self._fail(record, step, "declare-bot hit an internal error (see its logs).")
+        return record
+
+    def _fail(self, record: DeclarationRecord, step: Step, reason: str) -> DeclarationRecord:
+        record = record.advance(step=Step.FAILED, failed_at=step, error=reason)
+        self.store.save(record)
+        self.announcer.report_failure(record)
         return record
 
     def _resolve(self, record: DeclarationRecord) -> DeclarationRecord:

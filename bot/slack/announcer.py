@@ -110,7 +110,7 @@ class SlackAnnouncer:
         message = messages.failure(record)
         self._update_modal(
             record,
-            status_view("Not declared", message[1][0]["text"]["text"], url=record.incident_url),
+            status_view("Not declared", messages.failure_text(record), url=record.incident_url),
         )
         try:
             self.client.chat_postEphemeral(

@@ -95,21 +95,24 @@ def thread_reply(record: DeclarationRecord) -> Message:
     return f"{label}: {record.incident_url or ''}", blocks
 
 
+def failure_text(record: DeclarationRecord) -> str:
+    """What went wrong and what to do, as mrkdwn (user text escaped)."""
+    title = safe(record.declaration.title, 300)
+    reason = safe(record.error or "an unknown error", 1500)
+    if record.incident_url:
+        return (
+            f":warning: {incident_label(record)} *{title}* was created, but: {reason}\n"
+            f"Incident link: {record.incident_url}"
+        )
+    return (
+        f":x: Couldn't declare *{title}*: {reason}\n"
+        "Press *Retry* to try the same declaration again (no duplicate will be made)."
+    )
+
+
 def failure(record: DeclarationRecord) -> Message:
     """What went wrong, what to do, and a Retry button that resumes this declaration."""
     declaration = record.declaration
-    title = safe(declaration.title, 300)
-    if record.incident_url:
-        lead = (
-            f":warning: {incident_label(record)} *{title}* was created, but: "
-            f"{safe(record.error or 'an unknown error', 1500)}\n"
-            f"Incident link: {record.incident_url}"
-        )
-    else:
-        lead = (
-            f":x: Couldn't declare *{title}*: {safe(record.error or 'an unknown error', 2000)}\n"
-            "Press *Retry* to try the same declaration again (no duplicate will be made)."
-        )
     elements: list[dict[str, Any]] = [
         {
             "type": "button",
@@ -122,10 +125,12 @@ def failure(record: DeclarationRecord) -> Message:
     if record.incident_url:
         elements.append(_link_button(record.incident_url))
     blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": verbatim(cut(lead, 2990))},
+        {"type": "section", "text": verbatim(cut(failure_text(record), 2990))},
         {"type": "actions", "elements": elements},
     ]
-    text = cut(f"Declaring {escape(declaration.title)} failed: {record.error}", FALLBACK_MAX)
+    text = cut(
+        f"Declaring {escape(declaration.title)} failed: {escape(record.error or '')}", FALLBACK_MAX
+    )
     return text, blocks
 
 
