@@ -115,7 +115,7 @@ def slack_integration_request(
                         SlackChannelLink(
                             channel_id=channel_id,
                             channel_name=channel_name,
-                            redirect_url=permalink,
+                            redirect_url=permalink or slack_link(origin.team_id, channel_id),
                             team_id=origin.team_id,
                         )
                     ]

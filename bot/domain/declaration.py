@@ -126,6 +126,13 @@ def declaration_key(team_id: str, user_id: str, view_id: str, trigger_id: str) -
     return "dk-" + digest[:16]
 
 
+def source_key(origin: Origin) -> str | None:
+    """Identifies the message declared from, so a second declaration from it can be noticed."""
+    if not origin.source_ts:
+        return None
+    return f"{origin.team_id}:{origin.channel_id}:{origin.source_ts}"
+
+
 def parse_handles(text: str) -> tuple[tuple[str, ...], list[str]]:
     """Split free-form handles on commas, spaces or newlines; return (handles, invalid ones)."""
     handles: list[str] = []

@@ -7,9 +7,11 @@ incident is declared read in one place. A mixin: the emulator provides `lock`.
 from __future__ import annotations
 
 import copy
+import math
 import threading
 import uuid
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
 from bot.emulators.datadog_shapes import (
@@ -234,6 +236,23 @@ def _values_of(valid_values: list[dict[str, str]]) -> set[str]:
     return {v["value"] for v in valid_values}
 
 
+SENT_AS = {"number": "textbox", "datetime": "textbox"}
+"""The create schema has no number or datetime type: those fields travel as textbox strings."""
+
+
+def _typed_ok(field_type: str, chosen: object) -> bool:
+    """A number field's text must be a number, a datetime field's an ISO 8601 time."""
+    if field_type not in SENT_AS or not isinstance(chosen, str):
+        return True
+    try:
+        if field_type == "number":
+            return math.isfinite(float(chosen))
+        datetime.fromisoformat(chosen)
+    except ValueError:
+        return False
+    return True
+
+
 def field_problem(type_fields: list[FieldDef], sent: JSON) -> str | None:
     """Known fields must keep their type and valid values; required ones must be set.
 
@@ -245,13 +264,16 @@ def field_problem(type_fields: list[FieldDef], sent: JSON) -> str | None:
             if known.required and known.default_value is None:
                 return f"Field '{known.name}' is required"
             continue
-        if value.get("type") != known.field_type:
-            return f"Field '{known.name}' is a {known.field_type} field, not {value.get('type')}"
+        expected = SENT_AS.get(known.field_type, known.field_type)
+        if value.get("type") != expected:
+            return f"Field '{known.name}' is a {expected} field, not {value.get('type')}"
         chosen = value.get("value")
         if chosen is None:
             continue
         if known.field_type not in MULTI_VALUE_TYPES and isinstance(chosen, list):
             return f"Field '{known.name}' takes a single value"
+        if not _typed_ok(known.field_type, chosen):
+            return f"Invalid {known.field_type} {chosen!r} for field '{known.name}'"
         if known.valid_values:
             allowed = _values_of(known.valid_values)
             bad = [

@@ -6,9 +6,11 @@ payload becomes a field error, never a crash.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from bot.domain.declaration import DeclarationForm, FormField
+from bot.domain.custom_fields import CustomFieldRef, FieldKey
+from bot.domain.declaration import DeclarationForm
 from bot.slack import ids
 
 
@@ -83,6 +85,13 @@ def parse_form(values: dict[str, Any]) -> DeclarationForm:
     )
 
 
-def block_errors(errors: dict[FormField, str]) -> dict[str, str]:
+def block_for(field: FieldKey) -> str:
+    """The block showing a field: built-in ones by ID, org fields as `udf:<name>`."""
+    if isinstance(field, CustomFieldRef):
+        return ids.CUSTOM_FIELD_PREFIX + field.name
+    return ids.BLOCK_FOR_FIELD[field]
+
+
+def block_errors(errors: Mapping[FieldKey, str]) -> dict[str, str]:
     """Domain field errors keyed by the block that shows them (Slack caps each at 150 chars)."""
-    return {ids.BLOCK_FOR_FIELD[field]: message[:150] for field, message in errors.items()}
+    return {block_for(field): message[:150] for field, message in errors.items()}

@@ -15,11 +15,14 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.declaration import Origin
+from bot.domain.declaration import Origin, declaration_key
 from bot.logs import declaration_id
 from bot.services import Services
 from bot.slack import ids, messages
-from bot.slack.modal import ModalPrefill, declare_modal
+from bot.slack.message_shortcut import declare_from_message
+from bot.slack.org_actions import change_incident_type, declare_anyway, suggest_field_options
+from bot.slack.org_blocks import CUSTOM_FIELD_ACTIONS
+from bot.slack.org_modal import declare_view, prefill_for
 from bot.slack.submit import submit_declare_modal
 
 log = logging.getLogger(__name__)
@@ -31,23 +34,11 @@ def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def prefill_for(
-    services: Services, user_id: str, title: str = "", summary: str = ""
-) -> ModalPrefill:
-    settings = services.settings
-    return ModalPrefill(
-        title=title,
-        summary=summary,
-        severity=settings.default_severity,
-        commander_id=user_id,
-        default_handles=tuple(settings.default_handles),
-    )
-
-
 def open_declare_modal(
     ack: Ack, body: dict[str, Any], client: WebClient, services: Services
 ) -> None:
     """/declare [title]: ack, then open the modal at once, while the trigger_id is fresh."""
+    declaration_id.set("-")  # Bolt reuses threads: drop the id of an earlier declaration
     text = " ".join(_str(body.get("text")).split())
     user_id, channel_id = _str(body.get("user_id")), _str(body.get("channel_id"))
     trigger_id = _str(body.get("trigger_id"))
@@ -62,7 +53,6 @@ def open_declare_modal(
         ack(text=messages.refusal(refusal))
         return
     ack()
-    services.resolver.prefetch(user_id)
     origin = Origin(
         team_id=_str(body.get("team_id")),
         channel_id=channel_id,
@@ -71,8 +61,15 @@ def open_declare_modal(
         user_name=_str(body.get("user_name")),
         trigger_id=trigger_id,
     )
-    view = declare_modal(prefill_for(services, user_id, title=text), origin)
-    open_modal(client, trigger_id, view)
+    view = declare_view(services, prefill_for(services, user_id, title=text), origin)
+    view_id = open_modal(client, trigger_id, view)
+    if view_id:
+        # Only now: a lookup started earlier competes with views.open for the GIL, and
+        # the person needs far longer than one round trip to fill the form in.
+        services.resolver.prefetch(user_id)
+        # The submission derives the same key, so one id runs from here to the thread reply.
+        declaration_id.set(declaration_key(origin.team_id, user_id, view_id, trigger_id))
+        log.info("declaration started: /declare by %s in %s", user_id, channel_id)
 
 
 def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> str | None:
@@ -91,11 +88,14 @@ def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> str 
 def retry_declaration(ack: Ack, body: dict[str, Any], respond: Respond, services: Services) -> None:
     """The Retry button: resume the stored declaration, never a new one."""
     ack()
-    actions = body.get("actions") or [{}]
-    key = _str(actions[0].get("value")) if isinstance(actions[0], dict) else ""
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions else {}
+    key = _str(first.get("value")) if isinstance(first, dict) else ""
     record = services.store.get(key) if key else None
     if record is None:
-        respond(
+        answer(
+            respond,
+            body,
             text="That declaration is no longer stored. Run /declare again.",
             response_type="ephemeral",
             replace_original=False,
@@ -103,12 +103,25 @@ def retry_declaration(ack: Ack, body: dict[str, Any], respond: Respond, services
         return
     declaration_id.set(key)
     log.info("retry requested")
-    respond(
+    answer(
+        respond,
+        body,
         text=f"Retrying “{record.declaration.title}”…",
         response_type="ephemeral",
         replace_original=True,
     )
     services.dispatch(key, services.runner.retry)
+
+
+def answer(respond: Respond, body: dict[str, Any], **message: Any) -> None:
+    """Reply through the response_url when there is a usable one; the work needs no reply."""
+    if not _str(body.get("response_url")).startswith(("https://", "http://")):
+        log.info("no usable response_url; not answering")
+        return
+    try:
+        respond(**message)
+    except Exception as exc:  # noqa: BLE001 - the reply is a courtesy
+        log.warning("answering through the response_url failed: %s", type(exc).__name__)
 
 
 def ack_only(ack: Ack) -> None:
@@ -142,5 +155,9 @@ def register_listeners(app: App, services: Services) -> None:
     app.command(ids.COMMAND)(open_declare_modal)
     app.view(ids.MODAL_CALLBACK)(submit_declare_modal)
     app.action(ids.RETRY_ACTION)(retry_declaration)
+    app.shortcut(ids.MESSAGE_SHORTCUT)(declare_from_message)
+    app.action(ids.INCIDENT_TYPE_ACTION)(change_incident_type)
+    app.action(ids.DECLARE_ANYWAY_ACTION)(declare_anyway)
+    app.options(CUSTOM_FIELD_ACTIONS)(suggest_field_options)
     app.action(ids.OPEN_INCIDENT_ACTION)(ack_only)
     app.error(handle_error)

@@ -118,8 +118,12 @@ def declare_modal(
     *,
     org_blocks: list[dict[str, Any]] | None = None,
     notices: list[str] | None = None,
+    metadata: str | None = None,
 ) -> dict[str, Any]:
-    """The form. `org_blocks` (incident type, custom fields) go after the severity."""
+    """The form. `org_blocks` (incident type, custom fields) go after the severity.
+
+    `metadata` replaces the encoded origin as private_metadata (see bot/slack/metadata.py).
+    """
     commander: dict[str, Any] = {"type": "users_select"}
     if prefill.commander_id:
         commander["initial_user"] = prefill.commander_id
@@ -188,7 +192,7 @@ def declare_modal(
         "title": plain("Declare an incident", 24),
         "submit": plain("Declare", 24),
         "close": plain("Cancel", 24),
-        "private_metadata": encode_origin(origin),
+        "private_metadata": encode_origin(origin) if metadata is None else metadata,
         "blocks": blocks,
     }
 

@@ -13,17 +13,22 @@ from typing import Any
 from pydantic import ValidationError
 from slack_bolt import Ack
 
-from bot.domain.declaration import Declaration, FormField, declaration_key, validate_form
+from bot.domain.declaration import Declaration, FormField, declaration_key, source_key
 from bot.domain.ports import LookupFailed
 from bot.domain.record import DeclarationRecord
 from bot.logs import declaration_id
 from bot.services import Services
 from bot.slack import ids
-from bot.slack.form import block_errors, parse_form, state_values
+from bot.slack.form import block_errors
 from bot.slack.modal import declaring_view, decode_origin
+from bot.slack.org_form import validate_submission
 
 log = logging.getLogger(__name__)
 
+STORE_DOWN = (
+    "declare-bot can't save declarations right now, so nothing was sent. "
+    "Your answers are kept: press Declare again in a moment."
+)
 STALE_FORM = "This form is out of date. Close it and run /declare again."
 
 
@@ -42,24 +47,31 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Services) -> 
         ack(response_action="errors", errors={ids.TITLE: STALE_FORM})
         return
     user_id = _str(user.get("id")) or origin.user_id
-    team_id = _str((body.get("team") or {}).get("id")) or origin.team_id
+    team = body.get("team") if isinstance(body.get("team"), dict) else {}
+    assert isinstance(team, dict)
+    team_id = _str(team.get("id")) or origin.team_id
     key = declaration_key(team_id, user_id, _str(view.get("id")), origin.trigger_id)
     declaration_id.set(key)
 
-    existing = services.store.get(key)
+    try:
+        existing = services.store.get(key)
+    except Exception:  # noqa: BLE001 - any store failure: keep the form, say so, send nothing
+        log.exception("the declaration store is unavailable")
+        ack(response_action="errors", errors={ids.TITLE: STORE_DOWN})
+        return
     if existing is not None:
         log.info("duplicate submission ignored")
         ack(response_action="update", view=declaring_view(existing.declaration.title))
         return
 
-    result = validate_form(
-        parse_form(state_values(view)),
+    result = validate_submission(
+        services,
+        view,
         key=key,
         origin=origin.model_copy(update={"user_id": user_id, "team_id": team_id}),
-        default_handles=tuple(services.settings.default_handles),
     )
     if not isinstance(result, Declaration):
-        log.info("form errors: %s", ", ".join(sorted(result)))
+        log.info("form errors: %s", ", ".join(sorted(str(field) for field in result)))
         ack(response_action="errors", errors=block_errors(result))
         return
 
@@ -68,8 +80,19 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Services) -> 
         ack(response_action="errors", errors=block_errors({FormField.COMMANDER: commander_error}))
         return
 
-    record = DeclarationRecord(key=key, declaration=result, modal_view_id=_str(view.get("id")))
-    if not services.store.add(record):
+    record = DeclarationRecord(
+        key=key,
+        declaration=result,
+        modal_view_id=_str(view.get("id")),
+        source_key=source_key(result.origin),
+    )
+    try:
+        added = services.store.add(record)
+    except Exception:  # noqa: BLE001 - as above: nothing is sent unless it is stored first
+        log.exception("the declaration store is unavailable")
+        ack(response_action="errors", errors={ids.TITLE: STORE_DOWN})
+        return
+    if not added:
         log.info("duplicate submission ignored")
         ack(response_action="update", view=declaring_view(result.title))
         return

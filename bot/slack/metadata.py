@@ -1,0 +1,109 @@
+"""The declare views' private_metadata: the Origin, plus what later steps need back.
+
+Flat JSON whose Origin keys stay at the top level, so `modal.decode_origin` still reads
+it (the Origin model ignores the extra keys):
+  context_links          Datadog links found in the source message (message shortcut)
+  udf                    {field name: kind} of the org fields shown, to type the answers
+  prefill_title/summary  the duplicate notice only: to open the form when asked
+
+Slack allows 3000 characters. When that is exceeded the summary is shortened first (to
+500), then links and the permalink are dropped, then the rest of the summary and the field
+kinds (the kinds can then come from the cached org configuration).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.domain.declaration import Origin, shorten
+from bot.slack.modal import METADATA_MAX
+
+SUMMARY_KEPT = 500
+"""The summary is shortened to this before anything else is dropped."""
+
+
+@dataclass(frozen=True)
+class Metadata:
+    origin: Origin
+    context_links: tuple[str, ...] = ()
+    kinds: dict[str, str] = field(default_factory=dict)
+    title: str = ""
+    summary: str = ""
+
+
+def _dump(meta: Metadata) -> str:
+    data: dict[str, Any] = json.loads(meta.origin.model_dump_json(exclude_defaults=True))
+    if meta.context_links:
+        data["context_links"] = list(meta.context_links)
+    if meta.kinds:
+        data["udf"] = meta.kinds
+    if meta.title:
+        data["prefill_title"] = meta.title
+    if meta.summary:
+        data["prefill_summary"] = meta.summary
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _smaller(meta: Metadata, excess: int) -> Metadata | None:
+    """One step down in size, least useful first; None when nothing is left to drop."""
+    keep = len(meta.summary) - excess - 8  # escaping may make the JSON longer still
+    if len(meta.summary) > SUMMARY_KEPT:
+        return replace(meta, summary=shorten(meta.summary, max(SUMMARY_KEPT, keep)))
+    if meta.context_links:
+        return replace(meta, context_links=meta.context_links[:-1])
+    if meta.origin.source_permalink:
+        return replace(meta, origin=meta.origin.model_copy(update={"source_permalink": None}))
+    if meta.summary:
+        return replace(meta, summary=shorten(meta.summary, keep) if keep > 40 else "")
+    if meta.kinds:
+        return replace(meta, kinds={})
+    if len(meta.title) > 40:
+        return replace(meta, title=shorten(meta.title, max(40, len(meta.title) - excess - 8)))
+    return None
+
+
+def encode(meta: Metadata) -> str:
+    """At most METADATA_MAX characters (see the module docstring for what goes first)."""
+    data = _dump(meta)
+    while len(data) > METADATA_MAX:
+        smaller = _smaller(meta, len(data) - METADATA_MAX)
+        if smaller is None:
+            break
+        meta = smaller
+        data = _dump(meta)
+    return data
+
+
+def decode(text: str) -> Metadata:
+    """Raises ValidationError (or ValueError) when the metadata is not ours."""
+    origin = Origin.model_validate_json(text)
+    data = json.loads(text)
+    links = data.get("context_links")
+    kinds = data.get("udf")
+
+    def text_of(key: str) -> str:
+        value = data.get(key)
+        return value if isinstance(value, str) else ""
+
+    return Metadata(
+        origin=origin,
+        context_links=tuple(x for x in links if isinstance(x, str))
+        if isinstance(links, list)
+        else (),
+        kinds={k: v for k, v in kinds.items() if isinstance(v, str)}
+        if isinstance(kinds, dict)
+        else {},
+        title=text_of("prefill_title"),
+        summary=text_of("prefill_summary"),
+    )
+
+
+def decode_or_none(text: str) -> Metadata | None:
+    try:
+        return decode(text)
+    except (ValidationError, ValueError):
+        return None
