@@ -7,12 +7,15 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import httpx
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.config import Settings
-from bot.datadog.client import DatadogClient, RetryPolicy
+from bot.datadog.client import DEFAULT_TIMEOUT, DatadogClient, RetryPolicy
 from bot.datadog.gateway import DatadogGateway
+from bot.datadog.org_cache import OrgConfigCache
+from bot.datadog.org_config import load_org_config
 from bot.domain.commander import CommanderResolver
 from bot.domain.ports import DeclarationStore
 from bot.domain.runner import DeclarationRunner, RunnerPolicy
@@ -36,11 +39,15 @@ class Services:
     resolver: CommanderResolver
     runner: DeclarationRunner
     allowlist: Allowlist
+    org_config: OrgConfigCache
+    """The org's incident types and fields (bot/datadog/org_cache.py)."""
     worker: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="declare")
     )
     commander_ack_budget: float = 1.8
     """Seconds the submit step may wait for the commander before acking anyway."""
+    org_config_wait: float = 0.5
+    """Seconds opening the form may wait for an uncached org config (the trigger lasts 3 s)."""
 
     def dispatch(self, key: str, run: Callable[[str], object]) -> Future[object]:
         """Run `run(key)` on the worker pool, with the declaration id on its log lines."""
@@ -57,6 +64,7 @@ class Services:
 
     def shutdown(self) -> None:
         self.worker.shutdown(wait=True, cancel_futures=False)
+        self.org_config.close()
         self.datadog.close()
 
 
@@ -77,7 +85,10 @@ def build_services(
     store: DeclarationStore | None = None,
     retry: RetryPolicy | None = None,
     runner_policy: RunnerPolicy | None = None,
+    datadog_timeout: float | None = None,
+    org_config_ttl: float = 300.0,
 ) -> Services:
+    """`datadog_timeout` (seconds per request) lets fault tests provoke timeouts quickly."""
     slack = slack_client(settings)
     datadog = DatadogClient(
         settings.dd_api_key.get_secret_value(),
@@ -85,6 +96,7 @@ def build_services(
         site=settings.dd_site,
         base_url=settings.datadog_api_base,
         retry=retry,
+        timeout=httpx.Timeout(datadog_timeout) if datadog_timeout else DEFAULT_TIMEOUT,
     )
     if store is None:
         redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
@@ -105,4 +117,5 @@ def build_services(
         resolver=resolver,
         runner=runner,
         allowlist=Allowlist(slack, settings.allowed_channels, settings.allowed_usergroups),
+        org_config=OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl),
     )

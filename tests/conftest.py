@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.emulators.stack import LocalStack
+from tests import figures
+from tests.redis_server import redis_url as redis_url  # the real-Redis fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "reference"
@@ -27,3 +29,21 @@ def stack() -> Iterator[LocalStack]:
     """Both emulators and the bot, seeded with people and channels (see stack.py)."""
     with LocalStack() as running:
         yield running
+
+
+@pytest.fixture(scope="session", autouse=True)
+def reliability_figures(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Write what the fault and bad-input tests counted (tests/figures.py) when they ran."""
+    yield
+    if not figures.empty():
+        figures.written = figures.write(tmp_path_factory.getbasetemp())
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if figures.empty():
+        return
+    terminalreporter.section("reliability figures")
+    for line in figures.summary_lines():
+        terminalreporter.write_line(line)
+    if figures.written is not None:
+        terminalreporter.write_line(f"(written to {figures.written})")

@@ -232,3 +232,11 @@ def test_double_submit_makes_one_incident(stack: LocalStack) -> None:
     time.sleep(0.2)
     assert len(stack.datadog.created_bodies()) == 1
     assert len(stack.slack.messages(INCIDENTS)) == 2
+
+
+def test_an_unavailable_store_keeps_the_form_and_sends_nothing(stack: LocalStack) -> None:
+    stack.services.store.close()  # type: ignore[attr-defined]
+    response = stack.declare("DB down")
+    assert response.json()["response_action"] == "errors"
+    assert "press Declare again" in response.json()["errors"]["title"]
+    assert stack.datadog.created_bodies() == []

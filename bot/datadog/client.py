@@ -34,6 +34,7 @@ from bot.datadog.models import (
     Incident,
     IncidentCreateRequest,
     IncidentData,
+    IncidentListResponse,
     IncidentResponse,
     IncidentSearchResponse,
     IntegrationCreateRequest,
@@ -113,17 +114,28 @@ class DatadogClient:
         return self._incident(IncidentResponse.model_validate(response.json()).data)
 
     def search_incidents(
-        self, query: str, *, sort: str = "-created", page_size: int = 25
+        self, query: str, *, sort: str = "-created", page_size: int = 25, offset: int = 0
     ) -> list[Incident]:
-        """GET /api/v2/incidents/search, newest first by default."""
+        """GET /api/v2/incidents/search, newest first by default (its index may lag creates)."""
         response = self._send(
             "GET",
             "/api/v2/incidents/search",
-            params={"query": query, "sort": sort, "page[size]": page_size},
+            params={"query": query, "sort": sort, "page[size]": page_size, "page[offset]": offset},
             permission="incident_read",
         )
         hits = IncidentSearchResponse.model_validate(response.json()).data.attributes.incidents
         return [self._incident(hit.data) for hit in hits or []]
+
+    def list_incidents(self, *, offset: int = 0, page_size: int = 100) -> list[Incident]:
+        """GET /api/v2/incidents: oldest first, and it shows an incident as soon as it exists."""
+        response = self._send(
+            "GET",
+            "/api/v2/incidents",
+            params={"page[size]": page_size, "page[offset]": offset},
+            permission="incident_read",
+        )
+        data = IncidentListResponse.model_validate(response.json()).data
+        return [self._incident(item) for item in data]
 
     def find_active_user_by_email(self, email: str) -> DatadogUser | None:
         """The active Datadog user with exactly this email (the API filter is a substring)."""
@@ -178,6 +190,24 @@ class DatadogClient:
             permission="incident_settings_read",
         )
         return list(response.json().get("data") or [])
+
+    def list_all_user_defined_fields(
+        self, *, page_size: int = 1000, max_pages: int = 10
+    ) -> list[dict[str, Any]]:
+        """Every type's user-defined fields, page by page (one page for almost every org)."""
+        fields: list[dict[str, Any]] = []
+        for page in range(max_pages):
+            response = self._send(
+                "GET",
+                "/api/v2/incidents/config/user-defined-fields",
+                params={"page[size]": page_size, "page[number]": page},
+                permission="incident_settings_read",
+            )
+            data = list(response.json().get("data") or [])
+            fields.extend(data)
+            if len(data) < page_size:
+                break
+        return fields
 
     def validate_api_key(self) -> bool:
         """GET /api/v1/validate: is the API key valid for this site?"""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import datetime
 
 from bot.datadog.client import DatadogClient
@@ -13,6 +14,7 @@ from bot.datadog.errors import (
     DatadogServerError,
     DatadogTransportError,
 )
+from bot.datadog.models import Incident
 from bot.datadog.requests import create_request, slack_integration_request
 from bot.domain.declaration import Declaration, Handle
 from bot.domain.ports import CreatedIncident, LookupFailed, StepFailed
@@ -22,6 +24,25 @@ log = logging.getLogger(__name__)
 
 CLOCK_SKEW = 120.0
 """Seconds of slack when comparing our clock with Datadog's `created`."""
+RECENT_QUERY = "state:(active OR stable OR resolved)"
+"""Every incident, as Datadog's own client tests search; titles are compared here instead."""
+PAGE_SIZE = 50
+SEARCH_PAGES = 4
+LIST_PAGES = 10
+MAX_DOUBLINGS = 30
+"""Bounds the search for the list's tail (2**30 incidents) if an API ignored offsets."""
+
+
+def _same_declaration(
+    incident: Incident, declaration: Declaration, commander_id: str, threshold: float
+) -> bool:
+    created = _epoch(incident.created)
+    return (
+        incident.title == declaration.title
+        and incident.commander_id == commander_id
+        and incident.severity in (None, declaration.severity)
+        and (created is None or created >= threshold)
+    )
 
 
 def _step_failed(exc: DatadogError) -> StepFailed:
@@ -72,21 +93,68 @@ class DatadogGateway:
     def find_created(
         self, declaration: Declaration, commander_id: str, since: float
     ) -> CreatedIncident | None:
-        """The incident an earlier, unanswered create made: same title and commander, newer."""
+        """The incident an earlier, unanswered create made, or None.
+
+        Datadog's create takes no idempotency key and its timeline can't be read back, so
+        the incident is recognised by what was sent: same title, commander and severity,
+        created after `since` (less clock skew). Search answers in one call, but its index
+        can lag a fresh create (as recorded), so on a miss the list endpoint, which shows an
+        incident at once but oldest first, is read from its tail.
+        """
+        threshold = since - CLOCK_SKEW
         try:
-            candidates = self.client.search_incidents(
-                declaration.title.replace('"', " "), sort="-created", page_size=50
-            )
+            for source in (self._recent_search, self._recent_list):
+                for incident in source(threshold):
+                    if _same_declaration(incident, declaration, commander_id, threshold):
+                        return CreatedIncident(
+                            id=incident.id, public_id=incident.public_id, url=incident.url
+                        )
         except DatadogError as exc:
             raise _step_failed(exc) from exc
-        for incident in candidates:
-            created = _epoch(incident.created)
-            if incident.title != declaration.title or incident.commander_id != commander_id:
-                continue
-            if created is not None and created < since - CLOCK_SKEW:
-                continue
-            return CreatedIncident(id=incident.id, public_id=incident.public_id, url=incident.url)
         return None
+
+    def _recent_search(self, threshold: float) -> Iterator[Incident]:
+        """Newest first; the query names no title, so `:`, `-` or quotes can't change it."""
+        for page in range(SEARCH_PAGES):
+            hits = self.client.search_incidents(
+                RECENT_QUERY, sort="-created", page_size=PAGE_SIZE, offset=page * PAGE_SIZE
+            )
+            for incident in hits:
+                created = _epoch(incident.created)
+                if created is not None and created < threshold:
+                    return
+                yield incident
+            if len(hits) < PAGE_SIZE:
+                return
+
+    def _recent_list(self, threshold: float) -> Iterator[Incident]:
+        """Incidents created since `threshold`: binary-search the oldest-first list, read on."""
+
+        def recent(offset: int) -> bool:
+            """True past the end of the list, or when the incident there is recent."""
+            items = self.client.list_incidents(offset=offset, page_size=1)
+            created = _epoch(items[0].created) if items else None
+            return not items or created is None or created >= threshold
+
+        start = 0
+        if not recent(0):
+            low, high = 0, 1  # invariant: recent(high) is what we look for, recent(low) isn't
+            for _ in range(MAX_DOUBLINGS):
+                if recent(high):
+                    break
+                low, high = high, 2 * high
+            else:
+                return
+            while high - low > 1:
+                middle = (low + high) // 2
+                low, high = (low, middle) if recent(middle) else (middle, high)
+            start = high
+        for page in range(LIST_PAGES):
+            offset = start + page * PAGE_SIZE
+            items = self.client.list_incidents(offset=offset, page_size=PAGE_SIZE)
+            yield from items
+            if len(items) < PAGE_SIZE:
+                return
 
     def link_slack(self, record: DeclarationRecord) -> None:
         if record.incident_id is None or record.delivered not in ("channel", "thread"):
@@ -99,3 +167,6 @@ class DatadogGateway:
         except DatadogError as exc:
             log.warning("linking incident %s to Slack failed: %s", record.public_id, exc)
             raise StepFailed(exc.user_message, retryable=False) from exc
+        except ValueError as exc:  # an unreadable answer: the link may or may not exist
+            log.warning("linking incident %s to Slack: odd answer: %s", record.public_id, exc)
+            raise StepFailed("Datadog's answer could not be read.", retryable=False) from exc

@@ -72,8 +72,8 @@ class SlackAnnouncer:
                 log.info("not in %s; joining to announce", origin.channel_id)
                 self.client.conversations_join(channel=origin.channel_id)
                 ts = self._post(origin.channel_id, message, thread_ts)
-            permalink = self._permalink(origin.channel_id, ts)
-            return Delivery(channel=origin.channel_id, ts=ts, how=how, permalink=permalink)
+            # No permalink here: it is off the critical path, fetched after the thread reply.
+            return Delivery(channel=origin.channel_id, ts=ts, how=how)
         except SlackApiError as exc:
             reason = _error(exc)
             log.warning("announcing in %s failed (%s); sending a DM", origin.channel_id, reason)
@@ -96,13 +96,31 @@ class SlackAnnouncer:
     def reply_in_thread(self, record: DeclarationRecord) -> str | None:
         if record.announce_channel is None or record.announce_ts is None:
             return None
-        thread_ts = record.declaration.origin.source_ts or record.announce_ts
+        # The source message's thread only when the announcement went there (not by DM).
+        source_ts = record.declaration.origin.source_ts if record.delivered == "thread" else None
+        thread_ts = source_ts or record.announce_ts
         try:
             return self._post(record.announce_channel, messages.thread_reply(record), thread_ts)
         except SlackApiError as exc:
             raise StepFailed(
                 f"Posting the thread reply failed ({_error(exc)}).", retryable=True
             ) from exc
+
+    def permalink(self, record: DeclarationRecord) -> str | None:
+        if record.delivered not in ("channel", "thread") or not record.announce_ts:
+            return None
+        return self._permalink(record.announce_channel or "", record.announce_ts)
+
+    def amend_reply(self, record: DeclarationRecord) -> None:
+        if record.announce_channel is None or record.thread_reply_ts is None:
+            return
+        text, blocks = messages.thread_reply(record)
+        try:
+            self.client.chat_update(
+                channel=record.announce_channel, ts=record.thread_reply_ts, text=text, blocks=blocks
+            )
+        except SlackApiError as exc:
+            log.warning("updating the thread reply failed: %s", _error(exc))
 
     def report_failure(self, record: DeclarationRecord) -> None:
         """Tell the person declaring, ephemerally in the channel or else by DM."""

@@ -24,6 +24,19 @@ if current == false or current == ARGV[1] then
 end
 return 0
 """
+_ADD = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
+  return 0
+end
+if ARGV[3] == '1' then
+  redis.call('SADD', KEYS[2], ARGV[4])
+end
+if KEYS[3] then
+  redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[2])
+end
+return 1
+"""
+"""Store a new record and index it in one step: a crash can't leave it unindexed (unresumed)."""
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
@@ -36,6 +49,7 @@ class RedisStore:
     def __init__(self, client: redis.Redis, prefix: str = "declare") -> None:
         self.redis = client
         self.prefix = prefix
+        self._add = client.register_script(_ADD)
         self._claim = client.register_script(_CLAIM)
         self._release = client.register_script(_RELEASE)
 
@@ -64,14 +78,12 @@ class RedisStore:
                 pipe.set(self._source(record.source_key), record.key, ex=RETENTION)
 
     def add(self, record: DeclarationRecord) -> bool:
-        if not self.redis.set(
-            self._rec(record.key), record.model_dump_json(), nx=True, ex=RETENTION
-        ):
-            return False
-        pipe = self.redis.pipeline()
-        self._index(pipe, record)
-        pipe.execute()
-        return True
+        keys = [self._rec(record.key), self._pending()]
+        if record.source_key and record.step is not Step.FAILED:
+            keys.append(self._source(record.source_key))
+        pending = "0" if record.step in (Step.DONE, Step.FAILED) else "1"
+        args: list[str | int] = [record.model_dump_json(), RETENTION, pending, record.key]
+        return bool(self._add(keys=keys, args=args))
 
     def get(self, key: str) -> DeclarationRecord | None:
         data = self.redis.get(self._rec(key))

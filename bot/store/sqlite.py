@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,11 +21,38 @@ CREATE TABLE IF NOT EXISTS declarations (
     step TEXT NOT NULL,
     data TEXT NOT NULL,
     lease_owner TEXT,
-    lease_until REAL NOT NULL DEFAULT 0
+    lease_until REAL NOT NULL DEFAULT 0,
+    lease_host TEXT,
+    lease_pid INTEGER,
+    lease_process TEXT
 );
 CREATE INDEX IF NOT EXISTS declarations_source ON declarations (source_key);
 CREATE INDEX IF NOT EXISTS declarations_step ON declarations (step);
 """
+
+LEASE_COLUMNS = {"lease_host": "TEXT", "lease_pid": "INTEGER", "lease_process": "TEXT"}
+HOST = socket.gethostname()
+PROCESS = uuid.uuid4().hex
+"""This process, told apart from an earlier one that had the same pid (a container's 1)."""
+
+
+def holder_is_dead(host: str | None, pid: int | None, process: str | None) -> bool:
+    """True when a lease is held by a process on this host that no longer runs.
+
+    The file is local to the host, so a restarted bot need not wait for its old leases
+    to expire: it resumes at once. Anything uncertain counts as alive (wait for expiry).
+    """
+    if host != HOST or pid is None:
+        return False
+    if pid == os.getpid():
+        return process != PROCESS
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 class SqliteStore:
@@ -39,6 +69,10 @@ class SqliteStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(declarations)")}
+        for name, kind in LEASE_COLUMNS.items():
+            if name not in columns:  # a file from before these columns
+                self._db.execute(f"ALTER TABLE declarations ADD COLUMN {name} {kind}")
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -73,14 +107,26 @@ class SqliteStore:
             )
 
     def claim(self, key: str, owner: str, ttl: float) -> bool:
+        """Free, expired, ours, or held by a dead process on this host: take it."""
         now = time.time()
         with self._tx() as db:
-            cursor = db.execute(
-                "UPDATE declarations SET lease_owner = ?, lease_until = ? "
-                "WHERE key = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)",
-                (owner, now + ttl, key, owner, now),
+            row = db.execute(
+                "SELECT lease_owner, lease_until, lease_host, lease_pid, lease_process "
+                "FROM declarations WHERE key = ?",
+                (key,),
+            ).fetchone()
+            if row is None:
+                return False
+            holder, until, host, pid, process = row
+            if holder not in (None, owner) and until >= now:
+                if not holder_is_dead(host, pid, process):
+                    return False
+            db.execute(
+                "UPDATE declarations SET lease_owner = ?, lease_until = ?, lease_host = ?, "
+                "lease_pid = ?, lease_process = ? WHERE key = ?",
+                (owner, now + ttl, HOST, os.getpid(), PROCESS, key),
             )
-            return cursor.rowcount == 1
+            return True
 
     def release(self, key: str, owner: str) -> None:
         with self._tx() as db:

@@ -1,0 +1,58 @@
+"""A declaration's processing lease: one worker at a time, renewed while it works.
+
+The store's `claim` is atomic and expires after `ttl`; a worker renews it every third
+of that, so a crashed worker's declarations free up within `ttl` while a slow but live
+one (waiting out a 429, say) keeps them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from bot.domain.ports import DeclarationStore
+
+log = logging.getLogger(__name__)
+
+
+class LeaseLost(Exception):
+    """Another worker took the declaration over (this one stalled past its lease): stop."""
+
+
+class Lease:
+    """A declaration's processing lease, renewed in the background until released."""
+
+    def __init__(self, store: DeclarationStore, key: str, owner: str, ttl: float) -> None:
+        self.store, self.key, self.owner, self.ttl = store, key, owner, ttl
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def acquire(self) -> bool:
+        if not self.store.claim(self.key, self.owner, self.ttl):
+            return False
+        self._thread = threading.Thread(target=self._renew, daemon=True, name="lease")
+        self._thread.start()
+        return True
+
+    def check(self) -> None:
+        """Raise LeaseLost before an action that must happen once."""
+        if self.lost:
+            raise LeaseLost(self.key)
+
+    def _renew(self) -> None:
+        while not self._stop.wait(self.ttl / 3):
+            try:
+                if not self.store.claim(self.key, self.owner, self.ttl):
+                    log.warning("lost the lease on declaration %s", self.key)
+                    self.lost = True
+                    return
+            except Exception:  # noqa: BLE001 - a store hiccup; the next renewal may work
+                log.warning("renewing the lease on %s failed", self.key, exc_info=True)
+
+    def release(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        if not self.lost:
+            self.store.release(self.key, self.owner)
