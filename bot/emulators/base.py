@@ -56,6 +56,9 @@ class Response:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle on, a reused keep-alive connection
+    # holds the body for the client's delayed ACK (~40 ms), which real APIs don't add.
+    disable_nagle_algorithm = True
 
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)

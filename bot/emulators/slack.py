@@ -14,7 +14,7 @@ import math
 import secrets
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -76,6 +76,8 @@ class SlackEmulator(EmulatorServer):
         """View id -> the current view, as Slack returns it (live; read under `lock`)."""
         self.responses: list[dict[str, Any]] = []
         """JSON bodies POSTed to response URLs, in arrival order."""
+        self.socket_url: Callable[[], str] | None = None
+        """Issues apps.connections.open URLs (a SocketModeServer's `new_url`); None: a dud."""
         self._response_urls = 0
         self._calls: list[tuple[str, dict[str, Any]]] = []
         self._injected: dict[str, deque[tuple[str, int]]] = {}
@@ -219,7 +221,10 @@ class SlackEmulator(EmulatorServer):
         try:
             if spec.scope is not None:
                 call.require(spec.scope)
-            body = spec.handler(self._world, call)
+            if method == "apps.connections.open" and self.socket_url is not None:
+                body = {"ok": True, "url": self.socket_url()}
+            else:
+                body = spec.handler(self._world, call)
         except SlackError as exc:
             body = exc.body()
         except Exception as exc:  # an emulator bug: answer like Slack's own crash, keep the cause

@@ -49,7 +49,7 @@ def auth_test(world: SlackWorld, call: Call) -> dict[str, Any]:
 
 
 def connections_open(world: SlackWorld, call: Call) -> dict[str, Any]:
-    """A Socket Mode URL; not connectable, which is enough to see the app asked for one."""
+    """A dud Socket Mode URL (SlackEmulator.socket_url, when set, answers a live one)."""
     return {"ok": True, "url": f"wss://127.0.0.1/link/?ticket={uuid.uuid4()}&app_id={APP_ID}"}
 
 

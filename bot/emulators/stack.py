@@ -2,6 +2,7 @@
 
 Tests, the benchmark and the sandbox all drive the bot through this, so the
 same real code paths run everywhere: signed requests in, Web API calls out.
+`LocalStack(socket_mode=True)` runs the same app over Socket Mode instead.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import time
 from typing import Any
 
 import httpx
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.app import create_app
 from bot.config import Settings, load_settings
@@ -24,6 +26,7 @@ from bot.emulators.inbound import (
     view_submission,
 )
 from bot.emulators.slack import SlackEmulator
+from bot.emulators.socket_mode import SocketModeServer
 from bot.server import HttpServer
 from bot.services import build_services
 from bot.store.sqlite import SqliteStore
@@ -52,7 +55,7 @@ CHANNELS: dict[str, tuple[str, bool, bool]] = {
 """Channel id → (name, is_private, bot is a member)."""
 
 FAST_RETRY = RetryPolicy(backoff=0.01, max_backoff=0.05, max_rate_limit_wait=2.0)
-FAST_RUNNER = RunnerPolicy(backoff=0.01, max_backoff=0.05)
+FAST_RUNNER = RunnerPolicy(backoff=0.01, max_backoff=0.05, settle=0.05)
 
 
 class LocalStack:
@@ -65,13 +68,19 @@ class LocalStack:
         store: DeclarationStore | None = None,
         retry: RetryPolicy | None = FAST_RETRY,
         runner_policy: RunnerPolicy | None = FAST_RUNNER,
+        socket_mode: bool = False,
+        datadog_timeout: float | None = None,
     ) -> None:
         self.env = env or {}
         self.store = store
         self.retry = retry
         self.runner_policy = runner_policy
+        self.datadog_timeout = datadog_timeout
+        """Seconds per Datadog request; fault tests shrink it to provoke timeouts."""
         self.slack = SlackEmulator(team_id=TEAM)
         self.datadog = DatadogEmulator()
+        self.socket = SocketModeServer() if socket_mode else None
+        """Socket Mode: envelopes in through this instead of signed HTTP requests."""
         self.users: dict[str, str] = {}
         """Slack user id → Datadog user id."""
 
@@ -80,6 +89,8 @@ class LocalStack:
     def start(self) -> LocalStack:
         self.slack.start()
         self.datadog.start()
+        if self.socket is not None:
+            self.slack.socket_url = self.socket.start().new_url
         self.seed()
         self.settings = self.make_settings()
         self.services = build_services(
@@ -87,8 +98,14 @@ class LocalStack:
             store=self.store or SqliteStore(":memory:"),
             retry=self.retry,
             runner_policy=self.runner_policy,
+            datadog_timeout=self.datadog_timeout,
         )
         self.app = create_app(self.services)
+        if self.socket is not None:
+            self.handler = SocketModeHandler(self.app, self.slack.app_token)
+            self.handler.connect()  # type: ignore[no-untyped-call]
+            self.socket.wait_connections(1, timeout=5.0)
+            return self
         self.server = HttpServer(self.app, host="127.0.0.1", port=0).start()
         self.caller = BotCaller(self.server.url, SIGNING_SECRET)
         return self
@@ -104,16 +121,33 @@ class LocalStack:
             **self.env,
             **overrides,
         }
+        if self.socket is not None:  # Socket Mode needs the app token, not the signing secret
+            env["SLACK_APP_TOKEN"] = self.slack.app_token
+            env.pop("SLACK_SIGNING_SECRET")
         return load_settings(env, env_file=None)
 
     def stop(self) -> None:
-        for stop in (self.caller.close, self.server.stop, self.services.shutdown):
+        if self.socket is not None:
+            stops = [self._close_socket_mode, self.services.shutdown, self.socket.stop]
+        else:
+            stops = [self.caller.close, self.server.stop, self.services.shutdown]
+        for stop in stops:
             try:
                 stop()
             except Exception:  # noqa: BLE001, S112 - best-effort teardown
                 continue
         self.slack.stop()
         self.datadog.stop()
+
+    def _close_socket_mode(self) -> None:
+        """Close the app's client; the server's close frame frees its blocking recv at once."""
+        assert self.socket is not None
+        client = self.handler.client
+        client.auto_reconnect_enabled = False
+        self.socket.close_all()
+        client.closed = True  # what close() sets first; the None wakes the queue's 1 s wait
+        client.message_queue.put(None)
+        self.handler.close()  # type: ignore[no-untyped-call]
 
     def __enter__(self) -> LocalStack:
         return self.start()
@@ -188,3 +222,117 @@ class LocalStack:
 
     def finished(self) -> int:
         return sum(1 for r in self.services.store.all() if r.step.value in ("done", "failed"))
+
+    # --- messages, shortcuts and actions inside a form (org-aware declaring) ----------
+
+    def post_message(self, text: str, *, channel: str = INCIDENTS, **extra: Any) -> dict[str, Any]:
+        """A message to declare from, posted through the Web API; returns it as Slack stores it."""
+        response = httpx.post(
+            self.slack.url + "/api/chat.postMessage",
+            headers={"Authorization": f"Bearer {self.slack.bot_token}"},
+            json={"channel": channel, "text": text, **extra},
+            timeout=5.0,
+        )
+        answer = response.json()
+        assert answer.get("ok"), answer
+        return dict(answer["message"])
+
+    def message_shortcut(
+        self, message: dict[str, Any], *, user: str = ALICE, channel: str = INCIDENTS
+    ) -> httpx.Response:
+        """The "Declare incident" message shortcut on `message` (a message_action payload)."""
+        payload = {
+            "type": "message_action",
+            "token": "unused-verification-token",
+            "action_ts": f"{time.time():.6f}",
+            "team": {"id": TEAM, "domain": "emulator"},
+            "user": {"id": user, "name": user.lower(), "username": user.lower()},
+            "channel": {"id": channel, "name": CHANNELS.get(channel, (channel, False, False))[0]},
+            "callback_id": "declare_from_message",
+            "trigger_id": self.slack.issue_trigger(),
+            "message_ts": message["ts"],
+            "message": message,
+            "response_url": self.slack.response_url(),
+        }
+        return self.caller.interact(payload)
+
+    def _in_view(self, view: dict[str, Any], user: str, **fields: Any) -> dict[str, Any]:
+        return {
+            "user": {"id": user, "username": user, "name": user, "team_id": TEAM},
+            "api_app_id": "A0DECLARE",
+            "token": "unused-verification-token",
+            "team": {"id": TEAM, "domain": "emulator"},
+            "container": {"type": "view", "view_id": view.get("id")},
+            "view": view,
+            **fields,
+        }
+
+    def choose(
+        self,
+        view: dict[str, Any],
+        block_id: str,
+        value: str,
+        *,
+        state: dict[str, Any] | None = None,
+        user: str = ALICE,
+    ) -> httpx.Response:
+        """Pick `value` in a dispatching static select of an open view (a block_actions)."""
+        option = {"text": {"type": "plain_text", "text": value}, "value": value}
+        values = dict(state or {})
+        values[block_id] = {block_id: {"type": "static_select", "selected_option": option}}
+        action = {
+            "type": "static_select",
+            "action_id": block_id,
+            "block_id": block_id,
+            "selected_option": option,
+            "action_ts": f"{time.time():.6f}",
+        }
+        payload = self._in_view(
+            {**view, "state": {"values": values}},
+            user,
+            type="block_actions",
+            trigger_id=self.slack.issue_trigger(),
+            actions=[action],
+        )
+        return self.caller.interact(payload)
+
+    def press(self, view: dict[str, Any], action_id: str, *, user: str = ALICE) -> httpx.Response:
+        """Press a button in an open view."""
+        block = next(b for b in view["blocks"] if b.get("type") == "actions")
+        button = next(e for e in block["elements"] if e.get("action_id") == action_id)
+        action = {
+            "type": "button",
+            "action_id": action_id,
+            "block_id": block["block_id"],
+            "value": button.get("value", ""),
+            "action_ts": f"{time.time():.6f}",
+        }
+        payload = self._in_view(
+            view,
+            user,
+            type="block_actions",
+            trigger_id=self.slack.issue_trigger(),
+            actions=[action],
+        )
+        return self.caller.interact(payload)
+
+    def suggest(
+        self, view: dict[str, Any], action_id: str, typed: str = "", *, user: str = ALICE
+    ) -> list[dict[str, Any]]:
+        """The options the bot offers in an external select for what was `typed`."""
+        payload = self._in_view(
+            view,
+            user,
+            type="block_suggestion",
+            action_id=action_id,
+            block_id=action_id,
+            value=typed,
+        )
+        response = self.caller.interact(payload)
+        assert response.status_code == 200, response.text
+        return list(response.json().get("options", []))
+
+    def current_view(self, view_id: str) -> dict[str, Any]:
+        """The view as Slack holds it now (after any views.update)."""
+        with self.slack.lock:
+            return dict(self.slack.views[view_id])
