@@ -23,7 +23,11 @@ def run(settings: Settings) -> int:
     configure_logging(settings.log_level, settings.log_format, settings.secret_values())
     services = build_services(settings)
     app = create_app(services)
-    threading.Thread(target=services.runner.resume_pending, daemon=True).start()
+    services.org_config.refresh()  # warm: the first form should not wait on Datadog
+    # Resume what a crash left half-way, now and whenever a dead replica's lease runs out.
+    threading.Thread(
+        target=services.runner.watch, args=(threading.Event(),), daemon=True, name="resume"
+    ).start()
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -51,6 +55,28 @@ def has_slack_credentials(environ: dict[str, str], env_file: str = ".env") -> bo
     return bool(values.get("SLACK_BOT_TOKEN"))
 
 
+def select_mode(settings: Settings, mode: str) -> Settings:
+    """Force a transport (the Procfile's `web` and `worker`); `auto` follows SLACK_APP_TOKEN."""
+    if mode == "socket" and not settings.socket_mode:
+        raise ConfigError(
+            [
+                "SLACK_APP_TOKEN is missing: Socket Mode (--mode socket) needs an app-level "
+                "token (xapp-...) with connections:write; Slack app > Basic Information > "
+                "App-Level Tokens"
+            ]
+        )
+    if mode == "http":
+        if settings.slack_signing_secret is None:
+            raise ConfigError(
+                [
+                    "SLACK_SIGNING_SECRET is missing: HTTP mode (--mode http) needs it; find it "
+                    "under Slack app > Basic Information > App Credentials"
+                ]
+            )
+        return settings.model_copy(update={"slack_app_token": None})
+    return settings
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="declare-bot", description=__doc__)
     parser.add_argument(
@@ -60,9 +86,22 @@ def main(argv: list[str] | None = None) -> int:
         choices=["run", "check", "sandbox"],
         help="run the bot (default), check the setup, or walk a declaration in the sandbox",
     )
+    parser.add_argument(
+        "--mode",
+        choices=["auto", "socket", "http"],
+        default="auto",
+        help="run: Socket Mode or HTTP on $PORT; auto (default) picks Socket Mode when "
+        "SLACK_APP_TOKEN is set, and the sandbox when SLACK_BOT_TOKEN is not",
+    )
     args = parser.parse_args(argv)
+    if args.command == "check":
+        from bot.check import run_check
+
+        return run_check()
     if args.command == "sandbox" or (
-        args.command == "run" and not has_slack_credentials(dict(os.environ))
+        args.command == "run"
+        and args.mode == "auto"
+        and not has_slack_credentials(dict(os.environ))
     ):
         from bot.sandbox import run_sandbox
 
@@ -70,12 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             print("No Slack credentials found (SLACK_BOT_TOKEN): starting the local sandbox.\n")
         return run_sandbox()
     try:
-        settings = load_settings()
+        settings = select_mode(load_settings(), args.mode)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    if args.command == "check":
-        from bot.check import run_check
-
-        return run_check(settings)
     return run(settings)

@@ -43,7 +43,8 @@ SETTINGS: tuple[SettingDoc, ...] = (
     SettingDoc(
         "DD_APP_KEY",
         "",
-        "Datadog application key with incident_write and user_access_read.",
+        "Datadog application key; needs user_access_read, incident_read, incident_write "
+        "and incident_settings_read.",
         "Datadog > Organization Settings > Application Keys",
         secret=True,
         required=True,
