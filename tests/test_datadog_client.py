@@ -23,7 +23,7 @@ from bot.datadog.errors import (
 from bot.datadog.models import IncidentCreateRequest
 from bot.datadog.sites import SITES, WEB_HOSTS, incident_url
 from bot.emulators.datadog import DatadogEmulator
-from tests.test_datadog_models import SEED_CREATE_BODY
+from tests.seed import SEED_CREATE_BODY
 
 
 @pytest.fixture

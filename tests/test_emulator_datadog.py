@@ -11,40 +11,12 @@ import httpx
 import pytest
 
 from bot.emulators.datadog import DatadogEmulator
+from tests.seed import SEED_CREATE_BODY
 
 INCIDENTS = "/api/v2/incidents"
 
-# The curl example of create-incident.md; commander and type are filled per test.
-CURL_BODY: dict[str, Any] = {
-    "data": {
-        "attributes": {
-            "customer_impact_scope": "Example customer impact scope",
-            "customer_impacted": False,
-            "fields": {"severity": {"type": "dropdown", "value": "SEV-5"}},
-            "incident_type_uuid": "00000000-0000-0000-0000-000000000000",
-            "initial_cells": [
-                {
-                    "cell_type": "markdown",
-                    "content": {"content": "An example timeline cell message."},
-                    "important": False,
-                }
-            ],
-            "is_test": False,
-            "notification_handles": [
-                {"display_name": "Jane Doe", "handle": "@user@email.com"},
-                {"display_name": "Slack Channel", "handle": "@slack-channel"},
-                {"display_name": "Incident Workflow", "handle": "@workflow-from-incident"},
-            ],
-            "title": "A test incident title",
-        },
-        "relationships": {
-            "commander_user": {
-                "data": {"id": "00000000-0000-0000-0000-000000000000", "type": "users"}
-            }
-        },
-        "type": "incidents",
-    }
-}
+CURL_BODY = SEED_CREATE_BODY
+"""The curl example of create-incident.md; commander and type are filled per test."""
 
 SLACK_LINK: dict[str, Any] = {
     "data": {
