@@ -13,13 +13,13 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from bot.domain.declaration import Origin, declaration_key
+from bot.domain.declaration import Origin
 from bot.logs import declaration_id
 from bot.services import Services
 from bot.slack import ids, messages
 from bot.slack.message_shortcut import declare_from_message
+from bot.slack.open_form import open_form
 from bot.slack.org_actions import change_incident_type, declare_anyway, suggest_field_options
 from bot.slack.org_blocks import CUSTOM_FIELD_ACTIONS
 from bot.slack.org_modal import declare_view, prefill_for
@@ -62,27 +62,7 @@ def open_declare_modal(
         trigger_id=trigger_id,
     )
     view = declare_view(services, prefill_for(services, user_id, title=text), origin)
-    view_id = open_modal(client, trigger_id, view)
-    if view_id:
-        # Only now: a lookup started earlier competes with views.open for the GIL, and
-        # the person needs far longer than one round trip to fill the form in.
-        services.resolver.prefetch(user_id)
-        # The submission derives the same key, so one id runs from here to the thread reply.
-        declaration_id.set(declaration_key(origin.team_id, user_id, view_id, trigger_id))
-        log.info("declaration started: /declare by %s in %s", user_id, channel_id)
-
-
-def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> str | None:
-    """views.open; returns the view id. A failure is logged: the trigger can't be reused."""
-    try:
-        response = client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as exc:
-        log.error("views.open failed: %s", exc.response.get("error"))
-        return None
-    opened = response.get("view")
-    view_id = opened.get("id") if isinstance(opened, dict) else None
-    log.info("declare modal opened (%s)", view_id)
-    return str(view_id) if view_id else None
+    open_form(services, client, origin, view, "/declare")
 
 
 def retry_declaration(ack: Ack, body: dict[str, Any], respond: Respond, services: Services) -> None:

@@ -15,15 +15,18 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.declaration import Origin, declaration_key, source_key
+from bot.domain.declaration import Origin, source_key
 from bot.logs import declaration_id
 from bot.services import Services
 from bot.slack import messages
 from bot.slack.metadata import Metadata, encode
+from bot.slack.open_form import open_form
 from bot.slack.org_modal import declare_view, prefill_for
 from bot.slack.source_message import duplicate_view, read_source
 
 log = logging.getLogger(__name__)
+
+SOURCE = "the message shortcut"
 
 
 def _str(value: Any) -> str:
@@ -42,24 +45,6 @@ def permalink_of(client: WebClient, team_domain: str, channel_id: str, ts: str) 
         log.info("chat.getPermalink failed (%s); building the link", exc.response.get("error"))
     host = f"{team_domain}.slack.com" if team_domain else "slack.com"
     return f"https://{host}/archives/{channel_id}/p{ts.replace('.', '')}"
-
-
-def _open(services: Services, client: WebClient, origin: Origin, view: dict[str, Any]) -> None:
-    """views.open; then start the commander lookup and tag the logs with the declaration id."""
-    try:
-        opened = client.views_open(trigger_id=origin.trigger_id, view=view).get("view")
-    except SlackApiError as exc:
-        log.error("views.open for the message shortcut failed: %s", exc.response.get("error"))
-        return
-    # After views.open, like /declare: the lookup must not compete with it for the 3 s.
-    services.resolver.prefetch(origin.user_id)
-    view_id = opened.get("id") if isinstance(opened, dict) else None
-    if isinstance(view_id, str) and view_id:
-        key = declaration_key(origin.team_id, origin.user_id, view_id, origin.trigger_id)
-        declaration_id.set(key)
-        log.info(
-            "declaration started: message shortcut by %s in %s", origin.user_id, origin.channel_id
-        )
 
 
 def declare_from_message(
@@ -105,8 +90,8 @@ def declare_from_message(
         metadata = Metadata(
             origin=origin, context_links=source.links, title=source.title, summary=source.summary
         )
-        _open(services, client, origin, duplicate_view(existing, encode(metadata)))
+        open_form(services, client, origin, duplicate_view(existing, encode(metadata)), SOURCE)
         return
     prefill = prefill_for(services, user_id, title=source.title, summary=source.summary)
     view = declare_view(services, prefill, origin, context_links=source.links)
-    _open(services, client, origin, view)
+    open_form(services, client, origin, view, SOURCE)
