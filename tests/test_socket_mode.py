@@ -120,8 +120,10 @@ def test_reconnects_when_slack_asks_for_a_refresh(stack: LocalStack) -> None:
         time.sleep(0.01)
     assert stack.socket.open_connections() == [2]
     assert len(stack.slack.calls("/api/apps.connections.open")) == 2
+    # Connection 1 is gone; whether our close frame or the app's own close got there first
+    # is a race, so only outgoing close frames on connection 1, if any, are allowed.
     closed = [f for f in stack.socket.frames if f.opcode == CLOSE]
-    assert [(f.connection, f.direction) for f in closed] == [(1, "out")]
+    assert {(f.connection, f.direction) for f in closed} <= {(1, "out")}
     ack = slash(stack, "help")
     assert "/declare" in ack.payload["text"]
     carried = {f.connection for f in stack.socket.frames if ack.envelope_id.encode() in f.data}
