@@ -1,0 +1,267 @@
+"""Benchmark declare-bot against the loopback emulators; prints a table, writes JSON.
+
+    python -m bench.run                  # the full benchmark (several minutes)
+    python -m bench.run --smoke          # tiny counts, to prove it still runs (CI)
+    python -m bench.run --latency-ms 50 --runs 3 --only open,submit
+
+Every load goes to 127.0.0.1, is bounded in count and time, and stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+import statistics
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from bench.common import Emulators, start_baseline, start_bot
+from bench.footprint import measure_footprint
+from bench.latency import first_open, measure_open, measure_submit
+from bench.report import machine, table, write_json
+from bench.stats import over_runs
+from bench.surge import SurgePlan, measure_surge
+
+FIGURES = ("open", "submit", "surge", "footprint")
+STARTUP_SETTLE = 1.0
+"""Seconds between an app answering /healthz and the first request: the bot reads the org's
+incident configuration at startup, and a /declare that early would wait for it."""
+OPEN_TARGET = 1.20
+"""Figure 1: the bot's p99 to views.open, at most this many times the bare Bolt app's."""
+SUBMIT_TARGET = 1.15
+"""Figure 2: p99 to the announcement and to the thread reply, over the critical path."""
+SUBMIT_BOUNDS = {
+    "prefetched_announcement": 2,  # create, post
+    "prefetched_reply": 3,  # create, post, reply
+    "not_prefetched_announcement": 4,  # users.info, Datadog users, create, post
+    "not_prefetched_reply": 5,  # ... and reply
+}
+"""Critical-path lower bounds, in multiples of the injected per-call latency."""
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny counts, well under a minute")
+    parser.add_argument("--latency-ms", type=float, default=100.0, help="added to every API call")
+    parser.add_argument("--runs", type=int, help="repeats of figures 1, 2 and 4 (default 5)")
+    parser.add_argument("--open-samples", type=int, help="/declare per app per run (default 100)")
+    parser.add_argument("--submit-samples", type=int, help="submits per mode per run (default 10)")
+    parser.add_argument("--surge-runs", type=int, help="repeats of the surge (default 3)")
+    parser.add_argument("--surge", type=int, help="submissions in the surge (default 200)")
+    parser.add_argument("--surge-window", type=float, help="seconds they arrive over (default 10)")
+    parser.add_argument("--surge-limit", type=int, help="Datadog creates per period (default 50)")
+    parser.add_argument("--surge-period", type=int, help="rate-limit period, s (default 10)")
+    parser.add_argument(
+        "--only", default=",".join(FIGURES), help="comma list of " + ", ".join(FIGURES)
+    )
+    parser.add_argument("--out", type=Path, help="JSON file (default bench/results/latest.json)")
+    args = parser.parse_args(argv)
+    full = {
+        "runs": 5,
+        "open_samples": 100,
+        "submit_samples": 10,
+        "surge_runs": 3,
+        "surge": 200,
+        "surge_window": 10.0,
+        "surge_limit": 50,
+        "surge_period": 10,
+        "out": Path("bench/results/latest.json"),
+    }
+    smoke = {
+        "runs": 3,
+        "open_samples": 5,
+        "submit_samples": 2,
+        "surge_runs": 1,
+        "surge": 10,
+        "surge_window": 2.0,
+        "surge_limit": 5,
+        "surge_period": 1,
+        "out": Path("bench/results/smoke.json"),
+    }
+    for key, value in (smoke if args.smoke else full).items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    args.only = [f.strip() for f in args.only.split(",") if f.strip()]
+    unknown = set(args.only) - set(FIGURES)
+    if unknown:
+        parser.error(f"unknown figure(s): {', '.join(sorted(unknown))}")
+    return args
+
+
+def figure_latency(args: argparse.Namespace, latency: float) -> dict[str, Any]:
+    """Figures 1 and 2: fresh emulators, bot and baseline processes for every run."""
+    opens: list[dict[str, Any]] = []
+    submits: list[dict[str, Any]] = []
+    for run in range(args.runs):
+        with ExitStack() as running:
+            emulators = Emulators(latency).start()
+            running.callback(emulators.stop)
+            bot = running.enter_context(start_bot(emulators))
+            time.sleep(STARTUP_SETTLE)
+            if "open" in args.only:
+                # The baseline opens, frozen, the very form the bot just opened.
+                first_bot, form = first_open(emulators, bot, is_bot=True)
+                apps = {
+                    "bot": bot,
+                    "baseline": running.enter_context(start_baseline(emulators, form)),
+                    "baseline_tiny": running.enter_context(
+                        start_baseline(emulators, None, "baseline-tiny")
+                    ),
+                }
+                time.sleep(STARTUP_SETTLE)
+                first = {"bot_ms": first_bot}
+                for name in ("baseline", "baseline_tiny"):
+                    first[f"{name}_ms"] = first_open(emulators, apps[name], is_bot=False)[0]
+                opens.append(
+                    {"first_request": first} | measure_open(emulators, apps, args.open_samples)
+                )
+            if "submit" in args.only:
+                submits.append(measure_submit(emulators, bot, args.submit_samples))
+        log(f"run {run + 1}/{args.runs} of figures 1-2 done")
+    figures: dict[str, Any] = {}
+    if opens:
+        median = {k: over_runs([r[k] for r in opens]) for k in opens[0] if k != "first_request"}
+        ratio = median["bot"]["p99_ms"] / median["baseline"]["p99_ms"]
+        figures["open_modal"] = {
+            "what": "signed /declare sent → views.open arrives at the Slack emulator",
+            "baseline": "bare Bolt app in its own process opening, static, the form the bot "
+            "opened (baseline); the same with a one-input form (baseline_tiny)",
+            "median": median,
+            "first_request": over_runs([r["first_request"] for r in opens]),
+            "p99_ratio": ratio,
+            "target": f"p99 ≤ {OPEN_TARGET:.2f}× the bare Bolt baseline",
+            "met": ratio <= OPEN_TARGET,
+            "runs": opens,
+        }
+    if submits:
+        keys = submits[0].keys()
+        median = {k: over_runs([r[k] for r in submits]) for k in keys}
+        bounds = {k: n * latency * 1000 for k, n in SUBMIT_BOUNDS.items()}
+        p99_ratio = {k: median[k]["p99_ms"] / b if b else math.nan for k, b in bounds.items()}
+        targets = {k: SUBMIT_TARGET for k in bounds if k.startswith("prefetched")}
+        figures["submit"] = {
+            "what": "signed view_submission sent → the post is handled by the Slack emulator",
+            "median": median,
+            "bounds_ms": bounds,
+            "p50_ratio": {k: median[k]["p50_ms"] / b if b else math.nan for k, b in bounds.items()},
+            "p99_ratio": p99_ratio,
+            "targets": targets,
+            "met": {k: p99_ratio[k] <= t for k, t in targets.items() if latency > 0},
+            "runs": submits,
+        }
+    return figures
+
+
+def figure_surge(args: argparse.Namespace, latency: float) -> dict[str, Any]:
+    plan = SurgePlan(
+        submissions=args.surge,
+        window=args.surge_window,
+        limit=args.surge_limit,
+        period=args.surge_period,
+        people=min(20, args.surge),
+    )
+    runs: list[dict[str, Any]] = []
+    for run in range(args.surge_runs):
+        with ExitStack() as running:
+            emulators = Emulators(latency).start()
+            running.callback(emulators.stop)
+            bot = running.enter_context(start_bot(emulators))
+            time.sleep(STARTUP_SETTLE)
+            runs.append(measure_surge(emulators, bot, plan))
+        r = runs[-1]
+        log(
+            f"surge {run + 1}/{args.surge_runs}: drained in {r['drain_s']:.1f}s, "
+            f"{r['incidents']} incidents, ack p99 {r['ack']['p99_ms']:.0f} ms"
+        )
+    n = plan.submissions
+    ledgers_ok = all(
+        r["drained"]
+        and r["records"] == r["incidents"] == r["announcements"] == r["thread_replies"] == n
+        and r["duplicate_incidents"] == 0
+        and r["records_sharing_an_incident"] == 0
+        and r["lost"] == 0
+        for r in runs
+    )
+    return {
+        "surge": {
+            "what": f"{n} submissions in {plan.window:g}s; Datadog allows {plan.limit} creates "
+            f"per {plan.period}s (429 + X-RateLimit-Reset beyond)",
+            "plan": plan.__dict__,
+            "median": {
+                "ack_p50_ms": statistics.median(r["ack"]["p50_ms"] for r in runs),
+                "ack_p99_ms": statistics.median(r["ack"]["p99_ms"] for r in runs),
+                "drain_s": statistics.median(r["drain_s"] for r in runs),
+                "rss_after_mib": statistics.median(r["rss_after_mib"] for r in runs),
+                "rss_peak_mib": statistics.median(r["rss_peak_mib"] for r in runs),
+            },
+            "worst": {
+                "ack_max_ms": max(r["ack"]["max_ms"] for r in runs),
+                "incidents": min(r["incidents"] for r in runs),
+                "duplicates": max(
+                    r["duplicate_incidents"] + r["records_sharing_an_incident"] for r in runs
+                ),
+                "lost": max(r["lost"] for r in runs),
+            },
+            "drain_floor_s": plan.drain_floor(latency),
+            "met": {
+                "acks": all(r["acks_over_3s"] == 0 and not r["refused"] for r in runs),
+                "ledger": ledgers_ok,
+            },
+            "runs": runs,
+        }
+    }
+
+
+def figure_footprint(args: argparse.Namespace, latency: float) -> dict[str, Any]:
+    runs = measure_footprint(args.runs, latency)
+    return {
+        "footprint": {
+            "what": "python -m bot (HTTP mode) exec → GET /healthz 200; VmRSS 1 s after ready",
+            "median": over_runs(runs),
+            "runs": runs,
+        }
+    }
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    latency = args.latency_ms / 1000
+    started = time.monotonic()
+    result: dict[str, Any] = {
+        "machine": machine(),
+        "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+        "figures": {},
+    }
+    if {"open", "submit"} & set(args.only):
+        result["figures"].update(figure_latency(args, latency))
+    if "surge" in args.only:
+        result["figures"].update(figure_surge(args, latency))
+    if "footprint" in args.only:
+        result["figures"].update(figure_footprint(args, latency))
+    result["elapsed_s"] = time.monotonic() - started
+    m = result["machine"]
+    print(
+        f"\ndeclare-bot benchmark — {args.latency_ms:g} ms per API call, medians over "
+        f"{args.runs} runs (surge: {args.surge_runs}){' [smoke]' if args.smoke else ''}"
+    )
+    print(
+        f"machine: {m['nproc']} × {m['cpu_model']} ({m['machine']}), {m['memory_gib']} GiB, "
+        f"Python {m['python']}\n"
+    )
+    print(table(result))
+    write_json(result, args.out)
+    print(f"\nJSON: {args.out} ({result['elapsed_s']:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    sys.exit(main())
