@@ -34,7 +34,7 @@ from bot.emulators.inbound import (
     view_submission,
 )
 from bot.emulators.slack import SlackEmulator
-from bot.emulators.stack import INCIDENTS, SIGNING_SECRET, TEAM
+from bot.emulators.stack import INCIDENTS, SIGNING_SECRET, TEAM, emulator_env
 from bot.slack.modal import decode_origin
 
 READY_TIMEOUT = 30.0
@@ -102,12 +102,7 @@ class Emulators:
         env = {k: v for k, v in os.environ.items() if k not in known}
         env.update(
             {
-                "DD_API_KEY": self.datadog.api_key,
-                "DD_APP_KEY": self.datadog.app_key,
-                "DD_API_URL": self.datadog.url,
-                "SLACK_BOT_TOKEN": self.slack.bot_token,
-                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                "SLACK_API_URL": self.slack.url + "/api/",
+                **emulator_env(self.slack, self.datadog),
                 "LOG_LEVEL": "WARNING",
             }
         )

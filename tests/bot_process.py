@@ -23,7 +23,15 @@ from bot.emulators.inbound import (
     slash_command_body,
     view_submission,
 )
-from bot.emulators.stack import ALICE, CHANNELS, INCIDENTS, SIGNING_SECRET, TEAM, LocalStack
+from bot.emulators.stack import (
+    ALICE,
+    CHANNELS,
+    INCIDENTS,
+    SIGNING_SECRET,
+    TEAM,
+    LocalStack,
+    emulator_env,
+)
 from tests.redis_server import free_port
 
 
@@ -33,12 +41,7 @@ def bot_env(stack: LocalStack, **settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in known}
     env.update(
         {
-            "DD_API_KEY": stack.datadog.api_key,
-            "DD_APP_KEY": stack.datadog.app_key,
-            "DD_API_URL": stack.datadog.url,
-            "SLACK_BOT_TOKEN": stack.slack.bot_token,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": stack.slack.url + "/api/",
+            **emulator_env(stack.slack, stack.datadog),
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
         }

@@ -58,6 +58,18 @@ FAST_RETRY = RetryPolicy(backoff=0.01, max_backoff=0.05, max_rate_limit_wait=2.0
 FAST_RUNNER = RunnerPolicy(backoff=0.01, max_backoff=0.05, settle=0.05)
 
 
+def emulator_env(slack: SlackEmulator, datadog: DatadogEmulator) -> dict[str, str]:
+    """The settings that point the bot at these emulators (HTTP mode)."""
+    return {
+        "DD_API_KEY": datadog.api_key,
+        "DD_APP_KEY": datadog.app_key,
+        "DD_API_URL": datadog.url,
+        "SLACK_BOT_TOKEN": slack.bot_token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.url + "/api/",
+    }
+
+
 class LocalStack:
     """Emulators plus the bot, started and seeded; `stop()` tears it all down."""
 
@@ -112,12 +124,7 @@ class LocalStack:
 
     def make_settings(self, **overrides: str) -> Settings:
         env = {
-            "DD_API_KEY": self.datadog.api_key,
-            "DD_APP_KEY": self.datadog.app_key,
-            "DD_API_URL": self.datadog.url,
-            "SLACK_BOT_TOKEN": self.slack.bot_token,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": self.slack.url + "/api/",
+            **emulator_env(self.slack, self.datadog),
             **self.env,
             **overrides,
         }
