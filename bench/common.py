@@ -27,13 +27,13 @@ import httpx
 from bot.config import SETTINGS
 from bot.emulators.base import EmulatorServer, Request
 from bot.emulators.datadog import DatadogEmulator
-from bot.emulators.inbound import (
+from bot.emulators.slack import SlackEmulator
+from bot.emulators.slack.inbound import (
     BotCaller,
     payload_body,
     slash_command_body,
     view_submission,
 )
-from bot.emulators.slack import SlackEmulator
 from bot.emulators.stack import INCIDENTS, SIGNING_SECRET, TEAM, emulator_env
 from bot.slack.modal import decode_origin
 

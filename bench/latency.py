@@ -30,7 +30,7 @@ from bench.common import (
 )
 from bench.stats import latency_summary
 from bot.emulators.base import EmulatorServer, Request
-from bot.emulators.inbound import declare_form_values
+from bot.emulators.slack.inbound import declare_form_values
 from bot.emulators.stack import INCIDENTS
 
 TIMEOUT = 30.0

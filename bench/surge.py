@@ -30,7 +30,7 @@ from bench.common import (
 )
 from bench.stats import latency_summary
 from bot.domain.record import DeclarationRecord
-from bot.emulators.inbound import declare_form_values
+from bot.emulators.slack.inbound import declare_form_values
 from bot.emulators.stack import INCIDENTS
 from bot.store.sqlite import SqliteStore
 

@@ -79,7 +79,7 @@ class Transcript:
         return True
 
     def slash(self) -> dict[str, Any]:
-        from bot.emulators.inbound import slash_command_body
+        from bot.emulators.slack.inbound import slash_command_body
         from bot.emulators.stack import ALICE, INCIDENTS, TEAM
 
         stack = self.stack
@@ -116,7 +116,7 @@ class Transcript:
         return view
 
     def submit(self, view: dict[str, Any]) -> None:
-        from bot.emulators.inbound import declare_form_values
+        from bot.emulators.slack.inbound import declare_form_values
         from bot.emulators.stack import ALICE, BOB
 
         stack = self.stack
@@ -155,7 +155,7 @@ class Transcript:
         self.mark = time.monotonic()
 
     def slack_call(self, indent: str, request: Request) -> None:
-        from bot.emulators.slack_state import decode_json_fields
+        from bot.emulators.slack.state import decode_json_fields
 
         method = request.path.removeprefix("/api/")
         raw = request.json() if "json" in (request.header("content-type") or "") else request.form()

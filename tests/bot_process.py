@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from bot.config import SETTINGS
-from bot.emulators.inbound import (
+from bot.emulators.slack.inbound import (
     BotCaller,
     declare_form_values,
     slash_command_body,

@@ -8,7 +8,7 @@ from datadog_api_client.v2.model.incident_create_request import IncidentCreateRe
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.emulators.datadog_validate import model_error
+from bot.emulators.datadog.validate import model_error
 
 
 def assert_datadog_create_body(body: dict[str, Any]) -> None:

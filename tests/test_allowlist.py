@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.emulators.inbound import payload_body
+from bot.emulators.slack.inbound import payload_body
 from bot.emulators.stack import ALICE, BOB, GENERAL, INCIDENTS, LocalStack
 from tests.exactly_once import wait_for
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from bot.emulators.inbound import declare_form_values, slash_command_body
+from bot.emulators.slack.inbound import declare_form_values, slash_command_body
 from bot.emulators.stack import ALICE, BOB, CAROL, DAVE, GENERAL, INCIDENTS, PRIVATE, LocalStack
 from tests.oracles import (
     assert_blocks_round_trip,

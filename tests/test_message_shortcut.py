@@ -6,7 +6,7 @@ import json
 import time
 from typing import Any
 
-from bot.emulators.inbound import declare_form_values
+from bot.emulators.slack.inbound import declare_form_values
 from bot.emulators.stack import ALICE, BOB, GENERAL, INCIDENTS, PRIVATE, TEAM, LocalStack
 from bot.slack.source_message import context_links, quote_of, title_of
 from tests.oracles import assert_datadog_create_body, assert_view_round_trips

@@ -15,7 +15,7 @@ from bot.domain.custom_fields import CustomFieldRef, validate_custom, validate_d
 from bot.domain.declaration import DeclarationForm, FormField, Origin
 from bot.domain.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
 from bot.emulators.datadog import DatadogEmulator
-from bot.emulators.datadog_state import field_problem
+from bot.emulators.datadog.state import field_problem
 
 ORIGIN = Origin(team_id="T1", channel_id="C1", channel_name="incidents", user_id="U1")
 

@@ -9,7 +9,7 @@ from datadog_api_client.v2.model.incident_integration_metadata_create_request im
     IncidentIntegrationMetadataCreateRequest,
 )
 
-from bot.emulators.datadog_validate import model_error
+from bot.emulators.datadog.validate import model_error
 from bot.emulators.stack import INCIDENTS, TEAM, LocalStack
 
 INTEGRATIONS = "POST /api/v2/incidents/{incident_id}/relationships/integrations"

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.emulators.inbound import payload_body, slash_command_body, view_submission
 from bot.emulators.slack import SlackEmulator
+from bot.emulators.slack.inbound import payload_body, slash_command_body, view_submission
 from bot.emulators.stack import ALICE, INCIDENTS, SIGNING_SECRET, TEAM, LocalStack
 from tests import figures
 from tests.bot_process import BotProcess, bot_env, open_modal, submission
@@ -77,7 +77,7 @@ def forged(stack: LocalStack, body: bytes) -> dict[str, httpx.Response]:
 
 
 def _signature_of(body: bytes, timestamp: int) -> dict[str, str]:
-    from bot.emulators.inbound import sign
+    from bot.emulators.slack.inbound import sign
 
     return sign(SIGNING_SECRET, body, timestamp)
 

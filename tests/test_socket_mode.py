@@ -20,8 +20,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from bot.emulators.inbound import declare_form_values, slash_command_body, view_submission
-from bot.emulators.socket_mode import CLOSE, GUID, TEXT, Ack, SocketModeServer
+from bot.emulators.slack.inbound import declare_form_values, slash_command_body, view_submission
+from bot.emulators.slack.socket_mode import CLOSE, GUID, TEXT, Ack, SocketModeServer
 from bot.emulators.stack import ALICE, BOB, INCIDENTS, TEAM, LocalStack
 
 ACK_BUDGET = 2.0

@@ -19,14 +19,14 @@ from bot.datadog.client import RetryPolicy
 from bot.domain.ports import DeclarationStore
 from bot.domain.runner import RunnerPolicy
 from bot.emulators.datadog import DatadogEmulator
-from bot.emulators.inbound import (
+from bot.emulators.slack import SlackEmulator
+from bot.emulators.slack.inbound import (
     BotCaller,
     declare_form_values,
     slash_command_body,
     view_submission,
 )
-from bot.emulators.slack import SlackEmulator
-from bot.emulators.socket_mode import SocketModeServer
+from bot.emulators.slack.socket_mode import SocketModeServer
 from bot.server import HttpServer
 from bot.services import build_services
 from bot.store.sqlite import SqliteStore

@@ -21,10 +21,10 @@ from datadog_api_client.v2.model.incident_integration_metadata_create_request im
 )
 
 from bot.emulators.base import EmulatorServer, Request, Response
-from bot.emulators.datadog_faults import Fault, FaultPlan, rate_limit_name, reason
-from bot.emulators.datadog_shapes import User, integration_list_view, pagination, public_view
-from bot.emulators.datadog_state import DatadogState, DeclareError, facets
-from bot.emulators.datadog_validate import matches, model_error, parse_query
+from bot.emulators.datadog.faults import Fault, FaultPlan, rate_limit_name, reason
+from bot.emulators.datadog.org_shapes import User, integration_list_view, pagination, public_view
+from bot.emulators.datadog.state import DatadogState, DeclareError, facets
+from bot.emulators.datadog.validate import matches, model_error, parse_query
 
 DEFAULT_PERMISSIONS = frozenset(
     {"incident_read", "incident_write", "incident_settings_read", "user_access_read"}

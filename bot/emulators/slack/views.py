@@ -14,7 +14,7 @@ from typing import Any
 
 from slack_sdk.models.views import View
 
-from bot.emulators.slack_state import (
+from bot.emulators.slack.state import (
     APP_ID,
     BOT_ID,
     Call,

@@ -19,8 +19,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from bot.emulators.base import EmulatorServer, Request, Response
-from bot.emulators.slack_methods import METHODS
-from bot.emulators.slack_state import (
+from bot.emulators.slack.methods import METHODS
+from bot.emulators.slack.state import (
     BOT_NAME,
     BOT_USER_ID,
     Call,

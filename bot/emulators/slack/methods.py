@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.emulators import slack_chat, slack_views
-from bot.emulators.slack_state import (
+from bot.emulators.slack import chat, views
+from bot.emulators.slack.state import (
     APP_ID,
     BOT_ID,
     BOT_NAME,
@@ -133,13 +133,13 @@ def usergroup_users(world: SlackWorld, call: Call) -> dict[str, Any]:
 METHODS: dict[str, Method] = {
     "auth.test": Method(auth_test),
     "apps.connections.open": Method(connections_open, "connections:write", token_kind="app"),
-    "views.open": Method(slack_views.open_view),
-    "views.push": Method(slack_views.push_view),
-    "views.update": Method(slack_views.update_view),
-    "chat.postMessage": Method(slack_chat.post_message, "chat:write"),
-    "chat.postEphemeral": Method(slack_chat.post_ephemeral, "chat:write"),
-    "chat.update": Method(slack_chat.update, "chat:write"),
-    "chat.getPermalink": Method(slack_chat.get_permalink),
+    "views.open": Method(views.open_view),
+    "views.push": Method(views.push_view),
+    "views.update": Method(views.update_view),
+    "chat.postMessage": Method(chat.post_message, "chat:write"),
+    "chat.postEphemeral": Method(chat.post_ephemeral, "chat:write"),
+    "chat.update": Method(chat.update, "chat:write"),
+    "chat.getPermalink": Method(chat.get_permalink),
     "conversations.join": Method(conversations_join, "channels:join"),
     "conversations.info": Method(conversations_info),
     "conversations.open": Method(conversations_open, "im:write"),

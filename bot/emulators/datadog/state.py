@@ -14,7 +14,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from bot.emulators.datadog_shapes import (
+from bot.emulators.datadog.org_shapes import (
     FIELD_TYPES,
     JSON,
     MULTI_VALUE_TYPES,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from bot.emulators.slack_state import (
+from bot.emulators.slack.state import (
     APP_ID,
     BOT_ID,
     BOT_USER_ID,
