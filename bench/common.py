@@ -27,6 +27,7 @@ import httpx
 from bot.config import SETTINGS
 from bot.emulators.base import EmulatorServer, Request
 from bot.emulators.datadog import DatadogEmulator
+from bot.emulators.personas import INCIDENTS, TEAM
 from bot.emulators.slack import SlackEmulator
 from bot.emulators.slack.inbound import (
     BotCaller,
@@ -34,7 +35,7 @@ from bot.emulators.slack.inbound import (
     slash_command_body,
     view_submission,
 )
-from bot.emulators.stack import INCIDENTS, SIGNING_SECRET, TEAM, emulator_env
+from bot.emulators.stack import SIGNING_SECRET, emulator_env
 from bot.slack.modal import decode_origin
 
 READY_TIMEOUT = 30.0

@@ -30,8 +30,8 @@ from bench.common import (
 )
 from bench.stats import latency_summary
 from bot.emulators.base import EmulatorServer, Request
+from bot.emulators.personas import INCIDENTS
 from bot.emulators.slack.inbound import declare_form_values
-from bot.emulators.stack import INCIDENTS
 
 TIMEOUT = 30.0
 SETTLE = 0.01

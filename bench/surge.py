@@ -30,8 +30,8 @@ from bench.common import (
 )
 from bench.stats import latency_summary
 from bot.domain.record import DeclarationRecord
+from bot.emulators.personas import INCIDENTS
 from bot.emulators.slack.inbound import declare_form_values
-from bot.emulators.stack import INCIDENTS
 from bot.store.sqlite import SqliteStore
 
 CREATE_ROUTE = "POST /api/v2/incidents"

@@ -57,7 +57,7 @@ class Transcript:
 
     def walk(self) -> bool:
         """The whole declaration; True when it reached the thread reply."""
-        from bot.emulators.stack import ALICE, BOB
+        from bot.emulators.personas import ALICE, BOB
 
         self.names.update({ALICE: "alice", BOB: "bob"})
         stack = self.stack
@@ -79,8 +79,8 @@ class Transcript:
         return True
 
     def slash(self) -> dict[str, Any]:
+        from bot.emulators.personas import ALICE, INCIDENTS, TEAM
         from bot.emulators.slack.inbound import slash_command_body
-        from bot.emulators.stack import ALICE, INCIDENTS, TEAM
 
         stack = self.stack
         self.say(f"1. @alice types `/declare {TITLE}` in #incidents.")
@@ -116,8 +116,8 @@ class Transcript:
         return view
 
     def submit(self, view: dict[str, Any]) -> None:
+        from bot.emulators.personas import ALICE, BOB
         from bot.emulators.slack.inbound import declare_form_values
-        from bot.emulators.stack import ALICE, BOB
 
         stack = self.stack
         form: dict[str, Any] = {
@@ -237,7 +237,7 @@ def _when(call: tuple[str, Request]) -> float:
 
 
 def _channel(channel: object) -> str:
-    from bot.emulators.stack import CHANNELS
+    from bot.emulators.personas import CHANNELS
 
     name = CHANNELS.get(str(channel), (None,))[0]
     return f"#{name}" if name else str(channel)

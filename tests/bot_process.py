@@ -17,21 +17,14 @@ from typing import Any
 import httpx
 
 from bot.config import SETTINGS
+from bot.emulators.personas import ALICE, CHANNELS, INCIDENTS, TEAM
 from bot.emulators.slack.inbound import (
     BotCaller,
     declare_form_values,
     slash_command_body,
     view_submission,
 )
-from bot.emulators.stack import (
-    ALICE,
-    CHANNELS,
-    INCIDENTS,
-    SIGNING_SECRET,
-    TEAM,
-    LocalStack,
-    emulator_env,
-)
+from bot.emulators.stack import SIGNING_SECRET, LocalStack, emulator_env
 from tests.redis_server import free_port
 
 

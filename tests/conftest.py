@@ -26,7 +26,7 @@ def shared_path(*parts: str) -> Path:
 
 @pytest.fixture
 def stack() -> Iterator[LocalStack]:
-    """Both emulators and the bot, seeded with people and channels (see stack.py)."""
+    """Both emulators and the bot, seeded with people and channels (see emulators/personas.py)."""
     with LocalStack() as running:
         yield running
 

@@ -7,9 +7,10 @@ import time
 from typing import Any
 
 from bot.emulators.datadog import DatadogEmulator
+from bot.emulators.personas import ALICE, GENERAL, INCIDENTS, PRIVATE
 from bot.emulators.slack import SlackEmulator
 from bot.emulators.slack.inbound import block_actions
-from bot.emulators.stack import ALICE, GENERAL, INCIDENTS, PRIVATE, LocalStack
+from bot.emulators.stack import LocalStack
 from bot.slack import ids
 from tests import figures
 

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.emulators.personas import ALICE, BOB, GENERAL, INCIDENTS
 from bot.emulators.slack.inbound import payload_body
-from bot.emulators.stack import ALICE, BOB, GENERAL, INCIDENTS, LocalStack
+from bot.emulators.stack import LocalStack
 from tests.exactly_once import wait_for
 
 ONCALL = "S0ONCALL"

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot.domain.record import Step
-from bot.emulators.stack import INCIDENTS, LocalStack
+from bot.emulators.personas import INCIDENTS
+from bot.emulators.stack import LocalStack
 from bot.store.sqlite import SqliteStore
 from tests import figures
 from tests.bot_process import BotProcess, bot_env, open_modal, submission

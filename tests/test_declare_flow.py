@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import time
 
+from bot.emulators.personas import ALICE, BOB, CAROL, DAVE, GENERAL, INCIDENTS, PRIVATE
 from bot.emulators.slack.inbound import declare_form_values, slash_command_body
-from bot.emulators.stack import ALICE, BOB, CAROL, DAVE, GENERAL, INCIDENTS, PRIVATE, LocalStack
+from bot.emulators.stack import LocalStack
 from tests.oracles import (
     assert_blocks_round_trip,
     assert_datadog_create_body,

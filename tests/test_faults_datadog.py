@@ -15,7 +15,8 @@ import pytest
 
 from bot.domain.record import DeclarationRecord, Step
 from bot.domain.runner import RunnerPolicy
-from bot.emulators.stack import ALICE, INCIDENTS, LocalStack
+from bot.emulators.personas import ALICE, INCIDENTS
+from bot.emulators.stack import LocalStack
 from tests import figures
 from tests.exactly_once import (
     assert_exactly_once,

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 
 from bot.domain.record import DeclarationRecord, Step
-from bot.emulators.stack import ALICE, GENERAL, INCIDENTS, LocalStack
+from bot.emulators.personas import ALICE, GENERAL, INCIDENTS
+from bot.emulators.stack import LocalStack
 from tests import figures
 from tests.exactly_once import assert_exactly_once, click_retry, wait_for
 

@@ -18,9 +18,10 @@ from jsonschema import Draft7Validator
 from slack_sdk import WebClient
 from slack_sdk.web.base_client import BaseClient
 
+from bot.emulators.personas import ALICE, BOB, INCIDENTS, TEAM
 from bot.emulators.slack import SlackEmulator
 from bot.emulators.slack.inbound import payload_body
-from bot.emulators.stack import ALICE, BOB, INCIDENTS, TEAM, LocalStack
+from bot.emulators.stack import LocalStack
 from bot.slack import ids, scopes
 from tests.conftest import ROOT, shared_path
 

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
+from bot.emulators.personas import ALICE
 from bot.emulators.slack.inbound import declare_form_values, option_value, options_value, text_value
-from bot.emulators.stack import ALICE, LocalStack
+from bot.emulators.stack import LocalStack
 from tests.oracles import assert_datadog_create_body, assert_view_round_trips
 
 TYPES = "/api/v2/incidents/config/types"

@@ -10,7 +10,8 @@ from datadog_api_client.v2.model.incident_integration_metadata_create_request im
 )
 
 from bot.emulators.datadog.validate import model_error
-from bot.emulators.stack import INCIDENTS, TEAM, LocalStack
+from bot.emulators.personas import INCIDENTS, TEAM
+from bot.emulators.stack import LocalStack
 
 INTEGRATIONS = "POST /api/v2/incidents/{incident_id}/relationships/integrations"
 

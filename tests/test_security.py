@@ -14,9 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.emulators.personas import ALICE, INCIDENTS, TEAM
 from bot.emulators.slack import SlackEmulator
 from bot.emulators.slack.inbound import payload_body, slash_command_body, view_submission
-from bot.emulators.stack import ALICE, INCIDENTS, SIGNING_SECRET, TEAM, LocalStack
+from bot.emulators.stack import SIGNING_SECRET, LocalStack
 from tests import figures
 from tests.bot_process import BotProcess, bot_env, open_modal, submission
 from tests.exactly_once import wait_for

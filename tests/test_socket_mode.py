@@ -20,9 +20,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from bot.emulators.personas import ALICE, BOB, INCIDENTS, TEAM
 from bot.emulators.slack.inbound import declare_form_values, slash_command_body, view_submission
 from bot.emulators.slack.socket_mode import CLOSE, GUID, TEXT, Ack, SocketModeServer
-from bot.emulators.stack import ALICE, BOB, INCIDENTS, TEAM, LocalStack
+from bot.emulators.stack import LocalStack
 
 ACK_BUDGET = 2.0
 """Seconds; Slack retries an envelope not acked within 3."""

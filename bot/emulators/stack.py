@@ -2,15 +2,12 @@
 
 Tests, the benchmark and the sandbox all drive the bot through this, so the
 same real code paths run everywhere: signed requests in, Web API calls out.
-`LocalStack(socket_mode=True)` runs the same app over Socket Mode instead.
+`LocalStack(socket_mode=True)` runs the same app over Socket Mode instead. The
+people and channels it seeds are in `personas.py`; acting as them, in `driver.py`.
 """
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
-import httpx
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.app import create_app
@@ -19,41 +16,16 @@ from bot.datadog.client import RetryPolicy
 from bot.domain.ports import DeclarationStore
 from bot.domain.runner import RunnerPolicy
 from bot.emulators.datadog import DatadogEmulator
+from bot.emulators.driver import BotDriver
+from bot.emulators.personas import TEAM, seed
 from bot.emulators.slack import SlackEmulator
-from bot.emulators.slack.inbound import (
-    BotCaller,
-    declare_form_values,
-    slash_command_body,
-    view_submission,
-)
+from bot.emulators.slack.inbound import BotCaller
 from bot.emulators.slack.socket_mode import SocketModeServer
 from bot.server import HttpServer
 from bot.services import build_services
 from bot.store.sqlite import SqliteStore
 
 SIGNING_SECRET = "emulator-signing-secret-5f1d2c"
-TEAM = "T0EMULATOR"
-ALICE = "U0ALICE"
-"""Declares; has a Datadog account."""
-BOB = "U0BOB"
-"""On call; has a Datadog account."""
-CAROL = "U0CAROL"
-"""Has a Slack email but no Datadog account."""
-DAVE = "U0DAVE"
-"""Has no email on his Slack profile."""
-INCIDENTS = "C0INCIDENTS"
-GENERAL = "C0GENERAL"
-"""Public; the bot is not a member until it joins."""
-PRIVATE = "G0PRIVATE"
-"""Private; the bot is not a member and cannot join."""
-
-CHANNELS: dict[str, tuple[str, bool, bool]] = {
-    INCIDENTS: ("incidents", False, True),
-    GENERAL: ("general", False, False),
-    PRIVATE: ("secret-ops", True, False),
-}
-"""Channel id → (name, is_private, bot is a member)."""
-
 FAST_RETRY = RetryPolicy(backoff=0.01, max_backoff=0.05, max_rate_limit_wait=2.0)
 FAST_RUNNER = RunnerPolicy(backoff=0.01, max_backoff=0.05, settle=0.05)
 
@@ -70,7 +42,7 @@ def emulator_env(slack: SlackEmulator, datadog: DatadogEmulator) -> dict[str, st
     }
 
 
-class LocalStack:
+class LocalStack(BotDriver):
     """Emulators plus the bot, started and seeded; `stop()` tears it all down."""
 
     def __init__(
@@ -163,183 +135,5 @@ class LocalStack:
         self.stop()
 
     def seed(self) -> None:
-        slack, datadog = self.slack, self.datadog
-        slack.add_user(ALICE, "alice", real_name="Alice Ops", email="alice@example.com")
-        slack.add_user(BOB, "bob", real_name="Bob Oncall", email="Bob.Oncall@example.com")
-        slack.add_user(CAROL, "carol", real_name="Carol New", email="carol@example.com")
-        slack.add_user(DAVE, "dave", real_name="Dave NoMail")
-        self.users[ALICE] = datadog.add_user("alice@example.com", "Alice Ops")
-        self.users[BOB] = datadog.add_user("bob.oncall@example.com", "Bob Oncall")
-        for channel_id, (name, private, member) in CHANNELS.items():
-            slack.add_channel(channel_id, name, is_private=private, is_member=member)
-
-    # --- driving the bot -------------------------------------------------------------
-
-    def slash(
-        self, text: str = "", *, user: str = ALICE, channel: str = INCIDENTS
-    ) -> httpx.Response:
-        body = slash_command_body(
-            text=text,
-            user_id=user,
-            user_name=user.lower(),
-            channel_id=channel,
-            channel_name=CHANNELS.get(channel, (channel, False, False))[0],
-            trigger_id=self.slack.issue_trigger(),
-            response_url=self.slack.response_url(),
-            team_id=TEAM,
-        )
-        return self.caller.post(body)
-
-    def opened_view(self, count: int = 1, timeout: float = 5.0) -> dict[str, Any]:
-        """The latest view the bot opened, once `count` views.open calls were seen."""
-        self.slack.wait_for("/api/views.open", count, timeout)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if len(self.slack.views) >= count:
-                return dict(list(self.slack.views.values())[-1])
-            time.sleep(0.01)
-        raise AssertionError("views.open was called but no view was opened")
-
-    def submit(
-        self, view: dict[str, Any], values: dict[str, Any], *, user: str = ALICE
-    ) -> httpx.Response:
-        payload = view_submission(
-            view, values, user_id=user, trigger_id=self.slack.issue_trigger(), team_id=TEAM
-        )
-        return self.caller.interact(payload)
-
-    def declare(self, title: str = "Checkout API 5xx", **form: Any) -> httpx.Response:
-        """The whole flow: /declare, then submit the modal with `form` answers."""
-        user = form.pop("user", ALICE)
-        channel = form.pop("channel", INCIDENTS)
-        form.setdefault("commander", user)
-        response = self.slash(user=user, channel=channel)
-        assert response.status_code == 200, response.text
-        view = self.opened_view(count=len(self.slack.calls("/api/views.open")) or 1)
-        return self.submit(view, declare_form_values(title=title, **form), user=user)
-
-    def wait_done(self, count: int = 1, timeout: float = 10.0) -> None:
-        """Wait until `count` declarations reached a final step (done or failed)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.finished() >= count:
-                return
-            time.sleep(0.02)
-        raise AssertionError(f"only {self.finished()} of {count} declarations finished")
-
-    def finished(self) -> int:
-        return sum(1 for r in self.services.store.all() if r.step.value in ("done", "failed"))
-
-    # --- messages, shortcuts and actions inside a form (org-aware declaring) ----------
-
-    def post_message(self, text: str, *, channel: str = INCIDENTS, **extra: Any) -> dict[str, Any]:
-        """A message to declare from, posted through the Web API; returns it as Slack stores it."""
-        response = httpx.post(
-            self.slack.url + "/api/chat.postMessage",
-            headers={"Authorization": f"Bearer {self.slack.bot_token}"},
-            json={"channel": channel, "text": text, **extra},
-            timeout=5.0,
-        )
-        answer = response.json()
-        assert answer.get("ok"), answer
-        return dict(answer["message"])
-
-    def message_shortcut(
-        self, message: dict[str, Any], *, user: str = ALICE, channel: str = INCIDENTS
-    ) -> httpx.Response:
-        """The "Declare incident" message shortcut on `message` (a message_action payload)."""
-        payload = {
-            "type": "message_action",
-            "token": "unused-verification-token",
-            "action_ts": f"{time.time():.6f}",
-            "team": {"id": TEAM, "domain": "emulator"},
-            "user": {"id": user, "name": user.lower(), "username": user.lower()},
-            "channel": {"id": channel, "name": CHANNELS.get(channel, (channel, False, False))[0]},
-            "callback_id": "declare_from_message",
-            "trigger_id": self.slack.issue_trigger(),
-            "message_ts": message["ts"],
-            "message": message,
-            "response_url": self.slack.response_url(),
-        }
-        return self.caller.interact(payload)
-
-    def _in_view(self, view: dict[str, Any], user: str, **fields: Any) -> dict[str, Any]:
-        return {
-            "user": {"id": user, "username": user, "name": user, "team_id": TEAM},
-            "api_app_id": "A0DECLARE",
-            "token": "unused-verification-token",
-            "team": {"id": TEAM, "domain": "emulator"},
-            "container": {"type": "view", "view_id": view.get("id")},
-            "view": view,
-            **fields,
-        }
-
-    def choose(
-        self,
-        view: dict[str, Any],
-        block_id: str,
-        value: str,
-        *,
-        state: dict[str, Any] | None = None,
-        user: str = ALICE,
-    ) -> httpx.Response:
-        """Pick `value` in a dispatching static select of an open view (a block_actions)."""
-        option = {"text": {"type": "plain_text", "text": value}, "value": value}
-        values = dict(state or {})
-        values[block_id] = {block_id: {"type": "static_select", "selected_option": option}}
-        action = {
-            "type": "static_select",
-            "action_id": block_id,
-            "block_id": block_id,
-            "selected_option": option,
-            "action_ts": f"{time.time():.6f}",
-        }
-        payload = self._in_view(
-            {**view, "state": {"values": values}},
-            user,
-            type="block_actions",
-            trigger_id=self.slack.issue_trigger(),
-            actions=[action],
-        )
-        return self.caller.interact(payload)
-
-    def press(self, view: dict[str, Any], action_id: str, *, user: str = ALICE) -> httpx.Response:
-        """Press a button in an open view."""
-        block = next(b for b in view["blocks"] if b.get("type") == "actions")
-        button = next(e for e in block["elements"] if e.get("action_id") == action_id)
-        action = {
-            "type": "button",
-            "action_id": action_id,
-            "block_id": block["block_id"],
-            "value": button.get("value", ""),
-            "action_ts": f"{time.time():.6f}",
-        }
-        payload = self._in_view(
-            view,
-            user,
-            type="block_actions",
-            trigger_id=self.slack.issue_trigger(),
-            actions=[action],
-        )
-        return self.caller.interact(payload)
-
-    def suggest(
-        self, view: dict[str, Any], action_id: str, typed: str = "", *, user: str = ALICE
-    ) -> list[dict[str, Any]]:
-        """The options the bot offers in an external select for what was `typed`."""
-        payload = self._in_view(
-            view,
-            user,
-            type="block_suggestion",
-            action_id=action_id,
-            block_id=action_id,
-            value=typed,
-        )
-        response = self.caller.interact(payload)
-        assert response.status_code == 200, response.text
-        return list(response.json().get("options", []))
-
-    def current_view(self, view_id: str) -> dict[str, Any]:
-        """The view as Slack holds it now (after any views.update)."""
-        with self.slack.lock:
-            return dict(self.slack.views[view_id])
+        """The personas and their channels (see `personas.py`)."""
+        self.users.update(seed(self.slack, self.datadog))
