@@ -22,7 +22,8 @@ import pytest
 
 from bot.emulators.personas import ALICE, BOB, INCIDENTS, TEAM
 from bot.emulators.slack.inbound import declare_form_values, slash_command_body, view_submission
-from bot.emulators.slack.socket_mode import CLOSE, GUID, TEXT, Ack, SocketModeServer
+from bot.emulators.slack.socket_mode import Ack, SocketModeServer
+from bot.emulators.slack.websocket import CLOSE, GUID, TEXT
 from bot.emulators.stack import LocalStack
 
 ACK_BUDGET = 2.0

@@ -9,36 +9,26 @@ Fragmented frames are not emulated: Slack's SDK clients never send them.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import socket
 import struct
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from bot.emulators.slack.state import APP_ID
-
-GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-TEXT, CLOSE, PING, PONG = 0x1, 0x8, 0x9, 0xA
-
-
-@dataclass
-class Frame:
-    """One frame as it crossed the wire: `direction` is "in" (from the app) or "out"."""
-
-    connection: int
-    direction: str
-    opcode: int
-    data: bytes
-    at: float = field(default_factory=time.monotonic)
-
-    def json(self) -> Any:
-        return json.loads(self.data)
+from bot.emulators.slack.websocket import (
+    CLOSE,
+    PING,
+    PONG,
+    TEXT,
+    Connection,
+    Frame,
+    ProtocolError,
+)
 
 
 @dataclass
@@ -55,39 +45,6 @@ class Ack:
         return dict(self.message.get("payload") or {})
 
 
-class _ProtocolError(Exception):
-    """The client broke RFC 6455; the connection is closed with 1002."""
-
-
-class _Connection:
-    def __init__(self, number: int, sock: socket.socket) -> None:
-        self.number = number
-        self.sock = sock
-        self.buffer = b""
-        self.open = True
-        self.send_lock = threading.Lock()
-
-    def read(self, size: int) -> bytes:
-        while len(self.buffer) < size:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("client closed the socket")
-            self.buffer += chunk
-        data, self.buffer = self.buffer[:size], self.buffer[size:]
-        return data
-
-    def read_until(self, marker: bytes, limit: int = 16384) -> bytes:
-        while marker not in self.buffer:
-            if len(self.buffer) > limit:
-                raise ConnectionError("handshake too long")
-            chunk = self.sock.recv(4096)
-            if not chunk:
-                raise ConnectionError("client closed the socket")
-            self.buffer += chunk
-        head, _, self.buffer = self.buffer.partition(marker)
-        return head
-
-
 class SocketModeServer:
     """Socket Mode on 127.0.0.1; `new_url()` is what apps.connections.open hands out."""
 
@@ -101,8 +58,8 @@ class SocketModeServer:
         self._tickets: set[str] = set()
         self._issued = 0
         self._accepted = 0
-        self._connections: list[_Connection] = []
-        self._retiring: list[_Connection] = []
+        self._connections: list[Connection] = []
+        self._retiring: list[Connection] = []
         self.frames: list[Frame] = []
         """Every frame in and out, in order (read under `lock`)."""
         self.sent: dict[str, tuple[dict[str, Any], float]] = {}
@@ -149,7 +106,7 @@ class SocketModeServer:
         return f"ws://127.0.0.1:{self.port}/link/?ticket={ticket}&app_id={self.app_id}"
 
     # driving the app -------------------------------------------------------------
-    def _live(self) -> list[_Connection]:
+    def _live(self) -> list[Connection]:
         with self.lock:
             return [c for c in self._connections if c.open]
 
@@ -209,7 +166,7 @@ class SocketModeServer:
         """Send a close frame on every open connection, and stop reading from them."""
         self._close(self._live(), code, reason)
 
-    def _close(self, connections: list[_Connection], code: int, reason: str) -> None:
+    def _close(self, connections: list[Connection], code: int, reason: str) -> None:
         for connection in connections:
             connection.open = False
             self._send_quietly(connection, CLOSE, struct.pack("!H", code) + reason.encode())
@@ -231,7 +188,7 @@ class SocketModeServer:
     def _serve(self, sock: socket.socket) -> None:
         with self.lock:
             self._accepted += 1
-            connection = _Connection(self._accepted, sock)
+            connection = Connection(self._accepted, sock)
         try:
             if not self._handshake(connection):
                 return
@@ -240,7 +197,7 @@ class SocketModeServer:
                 retiring, self._retiring = self._retiring, []
             self._close(retiring, 1001, "refreshed")
             while True:  # after close_all too: the app's socket closing ends it
-                opcode, data = self._read_frame(connection)
+                opcode, data = connection.read_frame()
                 self._record(connection, "in", opcode, data)
                 if opcode == PING:
                     self._send(connection, PONG, data)
@@ -248,21 +205,16 @@ class SocketModeServer:
                     self._on_text(data)
                 elif opcode == CLOSE:
                     break
-        except _ProtocolError as exc:
+        except ProtocolError as exc:
             self._send_quietly(connection, CLOSE, struct.pack("!H", 1002) + str(exc).encode())
         except OSError:
             pass  # the app went away or closed its socket: nothing to answer
         finally:
             self._drop(connection)
 
-    def _handshake(self, connection: _Connection) -> bool:
+    def _handshake(self, connection: Connection) -> bool:
         """Answer 101 with Sec-WebSocket-Accept for a known ticket, else 401 and close."""
-        connection.sock.settimeout(3.0)
-        head = connection.read_until(b"\r\n\r\n").decode("latin-1")
-        connection.sock.settimeout(None)
-        request_line, *lines = head.split("\r\n")
-        headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in lines)}
-        target = request_line.split(" ")[1] if request_line.count(" ") >= 2 else ""
+        target, headers = connection.read_handshake()
         parts = urlsplit(target)
         ticket = parse_qs(parts.query).get("ticket", [""])[0]
         key = headers.get("sec-websocket-key", "")
@@ -275,13 +227,9 @@ class SocketModeServer:
                 self._connections.append(connection)
                 self._changed.notify_all()
         if not accepted:
-            connection.sock.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
+            connection.refuse()
             return False
-        digest = hashlib.sha1((key + GUID).encode()).digest()  # noqa: S324 - RFC 6455
-        connection.sock.sendall(
-            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Accept: " + base64.b64encode(digest) + b"\r\n\r\n"
-        )
+        connection.accept(key)
         return True
 
     def _hello(self) -> dict[str, Any]:
@@ -297,21 +245,6 @@ class SocketModeServer:
             "connection_info": {"app_id": self.app_id},
         }
 
-    def _read_frame(self, connection: _Connection) -> tuple[int, bytes]:
-        first, second = connection.read(2)
-        if not first & 0x80 or first & 0x0F == 0:
-            raise _ProtocolError("fragmented frames are not emulated")
-        if not second & 0x80:
-            raise _ProtocolError("client frames must be masked")
-        length = second & 0x7F
-        if length == 126:
-            (length,) = struct.unpack("!H", connection.read(2))
-        elif length == 127:
-            (length,) = struct.unpack("!Q", connection.read(8))
-        mask = connection.read(4)
-        data = bytes(b ^ mask[i % 4] for i, b in enumerate(connection.read(length)))
-        return first & 0x0F, data
-
     def _on_text(self, data: bytes) -> None:
         try:
             message = json.loads(data)
@@ -324,35 +257,22 @@ class SocketModeServer:
                 self.acks[envelope_id] = Ack(envelope_id, message, latency)
                 self._changed.notify_all()
 
-    def _send(self, connection: _Connection, opcode: int, data: bytes) -> None:
-        """Server frames go unmasked (RFC 6455 5.1)."""
-        size = len(data)
-        if size < 126:
-            header = struct.pack("!BB", 0x80 | opcode, size)
-        elif size < 1 << 16:
-            header = struct.pack("!BBH", 0x80 | opcode, 126, size)
-        else:
-            header = struct.pack("!BBQ", 0x80 | opcode, 127, size)
-        with connection.send_lock:
-            connection.sock.sendall(header + data)
+    def _send(self, connection: Connection, opcode: int, data: bytes) -> None:
+        connection.send_frame(opcode, data)
         self._record(connection, "out", opcode, data)
 
-    def _send_quietly(self, connection: _Connection, opcode: int, data: bytes) -> None:
+    def _send_quietly(self, connection: Connection, opcode: int, data: bytes) -> None:
         try:
             self._send(connection, opcode, data)
         except OSError:
             pass  # the socket is already gone; there is nobody left to tell
 
-    def _record(self, connection: _Connection, direction: str, opcode: int, data: bytes) -> None:
+    def _record(self, connection: Connection, direction: str, opcode: int, data: bytes) -> None:
         with self.lock:
             self.frames.append(Frame(connection.number, direction, opcode, data))
 
-    def _drop(self, connection: _Connection) -> None:
+    def _drop(self, connection: Connection) -> None:
         with self._changed:
             connection.open = False
             self._changed.notify_all()
-        try:
-            connection.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        connection.sock.close()
+        connection.close_socket()
