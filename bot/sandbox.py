@@ -155,7 +155,7 @@ class Transcript:
         self.mark = time.monotonic()
 
     def slack_call(self, indent: str, request: Request) -> None:
-        from bot.emulators.slack.state import decode_json_fields
+        from bot.emulators.slack.arguments import decode_json_fields
 
         method = request.path.removeprefix("/api/")
         raw = request.json() if "json" in (request.header("content-type") or "") else request.form()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from bot.emulators.slack.blocks import block_errors
 from bot.emulators.slack.state import (
     APP_ID,
     BOT_ID,
@@ -22,7 +23,6 @@ from bot.emulators.slack.state import (
     Channel,
     SlackError,
     SlackWorld,
-    block_errors,
 )
 
 MAX_TEXT = 40_000

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.emulators.slack import chat, views
+from bot.emulators.slack.arguments import truthy
 from bot.emulators.slack.state import (
     APP_ID,
     BOT_ID,
@@ -22,7 +23,6 @@ from bot.emulators.slack.state import (
     SlackError,
     SlackWorld,
     invalid_arguments,
-    truthy,
 )
 
 Handler = Callable[[SlackWorld, Call], dict[str, Any]]

@@ -14,15 +14,14 @@ from typing import Any
 
 from slack_sdk.models.views import View
 
+from bot.emulators.slack.blocks import block_errors, with_block_ids
 from bot.emulators.slack.state import (
     APP_ID,
     BOT_ID,
     Call,
     SlackError,
     SlackWorld,
-    block_errors,
     invalid_arguments,
-    with_block_ids,
 )
 
 MAX_VIEW_BLOCKS = 100

@@ -2,8 +2,8 @@
 
 Point a normal `slack_sdk.WebClient(token=..., base_url=emulator.url + "/api/")` at it.
 It answers like Slack does: HTTP 200 JSON with `ok`, `x-oauth-scopes` on every answer,
-429 + Retry-After when rate limited. Handlers live in `slack_methods.py`,
-`slack_chat.py` and `slack_views.py`; workspace state in `slack_state.py`.
+429 + Retry-After when rate limited. Handlers live in `methods.py`, `chat.py` and
+`views.py`; arguments are read in `arguments.py`; workspace state is in `state.py`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qs
 
 from bot.emulators.base import EmulatorServer, Request, Response
+from bot.emulators.slack.arguments import call_arguments, call_token
 from bot.emulators.slack.methods import METHODS
 from bot.emulators.slack.state import (
     BOT_NAME,
@@ -30,7 +30,6 @@ from bot.emulators.slack.state import (
     Token,
     Trigger,
     User,
-    decode_json_fields,
 )
 
 API_PREFIX = "/api/"
@@ -190,11 +189,11 @@ class SlackEmulator(EmulatorServer):
         method = request.path[len(API_PREFIX) :]
         with self.lock:
             try:
-                args = self._arguments(request)
+                args = call_arguments(request)
             except SlackError as exc:
                 return self._answer(exc.body(), None)
             self._calls.append((method, copy.deepcopy(args)))
-            token = self._token(request, args)
+            token = call_token(request, args)
             return self._serve(method, args, token)
 
     def _serve(self, method: str, args: dict[str, Any], token: str | None) -> Response:
@@ -262,33 +261,6 @@ class SlackEmulator(EmulatorServer):
     ) -> Response:
         headers = self._headers(token, accepted) | {"Retry-After": str(retry_after)}
         return Response(429, {"ok": False, "error": "ratelimited"}, headers)
-
-    @staticmethod
-    def _arguments(request: Request) -> dict[str, Any]:
-        """Query string, then the form or JSON body on top, like Slack merges them."""
-        args: dict[str, Any] = {k: v[-1] for k, v in request.query.items()}
-        content_type = (request.header("content-type") or "").lower()
-        if request.raw_body:
-            if "json" in content_type:
-                try:
-                    body = request.json()
-                except ValueError as exc:
-                    raise SlackError("invalid_json") from exc
-                if not isinstance(body, dict):
-                    raise SlackError("invalid_json")
-                args.update(body)
-            elif "multipart" not in content_type:
-                text = request.raw_body.decode("utf-8", "replace")
-                args.update({k: v[-1] for k, v in parse_qs(text, keep_blank_values=True).items()})
-        return decode_json_fields(args)
-
-    @staticmethod
-    def _token(request: Request, args: dict[str, Any]) -> str | None:
-        header = request.header("authorization") or ""
-        if header.lower().startswith("bearer ") and header[7:].strip():
-            return header[7:].strip()
-        token = args.get("token")
-        return str(token) if token else None
 
     def _response_url_post(self, request: Request) -> Response:
         """Slack's response URLs answer a plain-text 'ok' and refuse non-JSON bodies."""
