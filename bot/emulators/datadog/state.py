@@ -1,7 +1,7 @@
 """The Datadog emulator's org: users, incident types, fields, incidents, integrations.
 
-Kept apart from the HTTP layer (`datadog.py`) so the rules Datadog applies when an
-incident is declared read in one place. A mixin: the emulator provides `lock`.
+Kept apart from the HTTP layer (`server.py` and its routes) so the rules Datadog applies
+when an incident is declared read in one place. A mixin: the emulator provides `lock`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,11 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
+from bot.emulators.datadog.incident_shapes import (
+    default_fields,
+    incident_resource,
+    integration_resource,
+)
 from bot.emulators.datadog.org_shapes import (
     FIELD_TYPES,
     JSON,
@@ -23,9 +28,6 @@ from bot.emulators.datadog.org_shapes import (
     FieldDef,
     IncidentTypeDef,
     User,
-    default_fields,
-    incident_resource,
-    integration_resource,
     normalise_valid_values,
 )
 
