@@ -22,7 +22,7 @@ WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 MAX_BODY = 1_000_000
-"""Bytes; Slack's payloads are far smaller."""
+"""Bytes; Slack's payloads are far smaller. waitress enforces it before the app runs."""
 SHAPES: dict[str, type | tuple[type, ...]] = {
     "user": (str, dict),
     "team": (str, dict),
@@ -121,7 +121,16 @@ class HttpServer:
     """waitress on a host and port (0 picks a free one); start() returns at once."""
 
     def __init__(self, app: App, host: str = "0.0.0.0", port: int = 3000, threads: int = 16):
-        self._server = create_server(wsgi_app(app), host=host, port=port, threads=threads)
+        # waitress reads (and spills to disk) a whole body before the app sees it; with
+        # this bound it answers 413 from the Content-Length header, and cuts a chunked
+        # body off once it passes the bound, without ever reading more.
+        self._server = create_server(
+            wsgi_app(app),
+            host=host,
+            port=port,
+            threads=threads,
+            max_request_body_size=MAX_BODY + 1,  # waitress refuses lengths >= this
+        )
         self._thread: threading.Thread | None = None
         self._stopping = False
 

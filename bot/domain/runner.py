@@ -47,6 +47,8 @@ class RunnerPolicy:
     """After an ambiguous create, wait this long before looking for the incident, so that a
     create Datadog is still processing has landed."""
     commander_timeout: float = 20.0
+    announce_attempts: int = 4
+    """Posts of the announcement when Slack answers a transient error, with `backoff`."""
 
 
 def build_handles(
@@ -169,7 +171,7 @@ class DeclarationRunner:
             if record.step is Step.INCIDENT_CREATED:
                 step = record.step
                 lease.check()
-                record = self._announce(record)
+                record = self._announce(record, lease)
             if record.step is Step.ANNOUNCED:
                 step = record.step
                 lease.check()
@@ -267,8 +269,28 @@ class DeclarationRunner:
         log.info("declaration %s: incident %s created", record.key, incident.public_id)
         return record
 
-    def _announce(self, record: DeclarationRecord) -> DeclarationRecord:
-        delivery = self.announcer.announce(record)
+    def _announce(self, record: DeclarationRecord, lease: Lease) -> DeclarationRecord:
+        """Announce; a retryable refusal is tried again with backoff, then fails the step."""
+        attempts = self.policy.announce_attempts
+        delivery = None
+        for attempt in range(attempts):
+            try:
+                lease.check()
+                delivery = self.announcer.announce(record)
+                break
+            except StepFailed as exc:
+                if not exc.retryable or attempt == attempts - 1:
+                    raise
+                cap = min(self.policy.max_backoff, self.policy.backoff * 2**attempt)
+                wait = max(exc.wait, random.uniform(0, cap))
+                log.info(
+                    "declaration %s: announcing failed (%s); next in %.2fs",
+                    record.key,
+                    exc.reason,
+                    wait,
+                )
+                self.sleep(wait)
+        assert delivery is not None, "the last attempt raises"
         record = record.advance(
             step=Step.ANNOUNCED,
             announce_channel=delivery.channel,

@@ -2,9 +2,11 @@
 
 Posting into the declaring channel:
 - `not_in_channel` on a public channel: join, then post;
-- anything else (private channel, archived, not found): DM the person declaring,
-  and if even that fails, an ephemeral message. Once an incident exists its link
-  always reaches the person, here or in the modal.
+- a permanent refusal (PERMANENT_REFUSALS: private channel, archived, not found, ...):
+  DM the person declaring, and if even that fails, an ephemeral message;
+- anything else (Slack's transient errors, errors we don't know, a lost connection) is
+  a retryable StepFailed: the runner posts again with backoff, then fails with Retry.
+Once an incident exists its link always reaches the person, here or in the modal.
 """
 
 from __future__ import annotations
@@ -23,8 +25,38 @@ from bot.slack.modal import status_view
 log = logging.getLogger(__name__)
 
 
+PERMANENT_REFUSALS = frozenset(
+    {
+        "channel_not_found",
+        "is_archived",
+        "not_in_channel",  # still, after joining
+        "restricted_action",
+        "restricted_action_read_only_channel",
+        "restricted_action_thread_only_channel",
+        "restricted_action_non_threadable_channel",
+        "thread_not_found",  # the source message is gone
+        "cannot_reply_to_message",
+        "team_access_not_granted",
+        "ekm_access_denied",
+        "missing_scope",
+        "method_not_supported_for_channel_type",  # conversations.join
+    }
+)
+"""Channel refusals that posting again won't change: the announcement goes by DM instead."""
+MAY_HAVE_POSTED = frozenset({"fatal_error", "internal_error"})
+"""Slack may have stored the message before failing. Posting again risks a second message;
+not posting risks none in the channel. The bot posts again (README, reliability)."""
+
+
 def _error(exc: SlackApiError) -> str:
     return str(exc.response.get("error", "unknown_error"))
+
+
+def _retry_after(exc: SlackApiError) -> float:
+    try:
+        return float(exc.response.headers.get("Retry-After", 0) or 0)
+    except (TypeError, ValueError):
+        return 0.0
 
 
 class SlackAnnouncer:
@@ -76,7 +108,20 @@ class SlackAnnouncer:
             return Delivery(channel=origin.channel_id, ts=ts, how=how)
         except SlackApiError as exc:
             reason = _error(exc)
-            log.warning("announcing in %s failed (%s); sending a DM", origin.channel_id, reason)
+            if reason not in PERMANENT_REFUSALS:
+                raise StepFailed(
+                    f"Slack did not take the announcement ({reason}).",
+                    retryable=True,
+                    ambiguous=reason in MAY_HAVE_POSTED,
+                    wait=_retry_after(exc),
+                ) from exc
+            log.warning("announcing in %s refused (%s); sending a DM", origin.channel_id, reason)
+        except OSError as exc:  # no answer at all (connection, timeout): it may have landed
+            raise StepFailed(
+                f"Slack did not answer the announcement ({type(exc).__name__}).",
+                retryable=True,
+                ambiguous=True,
+            ) from exc
         try:
             return self._dm(origin.user_id, message)
         except SlackApiError as exc:
@@ -88,9 +133,10 @@ class SlackAnnouncer:
             )
             return Delivery(channel=origin.channel_id, ts=None, how="ephemeral")
         except SlackApiError as exc:
+            # Not again at once: these refusals last. The person's Retry tries every way again.
             raise StepFailed(
                 f"Slack refused every way to post ({reason}, then {_error(exc)}).",
-                retryable=True,
+                retryable=False,
             ) from exc
 
     def reply_in_thread(self, record: DeclarationRecord) -> str | None:

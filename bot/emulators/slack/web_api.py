@@ -79,7 +79,7 @@ class SlackEmulator(EmulatorServer):
         """Issues apps.connections.open URLs (a SocketModeServer's `new_url`); None: a dud."""
         self._response_urls = 0
         self._calls: list[tuple[str, dict[str, Any]]] = []
-        self._injected: dict[str, deque[tuple[str, int]]] = {}
+        self._injected: dict[str, deque[tuple[str, int, bool]]] = {}
         self._limits: dict[str, tuple[int, float]] = {}
         self._windows: dict[str, deque[float]] = {}
 
@@ -140,11 +140,23 @@ class SlackEmulator(EmulatorServer):
             self._world.triggers[trigger_id] = Trigger(issued_at=time.monotonic())
             return trigger_id
 
-    def inject(self, method: str, error: str, *, times: int = 1, retry_after: int = 1) -> None:
-        """Make the next `times` calls of `method` fail with `error`, before any other check."""
+    def inject(
+        self,
+        method: str,
+        error: str,
+        *,
+        times: int = 1,
+        retry_after: int = 1,
+        after_effect: bool = False,
+    ) -> None:
+        """Make the next `times` calls of `method` fail with `error`, before any other check.
+
+        With `after_effect`, each call first takes effect (a message is posted) and then
+        answers `error`, like Slack's `fatal_error` after it stored the message.
+        """
         with self.lock:
             queue = self._injected.setdefault(method, deque())
-            queue.extend([(error, retry_after)] * times)
+            queue.extend([(error, retry_after, after_effect)] * times)
 
     def rate_limit(self, method: str, *, limit: int, period: float) -> None:
         """At most `limit` accepted calls of `method` per sliding `period` seconds."""
@@ -199,11 +211,15 @@ class SlackEmulator(EmulatorServer):
     def _serve(self, method: str, args: dict[str, Any], token: str | None) -> Response:
         known = self._world.tokens.get(token) if token else None
         injected = self._injected.get(method)
+        late: str | None = None
         if injected:
-            error, retry_after = injected.popleft()
-            if error == "ratelimited":
+            error, retry_after, after_effect = injected.popleft()
+            if after_effect:
+                late = error
+            elif error == "ratelimited":
                 return self._ratelimited(retry_after, known)
-            return self._answer({"ok": False, "error": error}, known)
+            else:
+                return self._answer({"ok": False, "error": error}, known)
         spec = METHODS.get(method)
         if spec is None:
             return self._answer({"ok": False, "error": "unknown_method"}, known)
@@ -228,6 +244,8 @@ class SlackEmulator(EmulatorServer):
             body = exc.body()
         except Exception as exc:  # an emulator bug: answer like Slack's own crash, keep the cause
             body = {"ok": False, "error": "fatal_error", "emulator_exception": repr(exc)}
+        if late is not None and body.get("ok"):
+            body = {"ok": False, "error": late}
         return self._answer(body, known, spec.scope)
 
     def _window_wait(self, method: str) -> int | None:
