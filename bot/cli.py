@@ -18,10 +18,16 @@ log = logging.getLogger("bot")
 def run(settings: Settings) -> int:
     """Start the bot in Socket Mode (SLACK_APP_TOKEN set) or HTTP mode, until stopped."""
     from bot.app import create_app
+    from bot.check.store_checks import StoreUnusable, open_configured_store
     from bot.services import build_services
 
     configure_logging(settings.log_level, settings.log_format, settings.secret_values())
-    services = build_services(settings)
+    try:
+        store = open_configured_store(settings)
+    except StoreUnusable as exc:
+        print(f"declare-bot cannot start: {exc}", file=sys.stderr)
+        return 2
+    services = build_services(settings, store=store)
     app = create_app(services)
     services.org_config.refresh()  # warm: the first form should not wait on Datadog
     # Resume what a crash left half-way, now and whenever a dead replica's lease runs out.

@@ -1,4 +1,4 @@
-"""The checklist: one line per check (✓, ✗ with a fix, or – skipped), printed as decided."""
+"""The checklist: one line per check (✓, ⚠ or ✗ with a fix, – skipped), printed as decided."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from typing import TextIO
 
 from bot.logs import RedactingFilter
 
-MARKS = {"ok": "✓", "fail": "✗", "skip": "–"}
+MARKS = {"ok": "✓", "warn": "⚠", "fail": "✗", "skip": "–"}
+"""⚠ is informational: worth reading, but the setup works, so the check still passes."""
 
 
 @dataclass
 class Item:
-    """One line of the checklist: ✓, ✗ (with a fix) or – (skipped)."""
+    """One line of the checklist: ✓, ⚠ or ✗ (with a fix), or – (skipped)."""
 
     status: str
     title: str

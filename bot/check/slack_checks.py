@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -54,22 +54,41 @@ def check_bot_token(settings: Settings) -> list[Item]:
     team, team_id, user = (response.get(k) for k in ("team", "team_id", "user"))
     who = f"workspace {team} ({team_id}), bot @{user}"
     granted = {s.strip() for s in _header(response.headers, "x-oauth-scopes").split(",") if s}
-    return [Item("ok", title, [who]), scopes_item(granted)]
+    return [Item("ok", title, [who]), scopes_item(granted, settings)]
 
 
-def scopes_item(granted: set[str]) -> Item:
+OPTION_SCOPES: dict[str, tuple[str, Callable[[Settings], bool]]] = {
+    "usergroups:read": ("DECLARE_ALLOWED_USERGROUPS", lambda s: bool(s.allowed_usergroups)),
+}
+"""Scopes only an option needs: (its setting, is it in use). Missing while unused is a ⚠."""
+
+
+def scopes_item(granted: set[str], settings: Settings) -> Item:
     missing = sorted(REQUIRED_SCOPES - granted)
+    unused = {
+        scope
+        for scope, (_, in_use) in OPTION_SCOPES.items()
+        if scope in missing and not in_use(settings)
+    }
     if not missing:
         extra = sorted(granted - REQUIRED_SCOPES)
         details = [f"granted: {', '.join(sorted(REQUIRED_SCOPES))}"]
         if extra:
             details.append(f"also granted, not needed: {', '.join(extra)}")
         return Item("ok", f"Slack bot token has the {len(REQUIRED_SCOPES)} scopes needed", details)
-    details = [f"missing {scope}: needed to {WHY.get(scope, 'run')}" for scope in missing]
     fix = (
         "add the missing scopes under Slack app > OAuth & Permissions > Bot Token Scopes (the "
         f"manifests in manifests/ list them all), {REINSTALL}"
     )
+    details = [f"missing {scope}: needed to {WHY.get(scope, 'run')}" for scope in missing]
+    if set(missing) == unused:
+        details = [
+            f"missing {scope}: needed only when {OPTION_SCOPES[scope][0]} is set "
+            f"(to {WHY.get(scope, 'run')}); it is empty now"
+            for scope in missing
+        ]
+        title = f"Slack bot token lacks {', '.join(missing)}, needed only by an unused option"
+        return Item("warn", title, details, fix)
     return Item("fail", f"Slack bot token lacks scopes: {', '.join(missing)}", details, fix)
 
 
