@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 
+from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
 
@@ -99,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         help="run: Socket Mode or HTTP on $PORT; auto (default) picks Socket Mode when "
         "SLACK_APP_TOKEN is set, and the sandbox when SLACK_BOT_TOKEN is not",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     args = parser.parse_args(argv)
     if args.command == "check":
         from bot.check import run_check

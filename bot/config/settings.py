@@ -11,7 +11,7 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from bot.config.table import SETTINGS
-from bot.datadog.sites import SITES
+from bot.datadog.sites import SITES, api_base
 from bot.domain.declaration import SEVERITIES
 
 
@@ -115,7 +115,7 @@ class Settings(BaseModel):
 
     @property
     def datadog_api_base(self) -> str:
-        return (self.dd_api_url or f"https://api.{self.dd_site}").rstrip("/")
+        return (self.dd_api_url or api_base(self.dd_site)).rstrip("/")
 
     @property
     def slack_api_base(self) -> str | None:

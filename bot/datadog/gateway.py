@@ -48,9 +48,7 @@ def _same_declaration(
 def _step_failed(exc: DatadogError) -> StepFailed:
     if isinstance(exc, DatadogRateLimited):
         return StepFailed(exc.user_message, retryable=True, wait=exc.reset_after)
-    if isinstance(exc, DatadogServerError):
-        return StepFailed(exc.user_message, retryable=True, ambiguous=True)
-    if isinstance(exc, DatadogAmbiguousError):
+    if isinstance(exc, DatadogServerError | DatadogAmbiguousError):
         return StepFailed(exc.user_message, retryable=True, ambiguous=True)
     if isinstance(exc, DatadogTransportError):
         return StepFailed(exc.user_message, retryable=True)
