@@ -22,7 +22,14 @@ from bot.datadog.models import (
     IntegrationCreateRequest,
     UsersResponse,
 )
-from bot.datadog.transport import DEFAULT_TIMEOUT, RetryPolicy, Transport
+from bot.datadog.transport import (
+    DEFAULT_TIMEOUT,
+    RetryPolicy,
+    Transport,
+    data_list,
+    json_object,
+    parse,
+)
 
 USERS_PAGE_SIZE = 100
 USERS_MAX_PAGES = 20
@@ -75,11 +82,11 @@ class DatadogClient:
             idempotent=False,
             permission="incident_write",
         )
-        return self._incident(IncidentResponse.model_validate(response.json()).data)
+        return self._incident(parse(response, IncidentResponse).data)
 
     def get_incident(self, incident_id: str) -> Incident:
         response = self._send("GET", f"/api/v2/incidents/{incident_id}", permission="incident_read")
-        return self._incident(IncidentResponse.model_validate(response.json()).data)
+        return self._incident(parse(response, IncidentResponse).data)
 
     def search_incidents(
         self, query: str, *, sort: str = "-created", page_size: int = 25, offset: int = 0
@@ -91,7 +98,7 @@ class DatadogClient:
             params={"query": query, "sort": sort, "page[size]": page_size, "page[offset]": offset},
             permission="incident_read",
         )
-        hits = IncidentSearchResponse.model_validate(response.json()).data.attributes.incidents
+        hits = parse(response, IncidentSearchResponse).data.attributes.incidents
         return [self._incident(hit.data) for hit in hits or []]
 
     def list_incidents(self, *, offset: int = 0, page_size: int = 100) -> list[Incident]:
@@ -102,7 +109,7 @@ class DatadogClient:
             params={"page[size]": page_size, "page[offset]": offset},
             permission="incident_read",
         )
-        data = IncidentListResponse.model_validate(response.json()).data
+        data = parse(response, IncidentListResponse).data
         return [self._incident(item) for item in data]
 
     def find_active_user_by_email(self, email: str) -> DatadogUser | None:
@@ -120,7 +127,7 @@ class DatadogClient:
                 },
                 permission="user_access_read",
             )
-            users = UsersResponse.model_validate(response.json()).data
+            users = parse(response, UsersResponse).data
             for user in users:
                 attrs = user.attributes
                 if (attrs.email or "").lower() != wanted or attrs.disabled:
@@ -141,13 +148,14 @@ class DatadogClient:
             idempotent=False,
             permission="incident_write",
         )
-        return str(response.json().get("data", {}).get("id", ""))
+        data = json_object(response).get("data")
+        return str(data.get("id", "")) if isinstance(data, dict) else ""
 
     def list_incident_types(self) -> list[dict[str, Any]]:
         response = self._send(
             "GET", "/api/v2/incidents/config/types", permission="incident_settings_read"
         )
-        return list(response.json().get("data") or [])
+        return data_list(response)
 
     def list_all_user_defined_fields(
         self, *, page_size: int = 1000, max_pages: int = 10
@@ -161,7 +169,7 @@ class DatadogClient:
                 params={"page[size]": page_size, "page[number]": page},
                 permission="incident_settings_read",
             )
-            data = list(response.json().get("data") or [])
+            data = data_list(response)
             fields.extend(data)
             if len(data) < page_size:
                 break

@@ -16,14 +16,16 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+from pydantic import BaseModel, ValidationError
 
 from bot.datadog.errors import (
     DatadogAmbiguousError,
     DatadogStatusError,
     DatadogTransportError,
+    DatadogUnreadableResponse,
     error_messages,
     status_error,
 )
@@ -32,6 +34,7 @@ from bot.domain.backoff import full_jitter
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+Model = TypeVar("Model", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -141,4 +144,54 @@ def _status_error(response: httpx.Response, permission: str | None) -> DatadogSt
         request_id=response.headers.get("x-request-id"),
         permission=permission,
         reset_after=reset_after,
+    )
+
+
+def parse(response: httpx.Response, model: type[Model]) -> Model:
+    """The 2xx body as `model`; DatadogUnreadableResponse if empty, not JSON or off-shape."""
+    body = json_body(response)
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        errors = exc.errors()
+        where = ".".join(str(part) for part in errors[0]["loc"]) if errors else ""
+        raise unreadable(response, f"unexpected shape at {where or 'the top'}") from exc
+
+
+def json_object(response: httpx.Response) -> dict[str, Any]:
+    """The 2xx body, which must be a JSON object."""
+    body = json_body(response)
+    if not isinstance(body, dict):
+        raise unreadable(response, "not a JSON object")
+    return body
+
+
+def data_list(response: httpx.Response) -> list[Any]:
+    """The `data` list of a 2xx JSON:API body (missing or null counts as empty)."""
+    data = json_object(response).get("data")
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise unreadable(response, "data is not a list")
+    return data
+
+
+def json_body(response: httpx.Response) -> Any:
+    if not response.content.strip():
+        raise unreadable(response, "empty body")
+    try:
+        return response.json()
+    except ValueError as exc:  # JSONDecodeError, or bytes that are not text
+        raise unreadable(response, "not JSON") from exc
+
+
+def unreadable(response: httpx.Response, problem: str) -> DatadogUnreadableResponse:
+    """Only the method and path are named: the URL's host may carry credentials."""
+    request = response.request
+    method = request.method.upper()
+    return DatadogUnreadableResponse(
+        response.status_code,
+        f"{method} {request.url.path}",
+        problem,
+        ambiguous=method not in ("GET", "HEAD"),
     )
