@@ -89,3 +89,99 @@ def test_an_unreadable_create_answer_may_have_made_the_incident(emulator: Datado
     finally:
         client.close()
     assert caught.value.ambiguous, "a 2xx to a create may have made the incident"
+
+
+# --- L3: credentials in DD_API_URL are never shown ------------------------------------------
+
+PROXY_SECRET = "pr0xy-s3cret-pass"
+
+
+def proxy_url(port: int) -> str:
+    """A proxy-style DD_API_URL with user:password, as a corporate egress proxy would take."""
+    return f"http://proxyuser:{PROXY_SECRET}@127.0.0.1:{port}"
+
+
+def test_a_connection_error_shown_to_the_declarer_hides_the_url_credentials() -> None:
+    from tests.redis_server import free_port
+
+    port = free_port()  # nothing listens: Datadog is unreachable
+    with LocalStack(env={"DD_API_URL": proxy_url(port)}) as stack:
+        response = stack.declare("DB down", commander=ALICE)
+    assert response.status_code == 200, response.text
+    message = response.json()["errors"]["commander"]
+    assert "Could not reach Datadog" in message and f"127.0.0.1:{port}" in message
+    assert PROXY_SECRET not in message and "proxyuser" not in message
+
+
+def test_check_output_hides_the_url_credentials(stack: LocalStack) -> None:
+    import io
+
+    from bot.check import run_check
+    from tests.redis_server import free_port
+
+    port = int(stack.datadog.url.rsplit(":", 1)[1])
+    for url in (proxy_url(port), proxy_url(free_port())):  # reachable, then unreachable
+        out = io.StringIO()
+        run_check(stack.make_settings(DD_API_URL=url), out=out)
+        output = out.getvalue()
+        assert "127.0.0.1:" in output, output
+        assert PROXY_SECRET not in output and "proxyuser" not in output, output
+
+
+def test_logs_of_a_running_bot_hide_the_url_credentials(tmp_path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from tests.redis_server import free_port
+    from tests.test_check import clean_environ
+
+    env = clean_environ(
+        DD_API_KEY="dd-api-key-for-the-test",
+        DD_APP_KEY="dd-app-key-for-the-test",
+        DD_API_URL=proxy_url(free_port()),
+        SLACK_BOT_TOKEN="xoxb-for-the-test",
+        SLACK_SIGNING_SECRET="signing-secret-for-the-test",
+        SLACK_API_URL=f"http://slackuser:{PROXY_SECRET}@127.0.0.1:{free_port()}/api/",
+        PORT=str(free_port()),
+        STORE_PATH=str(tmp_path / "store.sqlite3"),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--mode", "http"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(4.0)  # the org config warm-up fails to connect and says so in the log
+    finally:
+        process.terminate()
+        try:
+            out, err = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            out, err = process.communicate()
+    logs = out + err
+    assert "reading the org config from Datadog failed" in logs, logs
+    assert "127.0.0.1:" in logs
+    assert PROXY_SECRET not in logs and "proxyuser" not in logs, logs
+
+
+def test_userinfo_is_taken_out_of_urls_and_given_to_the_redactor() -> None:
+    from bot.logs import RedactingFilter, hide_userinfo, userinfo_secrets
+
+    text = "cannot connect to https://u:p%40ss-word@proxy.example:8443/api (and http://h/x)"
+    assert hide_userinfo(text) == (
+        "cannot connect to https://proxy.example:8443/api (and http://h/x)"
+    )
+    assert set(userinfo_secrets("https://u:p%40ss-word@proxy.example")) >= {
+        "p%40ss-word",
+        "p@ss-word",
+    }
+    assert userinfo_secrets("https://proxy.example") == []
+    masked = RedactingFilter(userinfo_secrets("https://u:p%40ss-word@h")).redact(
+        "decoded p@ss-word, and https://u:p%40ss-word@h/"
+    )
+    assert "p@ss-word" not in masked and "p%40ss-word" not in masked

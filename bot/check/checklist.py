@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from bot.logs import RedactingFilter
+from bot.logs import RedactingFilter, hide_userinfo
 
 MARKS = {"ok": "✓", "warn": "⚠", "fail": "✗", "skip": "–"}
 """⚠ is informational: worth reading, but the setup works, so the check still passes."""
@@ -35,7 +35,8 @@ class Checklist:
         lines += [f"      {detail}" for detail in item.details]
         if item.fix:
             lines.append(f"      fix: {item.fix}")
-        print(self._mask.redact("\n".join(lines)), file=self.out, flush=True)
+        text = hide_userinfo(self._mask.redact("\n".join(lines)))
+        print(text, file=self.out, flush=True)
         return item
 
     def count(self, status: str) -> int:

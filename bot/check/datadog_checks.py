@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.datadog.client import DatadogClient, RetryPolicy
 from bot.datadog.errors import DatadogError, DatadogStatusError, DatadogTransportError
 from bot.datadog.sites import SITES, WEB_HOSTS, api_base
+from bot.logs import hide_userinfo
 
 PROBE_EMAIL = "declare-bot-check@example.invalid"
 """A users search that matches nobody: it proves the read permission and reads no one."""
@@ -25,9 +26,11 @@ CHECK_RETRY = RetryPolicy(rate_limit_retries=1, max_rate_limit_wait=5.0, read_re
 
 
 def _api_base(settings: Settings) -> str:
+    """The API base as printed: a proxy URL's user:password@ is never shown."""
+    shown = hide_userinfo(settings.datadog_api_base)
     if settings.dd_api_url:
-        return f"{settings.datadog_api_base} (DD_API_URL, instead of {api_base(settings.dd_site)})"
-    return settings.datadog_api_base
+        return f"{shown} (DD_API_URL, instead of {api_base(settings.dd_site)})"
+    return shown
 
 
 def check_api_key(settings: Settings, client: DatadogClient) -> Item:
@@ -44,7 +47,7 @@ def check_api_key(settings: Settings, client: DatadogClient) -> Item:
         return Item("fail", f"Datadog refused DD_API_KEY ({exc.status}: {exc.reason})", fix=fix)
     except DatadogError as exc:
         title = f"Cannot reach Datadog at {_api_base(settings)}"
-        return Item("fail", title, [str(exc)], _net_fix())
+        return Item("fail", title, [hide_userinfo(str(exc))], _net_fix())
     return Item("ok", title, [f"API base: {_api_base(settings)}"])
 
 
@@ -57,7 +60,7 @@ def check_read(title: str, permission: str, read: Callable[[], object], settings
     try:
         read()
     except DatadogTransportError as exc:
-        return Item("fail", f"{title}: Datadog unreachable", [str(exc)], _net_fix())
+        return Item("fail", f"{title}: Datadog unreachable", [hide_userinfo(str(exc))], _net_fix())
     except DatadogStatusError as exc:
         reason = f"{exc.status}: {exc.reason}"
         if exc.status == 403 and "permission" in exc.reason.lower():

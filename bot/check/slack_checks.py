@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.check.checklist import Item
 from bot.config import Settings
+from bot.logs import hide_userinfo
 from bot.slack.scopes import APP_TOKEN_SCOPES, REQUIRED_SCOPES, WHY
 
 REINSTALL = (
@@ -45,7 +46,7 @@ def check_bot_token(settings: Settings) -> list[Item]:
         fix = fixes.get(error, f"Slack answered {error}; check SLACK_BOT_TOKEN")
         return [Item("fail", f"{title}: Slack said {error}", fix=fix), skipped]
     except (SlackClientError, OSError) as exc:
-        base = settings.slack_api_base or WebClient.BASE_URL
+        base = hide_userinfo(settings.slack_api_base or WebClient.BASE_URL)
         fix = "check the network or proxy" + (
             ", and SLACK_API_URL" if settings.slack_api_url else ""
         )

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from bot.config.table import SETTINGS
 from bot.datadog.sites import SITES, api_base
 from bot.domain.declaration import SEVERITIES
+from bot.logs import userinfo_secrets
 
 
 class ConfigError(Exception):
@@ -124,11 +125,12 @@ class Settings(BaseModel):
         return self.slack_api_url.rstrip("/") + "/"
 
     def secret_values(self) -> list[str]:
-        """Every secret's value, for the log redactor."""
+        """Every secret's value, for the log redactor; with credentials in the API URLs."""
         secrets = [self.dd_api_key, self.dd_app_key, self.slack_bot_token]
         optional = (self.slack_app_token, self.slack_signing_secret, self.redis_url)
         secrets += [s for s in optional if s is not None]
-        return [s.get_secret_value() for s in secrets if s.get_secret_value()]
+        values = [s.get_secret_value() for s in secrets if s.get_secret_value()]
+        return values + userinfo_secrets(self.dd_api_url) + userinfo_secrets(self.slack_api_url)
 
 
 def _field_env_names() -> dict[str, str]:

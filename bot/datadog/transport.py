@@ -30,6 +30,7 @@ from bot.datadog.errors import (
     status_error,
 )
 from bot.domain.backoff import full_jitter
+from bot.logs import hide_userinfo
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,8 @@ class Transport:
                     self.retry.sleep(self.retry.backoff_for(retried))
                     retried += 1
                     continue
-                raise DatadogTransportError(f"cannot connect to {self.base_url}: {exc}") from exc
+                shown = hide_userinfo(f"cannot connect to {self.base_url}: {exc}")
+                raise DatadogTransportError(shown) from exc
             except httpx.TransportError as exc:
                 kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
                 if idempotent and retried < self.retry.read_retries:
