@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 
+from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
 
@@ -18,10 +19,16 @@ log = logging.getLogger("bot")
 def run(settings: Settings) -> int:
     """Start the bot in Socket Mode (SLACK_APP_TOKEN set) or HTTP mode, until stopped."""
     from bot.app import create_app
+    from bot.check.store_checks import StoreUnusable, open_configured_store
     from bot.services import build_services
 
     configure_logging(settings.log_level, settings.log_format, settings.secret_values())
-    services = build_services(settings)
+    try:
+        store = open_configured_store(settings)
+    except StoreUnusable as exc:
+        print(f"declare-bot cannot start: {exc}", file=sys.stderr)
+        return 2
+    services = build_services(settings, store=store)
     app = create_app(services)
     services.org_config.refresh()  # warm: the first form should not wait on Datadog
     # Resume what a crash left half-way, now and whenever a dead replica's lease runs out.
@@ -93,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         help="run: Socket Mode or HTTP on $PORT; auto (default) picks Socket Mode when "
         "SLACK_APP_TOKEN is set, and the sandbox when SLACK_BOT_TOKEN is not",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     args = parser.parse_args(argv)
     if args.command == "check":
         from bot.check import run_check

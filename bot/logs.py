@@ -5,14 +5,43 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import re
 import sys
 import time
 from collections.abc import Iterable
+from urllib.parse import unquote, urlsplit
 
 declaration_id: contextvars.ContextVar[str] = contextvars.ContextVar("declaration_id", default="-")
 """Set by the listeners and the runner; carried from /declare to the thread reply."""
 
 MASK = "[redacted]"
+
+_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^\s/?#@]*@")
+
+
+def hide_userinfo(text: str) -> str:
+    """`text` with the `user:password@` of every URL in it removed (a proxy's credentials).
+
+    Used on every URL the bot prints: messages to declarers, logs, `declare-bot check`.
+    """
+    return _USERINFO.sub(r"\g<scheme>", text)
+
+
+def userinfo_secrets(url: str | None) -> list[str]:
+    """The credentials a URL carries (raw and decoded), for the log redactor."""
+    if not url:
+        return []
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return []
+    userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
+    if not userinfo:
+        return []
+    found = {userinfo, unquote(userinfo)}
+    if parts.password:
+        found |= {parts.password, unquote(parts.password)}
+    return sorted(found)
 
 
 class ContextFilter(logging.Filter):
@@ -34,7 +63,7 @@ class RedactingFilter(logging.Filter):
     def redact(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, MASK)
-        return text
+        return hide_userinfo(text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

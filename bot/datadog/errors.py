@@ -3,6 +3,7 @@
 DatadogError
 ├── DatadogTransportError      the request failed on the wire
 │   └── DatadogAmbiguousError  a non-idempotent request may have reached Datadog
+├── DatadogUnreadableResponse  a 2xx whose body could not be read (empty, not JSON, odd shape)
 └── DatadogStatusError         Datadog answered with an error status
     ├── DatadogBadRequest      400
     ├── DatadogUnauthorized    401
@@ -36,6 +37,29 @@ class DatadogTransportError(DatadogError):
 
 class DatadogAmbiguousError(DatadogTransportError):
     """The request may have been processed; do not resend blindly."""
+
+
+class DatadogUnreadableResponse(DatadogError):
+    """Datadog said yes (2xx) but its body could not be read.
+
+    A read is safe to retry. For a create (`ambiguous`), the incident may exist: the
+    caller must look for it before creating again.
+    """
+
+    def __init__(self, status: int, request: str, problem: str, *, ambiguous: bool) -> None:
+        self.status = status
+        self.request = request
+        self.problem = problem
+        self.ambiguous = ambiguous
+        super().__init__(
+            f"Datadog answered {status} to {request} with an unreadable body: {problem}"
+        )
+
+    @property
+    def user_message(self) -> str:
+        """Short: it may be shown under a form field, which Slack cuts at 150 characters."""
+        what = f"Datadog's answer to {self.request} could not be read ({self.problem})"
+        return f"{what}. Retry in a moment."
 
 
 class DatadogStatusError(DatadogError):

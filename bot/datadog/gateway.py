@@ -13,6 +13,7 @@ from bot.datadog.errors import (
     DatadogRateLimited,
     DatadogServerError,
     DatadogTransportError,
+    DatadogUnreadableResponse,
 )
 from bot.datadog.models import Incident
 from bot.datadog.requests import create_request, slack_integration_request
@@ -48,10 +49,10 @@ def _same_declaration(
 def _step_failed(exc: DatadogError) -> StepFailed:
     if isinstance(exc, DatadogRateLimited):
         return StepFailed(exc.user_message, retryable=True, wait=exc.reset_after)
-    if isinstance(exc, DatadogServerError):
+    if isinstance(exc, DatadogServerError | DatadogAmbiguousError):
         return StepFailed(exc.user_message, retryable=True, ambiguous=True)
-    if isinstance(exc, DatadogAmbiguousError):
-        return StepFailed(exc.user_message, retryable=True, ambiguous=True)
+    if isinstance(exc, DatadogUnreadableResponse):  # a create's unreadable 2xx may have made it
+        return StepFailed(exc.user_message, retryable=True, ambiguous=exc.ambiguous)
     if isinstance(exc, DatadogTransportError):
         return StepFailed(exc.user_message, retryable=True)
     return StepFailed(exc.user_message, retryable=False)

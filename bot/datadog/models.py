@@ -115,11 +115,13 @@ class IntegrationCreateRequest(_Wire):
 # --- responses (lenient) -----------------------------------------------------------
 
 
-class _Lenient(BaseModel):
+class Lenient(BaseModel):
+    """Base of every model read from Datadog: unknown keys are ignored, values frozen."""
+
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class IncidentAttributes(_Lenient):
+class IncidentAttributes(Lenient):
     public_id: int | None = None
     title: str | None = None
     severity: str | None = None
@@ -132,40 +134,40 @@ class IncidentAttributes(_Lenient):
     fields: dict[str, Any] | None = None
 
 
-class IncidentData(_Lenient):
+class IncidentData(Lenient):
     id: str
     type: str | None = None
     attributes: IncidentAttributes = IncidentAttributes()
     relationships: dict[str, Any] | None = None
 
 
-class IncidentResponse(_Lenient):
+class IncidentResponse(Lenient):
     data: IncidentData
     included: list[dict[str, Any]] | None = None
 
 
-class IncidentListResponse(_Lenient):
+class IncidentListResponse(Lenient):
     data: list[IncidentData] = []
 
 
-class _SearchHit(_Lenient):
+class _SearchHit(Lenient):
     data: IncidentData
 
 
-class _SearchAttributes(_Lenient):
+class _SearchAttributes(Lenient):
     incidents: list[_SearchHit] | None = None
     total: int | None = None
 
 
-class _SearchData(_Lenient):
+class _SearchData(Lenient):
     attributes: _SearchAttributes = _SearchAttributes()
 
 
-class IncidentSearchResponse(_Lenient):
+class IncidentSearchResponse(Lenient):
     data: _SearchData = _SearchData()
 
 
-class UserAttributes(_Lenient):
+class UserAttributes(Lenient):
     email: str | None = None
     handle: str | None = None
     name: str | None = None
@@ -174,17 +176,17 @@ class UserAttributes(_Lenient):
     service_account: bool | None = None
 
 
-class UserData(_Lenient):
+class UserData(Lenient):
     id: str
     type: str | None = None
     attributes: UserAttributes = UserAttributes()
 
 
-class UserResponse(_Lenient):
+class UserResponse(Lenient):
     data: UserData
 
 
-class UsersResponse(_Lenient):
+class UsersResponse(Lenient):
     data: list[UserData] = []
     meta: dict[str, Any] | None = None
 

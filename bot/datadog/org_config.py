@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from bot.datadog.client import DatadogClient
+from bot.datadog.models import Lenient
 from bot.domain.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
 
 log = logging.getLogger(__name__)
@@ -29,16 +30,12 @@ KIND_BY_NUMBER: dict[int, FieldKind] = {
 """Spec IncidentUserDefinedFieldFieldType: 1=dropdown, 2=multiselect, ... 8=datetime."""
 
 
-class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class ValidValue(_Lenient):
+class ValidValue(Lenient):
     value: str
     display_name: str | None = None
 
 
-class FieldAttributes(_Lenient):
+class FieldAttributes(Lenient):
     name: str
     display_name: str | None = None
     type: int | str | None = None
@@ -50,7 +47,7 @@ class FieldAttributes(_Lenient):
     deleted: str | None = None
 
 
-class FieldResource(_Lenient):
+class FieldResource(Lenient):
     id: str
     attributes: FieldAttributes
     relationships: dict[str, Any] | None = None
@@ -63,13 +60,13 @@ class FieldResource(_Lenient):
         return found if isinstance(found, str) and found else None
 
 
-class TypeAttributes(_Lenient):
+class TypeAttributes(Lenient):
     name: str | None = None
     description: str | None = None
     is_default: bool | None = None
 
 
-class TypeResource(_Lenient):
+class TypeResource(Lenient):
     id: str
     attributes: TypeAttributes = TypeAttributes()
 

@@ -1,145 +1,19 @@
-"""Settings from the environment and `.env`; every problem is reported at once.
-
-`SETTINGS` is the single table of what can be configured: the loader, the
-README and `.env.example` all follow it (a test keeps them in agreement).
-"""
+"""Settings from the environment and `.env`; every problem is reported at once."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from bot.datadog.sites import SITES
+from bot.config.table import SETTINGS
+from bot.datadog.sites import SITES, api_base
 from bot.domain.declaration import SEVERITIES
-
-
-@dataclass(frozen=True)
-class SettingDoc:
-    """One configurable value: its variable, default and where to get it."""
-
-    env: str
-    default: str
-    help: str
-    where: str
-    secret: bool = False
-    required: bool = False
-
-
-SETTINGS: tuple[SettingDoc, ...] = (
-    SettingDoc(
-        "DD_API_KEY",
-        "",
-        "Datadog API key.",
-        "Datadog > Organization Settings > API Keys",
-        secret=True,
-        required=True,
-    ),
-    SettingDoc(
-        "DD_APP_KEY",
-        "",
-        "Datadog application key; needs user_access_read, incident_read, incident_write "
-        "and incident_settings_read.",
-        "Datadog > Organization Settings > Application Keys",
-        secret=True,
-        required=True,
-    ),
-    SettingDoc(
-        "DD_SITE",
-        "datadoghq.com",
-        "Your Datadog site: " + ", ".join(SITES) + ".",
-        "the host in your Datadog URL",
-    ),
-    SettingDoc(
-        "DD_API_URL", "", "Override of the Datadog API base URL (tests, proxies).", "leave empty"
-    ),
-    SettingDoc(
-        "SLACK_BOT_TOKEN",
-        "",
-        "Slack bot token (xoxb-...).",
-        "Slack app > OAuth & Permissions",
-        secret=True,
-        required=True,
-    ),
-    SettingDoc(
-        "SLACK_APP_TOKEN",
-        "",
-        "Slack app-level token (xapp-...) with connections:write; set it to use Socket Mode.",
-        "Slack app > Basic Information > App-Level Tokens",
-        secret=True,
-    ),
-    SettingDoc(
-        "SLACK_SIGNING_SECRET",
-        "",
-        "Slack signing secret; required in HTTP mode (no SLACK_APP_TOKEN).",
-        "Slack app > Basic Information > App Credentials",
-        secret=True,
-    ),
-    SettingDoc(
-        "SLACK_API_URL", "", "Override of the Slack Web API base URL (tests).", "leave empty"
-    ),
-    SettingDoc(
-        "PORT",
-        "3000",
-        "HTTP port for POST /slack/events and GET /healthz in HTTP mode.",
-        "your platform sets it",
-    ),
-    SettingDoc(
-        "DECLARE_DEFAULT_SEVERITY",
-        "UNKNOWN",
-        "Severity preselected in the form: " + ", ".join(SEVERITIES) + ".",
-        "your incident policy",
-    ),
-    SettingDoc(
-        "DECLARE_DEFAULT_HANDLES",
-        "",
-        "Comma-separated Datadog handles always notified, e.g. @oncall-sre,@slack-incidents.",
-        "your incident policy",
-    ),
-    SettingDoc(
-        "DECLARE_ALLOWED_CHANNELS",
-        "",
-        "Comma-separated channel IDs where /declare may run; empty allows all.",
-        "channel details in Slack",
-    ),
-    SettingDoc(
-        "DECLARE_ALLOWED_USERGROUPS",
-        "",
-        "Comma-separated user group IDs whose members may declare; empty allows everyone.",
-        "Slack user group settings",
-    ),
-    SettingDoc(
-        "STORE_PATH",
-        "declare-bot.sqlite3",
-        "SQLite file that keeps declarations until they are announced.",
-        "a writable path",
-    ),
-    SettingDoc(
-        "REDIS_URL",
-        "",
-        "Redis URL to share declarations between replicas; overrides STORE_PATH.",
-        "your Redis service",
-        secret=True,
-    ),
-    SettingDoc(
-        "COMMANDER_CACHE_TTL",
-        "600",
-        "Seconds a Slack user to Datadog user resolution is cached.",
-        "keep the default",
-    ),
-    SettingDoc("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR.", "keep the default"),
-    SettingDoc(
-        "LOG_FORMAT",
-        "text",
-        "text (human-readable) or json (JSON lines).",
-        "json for log pipelines",
-    ),
-)
+from bot.logs import userinfo_secrets
 
 
 class ConfigError(Exception):
@@ -242,7 +116,7 @@ class Settings(BaseModel):
 
     @property
     def datadog_api_base(self) -> str:
-        return (self.dd_api_url or f"https://api.{self.dd_site}").rstrip("/")
+        return (self.dd_api_url or api_base(self.dd_site)).rstrip("/")
 
     @property
     def slack_api_base(self) -> str | None:
@@ -251,11 +125,12 @@ class Settings(BaseModel):
         return self.slack_api_url.rstrip("/") + "/"
 
     def secret_values(self) -> list[str]:
-        """Every secret's value, for the log redactor."""
+        """Every secret's value, for the log redactor; with credentials in the API URLs."""
         secrets = [self.dd_api_key, self.dd_app_key, self.slack_bot_token]
         optional = (self.slack_app_token, self.slack_signing_secret, self.redis_url)
         secrets += [s for s in optional if s is not None]
-        return [s.get_secret_value() for s in secrets if s.get_secret_value()]
+        values = [s.get_secret_value() for s in secrets if s.get_secret_value()]
+        return values + userinfo_secrets(self.dd_api_url) + userinfo_secrets(self.slack_api_url)
 
 
 def _field_env_names() -> dict[str, str]:

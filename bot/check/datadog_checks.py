@@ -1,0 +1,134 @@
+"""Datadog checks: the API key on the site, the application key's reads, incident links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+import httpx
+
+from bot.check.checklist import Item
+from bot.config import Settings
+from bot.datadog.client import DatadogClient, RetryPolicy
+from bot.datadog.errors import DatadogError, DatadogStatusError, DatadogTransportError
+from bot.datadog.sites import SITES, WEB_HOSTS, api_base
+from bot.logs import hide_userinfo
+
+PROBE_EMAIL = "declare-bot-check@example.invalid"
+"""A users search that matches nobody: it proves the read permission and reads no one."""
+APP_KEY_PERMISSIONS = (
+    "user_access_read",
+    "incident_read",
+    "incident_write",
+    "incident_settings_read",
+)
+CHECK_RETRY = RetryPolicy(rate_limit_retries=1, max_rate_limit_wait=5.0, read_retries=0)
+
+
+def _api_base(settings: Settings) -> str:
+    """The API base as printed: a proxy URL's user:password@ is never shown."""
+    shown = hide_userinfo(settings.datadog_api_base)
+    if settings.dd_api_url:
+        return f"{shown} (DD_API_URL, instead of {api_base(settings.dd_site)})"
+    return shown
+
+
+def check_api_key(settings: Settings, client: DatadogClient) -> Item:
+    title = f"Datadog API key is valid for {settings.dd_site} (GET /api/v1/validate)"
+    try:
+        client.validate_api_key()
+    except DatadogStatusError as exc:
+        fix = (
+            f"DD_API_KEY is wrong, or it belongs to another Datadog site. DD_SITE is "
+            f"{settings.dd_site}, so the check tried {_api_base(settings)}. Make DD_SITE match the "
+            f"host in your Datadog URL (valid sites: {', '.join(SITES)}) and copy an API key "
+            "from Datadog > Organization Settings > API Keys on that site"
+        )
+        return Item("fail", f"Datadog refused DD_API_KEY ({exc.status}: {exc.reason})", fix=fix)
+    except DatadogError as exc:
+        title = f"Cannot reach Datadog at {_api_base(settings)}"
+        return Item("fail", title, [hide_userinfo(str(exc))], _net_fix())
+    return Item("ok", title, [f"API base: {_api_base(settings)}"])
+
+
+def _net_fix() -> str:
+    return f"check the network or proxy, DD_SITE (valid: {', '.join(SITES)}) and DD_API_URL"
+
+
+def check_read(title: str, permission: str, read: Callable[[], object], settings: Settings) -> Item:
+    """One read with the application key; a 403 names the permission to grant."""
+    try:
+        read()
+    except DatadogTransportError as exc:
+        return Item("fail", f"{title}: Datadog unreachable", [hide_userinfo(str(exc))], _net_fix())
+    except DatadogStatusError as exc:
+        reason = f"{exc.status}: {exc.reason}"
+        if exc.status == 403 and "permission" in exc.reason.lower():
+            fix = (
+                f"give the application key the {permission} permission (Datadog > Organization "
+                "Settings > Application Keys > the key's scopes, or its owner's role); "
+                f"declare-bot needs {', '.join(APP_KEY_PERMISSIONS)}"
+            )
+        else:
+            fix = (
+                "DD_APP_KEY is not an application key of the org that owns DD_API_KEY on "
+                f"{settings.dd_site}; copy one from Datadog > Organization Settings > "
+                "Application Keys"
+            )
+        return Item("fail", f"{title}: Datadog said {reason}", fix=fix)
+    return Item("ok", title, [f"permission {permission}"])
+
+
+def check_datadog(settings: Settings) -> list[Item]:
+    client = DatadogClient(
+        settings.dd_api_key.get_secret_value(),
+        settings.dd_app_key.get_secret_value(),
+        site=settings.dd_site,
+        base_url=settings.datadog_api_base,
+        timeout=httpx.Timeout(10.0, connect=5.0),
+        retry=CHECK_RETRY,
+    )
+    users_title = "Datadog application key can read users (GET /api/v2/users)"
+    incidents_title = "Datadog application key can read incidents (GET /api/v2/incidents/search)"
+    settings_title = "Datadog application key can read incident types (GET .../config/types)"
+    try:
+        key = check_api_key(settings, client)
+        if key.status != "ok":
+            why = ["needs a valid DD_API_KEY first"]
+            titles = (users_title, incidents_title, settings_title)
+            return [key, *(Item("skip", title, why) for title in titles)]
+        users = check_read(
+            users_title,
+            "user_access_read",
+            lambda: client.find_active_user_by_email(PROBE_EMAIL),
+            settings,
+        )
+        incidents = check_read(
+            incidents_title,
+            "incident_read",
+            lambda: client.search_incidents("state:active", page_size=1),
+            settings,
+        )
+        if incidents.status == "ok":
+            incidents.details.append(
+                "incident_write is only proven by declaring: try a test incident "
+                "(the form's “This is a test incident”)"
+            )
+        types = check_read(
+            settings_title, "incident_settings_read", client.list_incident_types, settings
+        )
+        return [key, users, incidents, types]
+    finally:
+        client.close()
+
+
+def check_links(settings: Settings) -> Item:
+    """Links follow DD_SITE; an API URL of another site means links open the wrong place."""
+    link = f"https://{WEB_HOSTS[settings.dd_site]}/incidents/<number>"
+    host = urlsplit(settings.dd_api_url).hostname if settings.dd_api_url else None
+    other = next((site for site in SITES if host == f"api.{site}"), None)
+    if other is not None and other != settings.dd_site:
+        fix = f"set DD_SITE={other}, or clear DD_API_URL (it is meant for tests and proxies)"
+        title = f"DD_API_URL is on site {other} but DD_SITE is {settings.dd_site}"
+        return Item("fail", title, [f"incident links would open {link}"], fix)
+    return Item("ok", f"Incident links open {link}", [f"from DD_SITE={settings.dd_site}"])

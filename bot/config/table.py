@@ -1,0 +1,134 @@
+"""`SETTINGS`: the single table of what can be configured.
+
+The loader, the README and `.env.example` all follow it (a test keeps them in agreement).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.datadog.sites import SITES
+from bot.domain.declaration import SEVERITIES
+
+
+@dataclass(frozen=True)
+class SettingDoc:
+    """One configurable value: its variable, default and where to get it."""
+
+    env: str
+    default: str
+    help: str
+    where: str
+    secret: bool = False
+    required: bool = False
+
+
+SETTINGS: tuple[SettingDoc, ...] = (
+    SettingDoc(
+        "DD_API_KEY",
+        "",
+        "Datadog API key.",
+        "Datadog > Organization Settings > API Keys",
+        secret=True,
+        required=True,
+    ),
+    SettingDoc(
+        "DD_APP_KEY",
+        "",
+        "Datadog application key; needs user_access_read, incident_read, incident_write "
+        "and incident_settings_read.",
+        "Datadog > Organization Settings > Application Keys",
+        secret=True,
+        required=True,
+    ),
+    SettingDoc(
+        "DD_SITE",
+        "datadoghq.com",
+        "Your Datadog site: " + ", ".join(SITES) + ".",
+        "the host in your Datadog URL",
+    ),
+    SettingDoc(
+        "DD_API_URL", "", "Override of the Datadog API base URL (tests, proxies).", "leave empty"
+    ),
+    SettingDoc(
+        "SLACK_BOT_TOKEN",
+        "",
+        "Slack bot token (xoxb-...).",
+        "Slack app > OAuth & Permissions",
+        secret=True,
+        required=True,
+    ),
+    SettingDoc(
+        "SLACK_APP_TOKEN",
+        "",
+        "Slack app-level token (xapp-...) with connections:write; set it to use Socket Mode.",
+        "Slack app > Basic Information > App-Level Tokens",
+        secret=True,
+    ),
+    SettingDoc(
+        "SLACK_SIGNING_SECRET",
+        "",
+        "Slack signing secret; required in HTTP mode (no SLACK_APP_TOKEN).",
+        "Slack app > Basic Information > App Credentials",
+        secret=True,
+    ),
+    SettingDoc(
+        "SLACK_API_URL", "", "Override of the Slack Web API base URL (tests).", "leave empty"
+    ),
+    SettingDoc(
+        "PORT",
+        "3000",
+        "HTTP port for POST /slack/events and GET /healthz in HTTP mode.",
+        "your platform sets it",
+    ),
+    SettingDoc(
+        "DECLARE_DEFAULT_SEVERITY",
+        "UNKNOWN",
+        "Severity preselected in the form: " + ", ".join(SEVERITIES) + ".",
+        "your incident policy",
+    ),
+    SettingDoc(
+        "DECLARE_DEFAULT_HANDLES",
+        "",
+        "Comma-separated Datadog handles always notified, e.g. @oncall-sre,@slack-incidents.",
+        "your incident policy",
+    ),
+    SettingDoc(
+        "DECLARE_ALLOWED_CHANNELS",
+        "",
+        "Comma-separated channel IDs where /declare may run; empty allows all.",
+        "channel details in Slack",
+    ),
+    SettingDoc(
+        "DECLARE_ALLOWED_USERGROUPS",
+        "",
+        "Comma-separated user group IDs whose members may declare; empty allows everyone.",
+        "Slack user group settings",
+    ),
+    SettingDoc(
+        "STORE_PATH",
+        "declare-bot.sqlite3",
+        "SQLite file that keeps declarations until they are announced.",
+        "a writable path",
+    ),
+    SettingDoc(
+        "REDIS_URL",
+        "",
+        "Redis URL to share declarations between replicas; overrides STORE_PATH.",
+        "your Redis service",
+        secret=True,
+    ),
+    SettingDoc(
+        "COMMANDER_CACHE_TTL",
+        "600",
+        "Seconds a Slack user to Datadog user resolution is cached.",
+        "keep the default",
+    ),
+    SettingDoc("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR.", "keep the default"),
+    SettingDoc(
+        "LOG_FORMAT",
+        "text",
+        "text (human-readable) or json (JSON lines).",
+        "json for log pipelines",
+    ),
+)
