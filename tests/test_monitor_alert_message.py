@@ -117,7 +117,8 @@ def test_blocks_only_alert_with_rich_text_and_mrkdwn_links() -> None:
 
 def test_text_only_alert() -> None:
     message = {
-        "text": "*Triggered: Checkout 5xx* &lt;ignored&gt;\n<https://us5.datadoghq.com/monitors/77?group=service%3Acheckout&amp;from_ts=1|View monitor>",
+        "text": "*Triggered: Checkout 5xx* &lt;ignored&gt;\n"
+        "<https://us5.datadoghq.com/monitors/77?group=service%3Acheckout&amp;from_ts=1|View>",
     }
     alert = read_alert(message)
     assert alert.primary is not None and alert.primary.monitor_id == 77
