@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.domain.monitor import AlertMessage
 from bot.slack.monitor_alert import monitor_links, read_alert, status_line
@@ -201,3 +203,35 @@ def test_hostile_shapes_are_bounded() -> None:
     alert = read_alert({"text": many})
     assert len(alert.links) == 10 and alert.primary is not None and alert.primary.monitor_id == 1
     assert monitor_links([f"<{MONITOR}|x> {MONITOR}"]) == alert.links[:0] + monitor_links([MONITOR])
+
+
+def test_linked_bold_title_in_a_section() -> None:
+    message = {
+        "blocks": [
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": f"*<{MONITOR}?group=host%3Aa|[P1] Triggered: CPU>*",
+                },
+            }
+        ]
+    }
+    alert = read_alert(message)
+    assert (alert.status, alert.title, alert.groups) == ("Triggered", "CPU", ("host:a",))
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=80) | st.sampled_from([MONITOR]),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(st.dictionaries(st.sampled_from(["text", "attachments", "blocks", "subtype"]), json_values))
+def test_any_message_shape_reads_without_error(message: dict[str, Any]) -> None:
+    alert = read_alert(message)
+    assert len(alert.links) <= 10
+    assert alert.primary is None or alert.primary in alert.links or len(alert.links) == 10

@@ -8,6 +8,13 @@ import pytest
 import yaml
 from datadog_api_client.v1.model.monitor import Monitor as ClientMonitor
 
+from bot.datadog.models import (
+    IncidentCreateAttributes,
+    IncidentCreateData,
+    IncidentCreateRequest,
+    MarkdownCell,
+    MarkdownContent,
+)
 from bot.datadog.monitors import MonitorResponse, monitor_path, parse_monitor
 from bot.domain.datadog_link import parse_monitor_link
 from bot.domain.monitor import (
@@ -15,6 +22,8 @@ from bot.domain.monitor import (
     AlertMessage,
     Monitor,
     MonitorSeverityError,
+    monitor_to_read,
+    not_read_reason,
     parse_monitor_severity,
     unknown_severities,
 )
@@ -22,6 +31,7 @@ from bot.domain.monitor_prefill import choose_severity, match_tags, prefill, ren
 from bot.domain.org import Choice, FieldKind, OrgField
 from bot.emulators.datadog_validate import model_error
 from tests.conftest import shared_path
+from tests.oracles import assert_datadog_create_body
 
 SEVERITY = parse_monitor_severity(DEFAULT_MONITOR_SEVERITY)
 LINK = parse_monitor_link("https://app.datadoghq.com/monitors/42?group=host%3Aweb-1")
@@ -269,3 +279,39 @@ def test_lenient_monitor_model() -> None:
     for bad in (0, -1, True, "42"):
         with pytest.raises(ValueError):
             monitor_path(bad)  # type: ignore[arg-type]
+
+
+def test_runbook_images_and_html_are_shown_as_text() -> None:
+    found = monitor(message="![x](https://tracker.example/p.png) <img src=x> <b>bold</b> a < b")
+    cell = prefill(ALERT, found, severity_map=SEVERITY).timeline
+    assert "> !\\[x](https://tracker.example/p.png) \\<img src=x> \\<b>bold\\</b> a < b" in cell
+
+
+def test_timeline_cell_goes_into_a_create_body_the_official_model_accepts() -> None:
+    cell = prefill(ALERT, monitor(), severity_map=SEVERITY, fields=FIELDS).timeline
+    body = IncidentCreateRequest(
+        data=IncidentCreateData(
+            attributes=IncidentCreateAttributes(
+                title="High CPU",
+                customer_impacted=False,
+                initial_cells=[MarkdownCell(content=MarkdownContent(content=cell), important=True)],
+            )
+        )
+    ).to_wire()
+    assert_datadog_create_body(body)
+
+
+def test_which_monitor_is_read_and_why_not() -> None:
+    eu = parse_monitor_link("https://acme.datadoghq.eu/monitors/9")
+    assert eu is not None
+    assert monitor_to_read(ALERT, "datadoghq.com") == (LINK, None)
+    assert monitor_to_read(AlertMessage(), "datadoghq.com") == (None, None)
+    link, why = monitor_to_read(AlertMessage(links=(eu,), primary=eu), "datadoghq.com")
+    assert (
+        link is None
+        and why == "monitor 9 is on datadoghq.eu; this bot's keys read datadoghq.com only"
+    )
+    assert "lacks monitors_read" in not_read_reason(9, 403)
+    assert "no monitor 9" in not_read_reason(9, 404)
+    assert "in time" in not_read_reason(9, None)
+    assert "answered 500" in not_read_reason(9, 500)

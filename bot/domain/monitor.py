@@ -110,3 +110,29 @@ def parse_monitor_severity(text: str) -> dict[int, str]:
 def unknown_severities(mapping: MonitorSeverity, severities: tuple[str, ...]) -> list[str]:
     """Mapped severities the org does not offer (for startup and `check` to report)."""
     return sorted({value for value in mapping.values() if value not in severities})
+
+
+def monitor_to_read(alert: AlertMessage, site: str) -> tuple[MonitorLink | None, str | None]:
+    """The monitor our keys can read (only the configured DD_SITE's), or why none is read."""
+    primary = alert.primary
+    if primary is None:
+        return None, None
+    if primary.site != site:
+        return None, (
+            f"monitor {primary.monitor_id} is on {primary.site}; this bot's keys read {site} only"
+        )
+    return primary, None
+
+
+def not_read_reason(monitor_id: int, status: int | None) -> str:
+    """Why a monitor read failed, for the form's context line; `status` None is a timeout."""
+    if status == 404:
+        return f"Datadog has no monitor {monitor_id} (deleted, or in another organization)"
+    if status == 403:
+        return (
+            f"monitor {monitor_id} was not read: the application key lacks monitors_read "
+            "(add that scope to fill the form from monitors)"
+        )
+    if status is None:
+        return f"monitor {monitor_id} was not read: Datadog did not answer in time"
+    return f"monitor {monitor_id} was not read: Datadog answered {status}"

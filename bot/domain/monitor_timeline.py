@@ -24,6 +24,9 @@ LINKS_MAX = 10
 TAGS_SHOWN_MAX = 20
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 _HANDLE = re.compile(r"(?<![\w`@])@([\w][\w.\-/]*)")
+_IMAGE = re.compile(r"!\[")
+"""Images in a quoted runbook would load from anywhere when the timeline is viewed."""
+_HTML = re.compile(r"<(?=[A-Za-z/!?])")
 _BLOCK_MARKER = re.compile(r"\{\{\s*[#/^][^{}]*\}\}")
 _PERMALINK = re.compile(r"https://[A-Za-z0-9.-]+(?:/[A-Za-z0-9/._~%?=&+-]*)?")
 
@@ -47,7 +50,8 @@ def code_block(text: str, limit: int = QUERY_MAX) -> str:
 
 
 def quote_runbook(message: str, limit: int = RUNBOOK_MAX) -> str:
-    """The monitor's message as a bounded Markdown quote, its `@handles` as inert code."""
+    """The monitor's message as a bounded Markdown quote: `@handles` as inert code, images
+    and HTML tags shown as text."""
     text = _BLOCK_MARKER.sub("", clean(message))
     lines = [line.rstrip() for line in text.splitlines()]
     while lines and not lines[-1].strip():
@@ -59,6 +63,7 @@ def quote_runbook(message: str, limit: int = RUNBOOK_MAX) -> str:
     if cut and not body.endswith("…"):
         body += "\n…"
     body = _HANDLE.sub(lambda found: f"`@{found.group(1)}`", body)
+    body = _IMAGE.sub(r"!\\[", _HTML.sub(r"\\<", body))
     return "\n".join("> " + line if line.strip() else ">" for line in body.splitlines())
 
 
