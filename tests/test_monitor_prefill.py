@@ -179,8 +179,8 @@ def test_timeline_names_state_groups_query_links_and_quotes_runbook() -> None:
         "**Declared from Datadog monitor [\\[P1\\] High CPU on \\{\\{host.name\\}\\}]"
         "(https://app.datadoghq.com/monitors/42)**"
     )
-    assert "State when declared: **Alert**" in cell
-    assert "Alerting: `host:web-1`" in cell
+    assert "**\n\n- State when declared: **Alert**\n- Alert message says: **Triggered**\n" in cell
+    assert "\n- Alerting: `host:web-1`\n" in cell
     assert "```\navg(last_5m):avg:system.cpu.user{*} by {host} > 90\n```" in cell
     assert "[Alert message in Slack](https://acme.slack.com/archives/C1/p1700000000000100)" in cell
     assert "[Monitor 43](https://app.datadoghq.com/monitors/43)" in cell
@@ -191,8 +191,8 @@ def test_timeline_without_monitor_says_why() -> None:
     cell = prefill(
         ALERT, None, severity_map=SEVERITY, not_read="403: the key lacks monitors_read"
     ).timeline
-    assert "Alert says: **Triggered** (monitor not read)" in cell
-    assert "Monitor details not read: 403: the key lacks monitors\\_read" in cell
+    assert "- Alert message says: **Triggered**" in cell
+    assert "- Monitor details not read: 403: the key lacks monitors\\_read" in cell
     assert "Query" not in cell
 
 
@@ -200,7 +200,7 @@ def test_hostile_monitor_text_stays_inert_and_bounded() -> None:
     hostile = monitor(
         name="](https://evil.example) <script> **x**",
         query="a ``` b ```` c",
-        message="\n".join(f"line {i} @here @team-{i} mail me@x.io" for i in range(500)),
+        message="\n".join(f"line {i} @here @team-{i} mail me@x.io @a@b.io" for i in range(500)),
         tags=tuple(f"k{i}:`v`{i}" for i in range(150)),
     )
     cell = prefill(
@@ -209,7 +209,8 @@ def test_hostile_monitor_text_stays_inert_and_bounded() -> None:
     assert "[\\]\\(https://evil.example\\) \\<script\\> \\*\\*x\\*\\*]" in cell
     assert "`````\na ``` b ```` c\n`````" in cell
     assert "javascript" not in cell
-    assert " @here" not in cell and "`@here`" in cell and "me@x.io" in cell
+    assert " @here" not in cell and "`@here`" in cell and " me@x.io" in cell
+    assert "`@a@b.io`" in cell
     assert "line 29 " in cell and "line 30 " not in cell
     assert "and 80 more" in cell and "`k0:'v'0`" in cell
     assert len(cell) <= 6000

@@ -23,7 +23,7 @@ GROUPS_MAX = 10
 LINKS_MAX = 10
 TAGS_SHOWN_MAX = 20
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
-_HANDLE = re.compile(r"(?<![\w`@])@([\w][\w.\-/]*)")
+_HANDLE = re.compile(r"(?<![\w`@])@([\w][\w.+@/-]*)")
 _IMAGE = re.compile(r"!\[")
 """Images in a quoted runbook would load from anywhere when the timeline is viewed."""
 _HTML = re.compile(r"<(?=[A-Za-z/!?])")
@@ -74,32 +74,33 @@ def _safe_link(url: str | None) -> str | None:
     return None
 
 
-def _monitor_lines(
+def _monitor_summary(
     alert: AlertMessage, monitor: Monitor | None, title: str, not_read: str | None
-) -> list[str]:
+) -> str:
+    """The heading, then the monitor's state, groups and type as a list."""
     primary = alert.primary
     name = monitor.name if monitor is not None and monitor.name else title
     label = md_escape(name or (f"Monitor {primary.monitor_id}" if primary else "Monitor"))
     head = (
         f"**Declared from Datadog monitor [{label}]({primary.url})**"
         if primary
-        else (f"**Declared from a Datadog alert: {label}**")
+        else f"**Declared from a Datadog alert: {label}**"
     )
-    lines = [head]
+    lines: list[str] = []
     if monitor is not None:
         state = monitor.overall_state or "unknown"
-        lines.append(f"State when declared: **{md_escape(state, 40)}**")
-    elif alert.status:
-        lines.append(f"Alert says: **{md_escape(alert.status, 40)}** (monitor not read)")
+        lines.append(f"- State when declared: **{md_escape(state, 40)}**")
+    if alert.status:
+        lines.append(f"- Alert message says: **{md_escape(alert.status, 40)}**")
     if not_read:
-        lines.append(f"Monitor details not read: {md_escape(not_read, 300)}")
+        lines.append(f"- Monitor details not read: {md_escape(not_read, 300)}")
     if alert.groups:
         shown = ", ".join(code_span(g) for g in alert.groups[:GROUPS_MAX])
         more = len(alert.groups) - GROUPS_MAX
-        lines.append(f"Alerting: {shown}" + (f" and {more} more" if more > 0 else ""))
+        lines.append(f"- Alerting: {shown}" + (f" and {more} more" if more > 0 else ""))
     if monitor is not None and monitor.type:
-        lines.append(f"Type: {md_escape(monitor.type, 60)}")
-    return lines
+        lines.append(f"- Type: {md_escape(monitor.type, 60)}")
+    return "\n\n".join([head, "\n".join(lines)]) if lines else head
 
 
 def timeline_markdown(
@@ -112,7 +113,7 @@ def timeline_markdown(
     not_read: str | None = None,
 ) -> str:
     """The cell: monitor, state, groups, query, links, unmatched tags, then the runbook."""
-    parts = ["\n".join(_monitor_lines(alert, monitor, title, not_read))]
+    parts = [_monitor_summary(alert, monitor, title, not_read)]
     if monitor is not None and monitor.query.strip():
         parts.append("Query:\n" + code_block(monitor.query))
     links: list[str] = []
