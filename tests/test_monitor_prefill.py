@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-import yaml
-from datadog_api_client.v1.model.monitor import Monitor as ClientMonitor
 
 from bot.datadog.models import (
     IncidentCreateAttributes,
@@ -15,7 +11,6 @@ from bot.datadog.models import (
     MarkdownCell,
     MarkdownContent,
 )
-from bot.datadog.monitors import MonitorResponse, monitor_path, parse_monitor
 from bot.domain.datadog_link import parse_monitor_link
 from bot.domain.monitor import (
     DEFAULT_MONITOR_SEVERITY,
@@ -29,8 +24,6 @@ from bot.domain.monitor import (
 )
 from bot.domain.monitor_prefill import choose_severity, match_tags, prefill, render_name
 from bot.domain.org import Choice, FieldKind, OrgField
-from bot.emulators.datadog_validate import model_error
-from tests.conftest import shared_path
 from tests.oracles import assert_datadog_create_body
 
 SEVERITY = parse_monitor_severity(DEFAULT_MONITOR_SEVERITY)
@@ -217,69 +210,6 @@ def test_hostile_monitor_text_stays_inert_and_bounded() -> None:
     huge = monitor(message="x" * 50_000, query="q" * 50_000, name="n" * 5000)
     cell = prefill(ALERT, huge, severity_map=SEVERITY).timeline
     assert len(cell) <= 6000 and cell.count("```") == 2
-
-
-# --- the v1 monitor response ------------------------------------------------------------
-
-RECORDINGS = (
-    "test_get_a_monitors_details_returns_ok_response.yaml",
-    "test_get_a_monitors_details_with_downtime_returns_ok_response.yaml",
-)
-
-
-@pytest.mark.parametrize("name", RECORDINGS)
-def test_recorded_monitor_reads_parse_with_ours_and_the_official_model(name: str) -> None:
-    recording = yaml.safe_load(shared_path("datadog", "v1", name).read_text())
-    reads = [
-        json.loads(i["response"]["body"]["string"])
-        for i in recording["interactions"]
-        if i["request"]["method"] == "GET" and "/api/v1/monitor/" in i["request"]["uri"]
-    ]
-    assert reads
-    for body in reads:
-        assert model_error(body, ClientMonitor) is None
-        found = parse_monitor(body)
-        assert found is not None
-        assert found.id == body["id"] and found.name == body["name"]
-        assert found.priority == 3 and found.overall_state == "No Data"
-        assert found.type == "log alert" and "env:ci" in found.tags
-        assert found.query.startswith("logs(")
-
-
-def test_not_found_body_is_not_a_monitor() -> None:
-    recording = yaml.safe_load(
-        shared_path(
-            "datadog",
-            "v1",
-            "test_get_a_monitors_details_returns_monitor_not_found_error_response.yaml",
-        ).read_text()
-    )
-    body = json.loads(recording["interactions"][0]["response"]["body"]["string"])
-    assert body == {"errors": ["Monitor not found"]}
-    assert parse_monitor(body) is None
-
-
-def test_lenient_monitor_model() -> None:
-    body = {
-        "id": 7,
-        "name": None,
-        "tags": ["a:b", 3, None, "", "x" * 300],
-        "priority": 9,
-        "overall_state": "OK",
-        "query": "q",
-        "type": "metric alert",
-        "unknown": {"nested": True},
-    }
-    found = MonitorResponse.model_validate(body).to_domain()
-    assert found == Monitor(id=7, query="q", type="metric alert", tags=("a:b",), overall_state="OK")
-    assert found.recovered
-    assert parse_monitor({"id": 7, "priority": True}) == Monitor(id=7)
-    assert parse_monitor({"name": "no id"}) is None and parse_monitor([]) is None
-    assert model_error(body | {"tags": ["a:b"], "priority": None}, ClientMonitor) is None
-    assert monitor_path(42) == "/api/v1/monitor/42"
-    for bad in (0, -1, True, "42"):
-        with pytest.raises(ValueError):
-            monitor_path(bad)  # type: ignore[arg-type]
 
 
 def test_runbook_images_and_html_are_shown_as_text() -> None:
