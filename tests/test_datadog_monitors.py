@@ -72,3 +72,10 @@ def test_lenient_monitor_model() -> None:
     for bad in (0, -1, True, "42"):
         with pytest.raises(ValueError):
             monitor_path(bad)  # type: ignore[arg-type]
+
+
+def test_the_official_model_is_a_real_oracle() -> None:
+    """It refuses what Datadog would never send, so its acceptance above means something."""
+    assert model_error({"type": "bogus", "query": "q"}, ClientMonitor) is not None
+    assert model_error({"type": "log alert"}, ClientMonitor) is not None
+    assert model_error({"type": "log alert", "query": "q", "priority": "high"}, ClientMonitor)
