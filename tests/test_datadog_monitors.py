@@ -10,7 +10,7 @@ from datadog_api_client.v1.model.monitor import Monitor as ClientMonitor
 
 from bot.datadog.monitors import MonitorResponse, monitor_path, parse_monitor
 from bot.domain.monitor import Monitor
-from bot.emulators.datadog_validate import model_error
+from bot.emulators.datadog.validate import model_error
 from tests.conftest import shared_path
 
 RECORDINGS = (
