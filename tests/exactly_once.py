@@ -10,7 +10,7 @@ from bot.emulators.datadog import DatadogEmulator
 from bot.emulators.inbound import block_actions
 from bot.emulators.slack import SlackEmulator
 from bot.emulators.stack import ALICE, GENERAL, INCIDENTS, PRIVATE, LocalStack
-from bot.slack import ids
+from bot.slack.form import ids
 from tests import figures
 
 PLACES = (INCIDENTS, GENERAL, PRIVATE, ALICE)

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from bot.domain.declaration import SCOPE_MAX, SUMMARY_MAX, TITLE_MAX
 from bot.emulators.inbound import declare_form_values, payload_body, view_submission
 from bot.emulators.stack import ALICE, BOB, INCIDENTS, TEAM, LocalStack
-from bot.slack import ids
+from bot.slack.form import ids
 from tests import figures
 
 EXAMPLES = settings(

@@ -21,7 +21,8 @@ from slack_sdk.web.base_client import BaseClient
 from bot.emulators.inbound import payload_body
 from bot.emulators.slack import SlackEmulator
 from bot.emulators.stack import ALICE, BOB, INCIDENTS, TEAM, LocalStack
-from bot.slack import ids, scopes
+from bot.slack import scopes
+from bot.slack.form import ids
 from tests.conftest import ROOT, shared_path
 
 MANIFESTS = {name: ROOT / "manifests" / f"{name}.json" for name in ("socket-mode", "http")}
@@ -67,7 +68,9 @@ def _resolve(node: ast.expr, where: str) -> str:
         for key, value in zip(node.keys, node.values, strict=True):
             if isinstance(key, ast.Constant) and key.value in ("callback_id", "command"):
                 return _resolve(value, where)
-    raise AssertionError(f"{where}: cannot read the listener's id; use a string or bot.slack.ids")
+    raise AssertionError(
+        f"{where}: cannot read the listener's id; use a string or bot.slack.form.ids"
+    )
 
 
 def handled() -> dict[str, set[str]]:

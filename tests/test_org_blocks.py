@@ -8,10 +8,10 @@ from slack_sdk.models.views import View
 
 from bot.domain.declaration import Origin
 from bot.domain.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
-from bot.slack.metadata import Metadata, decode, encode
-from bot.slack.modal import METADATA_MAX, ModalPrefill
-from bot.slack.org_blocks import field_block, suggestions, with_org_severities
-from bot.slack.org_modal import render
+from bot.slack.form.blocks import METADATA_MAX, ModalPrefill
+from bot.slack.form.metadata import Metadata, decode, encode
+from bot.slack.form.org_fields import field_block, suggestions, with_org_severities
+from bot.slack.form.view import render
 
 ORIGIN = Origin(team_id="T1", channel_id="C1", channel_name="incidents", user_id="U1")
 

@@ -1,6 +1,6 @@
 """The organization's incident configuration: incident types and user-defined fields.
 
-A pure model: `bot/datadog/org_config.py` reads it from Datadog, `bot/slack/org_blocks.py`
+A pure model: `bot/datadog/org_config.py` reads it from Datadog, `bot/slack/form/org_fields.py`
 renders it, `bot/domain/custom_fields.py` validates answers against it.
 """
 

@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.ports import Delivery, StepFailed
 from bot.domain.record import DeclarationRecord
 from bot.slack import messages
-from bot.slack.modal import status_view
+from bot.slack.form.blocks import status_view
 
 log = logging.getLogger(__name__)
 

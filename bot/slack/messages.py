@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.record import DeclarationRecord
-from bot.slack import ids
+from bot.slack.form import ids
 from bot.slack.mrkdwn import FALLBACK_MAX, HEADER_MAX, cut, escape, safe, verbatim
 
 Message = tuple[str, list[dict[str, Any]]]

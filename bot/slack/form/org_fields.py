@@ -22,8 +22,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.domain.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
-from bot.slack import ids
-from bot.slack.modal import INPUT_MAX, ModalPrefill, input_block, option, plain, text_input
+from bot.slack.form import ids
+from bot.slack.form.blocks import INPUT_MAX, ModalPrefill, input_block, option, plain, text_input
 
 log = logging.getLogger(__name__)
 

@@ -17,13 +17,18 @@ from slack_sdk import WebClient
 from bot.domain.declaration import Origin
 from bot.logs import declaration_id
 from bot.services import Services
-from bot.slack import ids, messages
-from bot.slack.message_shortcut import declare_from_message
-from bot.slack.open_form import open_form
-from bot.slack.org_actions import change_incident_type, declare_anyway, suggest_field_options
-from bot.slack.org_blocks import CUSTOM_FIELD_ACTIONS
-from bot.slack.org_modal import declare_view, prefill_for
-from bot.slack.submit import submit_declare_modal
+from bot.slack import messages
+from bot.slack.form import ids
+from bot.slack.form.org_fields import CUSTOM_FIELD_ACTIONS
+from bot.slack.form.view import declare_view, prefill_for
+from bot.slack.listeners.form_actions import (
+    change_incident_type,
+    declare_anyway,
+    suggest_field_options,
+)
+from bot.slack.listeners.message_shortcut import declare_from_message
+from bot.slack.listeners.open_form import open_form
+from bot.slack.listeners.submission import submit_declare_modal
 
 log = logging.getLogger(__name__)
 

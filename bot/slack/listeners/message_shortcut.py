@@ -19,10 +19,10 @@ from bot.domain.declaration import Origin, source_key
 from bot.logs import declaration_id
 from bot.services import Services
 from bot.slack import messages
-from bot.slack.metadata import Metadata, encode
-from bot.slack.open_form import open_form
-from bot.slack.org_modal import declare_view, prefill_for
-from bot.slack.source_message import duplicate_view, read_source
+from bot.slack.form.metadata import Metadata, encode
+from bot.slack.form.source_message import duplicate_view, read_source
+from bot.slack.form.view import declare_view, prefill_for
+from bot.slack.listeners.open_form import open_form
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from bot.domain.declaration import SEVERITIES, TITLE_MAX, Origin
-from bot.slack import ids
+from bot.slack.form import ids
 from bot.slack.mrkdwn import cut, safe
 
 METADATA_MAX = 3000
@@ -122,7 +122,7 @@ def declare_modal(
 ) -> dict[str, Any]:
     """The form. `org_blocks` (incident type, custom fields) go after the severity.
 
-    `metadata` replaces the encoded origin as private_metadata (see bot/slack/metadata.py).
+    `metadata` replaces the encoded origin as private_metadata (see bot/slack/form/metadata.py).
     """
     commander: dict[str, Any] = {"type": "users_select"}
     if prefill.commander_id:

@@ -15,13 +15,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.services import Services
-from bot.slack import ids
-from bot.slack.form import selected_of, state_values, text_of
-from bot.slack.metadata import decode_or_none
-from bot.slack.modal import ModalPrefill
-from bot.slack.org_blocks import name_of, suggestions
-from bot.slack.org_form import shown_type
-from bot.slack.org_modal import declare_view, prefill_for
+from bot.slack.form import ids
+from bot.slack.form.blocks import ModalPrefill
+from bot.slack.form.metadata import decode_or_none
+from bot.slack.form.org_fields import name_of, suggestions
+from bot.slack.form.state import selected_of, state_values, text_of
+from bot.slack.form.submitted import shown_type
+from bot.slack.form.view import declare_view, prefill_for
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from bot.domain.ports import LookupFailed
 from bot.domain.record import DeclarationRecord
 from bot.logs import declaration_id
 from bot.services import Services
-from bot.slack import ids
-from bot.slack.form import block_errors
-from bot.slack.modal import declaring_view, decode_origin
-from bot.slack.org_form import validate_submission
+from bot.slack.form import ids
+from bot.slack.form.blocks import declaring_view, decode_origin
+from bot.slack.form.state import block_errors
+from bot.slack.form.submitted import validate_submission
 
 log = logging.getLogger(__name__)
 

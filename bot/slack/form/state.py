@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.domain.custom_fields import CustomFieldRef, FieldKey
 from bot.domain.declaration import DeclarationForm
-from bot.slack import ids
+from bot.slack.form import ids
 
 
 def _element(values: dict[str, Any], block_id: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.domain.declaration import Origin, shorten
-from bot.slack.modal import METADATA_MAX
+from bot.slack.form.blocks import METADATA_MAX
 
 SUMMARY_KEPT = 500
 """The summary is shortened to this before anything else is dropped."""

@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 from bot.domain.declaration import SUMMARY_MAX, TITLE_MAX, shorten
 from bot.domain.record import DeclarationRecord
-from bot.slack import ids
+from bot.slack.form import ids
+from bot.slack.form.blocks import plain
 from bot.slack.messages import incident_label
-from bot.slack.modal import plain
 from bot.slack.mrkdwn import safe
 
 LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")

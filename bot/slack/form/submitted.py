@@ -16,10 +16,10 @@ from bot.domain.custom_fields import FieldKey, validate_declaration
 from bot.domain.declaration import SEVERITIES, Declaration, FormField, Origin
 from bot.domain.org import FieldKind, OrgConfig, OrgField
 from bot.services import Services
-from bot.slack import ids
-from bot.slack.form import parse_form, selected_many, selected_of, state_values, text_of
-from bot.slack.metadata import decode_or_none
-from bot.slack.org_blocks import name_of
+from bot.slack.form import ids
+from bot.slack.form.metadata import decode_or_none
+from bot.slack.form.org_fields import name_of
+from bot.slack.form.state import parse_form, selected_many, selected_of, state_values, text_of
 
 log = logging.getLogger(__name__)
 

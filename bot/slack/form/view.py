@@ -14,9 +14,9 @@ from typing import Any
 from bot.domain.declaration import Origin
 from bot.domain.org import OrgConfig
 from bot.services import Services
-from bot.slack.metadata import Metadata, encode
-from bot.slack.modal import ModalPrefill, declare_modal
-from bot.slack.org_blocks import MAX_BLOCKS, org_blocks, with_org_severities
+from bot.slack.form.blocks import ModalPrefill, declare_modal
+from bot.slack.form.metadata import Metadata, encode
+from bot.slack.form.org_fields import MAX_BLOCKS, org_blocks, with_org_severities
 
 log = logging.getLogger(__name__)
 
