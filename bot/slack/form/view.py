@@ -1,22 +1,21 @@
-"""The declare form as the org configures it: types, fields, severities; never waiting long.
+"""The declare form as the org configures it: types, fields, severities. Pure: the org
+configuration comes in (None when it couldn't be had in time), the view goes out.
 
 Used by /declare, the message shortcut, "declare anyway" and a change of incident type.
-The org configuration comes from the cache; when it can't be had within
-`services.org_config_wait` seconds the form shows the built-in fields (and says so),
-because Slack's trigger_id expires 3 seconds after the command.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from bot.domain.declaration import Origin
-from bot.domain.org import OrgConfig
-from bot.services import Services
-from bot.slack.form.blocks import ModalPrefill, declare_modal
-from bot.slack.form.metadata import Metadata, encode
-from bot.slack.form.org_fields import MAX_BLOCKS, org_blocks, with_org_severities
+from bot.domain.org import FieldKind, OrgConfig
+from bot.slack.form.blocks import ORG_BLOCKS_AT, built_in_blocks, context_block, form_view
+from bot.slack.form.metadata import Metadata, encode, fits
+from bot.slack.form.org_fields import MAX_BLOCKS, block_id_of, org_blocks, with_org_severities
+from bot.slack.form.prefill import FormPrefill
 
 log = logging.getLogger(__name__)
 
@@ -26,23 +25,24 @@ FALLBACK_NOTICE = (
 )
 
 
-def prefill_for(
-    services: Services, user_id: str, title: str = "", summary: str = ""
-) -> ModalPrefill:
-    """The form's starting values: the title typed, the settings' defaults, you as commander."""
-    settings = services.settings
-    return ModalPrefill(
-        title=title,
-        summary=summary,
-        severity=settings.default_severity,
-        commander_id=user_id,
-        default_handles=tuple(settings.default_handles),
-    )
+def _fitted_metadata(
+    meta: Metadata, blocks: list[dict[str, Any]]
+) -> tuple[str, list[dict[str, Any]]]:
+    """The encoded metadata and the org blocks: the last fields go if their kinds don't fit."""
+    kinds = dict(meta.kinds)
+    text = encode(meta)
+    while not fits(text) and kinds:
+        name, _ = kinds.popitem()
+        blocks = [b for b in blocks if b.get("block_id") != block_id_of(name)]
+        text = encode(replace(meta, kinds=kinds))
+    if len(kinds) < len(meta.kinds):
+        log.warning("only %d of %d org fields fit the form's metadata", len(kinds), len(meta.kinds))
+    return text, blocks
 
 
-def render(
+def declare_form(
     config: OrgConfig | None,
-    prefill: ModalPrefill,
+    prefill: FormPrefill,
     origin: Origin,
     *,
     type_id: str | None = None,
@@ -50,41 +50,24 @@ def render(
     notices: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The form for `type_id` (or the default type); the built-in form when `config` is None."""
-    shown_notices = list(notices)
-    blocks: list[dict[str, Any]] = []
-    kinds: dict[str, str] = {}
+    shown_notices = [*notices, FALLBACK_NOTICE] if config is None else list(notices)
+    org: list[dict[str, Any]] = []
+    kinds: dict[str, FieldKind] = {}
     if config is None:
-        shown_notices.append(FALLBACK_NOTICE)
+        built_in = built_in_blocks(prefill)
     else:
         chosen = config.resolve_type(type_id)
         chosen_id = chosen.id if chosen else None
-        prefill = with_org_severities(prefill, config.severity_field(chosen_id))
-        built_in = len(declare_modal(prefill, origin, notices=shown_notices)["blocks"])
-        blocks, kinds = org_blocks(config, chosen_id, MAX_BLOCKS - built_in)
-    metadata = encode(Metadata(origin=origin, context_links=context_links, kinds=kinds))
-    return declare_modal(
-        prefill, origin, org_blocks=blocks, notices=shown_notices, metadata=metadata
+        built_in = built_in_blocks(with_org_severities(prefill, config.severity_field(chosen_id)))
+        room = MAX_BLOCKS - len(built_in) - len(shown_notices)
+        org, kinds = org_blocks(config, chosen_id, room)
+    metadata, org = _fitted_metadata(
+        Metadata(origin=origin, context_links=context_links, kinds=kinds), org
     )
-
-
-def declare_view(
-    services: Services,
-    prefill: ModalPrefill,
-    origin: Origin,
-    *,
-    type_id: str | None = None,
-    context_links: tuple[str, ...] = (),
-    notices: tuple[str, ...] = (),
-) -> dict[str, Any]:
-    """The form, with the org's configuration if it can be had within the ack-path budget."""
-    config = services.org_config.get(timeout=services.org_config_wait)
-    if config is None:
-        log.warning("org config unavailable: the form shows the built-in fields only")
-    return render(
-        config,
-        prefill,
-        origin,
-        type_id=type_id,
-        context_links=context_links,
-        notices=notices,
-    )
+    blocks = [
+        *(context_block(notice) for notice in reversed(shown_notices)),
+        *built_in[:ORG_BLOCKS_AT],
+        *org,
+        *built_in[ORG_BLOCKS_AT:],
+    ]
+    return form_view(blocks, metadata)
