@@ -92,22 +92,15 @@ def decode(text: str) -> Metadata:
     origin = Origin.model_validate_json(text)
     data = json.loads(text)
     links = data.get("context_links")
-    kinds = data.get("udf")
-
-    def text_of(key: str) -> str:
-        value = data.get(key)
-        return value if isinstance(value, str) else ""
-
+    kinds = payload.obj(data, "udf")
     return Metadata(
         origin=origin,
         context_links=tuple(x for x in links if isinstance(x, str))
         if isinstance(links, list)
         else (),
-        kinds={k: FieldKind(v) for k, v in kinds.items() if isinstance(v, str) and v in KINDS}
-        if isinstance(kinds, dict)
-        else {},
-        title=text_of("prefill_title"),
-        summary=text_of("prefill_summary"),
+        kinds={k: FieldKind(v) for k, v in kinds.items() if isinstance(v, str) and v in KINDS},
+        title=payload.string(data, "prefill_title"),
+        summary=payload.string(data, "prefill_summary"),
     )
 
 
