@@ -1,4 +1,7 @@
-"""The collaborators the listeners use, built once from settings (or by tests)."""
+"""The collaborators the listeners use, built once from settings (or by tests).
+
+`Services` is what bot/slack/listeners/context.py calls `Collaborators`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from dataclasses import dataclass, field
 
 import httpx
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.config import Settings
 from bot.datadog.client import DEFAULT_TIMEOUT, DatadogClient, RetryPolicy
@@ -22,6 +24,7 @@ from bot.domain.runner import DeclarationRunner, RunnerPolicy
 from bot.logs import declaration_id
 from bot.slack.allowlist import Allowlist
 from bot.slack.announcer import SlackAnnouncer
+from bot.slack.client import slack_client
 from bot.slack.people import SlackPeople
 from bot.store import open_store
 
@@ -66,17 +69,6 @@ class Services:
         self.worker.shutdown(wait=True, cancel_futures=False)
         self.org_config.close()
         self.datadog.close()
-
-
-def slack_client(settings: Settings) -> WebClient:
-    """A WebClient that honours Slack's Retry-After on `ratelimited`."""
-    client = WebClient(
-        token=settings.slack_bot_token.get_secret_value(),
-        base_url=settings.slack_api_base or WebClient.BASE_URL,
-        timeout=10,
-    )
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
-    return client
 
 
 def build_services(

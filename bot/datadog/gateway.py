@@ -158,7 +158,7 @@ class DatadogGateway:
                 return
 
     def link_slack(self, record: DeclarationRecord) -> None:
-        if record.incident_id is None or record.delivered not in ("channel", "thread"):
+        if record.incident_id is None or not (record.delivered and record.delivered.posted):
             return
         permalink = record.announce_permalink or ""
         try:

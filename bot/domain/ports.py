@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.domain.declaration import Declaration, Handle
-from bot.domain.record import DeclarationRecord
+from bot.domain.record import DeclarationRecord, Delivered
 
 
 class StepFailed(Exception):
@@ -39,11 +39,11 @@ class CreatedIncident:
 
 @dataclass(frozen=True)
 class Delivery:
-    """Where a message landed: channel and ts, and how (channel, thread, dm, ephemeral)."""
+    """Where a message landed: channel and ts, and how."""
 
     channel: str
     ts: str | None
-    how: str
+    how: Delivered
     permalink: str | None = None
 
 
