@@ -26,6 +26,8 @@ class RunnerPolicy:
     """After an ambiguous create, wait this long before looking for the incident, so that a
     create Datadog is still processing has landed."""
     commander_timeout: float = 20.0
+    retry_wait: float = 3.0
+    """How long a Retry click waits for a worker that still holds the declaration."""
 
     def bounded(self, wait: float, upper: float | None = None) -> float:
         """`wait` clamped to [0, upper] (default: `max_wait`): a skewed clock or a huge

@@ -35,6 +35,9 @@ __all__ = ["DeclarationRunner", "Dispatch", "RunnerPolicy", "build_handles"]
 
 log = logging.getLogger(__name__)
 
+RETRY_POLL = 0.1
+"""Seconds between tries of a Retry that found the lease held."""
+
 
 class DeclarationRunner:
     """Runs declarations from the store; safe to call twice or on two replicas."""
@@ -56,6 +59,7 @@ class DeclarationRunner:
         self.announcer = announcer
         self.policy = policy or RunnerPolicy()
         self.owner = owner or uuid.uuid4().hex[:12]
+        self._sleep = sleep
         self.steps = Steps(resolver, people, incidents, announcer, self.policy, sleep)
         self.resumer = Resumer(store, self.policy, self.run, dispatch)
 
@@ -95,8 +99,19 @@ class DeclarationRunner:
             lease.release()
 
     def retry(self, key: str) -> DeclarationRecord | None:
-        """Resume a failed declaration at the step that failed (the Retry button)."""
-        return self.run(key, retry=True)
+        """Resume a failed declaration at the step that failed (the Retry button).
+
+        The failing worker tells the person before it saves and lets go of the lease, so a
+        quick click may find the lease still held: wait a moment for it, don't drop the click.
+        """
+        deadline = time.monotonic() + self.policy.retry_wait
+        while True:
+            record = self.run(key, retry=True)
+            if record is not None or time.monotonic() >= deadline:
+                return record
+            if self.store.get(key) is None:
+                return None
+            self._sleep(RETRY_POLL)
 
     def resume_pending(self) -> list[str]:
         """Start every declaration a crash or restart left half-way that nobody holds."""

@@ -58,6 +58,8 @@ class _Liveness:
         self.directory.mkdir(parents=True, exist_ok=True)
         self._fd = os.open(self._path(self.token), os.O_CREAT | os.O_RDWR, 0o600)
         fcntl.flock(self._fd, fcntl.LOCK_EX)  # held until close() or death
+        for stale in self.directory.glob("*.lock"):  # files of crashed holders
+            self.is_dead(TOKEN_PREFIX + stale.stem)
 
     def _path(self, token: str) -> Path:
         assert self.directory is not None
