@@ -99,7 +99,7 @@ def build_services(
     runner = DeclarationRunner(
         store, resolver, people, gateway, SlackAnnouncer(slack), policy=runner_policy
     )
-    return Services(
+    services = Services(
         settings=settings,
         slack=slack,
         datadog=datadog,
@@ -111,3 +111,5 @@ def build_services(
         allowlist=Allowlist(slack, settings.allowed_channels, settings.allowed_usergroups),
         org_config=OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl),
     )
+    runner.dispatch = services.dispatch  # resumed declarations run on the pool too
+    return services

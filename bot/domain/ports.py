@@ -110,6 +110,14 @@ class DeclarationStore(Protocol):
 
     def release(self, key: str, owner: str) -> None: ...
 
+    def lease_remaining(self, key: str) -> float:
+        """Seconds until the lease on `key` frees; 0 when it is free (or its holder is dead)."""
+        ...
+
+    def now(self) -> float:
+        """The store's clock (Redis TIME): replicas stamp records with it, not their own."""
+        ...
+
     def pending(self) -> list[DeclarationRecord]:
         """Declarations not done and not failed: resumed at startup."""
         ...
