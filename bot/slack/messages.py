@@ -23,10 +23,6 @@ HELP_TEXT = (
 )
 
 
-def incident_label(record: DeclarationRecord) -> str:
-    return f"IR-{record.public_id}" if record.public_id is not None else "the incident"
-
-
 def _link_button(url: str) -> dict[str, Any]:
     return {
         "type": "button",
@@ -40,7 +36,7 @@ def _link_button(url: str) -> dict[str, Any]:
 def announcement(record: DeclarationRecord) -> Message:
     """The channel announcement: number, title, severity, commander, impact, link."""
     declaration = record.declaration
-    label = incident_label(record)
+    label = record.incident_label
     test = "[TEST] " if declaration.is_test else ""
     header = safe(f"🚨 {test}{label}: {declaration.title}", HEADER_MAX)
     impact = (
@@ -78,7 +74,7 @@ def announcement(record: DeclarationRecord) -> Message:
 def thread_reply(record: DeclarationRecord) -> Message:
     """The reply under the announcement: the link and what was done."""
     declaration = record.declaration
-    label = incident_label(record)
+    label = record.incident_label
     link = f"<{record.incident_url}|{label}>" if record.incident_url else label
     notified = ", ".join(escape(h.display_name or h.handle) for h in record.handles) or "nobody"
     seeded = "what's happening and " if declaration.summary else ""
@@ -101,7 +97,7 @@ def failure_text(record: DeclarationRecord) -> str:
     reason = safe(record.error or "an unknown error", 1500)
     if record.incident_url:
         return (
-            f":warning: {incident_label(record)} *{title}* was created, but: {reason}\n"
+            f":warning: {record.incident_label} *{title}* was created, but: {reason}\n"
             f"Incident link: {record.incident_url}"
         )
     return (
@@ -142,7 +138,7 @@ def done_text(record: DeclarationRecord) -> str:
     else:
         where = "created"
     return (
-        f":white_check_mark: {incident_label(record)} *{safe(record.declaration.title, 2000)}* "
+        f":white_check_mark: {record.incident_label} *{safe(record.declaration.title, 2000)}* "
         f"is declared and {where}."
     )
 

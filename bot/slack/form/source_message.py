@@ -15,7 +15,6 @@ from bot.domain.declaration import SUMMARY_MAX, TITLE_MAX, shorten
 from bot.domain.record import DeclarationRecord
 from bot.slack.form import ids
 from bot.slack.form.blocks import plain
-from bot.slack.messages import incident_label
 from bot.slack.mrkdwn import BUTTON_MAX, VIEW_TITLE_MAX, safe
 
 LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
@@ -143,7 +142,7 @@ def duplicate_view(record: DeclarationRecord, metadata: str) -> dict[str, Any]:
     title = safe(record.declaration.title, 500)
     if record.incident_url:
         lead = (
-            f":warning: <{record.incident_url}|{incident_label(record)}> was already declared "
+            f":warning: <{record.incident_url}|{record.incident_label}> was already declared "
             f"from this message: *{title}*"
         )
     else:
