@@ -1,16 +1,22 @@
-"""Build the Bolt app from settings and collaborators; no I/O at import or build time."""
+"""Build the Bolt app from settings and collaborators; no I/O at import or build time.
+
+`verify_token=True` (what `declare-bot run` passes) is the one exception: Bolt calls
+`auth.test` while the app is built, at start-up, as a plain Bolt app does; otherwise
+Bolt calls it on the first request, and the first /declare after a start waits for it.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 
 from bot.services import Services
 from bot.slack.listeners import ListenerExecutor, register_listeners
 
 
-def create_app(services: Services) -> App:
+def create_app(services: Services, *, verify_token: bool = False) -> App:
     """One app for both transports: HTTP verifies signatures, Socket Mode doesn't need to."""
     settings = services.settings
     secret = settings.slack_signing_secret
@@ -18,10 +24,18 @@ def create_app(services: Services) -> App:
         client=services.slack,
         signing_secret=secret.get_secret_value() if secret else "",
         request_verification_enabled=not settings.socket_mode,
-        token_verification_enabled=False,
+        token_verification_enabled=verify_token,
         process_before_response=False,
         listener_executor=ListenerExecutor(),
         logger=logging.getLogger("slack_bolt"),
     )
+
+    def shared_client(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002
+        """Listeners call Slack through the factory's client (bot/slack/client.py), which
+        counts calls and retries, rather than the plain one Bolt builds per request."""
+        context["client"] = services.slack
+        next()
+
+    app.use(shared_client)
     register_listeners(app, services)
     return app

@@ -18,6 +18,8 @@ log = logging.getLogger("bot")
 
 def run(settings: Settings) -> int:
     """Start the bot in Socket Mode (SLACK_APP_TOKEN set) or HTTP mode, until stopped."""
+    from slack_bolt.error import BoltError
+
     from bot.app import create_app
     from bot.check.store_checks import StoreUnusable, open_configured_store
     from bot.services import build_services
@@ -29,7 +31,24 @@ def run(settings: Settings) -> int:
         print(f"declare-bot cannot start: {exc}", file=sys.stderr)
         return 2
     services = build_services(settings, store=store)
-    app = create_app(services)
+    try:
+        # auth.test now, not on the first /declare (which would wait one round trip for it).
+        app = create_app(services, verify_token=True)
+    except BoltError as exc:
+        log.debug("auth.test refused", exc_info=exc)
+        print(
+            "declare-bot cannot start: Slack refused SLACK_BOT_TOKEN (auth.test); "
+            "run `declare-bot check`",
+            file=sys.stderr,
+        )
+        return 2
+    except Exception as exc:  # noqa: BLE001 - Slack unreachable: verify on the first request
+        log.warning("auth.test failed at start-up (%s); Bolt retries it later", type(exc).__name__)
+        app = create_app(services)
+    metrics_server = None
+    if settings.metrics_port is not None:
+        metrics_server = services.metrics.serve(settings.metrics_port)
+        log.info("metrics on :%s (GET /metrics)", metrics_server.port)
     services.org_config.refresh()  # warm: the first form should not wait on Datadog
     # Resume what a crash left half-way, now and whenever a dead replica's lease runs out.
     threading.Thread(
@@ -45,12 +64,14 @@ def run(settings: Settings) -> int:
         return 0
     from bot.server import HttpServer
 
-    server = HttpServer(app, port=settings.port)
+    server = HttpServer(app, port=settings.port, metrics=services.metrics.wsgi_app())
     signal.signal(signal.SIGTERM, lambda *_: server.stop())
-    log.info("listening on :%s (POST /slack/events, GET /healthz)", server.port)
+    log.info("listening on :%s (POST /slack/events, GET /healthz, GET /metrics)", server.port)
     try:
         server.serve_forever()
     finally:
+        if metrics_server is not None:
+            metrics_server.stop()
         services.shutdown()
     return 0
 

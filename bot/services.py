@@ -22,6 +22,7 @@ from bot.domain.commander import CommanderResolver
 from bot.domain.ports import DeclarationStore
 from bot.domain.runner import DeclarationRunner, RunnerPolicy
 from bot.logs import declaration_id
+from bot.metrics import Metrics
 from bot.slack.allowlist import Allowlist
 from bot.slack.announcer import SlackAnnouncer
 from bot.slack.client import slack_client
@@ -44,6 +45,8 @@ class Services:
     allowlist: Allowlist
     org_config: OrgConfigCache
     """The org's incident types and fields (bot/datadog/org_cache.py)."""
+    metrics: Metrics = field(default_factory=Metrics)
+    """What GET /metrics (or METRICS_PORT in Socket Mode) serves."""
     worker: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="declare")
     )
@@ -81,7 +84,8 @@ def build_services(
     org_config_ttl: float = 300.0,
 ) -> Services:
     """`datadog_timeout` (seconds per request) lets fault tests provoke timeouts quickly."""
-    slack = slack_client(settings)
+    metrics = Metrics()
+    slack = slack_client(settings, metrics=metrics)
     datadog = DatadogClient(
         settings.dd_api_key.get_secret_value(),
         settings.dd_app_key.get_secret_value(),
@@ -89,6 +93,7 @@ def build_services(
         base_url=settings.datadog_api_base,
         retry=retry,
         timeout=httpx.Timeout(datadog_timeout) if datadog_timeout else DEFAULT_TIMEOUT,
+        metrics=metrics,
     )
     if store is None:
         redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
@@ -97,8 +102,15 @@ def build_services(
     gateway = DatadogGateway(datadog)
     resolver = CommanderResolver(people, gateway, ttl=settings.commander_cache_ttl)
     runner = DeclarationRunner(
-        store, resolver, people, gateway, SlackAnnouncer(slack), policy=runner_policy
+        store,
+        resolver,
+        people,
+        gateway,
+        SlackAnnouncer(slack),
+        policy=runner_policy,
+        observer=metrics,
     )
+    metrics.watch_store(store)
     services = Services(
         settings=settings,
         slack=slack,
@@ -110,6 +122,7 @@ def build_services(
         runner=runner,
         allowlist=Allowlist(slack, settings.allowed_channels, settings.allowed_usergroups),
         org_config=OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl),
+        metrics=metrics,
     )
     runner.dispatch = services.dispatch  # resumed declarations run on the pool too
     return services

@@ -47,6 +47,7 @@ class Settings(BaseModel):
     slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
     slack_api_url: str | None = Field(None, alias="SLACK_API_URL")
     port: int = Field(3000, alias="PORT", ge=1, le=65535)
+    metrics_port: int | None = Field(None, alias="METRICS_PORT", ge=0, le=65535)
     default_severity: str = Field("UNKNOWN", alias="DECLARE_DEFAULT_SEVERITY")
     default_handles: list[str] = Field(default_factory=list, alias="DECLARE_DEFAULT_HANDLES")
     allowed_channels: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_CHANNELS")

@@ -78,8 +78,15 @@ SETTINGS: tuple[SettingDoc, ...] = (
     SettingDoc(
         "PORT",
         "3000",
-        "HTTP port for POST /slack/events and GET /healthz in HTTP mode.",
+        "HTTP port for POST /slack/events, GET /healthz and GET /metrics in HTTP mode.",
         "your platform sets it",
+    ),
+    SettingDoc(
+        "METRICS_PORT",
+        "",
+        "Port of a listener serving only GET /metrics (Prometheus); Socket Mode's way to "
+        "expose metrics, HTTP mode also serves them on PORT. Empty: off.",
+        "a port your metrics agent can reach",
     ),
     SettingDoc(
         "DECLARE_DEFAULT_SEVERITY",

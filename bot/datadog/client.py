@@ -5,7 +5,7 @@ Retries, backoff and the mapping of statuses to typed errors live in transport.p
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -31,6 +31,9 @@ from bot.datadog.transport import (
     parse,
 )
 
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
+
 USERS_PAGE_SIZE = 100
 USERS_MAX_PAGES = 20
 
@@ -48,6 +51,7 @@ class DatadogClient:
         http_client: httpx.Client | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.site = site
         headers = {
@@ -61,6 +65,7 @@ class DatadogClient:
             http_client=http_client,
             timeout=timeout,
             retry=retry,
+            metrics=metrics,
         )
         self.base_url = self._transport.base_url
         self._send = self._transport.send

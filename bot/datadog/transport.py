@@ -16,7 +16,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -31,6 +31,9 @@ from bot.datadog.errors import (
 )
 from bot.domain.backoff import full_jitter
 from bot.logs import hide_userinfo
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +68,10 @@ class Transport:
         http_client: httpx.Client | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.metrics = metrics
         self.retry = retry or RetryPolicy()
         self._headers = headers
         self._http = http_client or httpx.Client(
@@ -89,6 +94,7 @@ class Transport:
         """Send with the retry rules in the module docstring; raise typed errors."""
         url = self.base_url + path
         rate_limited = retried = 0
+        seen = self._seen
         while True:
             try:
                 response = self._http.request(
@@ -96,35 +102,52 @@ class Transport:
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 # Never sent: safe to retry even a create.
+                seen(method, path, "connect_error")
                 if retried < self.retry.read_retries:
+                    seen(method, path, None, retry="connect_error")
                     self.retry.sleep(self.retry.backoff_for(retried))
                     retried += 1
                     continue
                 shown = hide_userinfo(f"cannot connect to {self.base_url}: {exc}")
                 raise DatadogTransportError(shown) from exc
             except httpx.TransportError as exc:
-                kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
+                timed_out = isinstance(exc, httpx.TimeoutException)
+                seen(method, path, "timeout" if timed_out else "transport_error")
                 if idempotent and retried < self.retry.read_retries:
+                    seen(method, path, None, retry="transport_error")
                     self.retry.sleep(self.retry.backoff_for(retried))
                     retried += 1
                     continue
+                kind = "timed out" if timed_out else "failed"
                 error_cls = DatadogTransportError if idempotent else DatadogAmbiguousError
                 raise error_cls(f"{method} {path} {kind}: {type(exc).__name__}") from exc
 
+            seen(method, path, response.status_code)
             if response.status_code < 400:
                 return response
             error = _status_error(response, permission)
             if response.status_code == 429 and rate_limited < self.retry.rate_limit_retries:
                 wait = min(getattr(error, "reset_after", 1.0), self.retry.max_rate_limit_wait)
                 log.info("datadog rate limited on %s %s; waiting %.1fs", method, path, wait)
+                seen(method, path, None, retry="rate_limited")
                 self.retry.sleep(wait + random.uniform(0, 0.1))
                 rate_limited += 1
                 continue
             if response.status_code >= 500 and idempotent and retried < self.retry.read_retries:
+                seen(method, path, None, retry="server_error")
                 self.retry.sleep(self.retry.backoff_for(retried))
                 retried += 1
                 continue
             raise error
+
+    def _seen(self, method: str, path: str, status: int | str | None, retry: str = "") -> None:
+        """Count a response (or transport error) and a retry, by endpoint template."""
+        if self.metrics is None:
+            return
+        if status is not None:
+            self.metrics.datadog_response(method, path, status)
+        if retry:
+            self.metrics.datadog_retry(method, path, retry)
 
 
 def _status_error(response: httpx.Response, permission: str | None) -> DatadogStatusError:

@@ -23,8 +23,12 @@ from bot.domain.ports import (
     DeclarationStore,
     IncidentGateway,
     LookupFailed,
+    NoObserver,
+    Outcome,
     PeopleDirectory,
+    RunObserver,
     StepFailed,
+    TimedStep,
 )
 from bot.domain.progress import Progress
 from bot.domain.record import DeclarationRecord, Step
@@ -54,8 +58,10 @@ class DeclarationRunner:
         sleep: Callable[[float], None] = time.sleep,
         owner: str | None = None,
         dispatch: Dispatch | None = None,
+        observer: RunObserver | None = None,
     ) -> None:
         self.store = store
+        self.observer: RunObserver = observer or NoObserver()
         self.announcer = announcer
         self.policy = policy or RunnerPolicy()
         self.owner = owner or uuid.uuid4().hex[:12]
@@ -92,6 +98,7 @@ class DeclarationRunner:
             if retry and record.step is Step.FAILED:
                 resume_at = record.failed_at or Step.ACCEPTED
                 progress.save(record.advance(step=resume_at, error=None, failed_at=None))
+                self.observer.declaration_ended(Outcome.RETRIED)
             if progress.record.step in (Step.DONE, Step.FAILED):
                 return progress.record
             return self._advance(progress, lease)
@@ -121,20 +128,29 @@ class DeclarationRunner:
         """Resume at startup, then take over what a dead replica leaves (see resume.py)."""
         self.resumer.watch(stop, interval)
 
+    def _timed(self, step: TimedStep, run: Callable[[], object]) -> None:
+        """Run one step and tell the observer how long it took (failed or not)."""
+        started = time.monotonic()
+        try:
+            run()
+        finally:
+            self.observer.step_timed(step, time.monotonic() - started)
+
     def _advance(self, progress: Progress, lease: Lease) -> DeclarationRecord:
         steps = self.steps
+        timed = self._timed
         try:
             if progress.record.step is Step.ACCEPTED:
                 lease.check()
-                steps.resolve(progress)
+                timed(TimedStep.RESOLVE, lambda: steps.resolve(progress))
             if progress.record.step is Step.COMMANDER_RESOLVED:
-                steps.create(progress, lease)
+                timed(TimedStep.CREATE, lambda: steps.create(progress, lease))
             if progress.record.step is Step.INCIDENT_CREATED:
                 lease.check()
-                steps.announce(progress, lease)
+                timed(TimedStep.ANNOUNCE, lambda: steps.announce(progress, lease))
             if progress.record.step is Step.ANNOUNCED:
                 lease.check()
-                steps.reply(progress)
+                timed(TimedStep.THREAD_REPLY, lambda: steps.reply(progress))
         except LeaseLost:
             record = progress.record
             log.warning(
@@ -151,6 +167,8 @@ class DeclarationRunner:
             # A bug (or a store gone) must still reach the person declaring, with Retry.
             log.exception("declaration %s crashed at %s", progress.record.key, progress.record.step)
             return self._fail(progress, "declare-bot hit an internal error (see its logs).")
+        if progress.record.step is Step.DONE:
+            self.observer.declaration_ended(Outcome.DONE)
         return progress.record
 
     def _fail(self, progress: Progress, reason: str) -> DeclarationRecord:
@@ -162,6 +180,7 @@ class DeclarationRunner:
         """
         current = progress.record
         record = current.advance(step=Step.FAILED, failed_at=current.step, error=reason)
+        self.observer.declaration_ended(Outcome.FAILED)
         try:
             self.announcer.report_failure(record)
         except Exception:  # noqa: BLE001 - the stored failure still offers Retry
