@@ -56,3 +56,10 @@ _.msg
 # pytest fixtures requested by parameter name.
 _.restore_logging
 _.watching
+
+# prometheus_client calls a collector's describe() and collect() at registration and scrape.
+_.describe
+_.collect
+
+# The lifecycle update step's label value, observed once the update runner lands.
+_.UPDATE

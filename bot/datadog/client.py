@@ -5,7 +5,7 @@ Retries, backoff and the mapping of statuses to typed errors live in transport.p
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
@@ -24,15 +24,13 @@ from bot.datadog.models import (
 )
 from bot.datadog.transport import (
     DEFAULT_TIMEOUT,
+    CallCounter,
     RetryPolicy,
     Transport,
     data_list,
     json_object,
     parse,
 )
-
-if TYPE_CHECKING:
-    from bot.metrics import Metrics
 
 USERS_PAGE_SIZE = 100
 USERS_MAX_PAGES = 20
@@ -51,7 +49,7 @@ class DatadogClient:
         http_client: httpx.Client | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
-        metrics: Metrics | None = None,
+        metrics: CallCounter | None = None,
     ) -> None:
         self.site = site
         headers = {

@@ -16,7 +16,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -32,13 +32,18 @@ from bot.datadog.errors import (
 from bot.domain.backoff import full_jitter
 from bot.logs import hide_userinfo
 
-if TYPE_CHECKING:
-    from bot.metrics import Metrics
-
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 Model = TypeVar("Model", bound=BaseModel)
+
+
+class CallCounter(Protocol):
+    """Where responses and retries are counted (bot/metrics.py), by endpoint template."""
+
+    def datadog_response(self, method: str, path: str, status: int | str) -> None: ...
+
+    def datadog_retry(self, method: str, path: str, reason: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ class Transport:
         http_client: httpx.Client | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
-        metrics: Metrics | None = None,
+        metrics: CallCounter | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.metrics = metrics

@@ -6,7 +6,7 @@ retry handlers make (a `ratelimited` waited out, a connection reset tried again)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -22,16 +22,21 @@ from slack_sdk.web import SlackResponse
 
 from bot.config import Settings
 
-if TYPE_CHECKING:
-    from bot.metrics import Metrics
-
 TIMEOUT = 10
 """Seconds per Web API call."""
 RATE_LIMIT_RETRIES = 3
 
 
+class CallCounter(Protocol):
+    """Where calls are counted (bot/metrics.py); bot.slack does not import it."""
+
+    def slack_call(self, method: str, outcome: str) -> None: ...
+
+    def slack_retry(self, method: str, reason: str) -> None: ...
+
+
 def slack_client(
-    settings: Settings, token: str | None = None, metrics: Metrics | None = None
+    settings: Settings, token: str | None = None, metrics: CallCounter | None = None
 ) -> WebClient:
     """A WebClient on the configured API base that honours Retry-After on `ratelimited`.
 
@@ -63,7 +68,7 @@ def method_of(url: str) -> str:
 class CountedWebClient(WebClient):
     """A WebClient that counts each call's outcome once, after its retries."""
 
-    def __init__(self, metrics: Metrics, **kwargs: Any) -> None:
+    def __init__(self, metrics: CallCounter, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.metrics = metrics
 
@@ -85,7 +90,7 @@ class CountedWebClient(WebClient):
 class CountedRetries(RetryHandler):
     """Delegates to a slack_sdk retry handler and counts each retry it decides on."""
 
-    def __init__(self, inner: RetryHandler, reason: str, metrics: Metrics) -> None:
+    def __init__(self, inner: RetryHandler, reason: str, metrics: CallCounter) -> None:
         super().__init__(
             max_retry_count=inner.max_retry_count, interval_calculator=inner.interval_calculator
         )
