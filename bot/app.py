@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
+from slack_sdk import WebClient
 
 from bot.services import Services
 from bot.slack.listeners import ListenerExecutor, register_listeners
@@ -30,12 +32,28 @@ def create_app(services: Services, *, verify_token: bool = False) -> App:
         logger=logging.getLogger("slack_bolt"),
     )
 
-    def shared_client(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002
-        """Listeners call Slack through the factory's client (bot/slack/client.py), which
-        counts calls and retries, rather than the plain one Bolt builds per request."""
-        context["client"] = services.slack
-        next()
-
-    app.use(shared_client)
+    app.use(SharedClient(services.slack))
     register_listeners(app, services)
     return app
+
+
+class SharedClient(Middleware):
+    """Listeners call Slack through the factory's client (bot/slack/client.py), which
+    counts calls and retries, rather than the plain one Bolt builds per request.
+
+    A `Middleware` subclass, not a function: Bolt builds no keyword arguments for it,
+    which saves tens of microseconds on every request, /declare's included.
+    """
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def process(
+        self,
+        *,
+        req: BoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], BoltResponse],  # noqa: A002 - Bolt's name
+    ) -> BoltResponse | None:
+        req.context["client"] = self.client
+        return next()
