@@ -96,6 +96,65 @@ def rows(result: dict[str, Any]) -> list[Row]:
                 "",
             ),
         ]
+        ratios = f.get("p50_ratio", {})
+        if "baseline_docs" in f["median"]:
+            docs = f["median"]["baseline_docs"]
+            out.append(
+                (
+                    "  Bolt README app (app.start)",
+                    _ms(docs["p50_ms"]),
+                    _ms(docs["p99_ms"]),
+                    "bot p50 / this p50",
+                    _ratio(ratios.get("bot/docs")),
+                    "p50 ≤ 1.20×",
+                    _met(ratios.get("bot/docs", math.inf) <= 1.2),
+                )
+            )
+            out.append(
+                (
+                    "  (bot p50 / same form p50)",
+                    "",
+                    "",
+                    "",
+                    _ratio(ratios.get("bot/same_form")),
+                    "p50 ≤ 1.20×",
+                    _met(ratios.get("bot/same_form", math.inf) <= 1.2),
+                )
+            )
+        if "bot_before" in f["median"]:
+            before = f["median"]["bot_before"]
+            out.append(
+                (
+                    "  bot before (--before)",
+                    _ms(before["p50_ms"]),
+                    _ms(before["p99_ms"]),
+                    "its p50 / README app p50",
+                    _ratio(ratios.get("bot_before/docs")),
+                    "(info)",
+                    "",
+                )
+            )
+    if "first_after_start" in figures:
+        f = figures["first_after_start"]
+        for name, label in (
+            ("bot", "1b first /declare after a start"),
+            ("bot_before", "  bot before (--before)"),
+            ("baseline_docs", "  Bolt README app (app.start)"),
+        ):
+            if name not in f["by_app"]:
+                continue
+            app = f["by_app"][name]
+            out.append(
+                (
+                    label,
+                    _ms(app["first_ms"]),
+                    "",
+                    f"steady p50 {_ms(app['steady_p50_ms'])}",
+                    _ratio(app["ratio"]),
+                    "first ≤ 1.20× steady" if name == "bot" else "(info)",
+                    _met(f["met"]) if name == "bot" else "",
+                )
+            )
     if "submit" in figures:
         f = figures["submit"]
         for key, label in (

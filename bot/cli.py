@@ -8,12 +8,19 @@ import os
 import signal
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
 
+if TYPE_CHECKING:
+    from bot.services import Services
+
 log = logging.getLogger("bot")
+
+WARM_WAIT = 10.0
+"""Seconds the start-up form drawing waits for the org config."""
 
 
 def run(settings: Settings) -> int:
@@ -50,6 +57,7 @@ def run(settings: Settings) -> int:
         metrics_server = services.metrics.serve(settings.metrics_port)
         log.info("metrics on :%s (GET /metrics)", metrics_server.port)
     services.org_config.refresh()  # warm: the first form should not wait on Datadog
+    threading.Thread(target=_draw_form_once, args=(services,), daemon=True, name="warm").start()
     # Resume what a crash left half-way, now and whenever a dead replica's lease runs out.
     threading.Thread(
         target=services.runner.watch, args=(threading.Event(),), daemon=True, name="resume"
@@ -74,6 +82,18 @@ def run(settings: Settings) -> int:
             metrics_server.stop()
         services.shutdown()
     return 0
+
+
+def _draw_form_once(services: Services) -> None:
+    """Draw the form off the request path once the org config is in, so the first /declare
+    after a start finds the form's skeleton (bot/slack/form/view.py) drawn."""
+    from bot.domain.declaration import Origin
+    from bot.slack.form.prefill import prefill_for
+    from bot.slack.form.view import declare_form
+
+    config = services.org_config.get(timeout=WARM_WAIT)
+    nobody = Origin(team_id="", channel_id="", user_id="")
+    declare_form(config, prefill_for(services.settings, ""), nobody)
 
 
 def has_slack_credentials(environ: dict[str, str], env_file: str = ".env") -> bool:
