@@ -226,6 +226,40 @@ def rows(result: dict[str, Any]) -> list[Row]:
                 "",
             )
         )
+    if "replica_surge" in figures and "run" in figures["replica_surge"]:
+        f = figures["replica_surge"]
+        r = f["run"]
+        out += [
+            (
+                f"3b surge over {r['replicas']} replicas, ack ({r['plan']['submissions']})",
+                _ms(r["ack"]["p50_ms"]),
+                _ms(r["ack"]["p99_ms"]),
+                f"max {_ms(r['ack']['max_ms'])}",
+                "",
+                "p99 < 3 s",
+                _met(f["met"]["acks"]),
+            ),
+            (
+                "  incidents / dup / lost",
+                "",
+                "",
+                f"{r['incidents']} / "
+                f"{r['duplicate_incidents'] + r['records_sharing_an_incident']} / {r['lost']}",
+                "",
+                f"{r['plan']['submissions']} / 0 / 0",
+                _met(f["met"]["ledger"]),
+            ),
+            (
+                "  time to drain",
+                _ms(r["drain_s"] * 1000),
+                "",
+                f"floor {_ms(r['drain_floor_s'] * 1000)}",
+                _ratio(f["drain_ratio"]),
+                "≤ 1.10× floor",
+                _met(f["met"]["drain"]),
+            ),
+            ("  429s received", str(r["rate_limited_429s"]), "", "", "", "(info)", ""),
+        ]
     if "footprint" in figures:
         f = figures["footprint"]["median"]
         out.append(("4 cold start → /healthz", _ms(f["ready_s"] * 1000), "", "", "", "(info)", ""))

@@ -22,12 +22,13 @@ from typing import Any
 from bench.common import Emulators, start_baseline, start_bot
 from bench.footprint import measure_footprint
 from bench.latency import first_open, measure_open, measure_submit
+from bench.replicas import measure_replica_surge
 from bench.report import machine, table, write_json
 from bench.startup import measure_first_after_start
 from bench.stats import over_runs
 from bench.surge import SurgePlan, measure_surge
 
-FIGURES = ("open", "first", "submit", "surge", "footprint")
+FIGURES = ("open", "first", "submit", "surge", "replicas", "footprint")
 STARTUP_SETTLE = 1.0
 """Seconds between an app answering /healthz and the first request: the bot reads the org's
 incident configuration at startup, and a /declare that early would wait for it."""
@@ -63,6 +64,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only", default=",".join(FIGURES), help="comma list of " + ", ".join(FIGURES)
     )
     parser.add_argument("--restarts", type=int, help="starts per app, figure first (default 8)")
+    parser.add_argument("--replicas", type=int, help="bots on one Redis, figure replicas (3)")
+    parser.add_argument(
+        "--replica-surge", type=int, help="submissions in the replicas' surge (default 300)"
+    )
     parser.add_argument(
         "--before",
         type=Path,
@@ -81,6 +86,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "surge_limit": 50,
         "surge_period": 10,
         "restarts": 8,
+        "replicas": 3,
+        "replica_surge": 300,
         "out": Path("bench/results/latest.json"),
     }
     smoke = {
@@ -93,6 +100,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "surge_limit": 5,
         "surge_period": 1,
         "restarts": 1,
+        "replicas": 2,
+        "replica_surge": 10,
         "out": Path("bench/results/smoke.json"),
     }
     for key, value in (smoke if args.smoke else full).items():
@@ -277,6 +286,49 @@ def figure_surge(args: argparse.Namespace, latency: float) -> dict[str, Any]:
     }
 
 
+def figure_replicas(args: argparse.Namespace, latency: float) -> dict[str, Any]:
+    """Item 4: the surge over `--replicas` bots on one Redis, with the 429s they received."""
+    plan = SurgePlan(
+        submissions=args.replica_surge,
+        window=args.surge_window,
+        limit=args.surge_limit,
+        period=args.surge_period,
+        people=min(20, args.replica_surge),
+    )
+    try:
+        run = measure_replica_surge(latency, plan, args.replicas)
+    except RuntimeError as exc:  # no redis-server here
+        log(f"replicas skipped: {exc}")
+        return {"replica_surge": {"skipped": str(exc)}}
+    n = plan.submissions
+    ledger_ok = (
+        run["drained"]
+        and run["records"] == run["incidents"] == run["announcements"] == n
+        and run["thread_replies"] == n
+        and run["duplicate_incidents"] == 0
+        and run["records_sharing_an_incident"] == 0
+        and run["lost"] == 0
+    )
+    drain_ratio = run["drain_s"] / run["drain_floor_s"]
+    log(
+        f"replicas: drained in {run['drain_s']:.1f}s (floor {run['drain_floor_s']:.1f}s), "
+        f"{run['rate_limited_429s']} 429s, ack p99 {run['ack']['p99_ms']:.0f} ms"
+    )
+    return {
+        "replica_surge": {
+            "what": f"{n} submissions in {plan.window:g}s over {args.replicas} replicas on one "
+            f"Redis; Datadog allows {plan.limit} creates per {plan.period}s",
+            "run": run,
+            "drain_ratio": drain_ratio,
+            "met": {
+                "ledger": ledger_ok,
+                "acks": run["ack"]["p99_ms"] < 3000 and not run["refused"],
+                "drain": drain_ratio <= 1.10,
+            },
+        }
+    }
+
+
 def figure_footprint(args: argparse.Namespace, latency: float) -> dict[str, Any]:
     runs = measure_footprint(args.runs, latency)
     return {
@@ -321,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
         result["figures"].update(figure_first(args, latency))
     if "surge" in args.only:
         result["figures"].update(figure_surge(args, latency))
+    if "replicas" in args.only:
+        result["figures"].update(figure_replicas(args, latency))
     if "footprint" in args.only:
         result["figures"].update(figure_footprint(args, latency))
     result["elapsed_s"] = time.monotonic() - started
