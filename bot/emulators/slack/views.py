@@ -1,5 +1,6 @@
 """views.* handlers of the Slack emulator: trigger exchange, view validation, hashes.
 
+`views.update` keeps the person's entries by block_id/action_id (`view_state.py`).
 Triggers: unknown → `invalid_trigger_id`, already exchanged → `exchanged_trigger_id`,
 older than trigger_ttl → `expired_trigger_id` (Slack's documented errors). A view that
 fails validation does not consume the trigger.
@@ -23,6 +24,7 @@ from bot.emulators.slack.state import (
     SlackWorld,
     invalid_arguments,
 )
+from bot.emulators.slack.view_state import kept
 
 MAX_VIEW_BLOCKS = 100
 
@@ -159,8 +161,10 @@ def update_view(world: SlackWorld, call: Call) -> dict[str, Any]:
         current["id"],
         root=current["root_view_id"],
         previous=current["previous_view_id"],
-        state=current["state"],  # Slack keeps what the user typed across updates
+        state=current["state"],
     )
+    # Slack keeps what the person entered where block_id and action_id stay the same.
+    view["state"]["values"] = kept(view["state"]["values"], view["blocks"])
     if not view["external_id"]:
         view["external_id"] = current["external_id"]
     top = world.last_view_id
