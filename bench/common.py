@@ -36,7 +36,7 @@ from bot.emulators.slack.inbound import (
     view_submission,
 )
 from bot.emulators.stack import SIGNING_SECRET, emulator_env
-from bot.slack.modal import decode_origin
+from bot.slack.form.metadata import decode
 
 READY_TIMEOUT = 30.0
 _people = itertools.count(1)
@@ -260,7 +260,7 @@ def view_for(emulators: Emulators, trigger: str) -> dict[str, Any] | None:
         views = list(emulators.slack.views.values())
     for view in reversed(views):
         try:
-            origin = decode_origin(view.get("private_metadata") or "")
+            origin = decode(view.get("private_metadata") or "").origin
         except ValueError:
             continue
         if origin.trigger_id == trigger:

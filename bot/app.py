@@ -7,7 +7,7 @@ import logging
 from slack_bolt import App
 
 from bot.services import Services
-from bot.slack.listeners import register_listeners
+from bot.slack.listeners import ListenerExecutor, register_listeners
 
 
 def create_app(services: Services) -> App:
@@ -20,6 +20,7 @@ def create_app(services: Services) -> App:
         request_verification_enabled=not settings.socket_mode,
         token_verification_enabled=False,
         process_before_response=False,
+        listener_executor=ListenerExecutor(),
         logger=logging.getLogger("slack_bolt"),
     )
     register_listeners(app, services)

@@ -12,8 +12,9 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_bolt.request.internals import parse_body
 from waitress.server import create_server
+
+from bot.slack.payload import parse_body
 
 log = logging.getLogger(__name__)
 

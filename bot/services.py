@@ -1,4 +1,7 @@
-"""The collaborators the listeners use, built once from settings (or by tests)."""
+"""The collaborators the listeners use, built once from settings (or by tests).
+
+`Services` is what bot/slack/listeners/context.py calls `Collaborators`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from dataclasses import dataclass, field
 
 import httpx
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.config import Settings
 from bot.datadog.client import DEFAULT_TIMEOUT, DatadogClient, RetryPolicy
@@ -22,6 +24,7 @@ from bot.domain.runner import DeclarationRunner, RunnerPolicy
 from bot.logs import declaration_id
 from bot.slack.allowlist import Allowlist
 from bot.slack.announcer import SlackAnnouncer
+from bot.slack.client import slack_client
 from bot.slack.people import SlackPeople
 from bot.store import open_store
 
@@ -68,17 +71,6 @@ class Services:
         self.datadog.close()
 
 
-def slack_client(settings: Settings) -> WebClient:
-    """A WebClient that honours Slack's Retry-After on `ratelimited`."""
-    client = WebClient(
-        token=settings.slack_bot_token.get_secret_value(),
-        base_url=settings.slack_api_base or WebClient.BASE_URL,
-        timeout=10,
-    )
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
-    return client
-
-
 def build_services(
     settings: Settings,
     *,
@@ -107,7 +99,7 @@ def build_services(
     runner = DeclarationRunner(
         store, resolver, people, gateway, SlackAnnouncer(slack), policy=runner_policy
     )
-    return Services(
+    services = Services(
         settings=settings,
         slack=slack,
         datadog=datadog,
@@ -119,3 +111,5 @@ def build_services(
         allowlist=Allowlist(slack, settings.allowed_channels, settings.allowed_usergroups),
         org_config=OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl),
     )
+    runner.dispatch = services.dispatch  # resumed declarations run on the pool too
+    return services

@@ -11,7 +11,7 @@ from bot.emulators.personas import ALICE, GENERAL, INCIDENTS, PRIVATE
 from bot.emulators.slack import SlackEmulator
 from bot.emulators.slack.inbound import block_actions
 from bot.emulators.stack import LocalStack
-from bot.slack import ids
+from bot.slack.form import ids
 from tests import figures
 
 PLACES = (INCIDENTS, GENERAL, PRIVATE, ALICE)

@@ -22,7 +22,8 @@ from bot.emulators.personas import ALICE, BOB, INCIDENTS, TEAM
 from bot.emulators.slack import SlackEmulator
 from bot.emulators.slack.inbound import payload_body
 from bot.emulators.stack import LocalStack
-from bot.slack import ids, scopes
+from bot.slack import scopes
+from bot.slack.form import ids
 from tests.conftest import ROOT, shared_path
 
 MANIFESTS = {name: ROOT / "manifests" / f"{name}.json" for name in ("socket-mode", "http")}
@@ -68,7 +69,9 @@ def _resolve(node: ast.expr, where: str) -> str:
         for key, value in zip(node.keys, node.values, strict=True):
             if isinstance(key, ast.Constant) and key.value in ("callback_id", "command"):
                 return _resolve(value, where)
-    raise AssertionError(f"{where}: cannot read the listener's id; use a string or bot.slack.ids")
+    raise AssertionError(
+        f"{where}: cannot read the listener's id; use a string or bot.slack.form.ids"
+    )
 
 
 def handled() -> dict[str, set[str]]:

@@ -8,10 +8,10 @@ from slack_sdk.models.views import View
 
 from bot.domain.declaration import Origin
 from bot.domain.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
-from bot.slack.metadata import Metadata, decode, encode
-from bot.slack.modal import METADATA_MAX, ModalPrefill
-from bot.slack.org_blocks import field_block, suggestions, with_org_severities
-from bot.slack.org_modal import render
+from bot.slack.form.metadata import METADATA_MAX, Metadata, decode, encode
+from bot.slack.form.org_fields import field_block, suggestions, with_org_severities
+from bot.slack.form.prefill import FormPrefill
+from bot.slack.form.view import declare_form
 
 ORIGIN = Origin(team_id="T1", channel_id="C1", channel_name="incidents", user_id="U1")
 
@@ -87,7 +87,7 @@ def test_modal_with_two_types_and_org_severities_round_trips() -> None:
             field(FieldKind.TEXTBOX, name="threat", type_id="t2"),
         ),
     )
-    view = render(config, ModalPrefill(severity="UNKNOWN"), ORIGIN)
+    view = declare_form(config, FormPrefill(severity="UNKNOWN"), ORIGIN)
     _round_trips(view)
     block_ids = [b["block_id"] for b in view["blocks"]]
     assert block_ids[:4] == ["title", "severity", "incident_type", "udf:team"]
@@ -102,7 +102,7 @@ def test_modal_with_two_types_and_org_severities_round_trips() -> None:
     assert "initial_option" not in severity  # UNKNOWN is not one of this org's severities
     assert decode(view["private_metadata"]).kinds == {"team": "textbox"}
 
-    security = render(config, ModalPrefill(), ORIGIN, type_id="t2")
+    security = declare_form(config, FormPrefill(), ORIGIN, type_id="t2")
     assert [b["block_id"] for b in security["blocks"]][2:4] == ["incident_type", "udf:threat"]
 
 
@@ -110,7 +110,7 @@ def test_one_type_shows_no_select_and_the_modal_stays_under_100_blocks() -> None
     fields = tuple(field(FieldKind.TEXTBOX, name=f"f{i:03}", ordinal=str(i)) for i in range(150))
     required = field(FieldKind.TEXTBOX, name="zz_required", ordinal="999", required=True)
     config = OrgConfig(types=(IncidentType("t1", "Only", True),), fields=(*fields, required))
-    view = render(config, ModalPrefill(), ORIGIN, notices=("a notice",))
+    view = declare_form(config, FormPrefill(), ORIGIN, notices=("a notice",))
     _round_trips(view)
     ids = [b.get("block_id") for b in view["blocks"]]
     assert len(view["blocks"]) == 100
@@ -125,8 +125,8 @@ def test_severities_keep_the_configured_default_when_the_org_has_it() -> None:
         choices=(Choice("SEV-1", "One"), Choice("SEV-2", "Two")),
         default="SEV-2",
     )
-    assert with_org_severities(ModalPrefill(severity="SEV-1"), org_field).severity == "SEV-1"
-    assert with_org_severities(ModalPrefill(severity="UNKNOWN"), org_field).severity == "SEV-2"
+    assert with_org_severities(FormPrefill(severity="SEV-1"), org_field).severity == "SEV-1"
+    assert with_org_severities(FormPrefill(severity="UNKNOWN"), org_field).severity == "SEV-2"
 
 
 def test_metadata_stays_under_3000_characters() -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import parse_config
+from bot.datadog.requests import WIRE_TYPE
 from bot.domain.custom_fields import CustomFieldRef, validate_custom, validate_declaration
 from bot.domain.declaration import DeclarationForm, FormField, Origin
 from bot.domain.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
@@ -175,7 +176,7 @@ def test_custom_answers_are_typed_as_the_create_page_defines() -> None:
     }
     custom, errors = validate_custom(fields, answers)
     assert errors == {}
-    assert {(c.name, c.kind, c.values) for c in custom} == {
+    assert {(c.name, WIRE_TYPE[c.kind], c.values) for c in custom} == {
         ("f_dropdown", "dropdown", ("a",)),
         ("f_multiselect", "multiselect", ("a", "b")),
         ("f_textbox", "textbox", ("some text",)),

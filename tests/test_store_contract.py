@@ -249,3 +249,22 @@ def test_sqlite_file_from_before_the_lease_columns_is_upgraded(tmp_path: Path) -
     assert store.get(item.key) == item
     assert store.claim(item.key, "worker", 30)
     store.close()
+
+
+def test_a_failed_declaration_keeps_the_link_to_an_earlier_successful_one(opener: Opener) -> None:
+    """Shortcut on a message → declared; again → failed; the third use must still find the
+    first ("Already declared"), on every backend and from another connection."""
+    store = opener()
+    source = "T1:C1:1700000000.000200"
+    declared = record(source_key=source)
+    store.add(declared)
+    store.save(declared.advance(step=Step.DONE, incident_id="i-1", public_id=1))
+    failed = record(source_key=source)
+    store.add(failed)
+    store.save(failed.advance(step=Step.FAILED, failed_at=Step.COMMANDER_RESOLVED, error="x"))
+    for reader in (store, opener()):
+        found = reader.find_by_source(source)
+        assert found is not None and found.key == declared.key
+    store.save(failed.advance(step=Step.ACCEPTED))  # retried: the latest again
+    found = store.find_by_source(source)
+    assert found is not None and found.key == failed.key

@@ -10,17 +10,13 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.check.checklist import Item
 from bot.config import Settings
 from bot.logs import hide_userinfo
+from bot.slack.client import slack_client
 from bot.slack.scopes import APP_TOKEN_SCOPES, REQUIRED_SCOPES, WHY
 
 REINSTALL = (
     "then reinstall the app (Slack app > Install App > Reinstall to Workspace) and put the "
     "new Bot User OAuth Token in SLACK_BOT_TOKEN"
 )
-
-
-def slack_client(settings: Settings, token: str) -> WebClient:
-    base_url = settings.slack_api_base or WebClient.BASE_URL
-    return WebClient(token=token, base_url=base_url, timeout=10)
 
 
 def _header(headers: Mapping[str, object], name: str) -> str:
@@ -32,7 +28,7 @@ def check_bot_token(settings: Settings) -> list[Item]:
     """auth.test with the bot token, then its scopes from the x-oauth-scopes header."""
     title = "Slack bot token works (auth.test)"
     skipped = Item("skip", "Slack bot token scopes", ["needs a working bot token"])
-    client = slack_client(settings, settings.slack_bot_token.get_secret_value())
+    client = slack_client(settings)
     try:
         response = client.auth_test()
     except SlackApiError as exc:

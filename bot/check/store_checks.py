@@ -103,6 +103,13 @@ def _remove_created(path: Path, missing_dirs: list[Path]) -> None:
             os.remove(f"{path}{suffix}")
         except OSError:
             pass
+    holders = Path(f"{path}.holders")  # the store's lock files (see bot/store/sqlite.py)
+    for lock in holders.glob("*.lock"):
+        lock.unlink(missing_ok=True)
+    try:
+        holders.rmdir()
+    except OSError:
+        pass
     for directory in reversed(missing_dirs):
         try:
             directory.rmdir()

@@ -35,6 +35,11 @@ RECENT_QUERY = "state:(active OR stable OR resolved)"
 PAGE_SIZE = 50
 SEARCH_PAGES = 4
 LIST_PAGES = 10
+UNREADABLE_CREATE = (
+    "Datadog's answer to the create could not be read, so the incident may exist; "
+    "declare-bot looks for it before trying again."
+)
+UNREADABLE_READ = "Datadog's answer could not be read while looking for the incident."
 MAX_DOUBLINGS = 30
 """Bounds the search for the list's tail (2**30 incidents) if an API ignored offsets."""
 
@@ -111,12 +116,29 @@ class DatadogGateway:
     def create(
         self, declaration: Declaration, commander_id: str, handles: tuple[Handle, ...]
     ) -> CreatedIncident:
+        """Create; a 2xx that can't be read means "may have been created" (look, don't resend)."""
         try:
             incident = self.client.create_incident(
                 create_request(declaration, commander_id, handles)
             )
         except DatadogError as exc:
             raise _step_failed(exc) from exc
+        except ValueError as exc:
+            log.warning("datadog's answer to the create could not be read: %s", exc)
+            raise StepFailed(UNREADABLE_CREATE, retryable=True, ambiguous=True) from exc
+        return self._complete(incident)
+
+    def _complete(self, incident: Incident) -> CreatedIncident:
+        """The incident as the domain needs it; a missing public id is read back with a GET,
+        so the incident is never announced as IR-0."""
+        if not incident.public_id and incident.id:
+            try:
+                incident = self.client.get_incident(incident.id)
+            except (DatadogError, ValueError) as exc:
+                log.warning("reading back incident %s failed: %s", incident.id, exc)
+                raise StepFailed(UNREADABLE_CREATE, retryable=True, ambiguous=True) from exc
+        if not incident.public_id or not incident.id:
+            raise StepFailed(UNREADABLE_CREATE, retryable=True, ambiguous=True)
         return CreatedIncident(id=incident.id, public_id=incident.public_id, url=incident.url)
 
     def find_created(
@@ -135,11 +157,11 @@ class DatadogGateway:
             for source in (self._recent_search, self._recent_list):
                 for incident in source(threshold):
                     if _same_declaration(incident, declaration, commander_id, threshold):
-                        return CreatedIncident(
-                            id=incident.id, public_id=incident.public_id, url=incident.url
-                        )
+                        return self._complete(incident)
         except DatadogError as exc:
             raise _step_failed(exc) from exc
+        except ValueError as exc:  # an unreadable answer to a read: try again later
+            raise StepFailed(UNREADABLE_READ, retryable=True, ambiguous=True) from exc
         return None
 
     def _recent_search(self, threshold: float) -> Iterator[Incident]:
@@ -186,7 +208,7 @@ class DatadogGateway:
                 return
 
     def link_slack(self, record: DeclarationRecord) -> None:
-        if record.incident_id is None or record.delivered not in ("channel", "thread"):
+        if record.incident_id is None or not (record.delivered and record.delivered.posted):
             return
         permalink = record.announce_permalink or ""
         try:

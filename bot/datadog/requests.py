@@ -24,9 +24,16 @@ from bot.datadog.models import (
     UserRef,
 )
 from bot.domain.declaration import Declaration, Handle
+from bot.domain.org import MULTI_VALUE_KINDS, FieldKind
 from bot.domain.record import DeclarationRecord
 
-SINGLE_VALUE_KINDS = frozenset({"dropdown", "textbox"})
+WIRE_TYPE: dict[FieldKind, str] = {
+    **{kind: kind.value for kind in FieldKind},
+    FieldKind.NUMBER: "textbox",
+    FieldKind.DATETIME: "textbox",
+}
+"""A field's `type` in a create body: the create schema has no number or datetime, so textbox."""
+SINGLE_VALUE_KINDS = frozenset(FieldKind) - MULTI_VALUE_KINDS
 
 
 def slack_link(team_id: str, channel_id: str) -> str:
@@ -49,10 +56,10 @@ def provenance_markdown(declaration: Declaration) -> str:
     return "\n\n".join(lines)
 
 
-def _field(kind: str, values: tuple[str, ...]) -> FieldValue:
+def _field(kind: FieldKind, values: tuple[str, ...]) -> FieldValue:
     if kind in SINGLE_VALUE_KINDS:
-        return SingleValueField(type=kind, value=values[0])
-    return MultipleValueField(type=kind, value=list(values))
+        return SingleValueField(type=WIRE_TYPE[kind], value=values[0])
+    return MultipleValueField(type=WIRE_TYPE[kind], value=list(values))
 
 
 def create_request(

@@ -1,6 +1,6 @@
 """Validate a declaration together with the org's custom-field answers.
 
-`validate_form` checks the built-in fields; `validate_declaration` adds the org's fields
+`validate_built_in_fields` checks the built-in fields; `validate_declaration` adds the org's fields
 (required, valid values, numbers, dates) and the incident type, and returns one error
 map keyed by `FormField` or `CustomFieldRef`; the Slack layer maps both to block IDs.
 
@@ -25,9 +25,9 @@ from bot.domain.declaration import (
     Origin,
     clean,
     shorten,
-    validate_form,
+    validate_built_in_fields,
 )
-from bot.domain.org import FieldKind, OrgField, wire_kind
+from bot.domain.org import FieldKind, OrgField
 
 VALUE_MAX = 3000
 """Longest single value kept (Slack's input limit); longer text is shortened."""
@@ -44,8 +44,14 @@ class CustomFieldRef:
         return self.name
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """An answer the form sent that isn't text we can read (a time out of range)."""
+
+
 FieldKey = FormField | CustomFieldRef
-Answers = Mapping[str, Sequence[str]]
+Answer = Sequence[str] | Unreadable
+Answers = Mapping[str, Answer]
 
 
 def _number(text: str) -> str | None:
@@ -79,18 +85,28 @@ def _values(field: OrgField, raw: Sequence[str]) -> list[str]:
     return [shorten(first, VALUE_MAX)] if first else []
 
 
+def _invalid(field: OrgField) -> str:
+    """The error for an answer of the wrong shape."""
+    label = field.display_name
+    if field.kind is FieldKind.NUMBER:
+        return f"{label} must be a number, e.g. 42 or 3.5."
+    if field.kind is FieldKind.DATETIME:
+        return f"{label} must be a date and time, e.g. 2024-05-01T13:30:00Z."
+    return f"{label} could not be read; enter it again."
+
+
 def _check(field: OrgField, values: list[str]) -> tuple[list[str], str | None]:
     """The values as sent to Datadog, or an error sentence."""
     label = field.display_name
     if field.kind is FieldKind.NUMBER:
         numbers = [_number(v) for v in values]
         if None in numbers:
-            return [], f"{label} must be a number, e.g. 42 or 3.5."
+            return [], _invalid(field)
         return [n for n in numbers if n is not None], None
     if field.kind is FieldKind.DATETIME:
         moments = [_datetime(v) for v in values]
         if None in moments:
-            return [], f"{label} must be a date and time, e.g. 2024-05-01T13:30:00Z."
+            return [], _invalid(field)
         return [m for m in moments if m is not None], None
     if field.choices:
         allowed = {c.value for c in field.choices}
@@ -107,7 +123,11 @@ def validate_custom(
     out: list[CustomField] = []
     errors: dict[CustomFieldRef, str] = {}
     for field in fields:
-        values = _values(field, answers.get(field.name, ()))
+        raw = answers.get(field.name, ())
+        if isinstance(raw, Unreadable):
+            errors[CustomFieldRef(field.name)] = _invalid(field)
+            continue
+        values = _values(field, raw)
         if not values:
             if field.required:
                 errors[CustomFieldRef(field.name)] = f"{field.display_name} is required."
@@ -116,7 +136,7 @@ def validate_custom(
         if problem:
             errors[CustomFieldRef(field.name)] = problem
             continue
-        out.append(CustomField(name=field.name, kind=wire_kind(field.kind), values=tuple(checked)))
+        out.append(CustomField(name=field.name, kind=field.kind, values=tuple(checked)))
     return tuple(out), errors
 
 
@@ -136,7 +156,7 @@ def validate_declaration(
 
     `type_ids` are the org's incident types, when known: a chosen type must be one of them.
     """
-    base = validate_form(
+    base = validate_built_in_fields(
         form,
         key=key,
         origin=origin,

@@ -1,6 +1,6 @@
 """A declaration: what the person asked for, validated, independent of Slack and HTTP.
 
-`DeclarationForm` is what a form produced (raw but typed); `validate_form` turns it
+`DeclarationForm` is what a form produced (raw but typed); `validate_built_in_fields` turns it
 into a `Declaration` or into field errors keyed by `FormField`. Over-long text is
 shortened with an ellipsis, never rejected.
 """
@@ -11,6 +11,8 @@ import hashlib
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from bot.domain.org import FieldKind
 
 SEVERITIES: tuple[str, ...] = ("UNKNOWN", "SEV-0", "SEV-1", "SEV-2", "SEV-3", "SEV-4", "SEV-5")
 
@@ -74,8 +76,7 @@ class CustomField(_Frozen):
     """An org-defined field's answer, typed as Datadog expects."""
 
     name: str
-    kind: str
-    """dropdown or textbox (single value); multiselect, textarray, metrictag, autocomplete."""
+    kind: FieldKind
     values: tuple[str, ...]
 
 
@@ -147,7 +148,7 @@ def parse_handles(text: str) -> tuple[tuple[str, ...], list[str]]:
     return tuple(handles), invalid
 
 
-def validate_form(
+def validate_built_in_fields(
     form: DeclarationForm,
     *,
     key: str,

@@ -54,5 +54,9 @@ class Lease:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-        if not self.lost:
+        if self.lost:
+            return
+        try:
             self.store.release(self.key, self.owner)
+        except Exception:  # noqa: BLE001 - the lease then expires on its own
+            log.warning("releasing the lease on %s failed", self.key, exc_info=True)

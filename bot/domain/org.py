@@ -1,6 +1,6 @@
 """The organization's incident configuration: incident types and user-defined fields.
 
-A pure model: `bot/datadog/org_config.py` reads it from Datadog, `bot/slack/org_blocks.py`
+A pure model: `bot/datadog/org_config.py` reads it from Datadog, `bot/slack/form/org_fields.py`
 renders it, `bot/domain/custom_fields.py` validates answers against it.
 """
 
@@ -12,7 +12,10 @@ from enum import StrEnum
 
 
 class FieldKind(StrEnum):
-    """Datadog's user-defined field types (the spec's 1..8, by name)."""
+    """What kind of answer a user-defined field takes (Datadog's types 1..8, by name).
+
+    How each is written in a create body is Datadog's business: bot/datadog/requests.py.
+    """
 
     DROPDOWN = "dropdown"
     MULTISELECT = "multiselect"
@@ -27,17 +30,10 @@ class FieldKind(StrEnum):
 MULTI_VALUE_KINDS = frozenset(
     {FieldKind.MULTISELECT, FieldKind.TEXTARRAY, FieldKind.METRICTAG, FieldKind.AUTOCOMPLETE}
 )
-"""Kinds whose answer is a list of values in the create body."""
+"""Kinds whose answer is a list of values; the others take one value."""
 
 HIDDEN_FIELDS = frozenset({"severity", "state"})
 """Fields the form handles itself (severity) or that make no sense when declaring (state)."""
-
-
-def wire_kind(kind: FieldKind) -> str:
-    """The `type` a create body uses: the create schema has no number or datetime, so textbox."""
-    if kind in (FieldKind.NUMBER, FieldKind.DATETIME):
-        return FieldKind.TEXTBOX.value
-    return kind.value
 
 
 @dataclass(frozen=True)

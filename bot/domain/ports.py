@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.domain.declaration import Declaration, Handle
-from bot.domain.record import DeclarationRecord
+from bot.domain.record import DeclarationRecord, Delivered
 
 
 class StepFailed(Exception):
@@ -39,11 +39,11 @@ class CreatedIncident:
 
 @dataclass(frozen=True)
 class Delivery:
-    """Where a message landed: channel and ts, and how (channel, thread, dm, ephemeral)."""
+    """Where a message landed: channel and ts, and how."""
 
     channel: str
     ts: str | None
-    how: str
+    how: Delivered
     permalink: str | None = None
 
 
@@ -109,6 +109,14 @@ class DeclarationStore(Protocol):
         ...
 
     def release(self, key: str, owner: str) -> None: ...
+
+    def lease_remaining(self, key: str) -> float:
+        """Seconds until the lease on `key` frees; 0 when it is free (or its holder is dead)."""
+        ...
+
+    def now(self) -> float:
+        """The store's clock (Redis TIME): replicas stamp records with it, not their own."""
+        ...
 
     def pending(self) -> list[DeclarationRecord]:
         """Declarations not done and not failed: resumed at startup."""

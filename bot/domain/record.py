@@ -21,6 +21,21 @@ class Step(StrEnum):
     FAILED = "failed"
 
 
+class Delivered(StrEnum):
+    """How the announcement reached people."""
+
+    CHANNEL = "channel"
+    THREAD = "thread"
+    """In the thread of the message declared from (the message shortcut)."""
+    DM = "dm"
+    EPHEMERAL = "ephemeral"
+
+    @property
+    def posted(self) -> bool:
+        """A message in the channel or its thread: it has a permalink and a thread."""
+        return self in (Delivered.CHANNEL, Delivered.THREAD)
+
+
 class DeclarationRecord(BaseModel):
     """Everything needed to resume a declaration after a crash, on any replica."""
 
@@ -45,8 +60,7 @@ class DeclarationRecord(BaseModel):
     announce_channel: str | None = None
     announce_ts: str | None = None
     announce_permalink: str | None = None
-    delivered: str | None = None
-    """Where the link reached people: channel, thread, dm or ephemeral."""
+    delivered: Delivered | None = None
     thread_reply_ts: str | None = None
     modal_view_id: str | None = None
     source_key: str | None = None

@@ -18,9 +18,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.ports import Delivery, StepFailed
-from bot.domain.record import DeclarationRecord
+from bot.domain.record import DeclarationRecord, Delivered
 from bot.slack import messages
-from bot.slack.modal import status_view
+from bot.slack.form.blocks import status_view
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +88,13 @@ class SlackAnnouncer:
     def _dm(self, user_id: str, message: messages.Message) -> Delivery:
         opened = self.client.conversations_open(users=user_id)
         channel = str(opened["channel"]["id"])
-        return Delivery(channel=channel, ts=self._post(channel, message), how="dm")
+        return Delivery(channel=channel, ts=self._post(channel, message), how=Delivered.DM)
 
     def announce(self, record: DeclarationRecord) -> Delivery:
         origin = record.declaration.origin
         message = messages.announcement(record)
         thread_ts = origin.source_ts
-        how = "thread" if thread_ts else "channel"
+        how = Delivered.THREAD if thread_ts else Delivered.CHANNEL
         try:
             try:
                 ts = self._post(origin.channel_id, message, thread_ts)
@@ -131,7 +131,7 @@ class SlackAnnouncer:
             self.client.chat_postEphemeral(
                 channel=origin.channel_id, user=origin.user_id, text=text, blocks=blocks
             )
-            return Delivery(channel=origin.channel_id, ts=None, how="ephemeral")
+            return Delivery(channel=origin.channel_id, ts=None, how=Delivered.EPHEMERAL)
         except SlackApiError as exc:
             # Not again at once: these refusals last. The person's Retry tries every way again.
             raise StepFailed(
@@ -143,7 +143,9 @@ class SlackAnnouncer:
         if record.announce_channel is None or record.announce_ts is None:
             return None
         # The source message's thread only when the announcement went there (not by DM).
-        source_ts = record.declaration.origin.source_ts if record.delivered == "thread" else None
+        source_ts = (
+            record.declaration.origin.source_ts if record.delivered is Delivered.THREAD else None
+        )
         thread_ts = source_ts or record.announce_ts
         try:
             return self._post(record.announce_channel, messages.thread_reply(record), thread_ts)
@@ -153,7 +155,7 @@ class SlackAnnouncer:
             ) from exc
 
     def permalink(self, record: DeclarationRecord) -> str | None:
-        if record.delivered not in ("channel", "thread") or not record.announce_ts:
+        if not (record.delivered and record.delivered.posted) or not record.announce_ts:
             return None
         return self._permalink(record.announce_channel or "", record.announce_ts)
 

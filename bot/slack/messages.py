@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.record import DeclarationRecord
-from bot.slack import ids
+from bot.domain.record import DeclarationRecord, Delivered
+from bot.slack.form import ids
 from bot.slack.mrkdwn import FALLBACK_MAX, HEADER_MAX, cut, escape, safe, verbatim
 
 Message = tuple[str, list[dict[str, Any]]]
@@ -135,11 +135,12 @@ def failure(record: DeclarationRecord) -> Message:
 
 
 def done_text(record: DeclarationRecord) -> str:
-    where = {
-        "channel": f"announced in <#{record.announce_channel}>",
-        "thread": f"announced in <#{record.announce_channel}>",
-        "dm": "sent to you in a direct message (the bot couldn't post in the channel)",
-    }.get(record.delivered or "", "created")
+    if record.delivered in (Delivered.CHANNEL, Delivered.THREAD):
+        where = f"announced in <#{record.announce_channel}>"
+    elif record.delivered is Delivered.DM:
+        where = "sent to you in a direct message (the bot couldn't post in the channel)"
+    else:
+        where = "created"
     return (
         f":white_check_mark: {incident_label(record)} *{safe(record.declaration.title, 2000)}* "
         f"is declared and {where}."

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 HEADER_MAX = 150
 SECTION_MAX = 3000
-FIELD_MAX = 2000
+LABEL_MAX = 2000
+"""An input's label or hint, and a context line."""
 BUTTON_MAX = 75
 OPTION_MAX = 75
+VIEW_TITLE_MAX = 24
+"""A view's title and its submit and close buttons."""
 FALLBACK_MAX = 3000
 
 

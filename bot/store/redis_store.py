@@ -1,8 +1,10 @@
 """Redis store: lets several replicas share declarations. Claims are atomic (SET NX PX, Lua).
 
 Keys: `declare:rec:<key>` the record (JSON), `declare:lease:<key>` the processing lease,
-`declare:pending` the set of unfinished keys, `declare:source:<source_key>` the latest
-declaration made from a message.
+`declare:pending` the set of unfinished keys, `declare:source:<source_key>` the declarations
+made from a message, oldest first (a list; a plain string in files from older versions).
+Like SQLite, `find_by_source` answers the latest of them that has not failed, so a failed
+declaration never hides an earlier successful one.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from bot.domain.record import DeclarationRecord, Step
 
 RETENTION = 30 * 24 * 3600
 """Seconds a record is kept: long enough to dedupe redeliveries and answer Retry."""
+SOURCE_HISTORY = 20
+"""Declarations remembered per source message (enough to skip failed ones)."""
 
 _CLAIM = """
 local current = redis.call('GET', KEYS[1])
@@ -32,7 +36,14 @@ if ARGV[3] == '1' then
   redis.call('SADD', KEYS[2], ARGV[4])
 end
 if KEYS[3] then
-  redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[2])
+  if redis.call('TYPE', KEYS[3]).ok == 'string' then
+    local older = redis.call('GET', KEYS[3])
+    redis.call('DEL', KEYS[3])
+    redis.call('RPUSH', KEYS[3], older)
+  end
+  redis.call('RPUSH', KEYS[3], ARGV[4])
+  redis.call('LTRIM', KEYS[3], -tonumber(ARGV[5]), -1)
+  redis.call('EXPIRE', KEYS[3], ARGV[2])
 end
 return 1
 """
@@ -71,18 +82,19 @@ class RedisStore:
             pipe.srem(self._pending(), record.key)
         else:
             pipe.sadd(self._pending(), record.key)
-        if record.source_key:
-            if record.step is Step.FAILED:
-                pipe.delete(self._source(record.source_key))
-            else:
-                pipe.set(self._source(record.source_key), record.key, ex=RETENTION)
 
     def add(self, record: DeclarationRecord) -> bool:
         keys = [self._rec(record.key), self._pending()]
-        if record.source_key and record.step is not Step.FAILED:
+        if record.source_key:
             keys.append(self._source(record.source_key))
         pending = "0" if record.step in (Step.DONE, Step.FAILED) else "1"
-        args: list[str | int] = [record.model_dump_json(), RETENTION, pending, record.key]
+        args: list[str | int] = [
+            record.model_dump_json(),
+            RETENTION,
+            pending,
+            record.key,
+            SOURCE_HISTORY,
+        ]
         return bool(self._add(keys=keys, args=args))
 
     def get(self, key: str) -> DeclarationRecord | None:
@@ -102,6 +114,17 @@ class RedisStore:
     def release(self, key: str, owner: str) -> None:
         self._release(keys=[f"{self.prefix}:lease:{key}"], args=[owner])
 
+    def lease_remaining(self, key: str) -> float:
+        """Redis expires the lease by its own clock: PTTL says when."""
+        remaining = int(self.redis.pttl(f"{self.prefix}:lease:{key}"))
+        if remaining == -1:  # no expiry: never set by this code; count it as a full lease
+            return 1.0
+        return max(0, remaining) / 1000
+
+    def now(self) -> float:
+        seconds, micros = self.redis.time()
+        return float(seconds) + float(micros) / 1e6
+
     def pending(self) -> list[DeclarationRecord]:
         records = []
         for key in sorted(self.redis.smembers(self._pending())):
@@ -111,8 +134,18 @@ class RedisStore:
         return records
 
     def find_by_source(self, source_key: str) -> DeclarationRecord | None:
-        key = self.redis.get(self._source(source_key))
-        return self.get(str(key)) if key else None
+        """The latest declaration from this message that has not failed (as SQLite)."""
+        name = self._source(source_key)
+        if self.redis.type(name) == "string":
+            older = self.redis.get(name)
+            keys = [str(older)] if older else []
+        else:
+            keys = [str(k) for k in self.redis.lrange(name, 0, -1)]
+        for key in reversed(keys):
+            record = self.get(key)
+            if record is not None and record.step is not Step.FAILED:
+                return record
+        return None
 
     def all(self) -> list[DeclarationRecord]:
         records = []

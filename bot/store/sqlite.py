@@ -1,7 +1,15 @@
-"""SQLite store: the embedded default; safe across threads and processes on one host."""
+"""SQLite store: the embedded default; safe across threads and processes on one host.
+
+A lease's holder is a store (one per process, usually), named by a random token and
+alive exactly as long as it holds an flock on `<file>.holders/<token>.lock`. The kernel
+drops that lock when the process dies, however it dies, so a restarted bot takes over at
+once, while two containers that share the file and both run as pid 1 on the same
+hostname never mistake each other for dead.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
 import sqlite3
@@ -32,27 +40,64 @@ CREATE INDEX IF NOT EXISTS declarations_step ON declarations (step);
 
 LEASE_COLUMNS = {"lease_host": "TEXT", "lease_pid": "INTEGER", "lease_process": "TEXT"}
 HOST = socket.gethostname()
-PROCESS = uuid.uuid4().hex
-"""This process, told apart from an earlier one that had the same pid (a container's 1)."""
+"""Written beside a lease for people reading the file; liveness never rests on it."""
+TOKEN_PREFIX = "flock:"
+"""Marks a holder whose liveness is its lock file (older versions wrote a bare uuid)."""
 
 
-def holder_is_dead(host: str | None, pid: int | None, process: str | None) -> bool:
-    """True when a lease is held by a process on this host that no longer runs.
+class _Liveness:
+    """This store's lock file, and the test of another holder's."""
 
-    The file is local to the host, so a restarted bot need not wait for its old leases
-    to expire: it resumes at once. Anything uncertain counts as alive (wait for expiry).
-    """
-    if host != HOST or pid is None:
-        return False
-    if pid == os.getpid():
-        return process != PROCESS
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    def __init__(self, db_path: str) -> None:
+        self.token = uuid.uuid4().hex
+        self.directory: Path | None = None
+        self._fd: int | None = None
+        if db_path == ":memory:":
+            return  # one connection, one process: leases expire, nobody else can hold them
+        self.directory = Path(db_path + ".holders")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(self._path(self.token), os.O_CREAT | os.O_RDWR, 0o600)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)  # held until close() or death
+        for stale in self.directory.glob("*.lock"):  # files of crashed holders
+            self.is_dead(TOKEN_PREFIX + stale.stem)
+
+    def _path(self, token: str) -> Path:
+        assert self.directory is not None
+        return self.directory / f"{token}.lock"
+
+    @property
+    def name(self) -> str:
+        return TOKEN_PREFIX + self.token
+
+    def is_dead(self, holder: str | None) -> bool:
+        """True only when `holder` is certainly gone; anything uncertain counts as alive."""
+        if self.directory is None or not holder or not holder.startswith(TOKEN_PREFIX):
+            return False
+        token = holder.removeprefix(TOKEN_PREFIX)
+        if token == self.token or not token.isalnum():
+            return False  # this store: another of its threads holds it
+        path = self._path(token)
+        try:
+            fd = os.open(path, os.O_RDWR)
+        except FileNotFoundError:
+            return True  # its store closed (or a dead holder's file was cleaned up)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False  # locked: its process is alive
+        try:
+            path.unlink(missing_ok=True)
+        finally:
+            os.close(fd)
         return True
-    except OSError:
-        return False
-    return False
+
+    def close(self) -> None:
+        if self._fd is not None:
+            self._path(self.token).unlink(missing_ok=True)
+            os.close(self._fd)
+            self._fd = None
 
 
 class SqliteStore:
@@ -63,6 +108,7 @@ class SqliteStore:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._alive = _Liveness(self.path)
         self._db = sqlite3.connect(
             self.path, timeout=10.0, isolation_level=None, check_same_thread=False
         )
@@ -107,26 +153,39 @@ class SqliteStore:
             )
 
     def claim(self, key: str, owner: str, ttl: float) -> bool:
-        """Free, expired, ours, or held by a dead process on this host: take it."""
+        """Free, expired, ours, or held by a store that is gone: take it."""
         now = time.time()
         with self._tx() as db:
             row = db.execute(
-                "SELECT lease_owner, lease_until, lease_host, lease_pid, lease_process "
-                "FROM declarations WHERE key = ?",
+                "SELECT lease_owner, lease_until, lease_process FROM declarations WHERE key = ?",
                 (key,),
             ).fetchone()
             if row is None:
                 return False
-            holder, until, host, pid, process = row
-            if holder not in (None, owner) and until >= now:
-                if not holder_is_dead(host, pid, process):
-                    return False
+            holder, until, process = row
+            if holder not in (None, owner) and until >= now and not self._alive.is_dead(process):
+                return False
             db.execute(
                 "UPDATE declarations SET lease_owner = ?, lease_until = ?, lease_host = ?, "
                 "lease_pid = ?, lease_process = ? WHERE key = ?",
-                (owner, now + ttl, HOST, os.getpid(), PROCESS, key),
+                (owner, now + ttl, HOST, os.getpid(), self._alive.name, key),
             )
             return True
+
+    def lease_remaining(self, key: str) -> float:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT lease_owner, lease_until, lease_process FROM declarations WHERE key = ?",
+                (key,),
+            ).fetchone()
+        if row is None or row[0] is None:
+            return 0.0
+        remaining = max(0.0, float(row[1]) - time.time())
+        return 0.0 if remaining and self._alive.is_dead(row[2]) else remaining
+
+    def now(self) -> float:
+        """One host, one clock."""
+        return time.time()
 
     def release(self, key: str, owner: str) -> None:
         with self._tx() as db:
@@ -161,3 +220,4 @@ class SqliteStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            self._alive.close()

@@ -122,7 +122,8 @@ class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, EmulatorServer):
         Order of effects: `delay`, then `drop` (nothing handled), then `status` (canned
         answer; a `str` body is sent as is), else the request is handled and
         `lose_response` closes the socket instead of answering. `headers` without
-        `status` are added to the real answer.
+        `status` are added to the real answer; `body` without `status` replaces the real
+        answer's body (a callable gets the real body and returns the one sent).
         """
         fault = Fault(status, body, dict(headers or {}), delay, drop, lose_response, times)
         with self.lock:
@@ -154,6 +155,10 @@ class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, EmulatorServer):
         response = self._serve(request, path)
         if fault.lose_response:
             return Response(response.status, drop_connection=True)
+        if fault.body is not None:  # handled, then answered with this body (or body(real))
+            body = fault.body(response.body) if callable(fault.body) else fault.body
+            raw = body.encode() if isinstance(body, str) else body
+            response = Response(response.status, raw, response.headers)
         response.headers.update(fault.headers)
         return response
 

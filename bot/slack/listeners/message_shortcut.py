@@ -16,25 +16,18 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.declaration import Origin, source_key
-from bot.logs import declaration_id
-from bot.services import Services
 from bot.slack import messages
-from bot.slack.metadata import Metadata, encode
-from bot.slack.open_form import open_form
-from bot.slack.org_modal import declare_view, prefill_for
-from bot.slack.source_message import duplicate_view, read_source
+from bot.slack.form.metadata import Metadata, encode
+from bot.slack.form.prefill import prefill_for
+from bot.slack.form.source_message import duplicate_view, read_source
+from bot.slack.form.view import declare_form
+from bot.slack.listeners.context import Collaborators, org_config_now
+from bot.slack.listeners.open_form import open_form
+from bot.slack.payload import obj, string
 
 log = logging.getLogger(__name__)
 
 SOURCE = "the message shortcut"
-
-
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def permalink_of(client: WebClient, team_domain: str, channel_id: str, ts: str) -> str:
@@ -48,20 +41,15 @@ def permalink_of(client: WebClient, team_domain: str, channel_id: str, ts: str) 
 
 
 def declare_from_message(
-    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Services
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Collaborators
 ) -> None:
     """Ack, then open the form (or the duplicate notice) while the trigger_id is fresh."""
     ack()
-    declaration_id.set("-")  # Bolt reuses threads: drop the id of an earlier declaration
-    user, channel, team = (
-        _dict(body.get("user")),
-        _dict(body.get("channel")),
-        _dict(body.get("team")),
-    )
-    message = _dict(body.get("message"))
-    user_id, channel_id = _str(user.get("id")), _str(channel.get("id"))
-    trigger_id = _str(body.get("trigger_id"))
-    message_ts = _str(body.get("message_ts")) or _str(message.get("ts"))
+    user, channel, team = obj(body, "user"), obj(body, "channel"), obj(body, "team")
+    message = obj(body, "message")
+    user_id, channel_id = string(user, "id"), string(channel, "id")
+    trigger_id = string(body, "trigger_id")
+    message_ts = string(body, "message_ts") or string(message, "ts")
     if not (user_id and channel_id and trigger_id and message_ts):
         log.warning("incomplete message shortcut payload; no form opened")
         return
@@ -71,14 +59,14 @@ def declare_from_message(
             respond(text=messages.refusal(refusal), response_type="ephemeral")
         log.info("message shortcut refused for %s in %s", user_id, channel_id)
         return
-    permalink = permalink_of(client, _str(team.get("domain")), channel_id, message_ts)
+    permalink = permalink_of(client, string(team, "domain"), channel_id, message_ts)
     source = read_source(message, permalink)
     origin = Origin(
-        team_id=_str(team.get("id")),
+        team_id=string(team, "id"),
         channel_id=channel_id,
-        channel_name=_str(channel.get("name")),
+        channel_name=string(channel, "name"),
         user_id=user_id,
-        user_name=_str(user.get("username")) or _str(user.get("name")),
+        user_name=string(user, "username") or string(user, "name"),
         trigger_id=trigger_id,
         source_ts=message_ts,
         source_permalink=permalink,
@@ -92,6 +80,6 @@ def declare_from_message(
         )
         open_form(services, client, origin, duplicate_view(existing, encode(metadata)), SOURCE)
         return
-    prefill = prefill_for(services, user_id, title=source.title, summary=source.summary)
-    view = declare_view(services, prefill, origin, context_links=source.links)
+    prefill = prefill_for(services.settings, user_id, title=source.title, summary=source.summary)
+    view = declare_form(org_config_now(services), prefill, origin, context_links=source.links)
     open_form(services, client, origin, view, SOURCE)

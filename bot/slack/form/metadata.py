@@ -1,14 +1,15 @@
-"""The declare views' private_metadata: the Origin, plus what later steps need back.
+"""The only codec of the declare views' private_metadata: written when a view is drawn,
+decoded once per request that comes back from it.
 
-Flat JSON whose Origin keys stay at the top level, so `modal.decode_origin` still reads
-it (the Origin model ignores the extra keys):
+Flat JSON with the Origin's keys at the top level (the Origin model ignores the others):
   context_links          Datadog links found in the source message (message shortcut)
-  udf                    {field name: kind} of the org fields shown, to type the answers
+  udf                    {field name: kind} of the org fields shown: how to read each answer
   prefill_title/summary  the duplicate notice only: to open the form when asked
 
 Slack allows 3000 characters. When that is exceeded the summary is shortened first (to
-500), then links and the permalink are dropped, then the rest of the summary and the field
-kinds (the kinds can then come from the cached org configuration).
+500), then links and the permalink are dropped, then the rest of the summary and the
+title. The field kinds are never dropped: the form shows only the fields whose kinds fit
+(bot/slack/form/view.py).
 """
 
 from __future__ import annotations
@@ -20,8 +21,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.domain.declaration import Origin, shorten
-from bot.slack.modal import METADATA_MAX
+from bot.domain.org import FieldKind
+from bot.slack import payload
 
+METADATA_MAX = 3000
+"""Slack's limit on private_metadata."""
+
+KINDS = frozenset(FieldKind)
 SUMMARY_KEPT = 500
 """The summary is shortened to this before anything else is dropped."""
 
@@ -30,7 +36,8 @@ SUMMARY_KEPT = 500
 class Metadata:
     origin: Origin
     context_links: tuple[str, ...] = ()
-    kinds: dict[str, str] = field(default_factory=dict)
+    kinds: dict[str, FieldKind] = field(default_factory=dict)
+    """The org fields shown, by name, and the kind of answer each takes."""
     title: str = ""
     summary: str = ""
 
@@ -59,15 +66,13 @@ def _smaller(meta: Metadata, excess: int) -> Metadata | None:
         return replace(meta, origin=meta.origin.model_copy(update={"source_permalink": None}))
     if meta.summary:
         return replace(meta, summary=shorten(meta.summary, keep) if keep > 40 else "")
-    if meta.kinds:
-        return replace(meta, kinds={})
     if len(meta.title) > 40:
         return replace(meta, title=shorten(meta.title, max(40, len(meta.title) - excess - 8)))
     return None
 
 
 def encode(meta: Metadata) -> str:
-    """At most METADATA_MAX characters (see the module docstring for what goes first)."""
+    """At most METADATA_MAX characters, unless the kinds alone are too many (see fits)."""
     data = _dump(meta)
     while len(data) > METADATA_MAX:
         smaller = _smaller(meta, len(data) - METADATA_MAX)
@@ -78,27 +83,24 @@ def encode(meta: Metadata) -> str:
     return data
 
 
+def fits(text: str) -> bool:
+    return len(text) <= METADATA_MAX
+
+
 def decode(text: str) -> Metadata:
     """Raises ValidationError (or ValueError) when the metadata is not ours."""
     origin = Origin.model_validate_json(text)
     data = json.loads(text)
     links = data.get("context_links")
-    kinds = data.get("udf")
-
-    def text_of(key: str) -> str:
-        value = data.get(key)
-        return value if isinstance(value, str) else ""
-
+    kinds = payload.obj(data, "udf")
     return Metadata(
         origin=origin,
         context_links=tuple(x for x in links if isinstance(x, str))
         if isinstance(links, list)
         else (),
-        kinds={k: v for k, v in kinds.items() if isinstance(v, str)}
-        if isinstance(kinds, dict)
-        else {},
-        title=text_of("prefill_title"),
-        summary=text_of("prefill_summary"),
+        kinds={k: FieldKind(v) for k, v in kinds.items() if isinstance(v, str) and v in KINDS},
+        title=payload.string(data, "prefill_title"),
+        summary=payload.string(data, "prefill_summary"),
     )
 
 
@@ -107,3 +109,8 @@ def decode_or_none(text: str) -> Metadata | None:
         return decode(text)
     except (ValidationError, ValueError):
         return None
+
+
+def of_view(view: dict[str, Any]) -> Metadata | None:
+    """A view's metadata, or None when it is missing or not ours."""
+    return decode_or_none(payload.string(view, "private_metadata"))

@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 
 from bot.domain.declaration import SUMMARY_MAX, TITLE_MAX, shorten
 from bot.domain.record import DeclarationRecord
-from bot.slack import ids
+from bot.slack.form import ids
+from bot.slack.form.blocks import plain
 from bot.slack.messages import incident_label
-from bot.slack.modal import plain
-from bot.slack.mrkdwn import safe
+from bot.slack.mrkdwn import BUTTON_MAX, VIEW_TITLE_MAX, safe
 
 LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 """Slack's markup: <https://x|label>, <@U1>, <#C1|name>, <!here>."""
@@ -154,8 +154,8 @@ def duplicate_view(record: DeclarationRecord, metadata: str) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": ids.MODAL_CALLBACK + "_duplicate",
-        "title": plain("Already declared", 24),
-        "close": plain("Close", 24),
+        "title": plain("Already declared", VIEW_TITLE_MAX),
+        "close": plain("Close", VIEW_TITLE_MAX),
         "private_metadata": metadata,
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text": text}},
@@ -164,7 +164,7 @@ def duplicate_view(record: DeclarationRecord, metadata: str) -> dict[str, Any]:
                 "elements": [
                     {
                         "type": "button",
-                        "text": plain("Declare a new incident anyway", 75),
+                        "text": plain("Declare a new incident anyway", BUTTON_MAX),
                         "action_id": ids.DECLARE_ANYWAY_ACTION,
                         "value": "new",
                     }

@@ -1,4 +1,4 @@
-"""The modal's submission: validate, resolve the commander, store, ack, then declare.
+"""The form's submission: validate, resolve the commander, store, ack, then declare.
 
 Field errors come back under their fields (`response_action: errors`) and keep
 everything the person typed. An accepted declaration is stored before the ack, so
@@ -10,18 +10,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pydantic import ValidationError
 from slack_bolt import Ack
 
 from bot.domain.declaration import Declaration, FormField, declaration_key, source_key
+from bot.domain.org import OrgConfig
 from bot.domain.ports import LookupFailed
 from bot.domain.record import DeclarationRecord
 from bot.logs import declaration_id
-from bot.services import Services
-from bot.slack import ids
-from bot.slack.form import block_errors
-from bot.slack.modal import declaring_view, decode_origin
-from bot.slack.org_form import validate_submission
+from bot.slack import payload
+from bot.slack.form import ids, metadata
+from bot.slack.form.blocks import declaring_view
+from bot.slack.form.state import block_errors
+from bot.slack.form.submitted import shows_org_fields, validate_whole_form
+from bot.slack.listeners.context import Collaborators
 
 log = logging.getLogger(__name__)
 
@@ -30,27 +31,21 @@ STORE_DOWN = (
     "Your answers are kept: press Declare again in a moment."
 )
 STALE_FORM = "This form is out of date. Close it and run /declare again."
+SUBMIT_WAIT = 0.3
+"""Seconds the submit step may wait for an uncached configuration (it shares the 3 s ack)."""
 
 
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Services) -> None:
-    view = body.get("view") if isinstance(body.get("view"), dict) else {}
-    assert isinstance(view, dict)
-    user = body.get("user") if isinstance(body.get("user"), dict) else {}
-    assert isinstance(user, dict)
-    try:
-        origin = decode_origin(_str(view.get("private_metadata")))
-    except ValidationError:
+def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Collaborators) -> None:
+    view = payload.view(body)
+    meta = metadata.of_view(view)
+    if meta is None:
         ack(response_action="errors", errors={ids.TITLE: STALE_FORM})
         return
-    user_id = _str(user.get("id")) or origin.user_id
-    team = body.get("team") if isinstance(body.get("team"), dict) else {}
-    assert isinstance(team, dict)
-    team_id = _str(team.get("id")) or origin.team_id
-    key = declaration_key(team_id, user_id, _str(view.get("id")), origin.trigger_id)
+    origin = meta.origin
+    user_id = payload.string(payload.obj(body, "user"), "id") or origin.user_id
+    team_id = payload.string(payload.obj(body, "team"), "id") or origin.team_id
+    view_id = payload.string(view, "id")
+    key = declaration_key(team_id, user_id, view_id, origin.trigger_id)
     declaration_id.set(key)
 
     try:
@@ -64,11 +59,13 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Services) -> 
         ack(response_action="update", view=declaring_view(existing.declaration.title))
         return
 
-    result = validate_submission(
-        services,
+    result = validate_whole_form(
         view,
+        meta,
+        _org_config(services, view),
         key=key,
         origin=origin.model_copy(update={"user_id": user_id, "team_id": team_id}),
+        default_handles=tuple(services.settings.default_handles),
     )
     if not isinstance(result, Declaration):
         log.info("form errors: %s", ", ".join(sorted(str(field) for field in result)))
@@ -81,10 +78,7 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Services) -> 
         return
 
     record = DeclarationRecord(
-        key=key,
-        declaration=result,
-        modal_view_id=_str(view.get("id")),
-        source_key=source_key(result.origin),
+        key=key, declaration=result, modal_view_id=view_id, source_key=source_key(result.origin)
     )
     try:
         added = services.store.add(record)
@@ -101,7 +95,14 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Services) -> 
     services.dispatch(key, services.runner.run)
 
 
-def _commander_error(services: Services, slack_id: str) -> str | None:
+def _org_config(services: Collaborators, view: dict[str, Any]) -> OrgConfig | None:
+    """Wait briefly for the configuration only when the form shows org fields."""
+    if shows_org_fields(view):
+        return services.org_config.get(timeout=min(SUBMIT_WAIT, services.org_config_wait))
+    return services.org_config.peek()
+
+
+def _commander_error(services: Collaborators, slack_id: str) -> str | None:
     """An error for the commander field, or None (also when the lookup is still running)."""
     try:
         services.resolver.resolve(slack_id, timeout=services.commander_ack_budget)

@@ -1,4 +1,4 @@
-"""Parse a submitted modal's `view.state.values` into a DeclarationForm, in one place.
+"""Read a form's `view.state.values`: the built-in fields into a DeclarationForm, in one place.
 
 Lenient by design: a missing block or a wrong type reads as empty, so a malformed
 payload becomes a field error, never a crash.
@@ -7,41 +7,53 @@ payload becomes a field error, never a crash.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
-from bot.domain.custom_fields import CustomFieldRef, FieldKey
+from bot.domain.custom_fields import CustomFieldRef, FieldKey, Unreadable
 from bot.domain.declaration import DeclarationForm
-from bot.slack import ids
+from bot.slack import payload
+from bot.slack.form import ids
+
+ERROR_MAX = 150
+"""Slack shows at most this much of a field error."""
 
 
 def _element(values: dict[str, Any], block_id: str) -> dict[str, Any]:
-    block = values.get(block_id)
-    if not isinstance(block, dict):
-        return {}
+    """The state of a block's element: under its action ID (ours: the block ID), else any."""
+    block = payload.obj(values, block_id)
     element = block.get(block_id)
-    if not isinstance(element, dict):
-        element = next((v for v in block.values() if isinstance(v, dict)), {})
-    return element
+    if isinstance(element, dict):
+        return element
+    return next((v for v in block.values() if isinstance(v, dict)), {})
 
 
 def text_of(values: dict[str, Any], block_id: str) -> str:
-    value = _element(values, block_id).get("value")
-    return value if isinstance(value, str) else ""
+    return payload.string(_element(values, block_id), "value")
 
 
 def selected_of(values: dict[str, Any], block_id: str) -> str:
-    option = _element(values, block_id).get("selected_option")
-    value = option.get("value") if isinstance(option, dict) else None
-    return value if isinstance(value, str) else ""
+    return payload.string(payload.obj(_element(values, block_id), "selected_option"), "value")
 
 
 def selected_many(values: dict[str, Any], block_id: str) -> tuple[str, ...]:
-    options = _element(values, block_id).get("selected_options")
-    if not isinstance(options, list):
-        return ()
-    return tuple(
-        o["value"] for o in options if isinstance(o, dict) and isinstance(o.get("value"), str)
-    )
+    options = payload.objects(_element(values, block_id), "selected_options")
+    return tuple(o["value"] for o in options if isinstance(o.get("value"), str))
+
+
+def selected_user(values: dict[str, Any], block_id: str) -> str:
+    return payload.string(_element(values, block_id), "selected_user")
+
+
+def selected_time(values: dict[str, Any], block_id: str) -> str | Unreadable | None:
+    """A datetimepicker's choice as ISO 8601 (UTC); None when empty."""
+    epoch = _element(values, block_id).get("selected_date_time")
+    if not isinstance(epoch, int | float) or isinstance(epoch, bool):
+        return None
+    try:
+        return datetime.fromtimestamp(epoch, UTC).isoformat()
+    except (OverflowError, OSError, ValueError):
+        return Unreadable()  # the domain answers with a field error
 
 
 def checked(values: dict[str, Any], block_id: str) -> bool:
@@ -55,24 +67,17 @@ def _ids(values: dict[str, Any], block_id: str, key: str) -> tuple[str, ...]:
     return tuple(x for x in found if isinstance(x, str) and x)
 
 
-def _string(element: dict[str, Any], key: str) -> str:
-    value = element.get(key)
-    return value if isinstance(value, str) else ""
-
-
 def state_values(view: Any) -> dict[str, Any]:
     """`view.state.values`, or {} when the payload is malformed."""
-    state = view.get("state") if isinstance(view, dict) else None
-    values = state.get("values") if isinstance(state, dict) else None
-    return values if isinstance(values, dict) else {}
+    return payload.obj(payload.obj(view, "state"), "values")
 
 
 def parse_form(values: dict[str, Any]) -> DeclarationForm:
-    """The built-in fields; org fields are parsed by the org-aware form code."""
+    """The built-in fields; org fields are read in bot/slack/form/submitted.py."""
     return DeclarationForm(
         title=text_of(values, ids.TITLE),
         severity=selected_of(values, ids.SEVERITY) or "UNKNOWN",
-        commander_id=_string(_element(values, ids.COMMANDER), "selected_user"),
+        commander_id=selected_user(values, ids.COMMANDER),
         customer_impacted=checked(values, ids.IMPACT),
         impact_scope=text_of(values, ids.IMPACT_SCOPE),
         summary=text_of(values, ids.SUMMARY),
@@ -93,5 +98,5 @@ def block_for(field: FieldKey) -> str:
 
 
 def block_errors(errors: Mapping[FieldKey, str]) -> dict[str, str]:
-    """Domain field errors keyed by the block that shows them (Slack caps each at 150 chars)."""
-    return {block_for(field): message[:150] for field, message in errors.items()}
+    """Domain field errors keyed by the block that shows them."""
+    return {block_for(field): message[:ERROR_MAX] for field, message in errors.items()}

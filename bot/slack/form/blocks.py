@@ -1,4 +1,4 @@
-"""The "Declare an incident" modal and the views that replace it after submit.
+"""Block Kit pieces of the declare form, its built-in fields, and the views that replace it.
 
 Pure builders: data in, view dicts out. Every dict round-trips through
 `slack_sdk.models.views.View` unchanged (a test checks).
@@ -8,37 +8,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from bot.domain.declaration import SCOPE_MAX, TITLE_MAX
+from bot.slack.form import ids
+from bot.slack.form.prefill import FormPrefill
+from bot.slack.mrkdwn import (
+    BUTTON_MAX,
+    LABEL_MAX,
+    OPTION_MAX,
+    SECTION_MAX,
+    VIEW_TITLE_MAX,
+    cut,
+    safe,
+)
 
-from bot.domain.declaration import SEVERITIES, TITLE_MAX, Origin
-from bot.slack import ids
-from bot.slack.mrkdwn import cut, safe
-
-METADATA_MAX = 3000
 PLACEHOLDER_MAX = 150
 INPUT_MAX = 3000
+HANDLES_MAX = 1000
+"""Room for a dozen Datadog handles."""
 
 
-class ModalPrefill(BaseModel):
-    """Initial values of the form."""
-
-    model_config = ConfigDict(frozen=True)
-
-    title: str = ""
-    summary: str = ""
-    severity: str = "UNKNOWN"
-    commander_id: str = ""
-    default_handles: tuple[str, ...] = ()
-    severities: tuple[str, ...] = SEVERITIES
-    severity_labels: dict[str, str] = {}
-
-
-def plain(text: str, limit: int = 3000) -> dict[str, Any]:
+def plain(text: str, limit: int = SECTION_MAX) -> dict[str, Any]:
     return {"type": "plain_text", "text": cut(text, limit)}
 
 
 def option(value: str, label: str) -> dict[str, Any]:
-    return {"text": plain(label, 75), "value": value}
+    return {"text": plain(label, OPTION_MAX), "value": value}
 
 
 def input_block(
@@ -54,7 +48,7 @@ def input_block(
     block: dict[str, Any] = {
         "type": "input",
         "block_id": block_id,
-        "label": plain(label, 2000),
+        "label": plain(label, LABEL_MAX),
         "element": {**element, "action_id": block_id},
     }
     if dispatch:
@@ -62,8 +56,12 @@ def input_block(
     if optional:
         block["optional"] = True
     if hint:
-        block["hint"] = plain(hint, 2000)
+        block["hint"] = plain(hint, LABEL_MAX)
     return block
+
+
+def context_block(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [plain(text, LABEL_MAX)]}
 
 
 def text_input(
@@ -89,7 +87,7 @@ def checkbox(label: str, *, checked: bool = False) -> dict[str, Any]:
     return element
 
 
-def severity_select(prefill: ModalPrefill) -> dict[str, Any]:
+def severity_select(prefill: FormPrefill) -> dict[str, Any]:
     options = [option(s, prefill.severity_labels.get(s, s)) for s in prefill.severities]
     element: dict[str, Any] = {"type": "static_select", "options": options}
     initial = next((o for o in options if o["value"] == prefill.severity), None)
@@ -98,39 +96,15 @@ def severity_select(prefill: ModalPrefill) -> dict[str, Any]:
     return element
 
 
-def encode_origin(origin: Origin) -> str:
-    """private_metadata: the channel context, within Slack's 3000 characters."""
-    data = origin.model_dump_json(exclude_defaults=True)
-    if len(data) > METADATA_MAX:
-        data = origin.model_copy(update={"source_permalink": None}).model_dump_json(
-            exclude_defaults=True
-        )
-    return data
-
-
-def decode_origin(metadata: str) -> Origin:
-    return Origin.model_validate_json(metadata)
-
-
-def declare_modal(
-    prefill: ModalPrefill,
-    origin: Origin,
-    *,
-    org_blocks: list[dict[str, Any]] | None = None,
-    notices: list[str] | None = None,
-    metadata: str | None = None,
-) -> dict[str, Any]:
-    """The form. `org_blocks` (incident type, custom fields) go after the severity.
-
-    `metadata` replaces the encoded origin as private_metadata (see bot/slack/metadata.py).
-    """
+def built_in_blocks(prefill: FormPrefill) -> list[dict[str, Any]]:
+    """The fields every form has; the org's blocks go in at ORG_BLOCKS_AT."""
     commander: dict[str, Any] = {"type": "users_select"}
     if prefill.commander_id:
         commander["initial_user"] = prefill.commander_id
     handles_hint = "Datadog handles, e.g. @pagerduty-payments @oncall-db."
     if prefill.default_handles:
         handles_hint += " Always notified: " + ", ".join(prefill.default_handles)
-    blocks: list[dict[str, Any]] = [
+    return [
         input_block(
             ids.TITLE,
             "Title",
@@ -141,7 +115,6 @@ def declare_modal(
             ),
         ),
         input_block(ids.SEVERITY, "Severity", severity_select(prefill)),
-        *(org_blocks or []),
         input_block(ids.COMMANDER, "Incident commander", commander),
         input_block(
             ids.IMPACT, "Customer impact", checkbox("Customers are affected"), optional=True
@@ -149,7 +122,9 @@ def declare_modal(
         input_block(
             ids.IMPACT_SCOPE,
             "Impact scope",
-            text_input(multiline=True, placeholder="Who is affected, and how?", max_length=2000),
+            text_input(
+                multiline=True, placeholder="Who is affected, and how?", max_length=SCOPE_MAX
+            ),
             optional=True,
             hint="Required when customers are affected.",
         ),
@@ -178,21 +153,27 @@ def declare_modal(
         input_block(
             ids.NOTIFY_HANDLES,
             "Notify Datadog handles",
-            text_input(placeholder="@pagerduty-payments @oncall-db", max_length=1000),
+            text_input(placeholder="@pagerduty-payments @oncall-db", max_length=HANDLES_MAX),
             optional=True,
             hint=handles_hint,
         ),
         input_block(ids.IS_TEST, "Test", checkbox("This is a test incident"), optional=True),
     ]
-    for notice in notices or []:
-        blocks.insert(0, {"type": "context", "elements": [plain(notice, 2000)]})
+
+
+ORG_BLOCKS_AT = 2
+"""The org's blocks (incident type, custom fields) go after the title and the severity."""
+
+
+def form_view(blocks: list[dict[str, Any]], metadata: str) -> dict[str, Any]:
+    """The declare form around its blocks; `metadata` comes from bot/slack/form/metadata.py."""
     return {
         "type": "modal",
         "callback_id": ids.MODAL_CALLBACK,
-        "title": plain("Declare an incident", 24),
-        "submit": plain("Declare", 24),
-        "close": plain("Cancel", 24),
-        "private_metadata": encode_origin(origin) if metadata is None else metadata,
+        "title": plain("Declare an incident", VIEW_TITLE_MAX),
+        "submit": plain("Declare", VIEW_TITLE_MAX),
+        "close": plain("Cancel", VIEW_TITLE_MAX),
+        "private_metadata": metadata,
         "blocks": blocks,
     }
 
@@ -203,15 +184,15 @@ def status_view(title: str, text: str, *, url: str | None = None) -> dict[str, A
     if url:
         section["accessory"] = {
             "type": "button",
-            "text": plain("Open in Datadog", 75),
+            "text": plain("Open in Datadog", BUTTON_MAX),
             "url": url,
             "action_id": ids.OPEN_INCIDENT_ACTION,
         }
     return {
         "type": "modal",
         "callback_id": ids.MODAL_CALLBACK + "_status",
-        "title": plain(title, 24),
-        "close": plain("Close", 24),
+        "title": plain(title, VIEW_TITLE_MAX),
+        "close": plain("Close", VIEW_TITLE_MAX),
         "blocks": [section],
     }
 

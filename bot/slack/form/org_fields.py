@@ -22,8 +22,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.domain.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
-from bot.slack import ids
-from bot.slack.modal import INPUT_MAX, ModalPrefill, input_block, option, plain, text_input
+from bot.slack.form import ids
+from bot.slack.form.blocks import INPUT_MAX, input_block, option, plain, text_input
+from bot.slack.form.prefill import FormPrefill
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +171,7 @@ def _fitting(fields: tuple[OrgField, ...], room: int) -> tuple[OrgField, ...]:
 
 def org_blocks(
     config: OrgConfig, type_id: str | None, room: int = MAX_BLOCKS
-) -> tuple[list[dict[str, Any]], dict[str, str]]:
+) -> tuple[list[dict[str, Any]], dict[str, FieldKind]]:
     """The type select (when there is a choice) and the type's fields, within `room` blocks.
 
     Returns the blocks and `{field name: kind}` of the fields shown.
@@ -178,16 +179,16 @@ def org_blocks(
     blocks: list[dict[str, Any]] = []
     if len(config.types) > 1:
         blocks.append(type_block(config.types, type_id))
-    kinds: dict[str, str] = {}
+    kinds: dict[str, FieldKind] = {}
     for field in _fitting(config.fields_for(type_id), max(0, room - len(blocks))):
         block = field_block(field)
         if block is not None:
             blocks.append(block)
-            kinds[field.name] = field.kind.value
+            kinds[field.name] = field.kind
     return blocks, kinds
 
 
-def with_org_severities(prefill: ModalPrefill, field: OrgField | None) -> ModalPrefill:
+def with_org_severities(prefill: FormPrefill, field: OrgField | None) -> FormPrefill:
     """Severity options from the org's severity field (display names shown, values sent)."""
     if field is None:
         return prefill

@@ -10,13 +10,13 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.declaration import Origin, declaration_key
 from bot.logs import declaration_id
-from bot.services import Services
+from bot.slack.listeners.context import Collaborators
 
 log = logging.getLogger(__name__)
 
 
 def open_form(
-    services: Services, client: WebClient, origin: Origin, view: dict[str, Any], source: str
+    services: Collaborators, client: WebClient, origin: Origin, view: dict[str, Any], source: str
 ) -> str | None:
     """views.open; then prefetch the commander and tag the logs. Returns the view id.
 

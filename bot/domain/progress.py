@@ -1,0 +1,47 @@
+"""The latest state of one declaration, held by the worker that has its lease.
+
+Steps hand each new version to `save`, which keeps it in memory before writing it, so a
+failure that follows (even a failing write) starts from what really happened, never from
+a copy taken before the step. Facts about the outside world are sticky: once a create may
+have reached Datadog (`create_started_at`), or an incident is known, no later version
+forgets it.
+"""
+
+from __future__ import annotations
+
+from bot.domain.ports import DeclarationStore
+from bot.domain.record import DeclarationRecord
+
+
+def keep_facts(known: DeclarationRecord, new: DeclarationRecord) -> DeclarationRecord:
+    """`new`, with what `known` already established about Datadog carried over."""
+    started = [t for t in (known.create_started_at, new.create_started_at) if t is not None]
+    changes: dict[str, object] = {}
+    if started and new.create_started_at != min(started):
+        changes["create_started_at"] = min(started)
+    if known.attempts > new.attempts:
+        changes["attempts"] = known.attempts
+    if new.incident_id is None and known.incident_id is not None:
+        changes["incident_id"] = known.incident_id
+        changes["public_id"] = known.public_id
+        changes["incident_url"] = known.incident_url
+    return new.model_copy(update=changes) if changes else new
+
+
+class Progress:
+    """One declaration's current record; `save` is the only way steps change it."""
+
+    def __init__(self, store: DeclarationStore, record: DeclarationRecord) -> None:
+        self.store = store
+        self.record = record
+
+    def save(self, record: DeclarationRecord) -> DeclarationRecord:
+        """Remember `record` (facts kept), stamp it with the store's clock, then write it."""
+        self.record = keep_facts(self.record, record)  # kept even if the store is down
+        self.record = self.record.model_copy(update={"updated_at": self.now()})
+        self.store.save(self.record)
+        return self.record
+
+    def now(self) -> float:
+        """The store's clock, shared by every replica (Redis TIME), not this machine's."""
+        return self.store.now()

@@ -1,0 +1,52 @@
+"""The form's starting values: from settings and the person, or from what was already typed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.config import Settings
+from bot.domain.declaration import SEVERITIES
+from bot.slack.form import ids
+from bot.slack.form.state import selected_of, selected_user, text_of
+
+
+class FormPrefill(BaseModel):
+    """Initial values of the form."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str = ""
+    summary: str = ""
+    severity: str = "UNKNOWN"
+    commander_id: str = ""
+    default_handles: tuple[str, ...] = ()
+    severities: tuple[str, ...] = SEVERITIES
+    severity_labels: dict[str, str] = {}
+
+
+def prefill_for(
+    settings: Settings, user_id: str, title: str = "", summary: str = ""
+) -> FormPrefill:
+    """The title typed, the settings' defaults, and the person declaring as commander."""
+    return FormPrefill(
+        title=title,
+        summary=summary,
+        severity=settings.default_severity,
+        commander_id=user_id,
+        default_handles=tuple(settings.default_handles),
+    )
+
+
+def prefill_from_state(settings: Settings, values: dict[str, Any], user_id: str) -> FormPrefill:
+    """The form's current answers, so a re-render starts from what the person typed."""
+    base = prefill_for(
+        settings, user_id, title=text_of(values, ids.TITLE), summary=text_of(values, ids.SUMMARY)
+    )
+    return base.model_copy(
+        update={
+            "severity": selected_of(values, ids.SEVERITY) or base.severity,
+            "commander_id": selected_user(values, ids.COMMANDER) or base.commander_id,
+        }
+    )

@@ -1,0 +1,93 @@
+"""Inbound: every Bolt listener, registered in one place.
+
+Every listener acks first (or acks with field errors) and leaves slow work to the
+declaration worker, so Slack's 3-second limit holds even under load. Listeners run on
+Bolt's listener executor; `ListenerExecutor` gives each one a fresh log context, so no
+listener inherits (or has to clear) the declaration id of an earlier request.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot.slack.form import ids
+from bot.slack.form.org_fields import CUSTOM_FIELD_ACTIONS
+from bot.slack.listeners.context import Collaborators
+from bot.slack.listeners.declare_command import open_declare_modal
+from bot.slack.listeners.form_actions import (
+    change_incident_type,
+    declare_anyway,
+    suggest_field_options,
+)
+from bot.slack.listeners.message_shortcut import declare_from_message
+from bot.slack.listeners.retry import retry_declaration
+from bot.slack.listeners.submission import submit_declare_modal
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+LISTENER_THREADS = 5
+"""Bolt's default size for its listener executor."""
+
+
+class ListenerExecutor(ThreadPoolExecutor):
+    """Bolt's listener executor, running each listener in a fresh contextvars context.
+
+    A Bolt middleware runs on the request's thread, not the listener's, so the log
+    context is set and reset here: each listener starts with no declaration id and
+    whatever it sets ends with it.
+    """
+
+    def __init__(self, max_workers: int = LISTENER_THREADS) -> None:
+        super().__init__(max_workers, thread_name_prefix="listener")
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        context = contextvars.Context()
+        return super().submit(lambda: context.run(fn, *args, **kwargs))
+
+
+def ack_only(ack: Ack) -> None:
+    """Link buttons still send an interaction; acknowledge it."""
+    ack()
+
+
+def handle_error(error: Exception, body: dict[str, Any], respond: Respond) -> None:
+    """Last resort: log with a reference, tell the person something went wrong."""
+    reference = uuid.uuid4().hex[:8]
+    log.error("unhandled error (ref %s): %s", reference, error, exc_info=error)
+    try:
+        if body.get("response_url"):
+            respond(
+                text=f"Something went wrong in declare-bot (ref {reference}). Nothing you typed "
+                "was sent to Datadog; please try again.",
+                response_type="ephemeral",
+            )
+    except Exception:  # noqa: BLE001 - reporting must never raise
+        log.warning("could not report error %s", reference)
+
+
+def register_listeners(app: App, services: Collaborators) -> None:
+    """Wire listeners; `services` reaches each one through Bolt's context."""
+
+    def inject(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002
+        context["services"] = services
+        next()
+
+    app.use(inject)
+    app.command(ids.COMMAND)(open_declare_modal)
+    app.view(ids.MODAL_CALLBACK)(submit_declare_modal)
+    app.action(ids.RETRY_ACTION)(retry_declaration)
+    app.shortcut(ids.MESSAGE_SHORTCUT)(declare_from_message)
+    app.action(ids.INCIDENT_TYPE_ACTION)(change_incident_type)
+    app.action(ids.DECLARE_ANYWAY_ACTION)(declare_anyway)
+    app.options(CUSTOM_FIELD_ACTIONS)(suggest_field_options)
+    app.action(ids.OPEN_INCIDENT_ACTION)(ack_only)
+    app.error(handle_error)

@@ -1,0 +1,72 @@
+"""What the listeners need from the app, as Protocols.
+
+`bot.services.Services` provides them; bot/slack depends only on these shapes, so it
+imports neither bot.services (which imports bot/slack) nor bot.datadog.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Protocol
+
+from bot.config import Settings
+from bot.domain.commander import CommanderResolver
+from bot.domain.org import OrgConfig
+from bot.domain.ports import DeclarationStore
+from bot.domain.runner import DeclarationRunner
+from bot.slack.allowlist import Allowlist
+
+log = logging.getLogger(__name__)
+
+
+class OrgConfigSource(Protocol):
+    """The org's incident types and fields, cached (bot/datadog/org_cache.py)."""
+
+    def get(self, timeout: float) -> OrgConfig | None: ...
+
+    def peek(self) -> OrgConfig | None: ...
+
+
+class Collaborators(Protocol):
+    """Reaches every listener as its `services` argument, through Bolt's context."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def store(self) -> DeclarationStore: ...
+
+    @property
+    def resolver(self) -> CommanderResolver: ...
+
+    @property
+    def runner(self) -> DeclarationRunner: ...
+
+    @property
+    def allowlist(self) -> Allowlist: ...
+
+    @property
+    def org_config(self) -> OrgConfigSource: ...
+
+    @property
+    def commander_ack_budget(self) -> float:
+        """Seconds the submit step may wait for the commander before acking anyway."""
+        ...
+
+    @property
+    def org_config_wait(self) -> float:
+        """Seconds opening the form may wait for an uncached org config."""
+        ...
+
+    def dispatch(self, key: str, run: Callable[[str], object]) -> Future[object]: ...
+
+
+def org_config_now(services: Collaborators) -> OrgConfig | None:
+    """The org configuration if it can be had within the ack-path budget (the trigger lasts
+    3 s); else None, and the form shows the built-in fields."""
+    config = services.org_config.get(timeout=services.org_config_wait)
+    if config is None:
+        log.warning("org config unavailable: the form shows the built-in fields only")
+    return config

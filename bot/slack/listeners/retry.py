@@ -1,0 +1,52 @@
+"""The Retry button on a failure notice: resume the stored declaration, never a new one."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, Respond
+
+from bot.logs import declaration_id
+from bot.slack.listeners.context import Collaborators
+from bot.slack.payload import first_action, string
+
+log = logging.getLogger(__name__)
+
+
+def retry_declaration(
+    ack: Ack, body: dict[str, Any], respond: Respond, services: Collaborators
+) -> None:
+    ack()
+    key = string(first_action(body), "value")
+    record = services.store.get(key) if key else None
+    if record is None:
+        answer(
+            respond,
+            body,
+            text="That declaration is no longer stored. Run /declare again.",
+            response_type="ephemeral",
+            replace_original=False,
+        )
+        return
+    declaration_id.set(key)
+    log.info("retry requested")
+    answer(
+        respond,
+        body,
+        text=f"Retrying “{record.declaration.title}”…",
+        response_type="ephemeral",
+        replace_original=True,
+    )
+    services.dispatch(key, services.runner.retry)
+
+
+def answer(respond: Respond, body: dict[str, Any], **message: Any) -> None:
+    """Reply through the response_url when there is a usable one; the work needs no reply."""
+    if not string(body, "response_url").startswith(("https://", "http://")):
+        log.info("no usable response_url; not answering")
+        return
+    try:
+        respond(**message)
+    except Exception as exc:  # noqa: BLE001 - the reply is a courtesy
+        log.warning("answering through the response_url failed: %s", type(exc).__name__)

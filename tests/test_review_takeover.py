@@ -1,0 +1,54 @@
+"""L7b: two replicas on one real Redis, default settings; the one declaring is killed
+with `kill -9` right after its create reached Datadog. The survivor must announce the
+incident within 15 s (it took 61.9 s: a 30 s lease, then a 30 s watch interval)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.emulators.stack import LocalStack
+from tests import figures
+from tests.bot_process import BotProcess, bot_env, open_modal, submission
+from tests.exactly_once import announcements, assert_exactly_once, wait_for
+from tests.redis_server import clear
+
+TAKEOVER_BOUND = 15.0
+
+
+@pytest.fixture
+def replicas(stack: LocalStack, redis_url: str, tmp_path: Path) -> Iterator[list[BotProcess]]:
+    clear(redis_url)
+    started: list[BotProcess] = []
+    try:
+        for name in ("replica-a", "replica-b"):
+            env = bot_env(stack, REDIS_URL=redis_url, STORE_PATH=str(tmp_path / f"{name}.sqlite3"))
+            started.append(BotProcess(tmp_path, env, name=name).start())
+        yield started
+    finally:
+        for process in started:
+            process.stop()
+        clear(redis_url)
+
+
+def test_a_replica_killed_after_its_create_is_taken_over_within_15s(
+    stack: LocalStack, replicas: list[BotProcess]
+) -> None:
+    doomed, survivor = replicas
+    title = "Replica killed after create"
+    stack.datadog.inject("POST /api/v2/incidents", delay=0.5)
+    view = open_modal(stack, doomed.caller)
+    assert doomed.caller.interact(submission(stack, view, title)).status_code == 200
+    stack.datadog.wait_for("/api/v2/incidents", 1, timeout=15)
+    doomed.kill9()
+    killed = time.monotonic()
+    wait_for(lambda: bool(announcements(stack.slack, title)), timeout=90, what="the takeover")
+    elapsed = time.monotonic() - killed
+    figures.timing("takeover of a kill -9'd replica's declaration (defaults, Redis)", elapsed)
+    print(f"\nthe survivor announced {elapsed:.1f}s after the kill")
+    assert "resuming declaration" in survivor.log()
+    assert_exactly_once(stack, title, settle=1.0)
+    assert elapsed < TAKEOVER_BOUND
