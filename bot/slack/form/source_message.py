@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
+from bot.domain.datadog_link import parse_datadog_link
 from bot.domain.declaration import SUMMARY_MAX, TITLE_MAX, shorten
 from bot.domain.record import DeclarationRecord
 from bot.slack.form import ids
@@ -23,7 +23,6 @@ LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 FORMATTING = re.compile(r"(?<!\w)[*_~`]+|[*_~`]+(?!\w)")
 """Markers at word edges; an underscore inside a name (db_primary) stays."""
 URL = re.compile(r"https?://[^\s<>|\"'`]+")
-DATADOG_HOST = re.compile(r"(^|\.)(datadoghq\.com|datadoghq\.eu|ddog-gov\.com)$")
 CONTEXT_PATHS = frozenset(
     {"monitors", "monitor", "dashboard", "dashboards", "notebook", "notebooks"}
 )
@@ -107,14 +106,15 @@ def _strings(node: Any) -> list[str]:
 
 
 def is_context_link(url: str) -> bool:
-    """A Datadog monitor, dashboard or notebook, on any Datadog site or custom subdomain."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
+    """A Datadog monitor, dashboard or notebook, on any Datadog site or custom subdomain.
+
+    Read by the strict parser (bot/domain/datadog_link.py): a look-alike such as
+    `https://evil.example\\@app.datadoghq.com/monitors/1` is no Datadog link at all.
+    """
+    link = parse_datadog_link(url)
+    if link is None:
         return False
-    host = (parts.hostname or "").lower()
-    first = parts.path.strip("/").split("/")[0].lower()
-    return parts.scheme == "https" and bool(DATADOG_HOST.search(host)) and first in CONTEXT_PATHS
+    return link.path.strip("/").split("/")[0].lower() in CONTEXT_PATHS
 
 
 def context_links(message: dict[str, Any]) -> tuple[str, ...]:
