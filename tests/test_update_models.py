@@ -272,3 +272,11 @@ def test_bodies_that_are_not_incidents_are_refused(body) -> None:
     with pytest.raises(IncidentParseError):
         incident_view(body)
     assert search_views({"data": {"attributes": {"incidents": [body, "junk"]}}}) == []
+
+
+def test_a_snapshot_survives_storage_as_json() -> None:
+    """The modal's snapshot is kept between open and submit (store or private_metadata)."""
+    name = "test_add_commander_to_an_incident_returns_ok_response.yaml"
+    _, _, body = next(b for b in _incident_bodies(name) if b[0] == "PATCH")
+    snapshot = UpdateSnapshot(incident=incident_view(body), commander_slack_id="UALICE")
+    assert UpdateSnapshot.model_validate_json(snapshot.model_dump_json()) == snapshot
