@@ -16,9 +16,8 @@ Slack layer re-bases the modal on `plan.current` (values of conflicting fields r
 the current ones, the person's other edits kept), so a second submit is judged against
 what Datadog holds now. Validation errors are reported the same way, also with nothing sent.
 
-Only fields that changed are validated: a value Datadog accepts but the form would not
-(an old severity, an empty scope set in Datadog) never blocks an edit of another field.
-Customer impact turned on needs a scope: `validate_form`'s rule, the same as declaring.
+Only changed fields are validated (an old severity never blocks a title edit). Customer
+impact turned on needs a scope: `validate_form`'s rule, the same as declaring.
 """
 
 from __future__ import annotations
@@ -170,7 +169,21 @@ def _validation_errors(form: UpdateForm, severities: Sequence[str]) -> dict[Upda
     return {_FROM_DECLARING[k]: v for k, v in result.items() if k in _FROM_DECLARING}
 
 
-def _fields(
+def touched(snapshot: UpdateSnapshot, form: UpdateForm) -> dict[UpdateField, bool]:
+    """Which built-in fields the person changed relative to what the modal showed."""
+    shown = snapshot.incident
+    return {
+        UpdateField.TITLE: normal_title(form.title) != normal_title(shown.title),
+        UpdateField.SEVERITY: form.severity != shown.severity,
+        UpdateField.STATE: bool(form.state) and form.state != shown.state,
+        UpdateField.COMMANDER: form.commander_slack_id != snapshot.commander_slack_id,
+        UpdateField.CUSTOMER_IMPACTED: form.customer_impacted != shown.customer_impacted,
+        UpdateField.IMPACT_SCOPE: form.customer_impacted
+        and _normal_scope(form.impact_scope) != _normal_scope(shown.customer_impact_scope),
+    }
+
+
+def changed_fields(
     org_fields: Sequence[OrgField], form: UpdateForm, shown: IncidentView
 ) -> tuple[list[tuple[OrgField, CustomField]], dict[CustomFieldRef, str]]:
     """User-defined fields the person changed, typed, and errors for the changed ones."""
@@ -195,12 +208,6 @@ def _fields(
     return changed, kept_errors
 
 
-def _text(value: object) -> str:
-    if isinstance(value, tuple):
-        return ", ".join(str(v) for v in value)
-    return "" if value is None else str(value)
-
-
 def shown_kind(view: IncidentView, org: OrgField) -> str:
     """The wire kind to clear a field with: as Datadog reported it, else from the org."""
     found = view.field(org.name)
@@ -223,15 +230,7 @@ def plan_update(
     all_errors = _validation_errors(form, severities)
     title = normal_title(form.title)
     scope = shorten(clean(form.impact_scope), SCOPE_MAX)
-    changed: dict[UpdateField, bool] = {
-        UpdateField.TITLE: title != normal_title(shown.title),
-        UpdateField.SEVERITY: form.severity != shown.severity,
-        UpdateField.STATE: bool(form.state) and form.state != shown.state,
-        UpdateField.COMMANDER: form.commander_slack_id != snapshot.commander_slack_id,
-        UpdateField.CUSTOMER_IMPACTED: form.customer_impacted != shown.customer_impacted,
-        UpdateField.IMPACT_SCOPE: form.customer_impacted
-        and _normal_scope(form.impact_scope) != _normal_scope(shown.customer_impact_scope),
-    }
+    changed = touched(snapshot, form)
     needs_scope = changed[UpdateField.CUSTOMER_IMPACTED] or changed[UpdateField.IMPACT_SCOPE]
     errors: dict[ErrorKey, str] = {
         key: message
@@ -242,7 +241,7 @@ def plan_update(
         errors[UpdateField.STATE] = f"Choose one of {', '.join(states)}."
     if changed[UpdateField.COMMANDER] and form.commander_slack_id and form.commander is None:
         errors[UpdateField.COMMANDER] = "This person's Datadog user could not be found."
-    custom, custom_errors = _fields(org_fields, form, shown)
+    custom, custom_errors = changed_fields(org_fields, form, shown)
     for ref, problem in custom_errors.items():
         errors[ref] = problem
     if errors:
@@ -281,7 +280,8 @@ def plan_update(
         if submitted == now:
             continue
         if now != was:
-            conflicts.append(Conflict(key=key, submitted=_text(submitted), current=now_text))
+            mine = ", ".join(submitted) if isinstance(submitted, tuple) else str(submitted)
+            conflicts.append(Conflict(key=key, submitted=mine, current=now_text))
         else:
             send.add(key)
     if conflicts:
