@@ -13,7 +13,7 @@ from bot.slack import card as cards
 from bot.slack.mrkdwn import FALLBACK_MAX, FIELD_MAX, HEADER_MAX, SECTION_MAX
 from tests.oracles import assert_blocks_round_trip
 
-HOSTILE = "<!channel> <http://evil|x> & <@U999>"
+HOSTILE = "<!channel> <http://evil|x> & <@U999> @here"
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 INCIDENT = IncidentView(
     incident_id="a6250371-3453-5a56-b302-93500bfb7e41",
@@ -114,7 +114,7 @@ def test_hostile_text_is_escaped_everywhere_on_the_card() -> None:
         assert "<!channel>" not in rendered and "<!here>" not in rendered
         assert "<http" not in rendered and "<@U999>" not in rendered
         assert "&amp; &lt;@U999&gt;" in rendered
-    assert all(f.get("verbatim") for f in blocks[1]["fields"] if "Commander" not in f["text"])
+    assert all(f.get("verbatim") for f in blocks[1]["fields"])
 
 
 def test_overlong_text_respects_block_kit_limits() -> None:

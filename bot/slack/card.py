@@ -1,9 +1,11 @@
 """The incident's live card (the announcement, edited in place) and its thread notes.
 
 Pure builders returning `(text, blocks)`. Every piece of user or Datadog text is escaped and
-shown verbatim, so a title can't ping @channel or forge a link. The buttons carry no
-incident: the listener takes it from what the bot stored for the message the button is on
-(channel + ts), so a rewritten payload can't point an action at another incident.
+every mrkdwn object is verbatim (explicit `<@U…>` still renders, a bare "@channel" typed
+into a title does not), so nothing a person typed can ping a group or forge a link.
+The buttons carry no incident: the listener takes it from what the bot stored for the
+message the button is on (channel + ts), so a rewritten payload can't point an action at
+another incident.
 """
 
 from __future__ import annotations
@@ -111,7 +113,7 @@ def card(incident: IncidentView, *, commander_slack_id: str | None = None) -> Me
     fields = [
         verbatim(f"*Severity*\n{safe(incident.severity, 200)}"),
         verbatim(f"*State*\n{safe(state_label(incident), 200)}"),
-        {"type": "mrkdwn", "text": f"*Commander*\n{_commander(incident, commander_slack_id)}"},
+        verbatim(f"*Commander*\n{_commander(incident, commander_slack_id)}"),
         verbatim(f"*Customer impact*\n{_impact(incident)}"),
     ]
     blocks: list[dict[str, Any]] = [
