@@ -10,7 +10,7 @@ import pytest
 from bot.domain.incident_changes import Change, ChangeKind, describe_update, external_update
 from bot.domain.incident_state import IncidentChanges, IncidentUser, IncidentView
 from bot.slack import card as cards
-from bot.slack.mrkdwn import FALLBACK_MAX, FIELD_MAX, HEADER_MAX, SECTION_MAX
+from bot.slack.mrkdwn import FALLBACK_MAX, HEADER_MAX, SECTION_MAX
 from tests.oracles import assert_blocks_round_trip
 
 HOSTILE = "<!channel> <http://evil|x> & <@U999> @here"
@@ -129,7 +129,7 @@ def test_overlong_text_respects_block_kit_limits() -> None:
     text, blocks = cards.card(huge)
     assert_blocks_round_trip(blocks)  # slack_sdk checks the limits on validate_json
     assert len(blocks[0]["text"]["text"]) <= HEADER_MAX
-    assert all(len(f["text"]) <= FIELD_MAX for f in blocks[1]["fields"])
+    assert all(len(f["text"]) <= cards.SECTION_FIELD_MAX for f in blocks[1]["fields"])
     assert len(text) <= FALLBACK_MAX
     assert "&amp" in blocks[0]["text"]["text"] and "&am…" not in blocks[0]["text"]["text"]
 

@@ -80,6 +80,7 @@ CASES: list[tuple[IncidentChanges, dict[str, Any]]] = [
                 CustomField(name="root_cause", kind="textbox", values=("db",)),
                 CustomField(name="summary", kind="textbox", values=()),
                 CustomField(name="detection_method", kind="dropdown", values=("monitor",)),
+                CustomField(name="loss_usd", kind="number", values=("42.5",)),
             )
         ),
         {
@@ -90,6 +91,7 @@ CASES: list[tuple[IncidentChanges, dict[str, Any]]] = [
                     "root_cause": {"type": "textbox", "value": "db"},
                     "summary": {"type": "textbox", "value": ""},
                     "detection_method": {"type": "dropdown", "value": "monitor"},
+                    "loss_usd": {"type": "textbox", "value": "42.5"},
                 }
             }
         },

@@ -16,16 +16,17 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.datadog.models import (
     FieldValue,
+    Lenient,
     MultipleValueField,
     RelationshipToUser,
     SingleValueField,
     UserRef,
 )
+from bot.datadog.requests import WIRE_TYPE
 from bot.domain.declaration import CustomField
 from bot.domain.incident_state import ACTIVE, IncidentChanges, IncidentUser, IncidentView
+from bot.domain.org import MULTI_VALUE_KINDS, FieldKind
 
-SINGLE_VALUE_KINDS = frozenset({"dropdown", "textbox"})
-MULTI_VALUE_KINDS = frozenset({"multiselect", "textarray", "metrictag", "autocomplete"})
 BUILT_IN_FIELDS = frozenset({"severity", "state"})
 """Sent and read as `fields.<name>` like the others, but shown as the incident's own."""
 
@@ -65,11 +66,11 @@ class IncidentUpdateRequest(_Wire):
     data: IncidentUpdateData
 
 
-def _field(kind: str, values: tuple[str, ...]) -> FieldValue:
-    """Datadog's field shape; clearing is "" for a single value and [] for several."""
-    if kind in SINGLE_VALUE_KINDS:
-        return SingleValueField(type=kind, value=values[0] if values else "")
-    return MultipleValueField(type=kind, value=list(values))
+def _field(kind: FieldKind, values: tuple[str, ...]) -> FieldValue:
+    """Datadog's field shape (as create writes it); clearing is "" for one value, [] for several."""
+    if kind in MULTI_VALUE_KINDS:
+        return MultipleValueField(type=WIRE_TYPE[kind], value=list(values))
+    return SingleValueField(type=WIRE_TYPE[kind], value=values[0] if values else "")
 
 
 def _utc(moment: datetime) -> datetime:
@@ -110,11 +111,7 @@ def update_request(incident_id: str, changes: IncidentChanges) -> IncidentUpdate
 # --- response (lenient) -------------------------------------------------------------
 
 
-class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class _IncidentAttributes(_Lenient):
+class _IncidentAttributes(Lenient):
     public_id: int | None = None
     title: str | None = None
     severity: str | None = None
@@ -132,7 +129,7 @@ class _IncidentAttributes(_Lenient):
     last_modified_by_uuid: str | None = None
 
 
-class _IncidentData(_Lenient):
+class _IncidentData(Lenient):
     id: str
     attributes: _IncidentAttributes = _IncidentAttributes()
     relationships: dict[str, Any] | None = None
@@ -187,10 +184,12 @@ def _custom_fields(raw: Mapping[str, Any]) -> tuple[CustomField, ...]:
     for name, node in raw.items():
         if name in BUILT_IN_FIELDS or not isinstance(node, Mapping):
             continue
-        kind = node.get("type")
-        if kind not in SINGLE_VALUE_KINDS and kind not in MULTI_VALUE_KINDS:
-            kind = "multiselect" if isinstance(node.get("value"), list) else "textbox"
-        out.append(CustomField(name=name, kind=str(kind), values=_values(node.get("value"))))
+        value = node.get("value")
+        try:
+            kind = FieldKind(str(node.get("type")))
+        except ValueError:  # a type Datadog added since: judge by the value's shape
+            kind = FieldKind.MULTISELECT if isinstance(value, list) else FieldKind.TEXTBOX
+        out.append(CustomField(name=name, kind=kind, values=_values(value)))
     return tuple(out)
 
 

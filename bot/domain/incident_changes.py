@@ -20,9 +20,7 @@ from bot.domain.incident_state import (
     IncidentView,
     same_values,
 )
-from bot.domain.org import OrgField
-
-SINGLE_VALUE_KINDS = frozenset({"dropdown", "textbox"})
+from bot.domain.org import MULTI_VALUE_KINDS, OrgField
 
 
 class ChangeKind(StrEnum):
@@ -133,7 +131,7 @@ def _field_changes(
     out: list[Change] = []
     for field in after.fields:
         was = before.values_of(field.name)
-        multi = field.kind not in SINGLE_VALUE_KINDS
+        multi = field.kind in MULTI_VALUE_KINDS
         if same_values(was, field.values, multi=multi):
             continue
         org = known.get(field.name)

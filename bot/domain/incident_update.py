@@ -17,7 +17,7 @@ the current ones, the person's other edits kept), so a second submit is judged a
 what Datadog holds now. Validation errors are reported the same way, also with nothing sent.
 
 Only changed fields are validated (an old severity never blocks a title edit). Customer
-impact turned on needs a scope: `validate_form`'s rule, the same as declaring.
+impact turned on needs a scope: `validate_built_in_fields`'s rule, the same as declaring.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from bot.domain.declaration import (
     Origin,
     clean,
     shorten,
-    validate_form,
+    validate_built_in_fields,
 )
 from bot.domain.incident_state import (
     DEFAULT_STATES,
@@ -48,7 +48,7 @@ from bot.domain.incident_state import (
     IncidentView,
     same_values,
 )
-from bot.domain.org import OrgField
+from bot.domain.org import FieldKind, OrgField
 
 
 class UpdateField(StrEnum):
@@ -73,7 +73,7 @@ _FROM_DECLARING: dict[FormField, UpdateField] = {
     FormField.IMPACT_SCOPE: UpdateField.IMPACT_SCOPE,
 }
 _NO_ORIGIN = Origin(team_id="-", channel_id="-", user_id="-")
-"""`validate_form` wants an origin; its rules do not read it."""
+"""`validate_built_in_fields` wants an origin; its rules do not read it."""
 
 
 class _Frozen(BaseModel):
@@ -152,7 +152,7 @@ def _normal_scope(text: str | None) -> str:
 
 def _validation_errors(form: UpdateForm, severities: Sequence[str]) -> dict[UpdateField, str]:
     """Errors by field, by declaring's rules (filtered to changed fields by the caller)."""
-    result = validate_form(
+    result = validate_built_in_fields(
         DeclarationForm(
             title=form.title,
             severity=form.severity,
@@ -200,20 +200,11 @@ def changed_fields(
         ref = CustomFieldRef(org.name)
         if ref in errors:
             kept_errors[ref] = errors[ref]
-        elif answer is None and not org.multi and org.kind.value == "dropdown":
+        elif answer is None and org.kind is FieldKind.DROPDOWN:
             kept_errors[ref] = f"{org.display_name} can't be emptied from Slack; choose a value."
         else:
-            kind = answer.kind if answer else shown_kind(shown, org)
-            changed.append((org, CustomField(name=org.name, kind=kind, values=values)))
+            changed.append((org, CustomField(name=org.name, kind=org.kind, values=values)))
     return changed, kept_errors
-
-
-def shown_kind(view: IncidentView, org: OrgField) -> str:
-    """The wire kind to clear a field with: as Datadog reported it, else from the org."""
-    found = view.field(org.name)
-    if found is not None:
-        return found.kind
-    return "textbox" if org.kind.value in ("number", "datetime") else org.kind.value
 
 
 def plan_update(

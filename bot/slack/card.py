@@ -19,7 +19,6 @@ from bot.domain.incident_state import IncidentUser, IncidentView
 from bot.slack.mrkdwn import (
     BUTTON_MAX,
     FALLBACK_MAX,
-    FIELD_MAX,
     HEADER_MAX,
     SECTION_MAX,
     cut,
@@ -40,6 +39,8 @@ OPEN_ACTION = "open_incident"
 """The same action ID as the announcement's link button, already acked by a listener."""
 CARD_ACTIONS = (UPDATE_ACTION, RESOLVE_ACTION, REOPEN_ACTION)
 """The actions that act on the card's incident (looked up from the stored message)."""
+SECTION_FIELD_MAX = 2000
+"""Slack's limit for one of a section's `fields` (belongs beside the others in mrkdwn.py)."""
 NOTE_LINES_MAX = 20
 """Changes listed in one thread note; more are counted, not listed."""
 
@@ -71,7 +72,7 @@ def _impact(incident: IncidentView) -> str:
         return "No"
     ended = incident.customer_impact_end
     tail = f"\nEnded {moment(ended)}" if ended is not None else ""
-    room = FIELD_MAX - len("*Customer impact*\nYes: ") - len(tail)
+    room = SECTION_FIELD_MAX - len("*Customer impact*\nYes: ") - len(tail)
     scope = safe(incident.customer_impact_scope or "scope not given", room)
     return f"Yes: {scope}{tail}"
 
