@@ -8,7 +8,7 @@ from bot.domain.custom_fields import CustomFieldRef
 from bot.domain.declaration import CustomField
 from bot.domain.incident_changes import describe_update, external_update
 from bot.domain.incident_resolve import NOTE_MAX, ResolveForm, plan_reopen, plan_resolve
-from bot.domain.incident_state import IncidentChanges, IncidentUser, IncidentView
+from bot.domain.incident_state import OPEN_STATES, IncidentChanges, IncidentUser, IncidentView
 from bot.domain.incident_update import UpdateField, UpdateForm, UpdateSnapshot, plan_update
 from bot.domain.org import Choice, FieldKind, OrgField
 
@@ -232,6 +232,7 @@ def test_resolve_twice_sends_once_and_note_is_bounded() -> None:
 def test_reopen_goes_back_to_active_only_from_closed_states() -> None:
     assert plan_reopen(SHOWN.model_copy(update={"state": "completed"})).state == "active"
     assert plan_reopen(SHOWN).empty
+    assert not any(SHOWN.model_copy(update={"state": s}).resolved for s in OPEN_STATES)
 
 
 def test_change_lines_read_as_the_issue_shows_them() -> None:
@@ -292,9 +293,8 @@ def test_changes_made_in_datadog_say_who_when_modified_moved() -> None:
 
 
 def test_apply_merges_like_datadog() -> None:
-    after = SHOWN.apply(
-        IncidentChanges(fields=(CustomField(name="root_cause", kind="textbox", values=("db",)),))
-    )
+    root_cause = CustomField(name="root_cause", kind="textbox", values=("db",))
+    after = SHOWN.apply(IncidentChanges(fields=(root_cause,)))
     assert after.values_of("services") == ("checkout", "payments")
     assert after.values_of("root_cause") == ("db",)
     assert after.severity == SHOWN.severity and after.title == SHOWN.title

@@ -61,7 +61,6 @@ class UpdateField(StrEnum):
     CUSTOMER_IMPACTED = "customer_impacted"
     IMPACT_SCOPE = "impact_scope"
     IMPACT_END = "impact_end"
-    NOTE = "note"
 
 
 ErrorKey = UpdateField | CustomFieldRef
