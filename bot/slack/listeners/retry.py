@@ -9,6 +9,7 @@ from slack_bolt import Ack, Respond
 
 from bot.logs import declaration_id
 from bot.slack.listeners.context import Collaborators
+from bot.slack.mrkdwn import safe
 from bot.slack.payload import first_action, string
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ def retry_declaration(
     answer(
         respond,
         body,
-        text=f"Retrying “{record.declaration.title}”…",
+        text=f"Retrying “{safe(record.declaration.title, 300)}”…",
         response_type="ephemeral",
         replace_original=True,
     )

@@ -66,6 +66,7 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Collaborators
         key=key,
         origin=origin.model_copy(update={"user_id": user_id, "team_id": team_id}),
         default_handles=tuple(services.settings.default_handles),
+        allowed_handles=tuple(services.settings.allowed_handles),
     )
     if not isinstance(result, Declaration):
         log.info("form errors: %s", ", ".join(sorted(str(field) for field in result)))
