@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot.domain.datadog_link import parse_context_link
 from bot.domain.declaration import Origin, shorten
 from bot.domain.org import FieldKind
 from bot.slack import payload
@@ -28,6 +29,7 @@ METADATA_MAX = 3000
 """Slack's limit on private_metadata."""
 
 KINDS = frozenset(FieldKind)
+LINKS_MAX = 10
 SUMMARY_KEPT = 500
 """The summary is shortened to this before anything else is dropped."""
 
@@ -87,6 +89,14 @@ def fits(text: str) -> bool:
     return len(text) <= METADATA_MAX
 
 
+def _links(links: object) -> tuple[str, ...]:
+    """Links as they come back from Slack, checked again: only rebuilt Datadog links pass."""
+    if not isinstance(links, list):
+        return ()
+    checked = (parse_context_link(x) for x in links[:LINKS_MAX] if isinstance(x, str))
+    return tuple(dict.fromkeys(x for x in checked if x))
+
+
 def decode(text: str) -> Metadata:
     """Raises ValidationError (or ValueError) when the metadata is not ours."""
     origin = Origin.model_validate_json(text)
@@ -95,9 +105,7 @@ def decode(text: str) -> Metadata:
     kinds = payload.obj(data, "udf")
     return Metadata(
         origin=origin,
-        context_links=tuple(x for x in links if isinstance(x, str))
-        if isinstance(links, list)
-        else (),
+        context_links=_links(links),
         kinds={k: FieldKind(v) for k, v in kinds.items() if isinstance(v, str) and v in KINDS},
         title=payload.string(data, "prefill_title"),
         summary=payload.string(data, "prefill_summary"),
