@@ -94,3 +94,24 @@ def test_markup_in_a_link_is_shown_escaped(stack: LocalStack) -> None:
     stack.message_shortcut(message)
     shown = shown_context(stack.opened_view())
     assert "a&amp;b" in shown
+
+
+def test_links_are_checked_again_when_the_metadata_comes_back() -> None:
+    from bot.domain.declaration import Origin
+
+    origin = Origin(team_id="T", channel_id="C1", user_id="U1")
+    text = metadata.encode(metadata.Metadata(origin=origin, context_links=(LOOK_ALIKES[0], GOOD)))
+    assert metadata.decode(text).context_links == (GOOD,)
+
+
+def test_a_rewritten_link_list_is_not_ours(stack: LocalStack) -> None:
+    message = stack.post_message(f"Checkout down {GOOD}")
+    stack.message_shortcut(message)
+    view = stack.opened_view()
+    data = json.loads(view["private_metadata"])
+    data["context_links"] = ["https://app.datadoghq.com/monitors/999"]
+    forged = {**view, "private_metadata": json.dumps(data, separators=(",", ":"))}
+    values = declare_form_values(title="Checkout down", commander=ALICE)
+    answer = stack.submit(forged, values).json()
+    assert answer["response_action"] == "errors", answer
+    assert stack.datadog.created_bodies() == []

@@ -111,3 +111,8 @@ def test_the_shortcut_opens_the_form_in_time_too(group_limited: LocalStack) -> N
     assert call.received_at - started < 1.5
     assert stack.slack.calls_of("views.open")  # the trigger was still fresh: a form opened
     assert stack.slack.views, "the form opened"
+    wait_for(
+        lambda: len(stack.slack.calls("/api/usergroups.users.list")) >= 3,
+        timeout=10,
+        what="the lookup to end before teardown",
+    )

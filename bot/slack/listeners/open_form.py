@@ -100,7 +100,8 @@ def check_group_after_open(
         try:
             client.views_update(view_id=view_id, view=status_view("Can't declare", text))
             return
-        except SlackApiError as exc:
-            log.info("views.update with the refusal failed: %s", exc.response.get("error"))
+        except Exception as exc:  # noqa: BLE001 - the form may be gone: tell instead
+            error = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
+            log.info("views.update with the refusal failed: %s", error)
     if tell is not None:
         _tell(tell, text)
