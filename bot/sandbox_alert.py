@@ -8,10 +8,24 @@ form (title, severity from the priority, fields from the tags); she declares as 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from bot.sandbox import Transcript
+    from bot.emulators.stack import LocalStack
+
+
+class Transcript(Protocol):
+    """What bot/sandbox.py's Transcript offers the walk (typed here: sandbox imports this)."""
+
+    stack: LocalStack
+    mark: float
+
+    def say(self, text: str = "") -> None: ...
+
+    def block(self, lines: list[str], indent: str = ...) -> None: ...
+
+    def calls(self, indent: str) -> None: ...
+
 
 ALERT_TITLE = "[P2] Checkout 5xx on checkout"
 

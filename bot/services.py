@@ -91,6 +91,7 @@ class Services:
         self.worker.shutdown(wait=True, cancel_futures=False)
         self.org_config.close()
         self.datadog.close()
+        self.allowlist.close()
 
 
 def build_services(

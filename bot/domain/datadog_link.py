@@ -11,8 +11,7 @@ narrow grammar and rebuild the URL from the parts we checked:
   sites' web-app hosts (`SITE_WEB_HOSTS`) or a one-label custom sub-domain of a site
   (`acme.datadoghq.com`, `acme.datadoghq.eu`, `acme.us3.datadoghq.com`).
 
-The domain must not import `bot.datadog`, so the site table is repeated here; a test keeps
-it equal to `bot.datadog.sites.WEB_HOSTS`.
+The site table lives here, in the domain, and `bot.datadog.sites` uses it: one table.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ SITE_WEB_HOSTS: dict[str, str] = {
     "ddog-gov.com": "app.ddog-gov.com",
     "us2.ddog-gov.com": "us2.ddog-gov.com",
 }
-"""DD_SITE -> the web-app host of that site (same table as bot.datadog.sites.WEB_HOSTS)."""
+"""DD_SITE -> the web-app host of that site (`bot.datadog.sites.WEB_HOSTS` is this table)."""
 
 URL_MAX = 2000
 GROUP_MAX = 200
@@ -181,3 +180,29 @@ def parse_monitor_link(url: str) -> MonitorLink | None:
         url=f"https://{owner.host}/monitors/{monitor_id}",
         group=_group(query),
     )
+
+
+CONTEXT_PAGES = frozenset(
+    {"monitors", "monitor", "dashboard", "dashboards", "notebook", "notebooks"}
+)
+"""The first path segment of pages worth linking from an incident's timeline."""
+_SAFE_QUERY = re.compile(r"[A-Za-z0-9._~!$'()*+,;=:@%/?&-]{0,500}")
+
+
+def parse_context_link(url: str) -> str | None:
+    """A monitor, dashboard or notebook link rebuilt from its checked parts, else None.
+
+    The query is kept when it is plain (a dashboard's time range, template variables); the
+    fragment never is.
+
+    >>> parse_context_link("HTTPS://App.DatadogHQ.com/dashboard/abc?from_ts=1#x")
+    'https://app.datadoghq.com/dashboard/abc?from_ts=1'
+    """
+    split = _split(url)
+    if split is None:
+        return None
+    owner, path, query = split
+    if path.strip("/").split("/")[0].lower() not in CONTEXT_PAGES:
+        return None
+    rebuilt = f"https://{owner.host}{path}"
+    return f"{rebuilt}?{query}" if query and _SAFE_QUERY.fullmatch(query) else rebuilt

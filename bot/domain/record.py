@@ -74,5 +74,10 @@ class DeclarationRecord(BaseModel):
         return self.model_copy(update={**changes, "updated_at": time.time()})
 
     @property
+    def incident_label(self) -> str:
+        """How messages name the incident: its public id once Datadog gave one."""
+        return f"IR-{self.public_id}" if self.public_id is not None else "the incident"
+
+    @property
     def finished(self) -> bool:
         return self.step is Step.DONE

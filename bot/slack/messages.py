@@ -6,6 +6,7 @@ so nothing a person typed can ping a group or render a link.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.domain.record import DeclarationRecord, Delivered
@@ -23,10 +24,6 @@ HELP_TEXT = (
 )
 
 
-def incident_label(record: DeclarationRecord) -> str:
-    return f"IR-{record.public_id}" if record.public_id is not None else "the incident"
-
-
 def _link_button(url: str) -> dict[str, Any]:
     return {
         "type": "button",
@@ -40,7 +37,7 @@ def _link_button(url: str) -> dict[str, Any]:
 def announcement(record: DeclarationRecord) -> Message:
     """The channel announcement: number, title, severity, commander, impact, link."""
     declaration = record.declaration
-    label = incident_label(record)
+    label = record.incident_label
     test = "[TEST] " if declaration.is_test else ""
     header = safe(f"🚨 {test}{label}: {declaration.title}", HEADER_MAX)
     impact = (
@@ -75,10 +72,27 @@ def announcement(record: DeclarationRecord) -> Message:
     return text, blocks
 
 
+BOT_MENTION = re.compile(r"<([@#][UWCG][A-Z0-9]{1,30})>")
+"""A user or channel mention as the bot writes it from a Slack id (never !channel, links)."""
+
+
+def render_note(note: str) -> str:
+    """A note as mrkdwn: the bot's own mentions before the first ": " stay mentions;
+    everything else, including any error text after it, is escaped."""
+    head, sep, tail = note.partition(": ")
+    pieces: list[str] = []
+    last = 0
+    for found in BOT_MENTION.finditer(head):
+        pieces += [escape(head[last : found.start()]), found.group(0)]
+        last = found.end()
+    pieces.append(escape(head[last:]))
+    return "".join(pieces) + sep + escape(tail)
+
+
 def thread_reply(record: DeclarationRecord) -> Message:
     """The reply under the announcement: the link and what was done."""
     declaration = record.declaration
-    label = incident_label(record)
+    label = record.incident_label
     link = f"<{record.incident_url}|{label}>" if record.incident_url else label
     notified = ", ".join(escape(h.display_name or h.handle) for h in record.handles) or "nobody"
     seeded = "what's happening and " if declaration.summary else ""
@@ -88,7 +102,7 @@ def thread_reply(record: DeclarationRecord) -> Message:
         f"*Commander* <@{declaration.commander_id}>",
         f"*Notified:* {cut(notified, 1500)}",
         f"*Timeline:* seeded with {seeded}where it was declared.",
-        *(escape(note) for note in record.notes),
+        *(render_note(note) for note in record.notes),
     ]
     body = cut("\n".join(lines), 2900)
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": body, "verbatim": True}}]
@@ -101,7 +115,7 @@ def failure_text(record: DeclarationRecord) -> str:
     reason = safe(record.error or "an unknown error", 1500)
     if record.incident_url:
         return (
-            f":warning: {incident_label(record)} *{title}* was created, but: {reason}\n"
+            f":warning: {record.incident_label} *{title}* was created, but: {reason}\n"
             f"Incident link: {record.incident_url}"
         )
     return (
@@ -142,7 +156,7 @@ def done_text(record: DeclarationRecord) -> str:
     else:
         where = "created"
     return (
-        f":white_check_mark: {incident_label(record)} *{safe(record.declaration.title, 2000)}* "
+        f":white_check_mark: {record.incident_label} *{safe(record.declaration.title, 2000)}* "
         f"is declared and {where}."
     )
 

@@ -13,8 +13,7 @@ import json
 import socket
 import struct
 import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -29,7 +28,6 @@ class Frame:
     direction: str
     opcode: int
     data: bytes
-    at: float = field(default_factory=time.monotonic)
 
     def json(self) -> Any:
         return json.loads(self.data)

@@ -10,12 +10,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.datadog_link import parse_datadog_link
+from bot.domain.datadog_link import parse_context_link
 from bot.domain.declaration import SUMMARY_MAX, TITLE_MAX, shorten
 from bot.domain.record import DeclarationRecord
 from bot.slack.form import ids
 from bot.slack.form.blocks import plain
-from bot.slack.messages import incident_label
 from bot.slack.mrkdwn import BUTTON_MAX, VIEW_TITLE_MAX, safe
 
 LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
@@ -23,9 +22,6 @@ LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 FORMATTING = re.compile(r"(?<!\w)[*_~`]+|[*_~`]+(?!\w)")
 """Markers at word edges; an underscore inside a name (db_primary) stays."""
 URL = re.compile(r"https?://[^\s<>|\"'`]+")
-CONTEXT_PATHS = frozenset(
-    {"monitors", "monitor", "dashboard", "dashboards", "notebook", "notebooks"}
-)
 LINKS_MAX = 10
 LINK_MAX = 500
 
@@ -108,13 +104,10 @@ def _strings(node: Any) -> list[str]:
 def is_context_link(url: str) -> bool:
     """A Datadog monitor, dashboard or notebook, on any Datadog site or custom subdomain.
 
-    Read by the strict parser (bot/domain/datadog_link.py): a look-alike such as
-    `https://evil.example\\@app.datadoghq.com/monitors/1` is no Datadog link at all.
+    Strict (bot/domain/datadog_link.py): no backslash, userinfo, port or non-ASCII host, so
+    a browser and Python agree on where the link goes.
     """
-    link = parse_datadog_link(url)
-    if link is None:
-        return False
-    return link.path.strip("/").split("/")[0].lower() in CONTEXT_PATHS
+    return parse_context_link(url) is not None
 
 
 def context_links(message: dict[str, Any]) -> tuple[str, ...]:
@@ -124,8 +117,9 @@ def context_links(message: dict[str, Any]) -> tuple[str, ...]:
         targets = [m.group(1) for m in LINK.finditer(text)] + URL.findall(text)
         for url in targets:
             url = _unescape(url).rstrip(".,;:!?)")
-            if len(url) <= LINK_MAX and is_context_link(url):
-                found.setdefault(url)
+            rebuilt = parse_context_link(url) if len(url) <= LINK_MAX else None
+            if rebuilt:
+                found.setdefault(rebuilt)
     return tuple(found)[:LINKS_MAX]
 
 
@@ -143,7 +137,7 @@ def duplicate_view(record: DeclarationRecord, metadata: str) -> dict[str, Any]:
     title = safe(record.declaration.title, 500)
     if record.incident_url:
         lead = (
-            f":warning: <{record.incident_url}|{incident_label(record)}> was already declared "
+            f":warning: <{record.incident_url}|{record.incident_label}> was already declared "
             f"from this message: *{title}*"
         )
     else:

@@ -24,11 +24,12 @@ from bot.logs import declaration_id
 from bot.slack.form.alert import AlertSource, alert_source, filled_form, opening_form
 from bot.slack.form.prefill import FormPrefill
 from bot.slack.listeners.context import Collaborators
-from bot.slack.listeners.open_form import open_view
+from bot.slack.listeners.open_form import Tell, open_view
 
 log = logging.getLogger(__name__)
 
-SOURCE = "the message shortcut on a monitor alert"
+SOURCE = "the message shortcut"
+"""As for any message: the person used the same shortcut (and is told so if it fails)."""
 OPEN_WAIT = 10.0
 """Seconds the update waits for views.open to answer (it answers well within 3 s)."""
 
@@ -41,8 +42,12 @@ def declare_from_alert(
     base: FormPrefill,
     config: OrgConfig | None,
     context_links: tuple[str, ...],
-) -> None:
-    """Start reading the monitor, open the form from the message, then fill it."""
+    tell: Tell | None = None,
+) -> str | None:
+    """Start reading the monitor, open the form from the message, then fill it.
+
+    Returns the opened view's id (None when the form did not open).
+    """
     source = alert_source(
         alert, services.monitors.site, origin.source_permalink or "", context_links
     )
@@ -54,9 +59,10 @@ def declare_from_alert(
     view: dict[str, Any] | None = None
     try:
         form = opening_form(config, base, origin, source)
-        view = open_view(services, client, origin, form, SOURCE)
+        view = open_view(services, client, origin, form, SOURCE, tell)
     finally:
         opened.set_result(view)  # the update waits for this, also when the open failed
+    return str(view["id"]) if view else None
 
 
 def read(services: Collaborators, monitor_id: int) -> tuple[Monitor | None, str | None]:

@@ -1,0 +1,59 @@
+"""Names vulture (`make lint`) sees no reader for, though something does read them.
+
+Each group says who: pydantic serialises wire fields, http.server and socketserver read
+class attributes, the Datadog emulator dispatches to route handlers by name, pytest
+passes fixtures by parameter name.
+"""
+
+# ruff: noqa
+
+_ = object()
+
+# Datadog wire fields: written into request bodies by pydantic's model_dump.
+_.cell_type
+_.customer_impact_scope
+_.incident_type_uuid
+_.initial_cells
+_.notification_handles
+_.commander_user
+_.redirect_url
+_.integration_type
+_.included
+_.service_account
+
+# Kept in the stored record for people reading a declaration (and `declare-bot` logs).
+_.commander_email
+
+# Monitor scope named by `declare-bot check`.
+_.MONITORS_READ
+
+# http.server / socketserver settings, read by the standard library.
+_.protocol_version
+_.disable_nagle_algorithm
+_.close_connection
+_.daemon_threads
+_.allow_reuse_address
+
+# Datadog emulator routes: bot/emulators/datadog/server.py maps paths to these names.
+_._create_incident
+_._get_incident
+_._get_monitor
+_._list_incidents
+_._search
+_._add_integration
+_._list_integrations
+_._validate
+_._list_users
+_._get_user
+_._list_types
+_._list_fields
+
+# slack_sdk's SocketModeClient option, set on the instance the tests drive.
+_.auto_reconnect_enabled
+
+# logging.LogRecord.msg, rewritten by the redacting filter.
+_.msg
+
+# pytest fixtures requested by parameter name.
+_.restore_logging
+_.watching
