@@ -119,3 +119,21 @@ def test_a_look_alike_host_is_a_link_to_nothing(stack: LocalStack) -> None:
     quote, provenance = cells(body)  # no monitor cell
     assert "[View monitor](https://app.datadoghq.com.evil.example/" in quote, "quoted as said"
     assert "Context:" not in provenance and "evil" not in provenance
+
+
+def test_a_type_change_before_the_monitor_arrives_is_not_overwritten(stack: LocalStack) -> None:
+    security = stack.datadog.add_incident_type("Security")
+    monitor_id = checkout_monitor(stack, priority=1, tags=())
+    stack.datadog.latency[f"/api/v1/monitor/{monitor_id}"] = 0.6
+    message = stack.slack.hold_message(
+        INCIDENTS, attachment_alert("Checkout 5xx", f"{US}/monitors/{monitor_id}")
+    )
+    assert stack.message_shortcut(message).status_code == 200
+    opened = stack.opened_view()
+    assert stack.choose(opened, "incident_type", security).status_code == 200
+    stack.slack.wait_for("/api/views.update", 2, timeout=5)  # the type change, then the fill
+    updates = stack.slack.calls_of("views.update")
+    assert [u.get("hash") for u in updates] == [opened["hash"], opened["hash"]]
+    view = stack.current_view(opened["id"])
+    assert initial(view, "incident_type")["value"] == security, "the person's change stands"
+    assert initial(view, "severity")["value"] == "UNKNOWN", "the late fill was refused"
