@@ -5,9 +5,11 @@ Retries, backoff and the mapping of statuses to typed errors live in transport.p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
+from pydantic import BaseModel
 
 from bot.datadog import sites
 from bot.datadog.errors import DatadogError
@@ -33,6 +35,9 @@ from bot.datadog.transport import (
 
 USERS_PAGE_SIZE = 100
 USERS_MAX_PAGES = 20
+OPEN_QUERY = "state:(active OR stable)"
+"""Incidents not yet over (Datadog's default states; resolved ones leave)."""
+SEARCH_PAGE_SIZE = 50
 
 
 class DatadogClient:
@@ -82,11 +87,28 @@ class DatadogClient:
             idempotent=False,
             permission="incident_write",
         )
-        return self._incident(parse(response, IncidentResponse).data)
+        return self._read(response)
 
     def get_incident(self, incident_id: str) -> Incident:
+        """GET /api/v2/incidents/{incident_id}: the incident as Datadog holds it now."""
         response = self._send("GET", f"/api/v2/incidents/{incident_id}", permission="incident_read")
-        return self._incident(parse(response, IncidentResponse).data)
+        return self._read(response)
+
+    def update_incident(self, incident_id: str, body: BaseModel | Mapping[str, Any]) -> Incident:
+        """PATCH /api/v2/incidents/{incident_id}: Datadog merges, so send only what changes.
+
+        `body` is an IncidentUpdateRequest (a pydantic model with `to_wire`, or any model or
+        mapping of that shape). Resending the same fields gives the same incident, so unlike
+        a create this is retried on 5xx, 429 and timeouts within the RetryPolicy.
+        """
+        response = self._send(
+            "PATCH",
+            f"/api/v2/incidents/{incident_id}",
+            json=_wire(body),
+            idempotent=True,
+            permission="incident_write",
+        )
+        return self._read(response)
 
     def search_incidents(
         self, query: str, *, sort: str = "-created", page_size: int = 25, offset: int = 0
@@ -98,8 +120,23 @@ class DatadogClient:
             params={"query": query, "sort": sort, "page[size]": page_size, "page[offset]": offset},
             permission="incident_read",
         )
-        hits = parse(response, IncidentSearchResponse).data.attributes.incidents
-        return [self._incident(hit.data) for hit in hits or []]
+        hits = parse(response, IncidentSearchResponse).data.attributes.incidents or []
+        attributes = (json_object(response).get("data") or {}).get("attributes") or {}
+        raw: list[Any] = attributes.get("incidents") or []
+        return [self._incident(hit.data, raw[i]) for i, hit in enumerate(hits)]
+
+    def open_incidents(
+        self, *, limit: int = 100, page_size: int = SEARCH_PAGE_SIZE
+    ) -> list[Incident]:
+        """Active and stable incidents, newest first, at most `limit` (page by page)."""
+        found: list[Incident] = []
+        while len(found) < limit:
+            size = min(page_size, limit - len(found))
+            page = self.search_incidents(OPEN_QUERY, page_size=size, offset=len(found))
+            found.extend(page)
+            if len(page) < size:
+                break
+        return found
 
     def list_incidents(self, *, offset: int = 0, page_size: int = 100) -> list[Incident]:
         """GET /api/v2/incidents: oldest first, and it shows an incident as soon as it exists."""
@@ -182,11 +219,18 @@ class DatadogClient:
 
     # --- plumbing -------------------------------------------------------------------
 
-    def _incident(self, data: IncidentData) -> Incident:
+    def _read(self, response: httpx.Response) -> Incident:
+        body = json_object(response)
+        return self._incident(parse(response, IncidentResponse).data, body)
+
+    def _incident(self, data: IncidentData, document: dict[str, Any] | None = None) -> Incident:
         attrs = data.attributes
         public_id = attrs.public_id or 0
-        commander = (data.relationships or {}).get("commander_user") or {}
-        commander_data = commander.get("data") if isinstance(commander, dict) else None
+        relationships = data.relationships or {}
+        # A PATCH answer names the new commander in attributes while its relationship
+        # still says null (recorded); GET has only the relationship.
+        commander_id = _user_id(attrs.commander) or _user_id(relationships.get("commander_user"))
+        modifier = attrs.last_modified_by_uuid or _user_id(attrs.last_modified_by)
         return Incident(
             id=data.id,
             public_id=public_id,
@@ -196,8 +240,34 @@ class DatadogClient:
             state=attrs.state,
             is_test=bool(attrs.is_test),
             created=attrs.created,
-            commander_id=commander_data.get("id") if isinstance(commander_data, dict) else None,
+            commander_id=commander_id,
+            modified=attrs.modified,
+            last_modified_by_id=modifier or _user_id(relationships.get("last_modified_by_user")),
+            resolved=attrs.resolved,
+            customer_impacted=bool(attrs.customer_impacted),
+            customer_impact_scope=attrs.customer_impact_scope,
+            customer_impact_end=attrs.customer_impact_end,
+            fields={k: v for k, v in (attrs.fields or {}).items() if isinstance(v, dict)},
+            document=document or {},
         )
+
+
+def _user_id(ref: object) -> str | None:
+    """The id in a `{"data": {"type": "users", "id": ...}}` reference; None if absent/null."""
+    data = ref.get("data") if isinstance(ref, dict) else None
+    user_id = data.get("id") if isinstance(data, dict) else None
+    return user_id if isinstance(user_id, str) and user_id else None
+
+
+def _wire(body: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
+    """A request body as JSON: a model's own `to_wire` when it has one, no `None`s otherwise."""
+    if isinstance(body, BaseModel):
+        to_wire = getattr(body, "to_wire", None)
+        if callable(to_wire):
+            wire: dict[str, Any] = to_wire()
+            return wire
+        return body.model_dump(mode="json", exclude_none=True)
+    return dict(body)
 
 
 __all__ = ["DEFAULT_TIMEOUT", "DatadogClient", "DatadogError", "RetryPolicy"]

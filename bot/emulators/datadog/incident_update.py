@@ -114,7 +114,7 @@ class IncidentUpdates(DatadogState):
                 raise DeclareError(400, "data.id does not match the incident in the path")
             sent = data.get("attributes") or {}
             rel = data.get("relationships") or {}
-            before = copy.deepcopy(incident["relationships"]["commander_user"])
+            before: JSON = copy.deepcopy(incident["relationships"]["commander_user"])
             attrs = copy.deepcopy(incident["attributes"])
             relationships = copy.deepcopy(incident["relationships"])
             if "title" in sent and not str(sent["title"]).strip():
@@ -152,9 +152,10 @@ class IncidentUpdates(DatadogState):
         for field in known:
             if field.name in cleared:
                 expected = SENT_AS.get(field.field_type, field.field_type)
-                if sent[field.name].get("type") != expected:
-                    got = sent[field.name].get("type")
-                    raise DeclareError(400, f"Field '{field.name}' is a {expected} field, not {got}")
+                got = sent[field.name].get("type")
+                if got != expected:
+                    problem = f"Field '{field.name}' is a {expected} field, not {got}"
+                    raise DeclareError(400, problem)
         if "state" in cleared:
             raise DeclareError(400, "Field 'state' cannot be empty")
         checked = [f for f in known if f.name in sent and f.name not in cleared]
