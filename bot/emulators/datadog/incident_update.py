@@ -154,8 +154,8 @@ class IncidentUpdates(DatadogState):
                 expected = SENT_AS.get(field.field_type, field.field_type)
                 got = sent[field.name].get("type")
                 if got != expected:
-                    problem = f"Field '{field.name}' is a {expected} field, not {got}"
-                    raise DeclareError(400, problem)
+                    wrong = f"Field '{field.name}' is a {expected} field, not {got}"
+                    raise DeclareError(400, wrong)
         if "state" in cleared:
             raise DeclareError(400, "Field 'state' cannot be empty")
         checked = [f for f in known if f.name in sent and f.name not in cleared]
