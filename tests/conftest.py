@@ -9,6 +9,8 @@ import pytest
 
 from bot.emulators.stack import LocalStack
 from tests import figures
+from tests.bot_process import BotProcess, bot_env
+from tests.redis_server import clear
 from tests.redis_server import redis_url as redis_url  # the real-Redis fixture
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +31,22 @@ def stack() -> Iterator[LocalStack]:
     """Both emulators and the bot, seeded with people and channels (see emulators/personas.py)."""
     with LocalStack() as running:
         yield running
+
+
+@pytest.fixture
+def replicas(stack: LocalStack, redis_url: str, tmp_path: Path) -> Iterator[list[BotProcess]]:
+    """Two bot processes sharing one real Redis (each with its own unused SQLite path)."""
+    clear(redis_url)
+    started: list[BotProcess] = []
+    try:
+        for name in ("replica-a", "replica-b"):
+            env = bot_env(stack, REDIS_URL=redis_url, STORE_PATH=str(tmp_path / f"{name}.sqlite3"))
+            started.append(BotProcess(tmp_path, env, name=name).start())
+        yield started
+    finally:
+        for process in started:
+            process.stop()
+        clear(redis_url)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,37 +10,17 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from bot.domain.record import DeclarationRecord, Step
 from bot.domain.runner import RunnerPolicy
 from bot.emulators.stack import FAST_RETRY, LocalStack
 from bot.services import build_services
 from tests import figures
-from tests.bot_process import BotProcess, bot_env, open_modal, submission
+from tests.bot_process import BotProcess, open_modal, submission
 from tests.exactly_once import assert_exactly_once, wait_for
-from tests.redis_server import clear
 
 ROUNDS = 5
-
-
-@pytest.fixture
-def replicas(stack: LocalStack, redis_url: str, tmp_path: Path) -> Iterator[list[BotProcess]]:
-    clear(redis_url)
-    started: list[BotProcess] = []
-    try:
-        for name in ("replica-a", "replica-b"):
-            env = bot_env(stack, REDIS_URL=redis_url, STORE_PATH=str(tmp_path / f"{name}.sqlite3"))
-            started.append(BotProcess(tmp_path, env, name=name).start())
-        yield started
-    finally:
-        for process in started:
-            process.stop()
-        clear(redis_url)
 
 
 def deliver_to_all(replicas: list[BotProcess], payload: dict[str, Any]) -> list[int]:

@@ -5,33 +5,13 @@ incident within 15 s (it took 61.9 s: a 30 s lease, then a 30 s watch interval).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from bot.emulators.stack import LocalStack
 from tests import figures
-from tests.bot_process import BotProcess, bot_env, open_modal, submission
+from tests.bot_process import BotProcess, open_modal, submission
 from tests.exactly_once import announcements, assert_exactly_once, wait_for
-from tests.redis_server import clear
 
 TAKEOVER_BOUND = 15.0
-
-
-@pytest.fixture
-def replicas(stack: LocalStack, redis_url: str, tmp_path: Path) -> Iterator[list[BotProcess]]:
-    clear(redis_url)
-    started: list[BotProcess] = []
-    try:
-        for name in ("replica-a", "replica-b"):
-            env = bot_env(stack, REDIS_URL=redis_url, STORE_PATH=str(tmp_path / f"{name}.sqlite3"))
-            started.append(BotProcess(tmp_path, env, name=name).start())
-        yield started
-    finally:
-        for process in started:
-            process.stop()
-        clear(redis_url)
 
 
 def test_a_replica_killed_after_its_create_is_taken_over_within_15s(

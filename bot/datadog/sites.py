@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-WEB_HOSTS: dict[str, str] = {
-    "datadoghq.com": "app.datadoghq.com",
-    "us3.datadoghq.com": "us3.datadoghq.com",
-    "us5.datadoghq.com": "us5.datadoghq.com",
-    "datadoghq.eu": "app.datadoghq.eu",
-    "ap1.datadoghq.com": "ap1.datadoghq.com",
-    "ap2.datadoghq.com": "ap2.datadoghq.com",
-    "uk1.datadoghq.com": "uk1.datadoghq.com",
-    "ddog-gov.com": "app.ddog-gov.com",
-    "us2.ddog-gov.com": "us2.ddog-gov.com",
-}
+from bot.domain.datadog_link import SITE_WEB_HOSTS
+
+WEB_HOSTS = SITE_WEB_HOSTS
+"""DD_SITE -> web-app host; the domain owns the table because it parses Datadog links."""
 SITES: tuple[str, ...] = tuple(WEB_HOSTS)
 
 

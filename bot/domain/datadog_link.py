@@ -11,8 +11,7 @@ narrow grammar and rebuild the URL from the parts we checked:
   sites' web-app hosts (`SITE_WEB_HOSTS`) or a one-label custom sub-domain of a site
   (`acme.datadoghq.com`, `acme.datadoghq.eu`, `acme.us3.datadoghq.com`).
 
-The domain must not import `bot.datadog`, so the site table is repeated here; a test keeps
-it equal to `bot.datadog.sites.WEB_HOSTS`.
+The site table lives here, in the domain, and `bot.datadog.sites` uses it: one table.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ SITE_WEB_HOSTS: dict[str, str] = {
     "ddog-gov.com": "app.ddog-gov.com",
     "us2.ddog-gov.com": "us2.ddog-gov.com",
 }
-"""DD_SITE -> the web-app host of that site (same table as bot.datadog.sites.WEB_HOSTS)."""
+"""DD_SITE -> the web-app host of that site (`bot.datadog.sites.WEB_HOSTS` is this table)."""
 
 URL_MAX = 2000
 GROUP_MAX = 200

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.backoff import full_jitter
+
 
 @dataclass(frozen=True)
 class RunnerPolicy:
@@ -30,6 +32,11 @@ class RunnerPolicy:
     """Posts of the announcement when Slack answers a transient error, with `backoff`."""
     retry_wait: float = 3.0
     """How long a Retry click waits for a worker that still holds the declaration."""
+
+    def wait_before_retry(self, attempt: int, asked: float = 0.0) -> float:
+        """Before retry number `attempt` (0-based): full-jitter backoff, or longer when the
+        service asked (Retry-After), never past `max_wait`."""
+        return self.bounded(max(asked, full_jitter(attempt, self.backoff, self.max_backoff)))
 
     def bounded(self, wait: float, upper: float | None = None) -> float:
         """`wait` clamped to [0, upper] (default: `max_wait`): a skewed clock or a huge

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from bot.domain.backoff import full_jitter
 from bot.domain.commander import CommanderResolver
 from bot.domain.declaration import Declaration, Handle
 from bot.domain.lease import Lease
@@ -128,10 +127,9 @@ class Steps:
                 )
                 if not exc.retryable or attempt == policy.create_attempts - 1:
                     raise
-                wait = max(exc.wait, full_jitter(attempt, policy.backoff, policy.max_backoff))
+                wait = policy.wait_before_retry(attempt, exc.wait)
                 if exc.ambiguous:
-                    wait = max(wait, policy.settle)
-                wait = policy.bounded(wait)
+                    wait = policy.bounded(max(wait, policy.settle))
                 log.info(
                     "declaration %s: create attempt %d failed (%s); next in %.2fs",
                     record.key,
@@ -166,8 +164,7 @@ class Steps:
             except StepFailed as exc:
                 if not exc.retryable or attempt == policy.announce_attempts - 1:
                     raise
-                backoff = full_jitter(attempt, policy.backoff, policy.max_backoff)
-                wait = policy.bounded(max(exc.wait, backoff))
+                wait = policy.wait_before_retry(attempt, exc.wait)
                 log.info(
                     "declaration %s: announcing failed (%s); next in %.2fs",
                     progress.record.key,
