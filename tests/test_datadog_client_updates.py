@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
-from pydantic import BaseModel
 
 from bot.datadog.client import OPEN_QUERY, DatadogClient, RetryPolicy
 from bot.datadog.errors import (
@@ -26,6 +26,10 @@ from bot.datadog.errors import (
     DatadogUnreadableResponse,
 )
 from bot.datadog.models import IncidentCreateAttributes, IncidentCreateData, IncidentCreateRequest
+from bot.datadog.update_models import update_request
+from bot.domain.declaration import CustomField
+from bot.domain.incident_state import IncidentChanges, IncidentUser
+from bot.domain.org import FieldKind
 from bot.emulators.datadog import DatadogEmulator
 
 PATCH_ROUTE = "PATCH /api/v2/incidents/{id}"
@@ -74,29 +78,29 @@ def severity(iid: str, value: str) -> dict[str, Any]:
     return body(iid, fields={"severity": {"type": "dropdown", "value": value}})
 
 
-class _Body(BaseModel):
-    """Stands in for update_models.IncidentUpdateRequest: a model with `to_wire`."""
-
-    payload: dict[str, Any]
-
-    def to_wire(self) -> dict[str, Any]:
-        return self.payload
-
-
 def test_update_get_and_search_read_the_lifecycle(
     emu: DatadogEmulator, client: DatadogClient
 ) -> None:
+    emu.add_field("services_hit", "multiselect", valid_values=[{"value": "api"}])
     iid = create(client)
     jane = emu.add_user("jane@example.com", "Jane")
-    patch = severity(iid, "SEV-2")
-    patch["data"]["attributes"] |= {"customer_impacted": True, "customer_impact_scope": "EU"}
-    patch["data"]["relationships"] = {"commander_user": {"data": {"type": "users", "id": jane}}}
-    updated = client.update_incident(iid, _Body(payload=patch))
+    changes = IncidentChanges(
+        severity="SEV-2",
+        commander=IncidentUser(datadog_id=jane),
+        customer_impacted=True,
+        customer_impact_scope="EU",
+        fields=(CustomField(name="services_hit", kind=FieldKind.MULTISELECT, values=("api",)),),
+    )
+    request = update_request(iid, changes)
+    updated = client.update_incident(iid, request)
     assert (updated.severity, updated.commander_id) == ("SEV-2", jane)  # from attributes
     assert updated.customer_impacted and updated.customer_impact_scope == "EU"
     assert updated.last_modified_by_id == emu.owner_id
-    assert updated.document["data"]["id"] == iid
-    assert emu.updated_bodies(iid) == [patch]
+    assert emu.updated_bodies(iid) == [request.to_wire()]
+    view = client.view(updated)
+    assert (view.incident_id, view.severity, view.commander_id) == (iid, "SEV-2", jane)
+    assert view.values_of("services_hit") == ("api",)
+    assert view.url == client.incident_url(view.public_id)
 
     bob = emu.add_user("bob@example.com", "Bob")
     emu.edit_incident(iid, by=bob, attributes={"title": "Checkout down"})
@@ -108,14 +112,17 @@ def test_update_get_and_search_read_the_lifecycle(
     )
     assert fetched.modified and updated.modified and fetched.modified > updated.modified
     assert fetched.last_modified_by_id == bob
+    assert client.view(fetched).last_modified_by == IncidentUser(datadog_id=bob)
 
-    resolved = client.update_incident(
-        iid,
-        body(iid, fields={"state": {"type": "dropdown", "value": "resolved"}}),
-    )
+    end = datetime(2099, 1, 1, tzinfo=UTC)
+    cleared = CustomField(name="services_hit", kind=FieldKind.MULTISELECT, values=())
+    resolve = IncidentChanges(state="resolved", customer_impact_end=end, fields=(cleared,))
+    resolved = client.update_incident(iid, update_request(iid, resolve))
     assert resolved.state == "resolved" and resolved.resolved
     assert resolved.fields["state"] == {"type": "dropdown", "value": "resolved"}
-    assert resolved.customer_impact_end is None
+    assert resolved.customer_impact_end == "2099-01-01T00:00:00+00:00"
+    assert client.view(resolved).resolved and client.view(resolved).customer_impact_end == end
+    assert client.view(resolved).values_of("services_hit") == ()
 
 
 def test_open_incidents_newest_first_over_pages(
@@ -127,7 +134,7 @@ def test_open_incidents_newest_first_over_pages(
     )
     found = client.open_incidents(page_size=2)
     assert [i.id for i in found] == [ids[4], ids[3], ids[2], ids[0]]
-    assert all(i.document["data"]["id"] == i.id for i in found)
+    assert [client.view(i).incident_id for i in found] == [i.id for i in found]
     assert [i.id for i in client.open_incidents(limit=3, page_size=2)] == ids[4:1:-1]
     searches = emu.calls("/api/v2/incidents/search")
     assert {s.query["query"][0] for s in searches} == {OPEN_QUERY}

@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
-from pydantic import BaseModel
 
 from bot.datadog import sites
 from bot.datadog.errors import DatadogError
@@ -32,6 +31,8 @@ from bot.datadog.transport import (
     json_object,
     parse,
 )
+from bot.datadog.update_models import IncidentUpdateRequest, incident_view
+from bot.domain.incident_state import IncidentView
 
 USERS_PAGE_SIZE = 100
 USERS_MAX_PAGES = 20
@@ -94,17 +95,20 @@ class DatadogClient:
         response = self._send("GET", f"/api/v2/incidents/{incident_id}", permission="incident_read")
         return self._read(response)
 
-    def update_incident(self, incident_id: str, body: BaseModel | Mapping[str, Any]) -> Incident:
+    def update_incident(
+        self, incident_id: str, request: IncidentUpdateRequest | Mapping[str, Any]
+    ) -> Incident:
         """PATCH /api/v2/incidents/{incident_id}: Datadog merges, so send only what changes.
 
-        `body` is an IncidentUpdateRequest (a pydantic model with `to_wire`, or any model or
-        mapping of that shape). Resending the same fields gives the same incident, so unlike
-        a create this is retried on 5xx, 429 and timeouts within the RetryPolicy.
+        `request` is usually `update_models.update_request(...)`; a mapping of that shape is
+        sent as is. Resending the same fields gives the same incident, so unlike a create
+        this is retried on 5xx, 429 and timeouts within the RetryPolicy.
         """
+        body = request.to_wire() if isinstance(request, IncidentUpdateRequest) else dict(request)
         response = self._send(
             "PATCH",
             f"/api/v2/incidents/{incident_id}",
-            json=_wire(body),
+            json=body,
             idempotent=True,
             permission="incident_write",
         )
@@ -217,6 +221,10 @@ class DatadogClient:
         self._send("GET", "/api/v1/validate", permission=None)
         return True
 
+    def view(self, incident: Incident) -> IncidentView:
+        """The incident as the card, the modals and the sync read it (update_models)."""
+        return incident_view(incident.document, self.incident_url)
+
     # --- plumbing -------------------------------------------------------------------
 
     def _read(self, response: httpx.Response) -> Incident:
@@ -257,17 +265,6 @@ def _user_id(ref: object) -> str | None:
     data = ref.get("data") if isinstance(ref, dict) else None
     user_id = data.get("id") if isinstance(data, dict) else None
     return user_id if isinstance(user_id, str) and user_id else None
-
-
-def _wire(body: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
-    """A request body as JSON: a model's own `to_wire` when it has one, no `None`s otherwise."""
-    if isinstance(body, BaseModel):
-        to_wire = getattr(body, "to_wire", None)
-        if callable(to_wire):
-            wire: dict[str, Any] = to_wire()
-            return wire
-        return body.model_dump(mode="json", exclude_none=True)
-    return dict(body)
 
 
 __all__ = ["DEFAULT_TIMEOUT", "DatadogClient", "DatadogError", "RetryPolicy"]
