@@ -38,6 +38,7 @@ _.allow_reuse_address
 _._create_incident
 _._get_incident
 _._get_monitor
+_._update_incident
 _._list_incidents
 _._search
 _._add_integration

@@ -69,8 +69,10 @@ def test_a_monitor_slower_than_the_form_fills_it_later_and_keeps_what_was_typed(
     assert not stack.slack.calls("/api/views.update")
 
     # The person types while the monitor is read.
-    stack.slack.type_into(opened["id"], "title", text_value("Checkout down in EU"))
-    stack.slack.type_into(opened["id"], "summary", text_value("EU carts fail at payment"))
+    stack.slack.type_into(opened["id"], "title", "title", text_value("Checkout down in EU"))
+    stack.slack.type_into(
+        opened["id"], "summary", "summary", text_value("EU carts fail at payment")
+    )
     (update,) = stack.slack.wait_for("/api/views.update", 1, timeout=5)
     (read,) = stack.datadog.calls(f"/api/v1/monitor/{monitor_id}")
     (open_call,) = stack.slack.calls("/api/views.open")

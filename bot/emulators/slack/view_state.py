@@ -1,20 +1,16 @@
-"""What a person has entered in an open modal, and what Slack keeps of it on views.update.
+"""What an open modal would submit: the person's entries, else each input's initial value.
 
-Slack's rule for `views.update`: data entered or selected in an input is preserved when the
-new view has an input with the same `block_id` and `action_id`; entries whose block or
-action is gone are dropped, and inputs the person has not touched show the new view's
-initial values. The emulator keeps the person's entries in the view's `state.values`
-(`type_into` writes them) and applies that rule in `views.update`; `shown_values` is the
-state Slack would submit: the entries, else each input's initial value.
+The entries are `view.state.values[block_id][action_id]` (`SlackEmulator.type_into`
+writes them; `views.update` keeps them where the block and action IDs stay, views.py).
+Slack submits every input: an untouched one with the initial value the view shows.
+`shown_values` builds that state (`SlackEmulator.shown_values`, people_actions.py), so a
+test can submit what the person sees.
 """
 
 from __future__ import annotations
 
 import copy
-import threading
 from typing import Any
-
-from bot.emulators.slack.state import SlackWorld
 
 Values = dict[str, dict[str, Any]]
 """`state.values`: block_id -> action_id -> the element's value object."""
@@ -57,17 +53,6 @@ def inputs(blocks: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]
     return found
 
 
-def kept(values: Values, blocks: list[dict[str, Any]]) -> Values:
-    """The entries Slack preserves across views.update into a view with these blocks."""
-    keys = inputs(blocks)
-    out: Values = {}
-    for block_id, actions in values.items():
-        for action_id, value in actions.items():
-            if (block_id, action_id) in keys:
-                out.setdefault(block_id, {})[action_id] = copy.deepcopy(value)
-    return out
-
-
 def initial_value(element: dict[str, Any]) -> dict[str, Any]:
     """What an untouched element submits: its initial value in state-value form."""
     kind = str(element.get("type", ""))
@@ -88,26 +73,3 @@ def shown_values(view: dict[str, Any]) -> Values:
             value if value is not None else initial_value(element)
         )
     return out
-
-
-class PersonInViews:
-    """SlackEmulator helpers: a person types into an open modal; what would be submitted."""
-
-    lock: threading.RLock
-    _world: SlackWorld
-
-    def type_into(
-        self, view_id: str, block_id: str, value: dict[str, Any], action_id: str | None = None
-    ) -> None:
-        """The person enters `value` (a state-value object, e.g. `text_value("x")`)."""
-        with self.lock:
-            view = self._world.views[view_id]
-            keys = inputs(view["blocks"])
-            action = action_id or next((a for b, a in keys if b == block_id), "")
-            if (block_id, action) not in keys:
-                raise KeyError(f"no input {block_id}/{action} in view {view_id}")
-            view["state"]["values"].setdefault(block_id, {})[action] = copy.deepcopy(value)
-
-    def shown_values(self, view_id: str) -> Values:
-        with self.lock:
-            return shown_values(self._world.views[view_id])

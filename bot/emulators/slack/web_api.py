@@ -21,6 +21,7 @@ from bot.emulators.base import EmulatorServer, Request, Response
 from bot.emulators.slack.alerts import HeldMessages
 from bot.emulators.slack.arguments import call_arguments, call_token
 from bot.emulators.slack.methods import METHODS
+from bot.emulators.slack.people_actions import PeopleActions
 from bot.emulators.slack.state import (
     BOT_NAME,
     BOT_USER_ID,
@@ -32,13 +33,12 @@ from bot.emulators.slack.state import (
     Trigger,
     User,
 )
-from bot.emulators.slack.view_state import PersonInViews
 
 API_PREFIX = "/api/"
 RESPONSE_PREFIX = "/response/"
 
 
-class SlackEmulator(HeldMessages, PersonInViews, EmulatorServer):
+class SlackEmulator(HeldMessages, PeopleActions, EmulatorServer):
     """The Slack Web API as the bot uses it, plus helpers to arrange and inspect a workspace."""
 
     BOT_SCOPES: tuple[str, ...] = (
