@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import cast
 
 import httpx
 from slack_sdk import WebClient
@@ -19,11 +20,13 @@ from bot.datadog.gateway import DatadogGateway
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
 from bot.domain.commander import CommanderResolver
+from bot.domain.incident_ports import IncidentStore
 from bot.domain.ports import DeclarationStore
 from bot.domain.runner import DeclarationRunner, RunnerPolicy
 from bot.logs import declaration_id
 from bot.slack.allowlist import Allowlist
 from bot.slack.announcer import SlackAnnouncer
+from bot.slack.card_publisher import SlackCardPublisher
 from bot.slack.client import slack_client
 from bot.slack.people import SlackPeople
 from bot.store import open_store
@@ -44,6 +47,9 @@ class Services:
     allowlist: Allowlist
     org_config: OrgConfigCache
     """The org's incident types and fields (bot/datadog/org_cache.py)."""
+    cards: IncidentStore
+    """Announced incidents' cards and their update jobs (the same store)."""
+    publisher: SlackCardPublisher
     worker: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="declare")
     )
@@ -96,8 +102,9 @@ def build_services(
     people = SlackPeople(slack)
     gateway = DatadogGateway(datadog)
     resolver = CommanderResolver(people, gateway, ttl=settings.commander_cache_ttl)
+    cards = cast(IncidentStore, store)  # SqliteStore and RedisStore keep both
     runner = DeclarationRunner(
-        store, resolver, people, gateway, SlackAnnouncer(slack), policy=runner_policy
+        store, resolver, people, gateway, SlackAnnouncer(slack), policy=runner_policy, cards=cards
     )
     services = Services(
         settings=settings,
@@ -110,6 +117,8 @@ def build_services(
         runner=runner,
         allowlist=Allowlist(slack, settings.allowed_channels, settings.allowed_usergroups),
         org_config=OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl),
+        cards=cards,
+        publisher=SlackCardPublisher(slack),
     )
     runner.dispatch = services.dispatch  # resumed declarations run on the pool too
     return services
