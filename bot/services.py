@@ -75,6 +75,7 @@ class Services:
         self.worker.shutdown(wait=True, cancel_futures=False)
         self.org_config.close()
         self.datadog.close()
+        self.allowlist.close()
 
 
 def build_services(
