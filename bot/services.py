@@ -17,12 +17,15 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.datadog.client import DEFAULT_TIMEOUT, DatadogClient, RetryPolicy
 from bot.datadog.gateway import DatadogGateway
+from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
 from bot.domain.commander import CommanderResolver
 from bot.domain.incident_ports import IncidentStore
+from bot.domain.org import OrgField
 from bot.domain.ports import DeclarationStore
 from bot.domain.runner import DeclarationRunner, RunnerPolicy
+from bot.domain.update_runner import UpdateRunner
 from bot.logs import declaration_id
 from bot.slack.allowlist import Allowlist
 from bot.slack.announcer import SlackAnnouncer
@@ -50,6 +53,10 @@ class Services:
     cards: IncidentStore
     """Announced incidents' cards and their update jobs (the same store)."""
     publisher: SlackCardPublisher
+    incidents: DatadogIncidents
+    """GET and PATCH of one incident for the lifecycle (bot/datadog/incident_updates.py)."""
+    updates: UpdateRunner
+    """Carries out stored updates, resolves and reopens (bot/domain/update_runner.py)."""
     worker: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="declare")
     )
@@ -104,6 +111,14 @@ def build_services(
     gateway = DatadogGateway(datadog)
     resolver = CommanderResolver(people, gateway, ttl=settings.commander_cache_ttl)
     cards = cast(IncidentStore, store)  # SqliteStore and RedisStore keep both
+    publisher = SlackCardPublisher(slack)
+    incidents = DatadogIncidents(datadog)
+    org_cache = OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl)
+
+    def org_fields() -> tuple[OrgField, ...]:
+        config = org_cache.peek()
+        return config.fields if config else ()
+
     runner = DeclarationRunner(
         store, resolver, people, gateway, SlackAnnouncer(slack), policy=runner_policy, cards=cards
     )
@@ -117,9 +132,14 @@ def build_services(
         resolver=resolver,
         runner=runner,
         allowlist=Allowlist(slack, settings.allowed_channels, settings.allowed_usergroups),
-        org_config=OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl),
+        org_config=org_cache,
         cards=cards,
-        publisher=SlackCardPublisher(slack),
+        publisher=publisher,
+        incidents=incidents,
+        updates=UpdateRunner(
+            cards, incidents, publisher, policy=runner_policy, org_fields=org_fields
+        ),
     )
+    services.updates.dispatch = services.dispatch
     runner.dispatch = services.dispatch  # resumed declarations run on the pool too
     return services
