@@ -18,6 +18,7 @@ from bot.domain.incident_resolve import NOTE_MAX, ResolveForm
 from bot.domain.incident_state import DEFAULT_STATES, IncidentView
 from bot.domain.incident_update import ErrorKey, UpdateField, UpdateForm
 from bot.domain.org import OrgConfig, OrgField
+from bot.slack import payload
 from bot.slack.form import ids
 from bot.slack.form.blocks import (
     INPUT_MAX,
@@ -185,9 +186,15 @@ def read_update(values: dict[str, Any], view: dict[str, Any], names: Sequence[st
     )
 
 
-def read_resolve(values: dict[str, Any]) -> ResolveForm:
+def read_resolve(values: dict[str, Any], view: dict[str, Any]) -> ResolveForm:
+    """The resolve modal's answers; an impact end left at its default means "now" (exactly,
+    not the picker's whole second, which may fall before an impact that began this second)."""
+    element = payload.element(payload.block(view, IMPACT_END))
+    picked = payload.obj(payload.obj(values, IMPACT_END), IMPACT_END).get("selected_date_time")
     moment = selected_time(values, IMPACT_END)
     end = datetime.fromisoformat(moment) if isinstance(moment, str) else None
+    if element and picked is not None and picked == element.get("initial_date_time"):
+        end = None
     return ResolveForm(note=text_of(values, NOTE), impact_end=end.astimezone(UTC) if end else None)
 
 

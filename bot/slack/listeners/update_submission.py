@@ -10,7 +10,6 @@ field. An accepted change is stored before the ack; a redelivered submission fin
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -186,12 +185,7 @@ def submit_update(ack: Ack, body: dict[str, Any], services: Lifecycle) -> None:
     _store(ack, services, job, ids.TITLE)
 
 
-def submit_resolve(
-    ack: Ack,
-    body: dict[str, Any],
-    services: Lifecycle,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> None:
+def submit_resolve(ack: Ack, body: dict[str, Any], services: Lifecycle) -> None:
     begun = _begin(ack, body, services, NOTE)
     if begun is None:
         return
@@ -200,7 +194,7 @@ def submit_resolve(
     if current is None:
         return
     view = payload.view(body)
-    plan = plan_resolve(current, read_resolve(state_values(view)), now=now())
+    plan = plan_resolve(current, read_resolve(state_values(view), view), now=datetime.now(UTC))
     if not plan.ok:
         ack(response_action="errors", errors={block_of(k): v for k, v in plan.errors.items()})
         return
