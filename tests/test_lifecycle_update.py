@@ -91,6 +91,10 @@ def test_change_commander(declared: LocalStack) -> None:
     assert body["data"]["relationships"]["commander_user"]["data"]["id"] == declared.users[ALICE]
     assert "attributes" not in body["data"]
     assert f"<@{ALICE}>" in card_text(declared)
+    (note,) = thread_notes(declared)
+    assert "changed the commander bob.oncall@example.com → Alice Ops" in json.dumps(
+        note["blocks"], ensure_ascii=False
+    )
 
 
 @pytest.mark.parametrize("person", [CAROL, DAVE])
