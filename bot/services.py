@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import cast
 
 import httpx
 from slack_sdk import WebClient
@@ -16,15 +17,20 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.datadog.client import DEFAULT_TIMEOUT, DatadogClient, RetryPolicy
 from bot.datadog.gateway import DatadogGateway
+from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
 from bot.domain.commander import CommanderResolver
+from bot.domain.incident_ports import IncidentStore
 from bot.domain.monitor import MonitorReader
+from bot.domain.org import OrgField
 from bot.domain.ports import DeclarationStore
 from bot.domain.runner import DeclarationRunner, RunnerPolicy
+from bot.domain.update_runner import UpdateRunner
 from bot.logs import declaration_id
 from bot.slack.allowlist import Allowlist
 from bot.slack.announcer import SlackAnnouncer
+from bot.slack.card_publisher import SlackCardPublisher
 from bot.slack.client import slack_client
 from bot.slack.people import SlackPeople
 from bot.store import open_store
@@ -45,6 +51,13 @@ class Services:
     allowlist: Allowlist
     org_config: OrgConfigCache
     """The org's incident types and fields (bot/datadog/org_cache.py)."""
+    cards: IncidentStore
+    """Announced incidents' cards and their update jobs (the same store)."""
+    publisher: SlackCardPublisher
+    incidents: DatadogIncidents
+    """GET and PATCH of one incident for the lifecycle (bot/datadog/incident_updates.py)."""
+    updates: UpdateRunner
+    """Carries out stored updates, resolves and reopens (bot/domain/update_runner.py)."""
     worker: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="declare")
     )
@@ -119,8 +132,17 @@ def build_services(
     people = SlackPeople(slack)
     gateway = DatadogGateway(datadog)
     resolver = CommanderResolver(people, gateway, ttl=settings.commander_cache_ttl)
+    cards = cast(IncidentStore, store)  # SqliteStore and RedisStore keep both
+    publisher = SlackCardPublisher(slack)
+    incidents = DatadogIncidents(datadog)
+    org_cache = OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl)
+
+    def org_fields() -> tuple[OrgField, ...]:
+        config = org_cache.peek()
+        return config.fields if config else ()
+
     runner = DeclarationRunner(
-        store, resolver, people, gateway, SlackAnnouncer(slack), policy=runner_policy
+        store, resolver, people, gateway, SlackAnnouncer(slack), policy=runner_policy, cards=cards
     )
     services = Services(
         settings=settings,
@@ -132,7 +154,14 @@ def build_services(
         resolver=resolver,
         runner=runner,
         allowlist=Allowlist(slack, settings.allowed_channels, settings.allowed_usergroups),
-        org_config=OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl),
+        org_config=org_cache,
+        cards=cards,
+        publisher=publisher,
+        incidents=incidents,
+        updates=UpdateRunner(
+            cards, incidents, publisher, policy=runner_policy, org_fields=org_fields
+        ),
     )
+    services.updates.dispatch = services.dispatch
     runner.dispatch = services.dispatch  # resumed declarations run on the pool too
     return services
