@@ -15,6 +15,7 @@ from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
 from bot.services import Services
+from bot.slack.form import metadata
 from bot.slack.listeners import ListenerExecutor, register_listeners
 
 
@@ -31,6 +32,8 @@ def create_app(services: Services, *, verify_token: bool = False) -> App:
         listener_executor=ListenerExecutor(),
         logger=logging.getLogger("slack_bolt"),
     )
+    key = secret or settings.slack_app_token or settings.slack_bot_token
+    metadata.use_key(key.get_secret_value())
 
     app.use(SharedClient(services.slack))
     register_listeners(app, services)

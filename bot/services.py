@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import cast
 
 import httpx
 from slack_sdk import WebClient
@@ -16,15 +17,21 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.datadog.client import DEFAULT_TIMEOUT, DatadogClient, RetryPolicy
 from bot.datadog.gateway import DatadogGateway
+from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
 from bot.domain.commander import CommanderResolver
+from bot.domain.incident_ports import IncidentStore
+from bot.domain.monitor import MonitorReader
+from bot.domain.org import OrgField
 from bot.domain.ports import DeclarationStore
 from bot.domain.runner import DeclarationRunner, RunnerPolicy
+from bot.domain.update_runner import UpdateRunner
 from bot.logs import declaration_id
 from bot.metrics import Metrics
 from bot.slack.allowlist import Allowlist
 from bot.slack.announcer import SlackAnnouncer
+from bot.slack.card_publisher import SlackCardPublisher
 from bot.slack.client import slack_client
 from bot.slack.people import SlackPeople
 from bot.store import open_store
@@ -45,6 +52,13 @@ class Services:
     allowlist: Allowlist
     org_config: OrgConfigCache
     """The org's incident types and fields (bot/datadog/org_cache.py)."""
+    cards: IncidentStore
+    """Announced incidents' cards and their update jobs (the same store)."""
+    publisher: SlackCardPublisher
+    incidents: DatadogIncidents
+    """GET and PATCH of one incident for the lifecycle (bot/datadog/incident_updates.py)."""
+    updates: UpdateRunner
+    """Carries out stored updates, resolves and reopens (bot/domain/update_runner.py)."""
     metrics: Metrics = field(default_factory=Metrics)
     """What GET /metrics (or METRICS_PORT in Socket Mode) serves."""
     worker: ThreadPoolExecutor = field(
@@ -54,6 +68,14 @@ class Services:
     """Seconds the submit step may wait for the commander before acking anyway."""
     org_config_wait: float = 0.5
     """Seconds opening the form may wait for an uncached org config (the trigger lasts 3 s)."""
+    form_pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="form")
+    )
+    """Monitor reads and the form updates they feed: never on a listener's thread."""
+
+    @property
+    def monitors(self) -> MonitorReader:
+        return self.gateway
 
     def dispatch(self, key: str, run: Callable[[str], object]) -> Future[object]:
         """Run `run(key)` on the worker pool, with the declaration id on its log lines."""
@@ -68,10 +90,24 @@ class Services:
 
         return self.worker.submit(task)
 
+    def in_background(self, run: Callable[[], object]) -> Future[object]:
+        """Form work off the listener's thread; a failure is logged, never raised to Slack."""
+
+        def task() -> object:
+            try:
+                return run()
+            except Exception:
+                log.exception("form background task failed")
+                raise
+
+        return self.form_pool.submit(task)
+
     def shutdown(self) -> None:
+        self.form_pool.shutdown(wait=True, cancel_futures=True)
         self.worker.shutdown(wait=True, cancel_futures=False)
         self.org_config.close()
         self.datadog.close()
+        self.allowlist.close()
 
 
 def build_services(
@@ -101,6 +137,15 @@ def build_services(
     people = SlackPeople(slack)
     gateway = DatadogGateway(datadog)
     resolver = CommanderResolver(people, gateway, ttl=settings.commander_cache_ttl)
+    cards = cast(IncidentStore, store)  # SqliteStore and RedisStore keep both
+    publisher = SlackCardPublisher(slack)
+    incidents = DatadogIncidents(datadog)
+    org_cache = OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl)
+
+    def org_fields() -> tuple[OrgField, ...]:
+        config = org_cache.peek()
+        return config.fields if config else ()
+
     runner = DeclarationRunner(
         store,
         resolver,
@@ -108,6 +153,7 @@ def build_services(
         gateway,
         SlackAnnouncer(slack),
         policy=runner_policy,
+        cards=cards,
         observer=metrics,
     )
     metrics.watch_store(store)
@@ -121,8 +167,15 @@ def build_services(
         resolver=resolver,
         runner=runner,
         allowlist=Allowlist(slack, settings.allowed_channels, settings.allowed_usergroups),
-        org_config=OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl),
+        org_config=org_cache,
+        cards=cards,
+        publisher=publisher,
+        incidents=incidents,
+        updates=UpdateRunner(
+            cards, incidents, publisher, policy=runner_policy, org_fields=org_fields
+        ),
         metrics=metrics,
     )
+    services.updates.dispatch = services.dispatch
     runner.dispatch = services.dispatch  # resumed declarations run on the pool too
     return services

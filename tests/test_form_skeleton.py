@@ -10,7 +10,6 @@ from slack_sdk.models.views import View
 from bot.domain.declaration import Origin
 from bot.domain.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
 from bot.slack.form import ids, view
-from bot.slack.form.metadata import Metadata, encode
 from bot.slack.form.prefill import FormPrefill
 
 SEVERITY = OrgField(
@@ -33,9 +32,7 @@ def origin(user: str) -> Origin:
 
 def drawn_whole(cfg: OrgConfig | None, prefill: FormPrefill, who: Origin) -> dict[str, Any]:
     """The form drawn from scratch, as before the skeleton was kept."""
-    notices, built_in, org, kinds = view._draw(cfg, prefill, None, ())
-    metadata = encode(Metadata(origin=who, kinds=kinds))
-    return view.form_view(view._assemble(notices, built_in, org), metadata)
+    return view._draw(cfg, prefill, who, None, (), (), None, "")
 
 
 def block(form: dict[str, Any], block_id: str) -> dict[str, Any]:

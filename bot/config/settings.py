@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from bot.config.table import SETTINGS
 from bot.datadog.sites import SITES, api_base
 from bot.domain.declaration import SEVERITIES
+from bot.domain.monitor import DEFAULT_MONITOR_SEVERITY, parse_monitor_severity
 from bot.logs import userinfo_secrets
 
 
@@ -25,6 +27,10 @@ class ConfigError(Exception):
             "declare-bot cannot start; fix these settings:\n"
             + "\n".join(f"  - {p}" for p in problems)
         )
+
+
+HANDLE_PATTERN = re.compile(r"@[A-Za-z0-9._+/:@*?\[\]!-]{1,200}")
+"""A DECLARE_ALLOWED_HANDLES pattern: a Datadog handle, with fnmatch wildcards."""
 
 
 def _csv(value: object) -> object:
@@ -49,9 +55,15 @@ class Settings(BaseModel):
     port: int = Field(3000, alias="PORT", ge=1, le=65535)
     metrics_port: int | None = Field(None, alias="METRICS_PORT", ge=0, le=65535)
     default_severity: str = Field("UNKNOWN", alias="DECLARE_DEFAULT_SEVERITY")
+    monitor_severity: dict[int, str] = Field(
+        default_factory=lambda: parse_monitor_severity(DEFAULT_MONITOR_SEVERITY),
+        alias="DECLARE_MONITOR_SEVERITY",
+    )
+    """Monitor priority (1..5) -> severity, for declaring from a monitor alert."""
     default_handles: list[str] = Field(default_factory=list, alias="DECLARE_DEFAULT_HANDLES")
     allowed_channels: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_CHANNELS")
     allowed_usergroups: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_USERGROUPS")
+    allowed_handles: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_HANDLES")
     store_path: str = Field("declare-bot.sqlite3", alias="STORE_PATH")
     redis_url: SecretStr | None = Field(None, alias="REDIS_URL")
     commander_cache_ttl: float = Field(600.0, alias="COMMANDER_CACHE_TTL", ge=0)
@@ -74,6 +86,11 @@ class Settings(BaseModel):
             raise ValueError(f"must be one of {', '.join(SEVERITIES)}")
         return severity
 
+    @field_validator("monitor_severity", mode="before")
+    @classmethod
+    def _monitor_severity(cls, value: object) -> object:
+        return parse_monitor_severity(value) if isinstance(value, str) else value
+
     @field_validator("default_handles", mode="before")
     @classmethod
     def _handles(cls, value: object) -> object:
@@ -81,6 +98,21 @@ class Settings(BaseModel):
         if isinstance(parsed, list):
             return [h if str(h).startswith("@") else f"@{h}" for h in parsed]
         return parsed
+
+    @field_validator("allowed_handles", mode="before")
+    @classmethod
+    def _handle_patterns(cls, value: object) -> object:
+        parsed = _csv(value)
+        if not isinstance(parsed, list):
+            return parsed
+        patterns = [p if str(p).startswith("@") else f"@{p}" for p in parsed]
+        bad = [p for p in patterns if not HANDLE_PATTERN.fullmatch(p)]
+        if bad:
+            raise ValueError(
+                f"not a handle pattern: {', '.join(bad[:5])}; use forms like @pagerduty-* "
+                "or @slack-incidents (letters, digits, . _ - + / : @ and the wildcards * ? [ ])"
+            )
+        return [p.lower() for p in patterns]
 
     @field_validator("allowed_channels", "allowed_usergroups", mode="before")
     @classmethod

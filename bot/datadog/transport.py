@@ -3,7 +3,8 @@
 Retry rules live in `Transport.send` only:
 - 429 is never processed by Datadog, so every request waits `X-RateLimit-Reset` and
   retries, a bounded number of times;
-- reads (idempotent) also retry on timeouts, dropped connections and 5xx, with backoff;
+- reads and PATCHes (idempotent: resending the same fields gives the same incident) also
+  retry on timeouts, dropped connections and 5xx, with backoff;
 - a create is retried only when the request certainly never left (connect errors);
   anything else that may have reached Datadog raises `DatadogAmbiguousError` or
   `DatadogServerError`, and the caller reconciles before trying again.
@@ -24,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from bot.datadog.errors import (
     DatadogAmbiguousError,
     DatadogStatusError,
+    DatadogTimeout,
     DatadogTransportError,
     DatadogUnreadableResponse,
     error_messages,
@@ -95,20 +97,29 @@ class Transport:
         json: dict[str, Any] | None = None,
         idempotent: bool = True,
         permission: str | None,
+        timeout: httpx.Timeout | None = None,
+        retries: int | None = None,
     ) -> httpx.Response:
-        """Send with the retry rules in the module docstring; raise typed errors."""
+        """Send with the retry rules in the module docstring; raise typed errors.
+
+        `timeout` overrides the client's for this request; `retries` caps every kind of
+        retry (429 waits included) for a caller that can't wait, such as a form update.
+        """
         url = self.base_url + path
         rate_limited = retried = 0
         seen = self._seen
+        read_retries = self.retry.read_retries if retries is None else retries
+        limit_retries = self.retry.rate_limit_retries if retries is None else retries
+        extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
         while True:
             try:
                 response = self._http.request(
-                    method, url, params=params, json=json, headers=self._headers
+                    method, url, params=params, json=json, headers=self._headers, **extra
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 # Never sent: safe to retry even a create.
                 seen(method, path, "connect_error")
-                if retried < self.retry.read_retries:
+                if retried < read_retries:
                     seen(method, path, None, retry="connect_error")
                     self.retry.sleep(self.retry.backoff_for(retried))
                     retried += 1
@@ -118,27 +129,29 @@ class Transport:
             except httpx.TransportError as exc:
                 timed_out = isinstance(exc, httpx.TimeoutException)
                 seen(method, path, "timeout" if timed_out else "transport_error")
-                if idempotent and retried < self.retry.read_retries:
+                kind = "timed out" if timed_out else "failed"
+                if idempotent and retried < read_retries:
                     seen(method, path, None, retry="transport_error")
                     self.retry.sleep(self.retry.backoff_for(retried))
                     retried += 1
                     continue
-                kind = "timed out" if timed_out else "failed"
-                error_cls = DatadogTransportError if idempotent else DatadogAmbiguousError
+                error_cls: type[DatadogTransportError] = DatadogAmbiguousError
+                if idempotent:
+                    error_cls = DatadogTimeout if timed_out else DatadogTransportError
                 raise error_cls(f"{method} {path} {kind}: {type(exc).__name__}") from exc
 
             seen(method, path, response.status_code)
             if response.status_code < 400:
                 return response
             error = _status_error(response, permission)
-            if response.status_code == 429 and rate_limited < self.retry.rate_limit_retries:
+            if response.status_code == 429 and rate_limited < limit_retries:
                 wait = min(getattr(error, "reset_after", 1.0), self.retry.max_rate_limit_wait)
                 log.info("datadog rate limited on %s %s; waiting %.1fs", method, path, wait)
                 seen(method, path, None, retry="rate_limited")
                 self.retry.sleep(wait + random.uniform(0, 0.1))
                 rate_limited += 1
                 continue
-            if response.status_code >= 500 and idempotent and retried < self.retry.read_retries:
+            if response.status_code >= 500 and idempotent and retried < read_retries:
                 seen(method, path, None, retry="server_error")
                 self.retry.sleep(self.retry.backoff_for(retried))
                 retried += 1
@@ -223,5 +236,5 @@ def unreadable(response: httpx.Response, problem: str) -> DatadogUnreadableRespo
         response.status_code,
         f"{method} {request.url.path}",
         problem,
-        ambiguous=method not in ("GET", "HEAD"),
+        ambiguous=method == "POST",  # a PATCH's 2xx took effect and may be resent
     )

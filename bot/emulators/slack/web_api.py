@@ -18,8 +18,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot.emulators.base import EmulatorServer, Request, Response
+from bot.emulators.slack.alerts import HeldMessages
 from bot.emulators.slack.arguments import call_arguments, call_token
 from bot.emulators.slack.methods import METHODS
+from bot.emulators.slack.people_actions import PeopleActions
 from bot.emulators.slack.state import (
     BOT_NAME,
     BOT_USER_ID,
@@ -36,7 +38,7 @@ API_PREFIX = "/api/"
 RESPONSE_PREFIX = "/response/"
 
 
-class SlackEmulator(EmulatorServer):
+class SlackEmulator(HeldMessages, PeopleActions, EmulatorServer):
     """The Slack Web API as the bot uses it, plus helpers to arrange and inspect a workspace."""
 
     BOT_SCOPES: tuple[str, ...] = (

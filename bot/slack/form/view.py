@@ -3,18 +3,19 @@ configuration comes in (None when it couldn't be had in time), the view goes out
 
 Used by /declare, the message shortcut, "declare anyway" and a change of incident type.
 
-Drawing the whole form is most of what /declare does before views.open (about 170 µs
-of the 250 µs between Bolt's dispatch and views.open, by bench/ and a profile), yet only
-the title, the commander, "What's happening" and the metadata differ from one person's
-form to the next. So the rest is drawn once per org configuration and kept: a form is
-that skeleton with those blocks drawn anew. The returned view shares the skeleton's
-block dicts: callers send it, they never change it in place.
+Drawing the whole form was most of what /declare did before views.open (about 170 µs of
+the 250 µs between Bolt's dispatch and views.open, in process), yet only the title, the
+commander, "What's happening" and the metadata differ from one person's plain form to
+the next. So a plain form (no context links, field values or monitor cell: /declare) is
+a skeleton drawn once per org configuration with those blocks drawn anew. The returned
+view shares the skeleton's block dicts: callers send it, they never change it in place.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -25,9 +26,10 @@ from bot.slack.form.blocks import (
     PERSONAL_BLOCKS,
     built_in_blocks,
     context_block,
+    context_links_block,
     form_view,
 )
-from bot.slack.form.metadata import Metadata, encode, fits
+from bot.slack.form.metadata import Metadata, decode, encode, fits
 from bot.slack.form.org_fields import MAX_BLOCKS, block_id_of, org_blocks, with_org_severities
 from bot.slack.form.prefill import FormPrefill
 
@@ -54,6 +56,78 @@ def _fitted_metadata(
     return text, blocks
 
 
+def declare_form(
+    config: OrgConfig | None,
+    prefill: FormPrefill,
+    origin: Origin,
+    *,
+    type_id: str | None = None,
+    context_links: tuple[str, ...] = (),
+    notices: tuple[str, ...] = (),
+    field_values: Mapping[str, tuple[str, ...]] | None = None,
+    monitor_cell: str = "",
+) -> dict[str, Any]:
+    """The form for `type_id` (or the default type); the built-in form when `config` is None.
+
+    `field_values` start org fields with values (by name); `monitor_cell` travels in the
+    metadata to the timeline (declaring from a monitor alert)."""
+    if not context_links and field_values is None and not monitor_cell:
+        skeleton = _skeleton(config, prefill, type_id, notices)
+        metadata = encode(Metadata(origin=origin, kinds=skeleton.kinds))
+        if fits(metadata):
+            return form_view([_personal(b, prefill) for b in skeleton.blocks], metadata)
+    return _draw(
+        config, prefill, origin, type_id, context_links, notices, field_values, monitor_cell
+    )
+
+
+def _draw(
+    config: OrgConfig | None,
+    prefill: FormPrefill,
+    origin: Origin | None,
+    type_id: str | None,
+    context_links: tuple[str, ...],
+    notices: tuple[str, ...],
+    field_values: Mapping[str, tuple[str, ...]] | None,
+    monitor_cell: str,
+) -> dict[str, Any]:
+    """The whole form, drawn; with no `origin`, no metadata (a skeleton's blocks and kinds)."""
+    shown_notices = [*notices, FALLBACK_NOTICE] if config is None else list(notices)
+    org: list[dict[str, Any]] = []
+    kinds: dict[str, FieldKind] = {}
+    if config is None:
+        built_in = built_in_blocks(prefill)
+    else:
+        chosen = config.resolve_type(type_id)
+        chosen_id = chosen.id if chosen else None
+        built_in = built_in_blocks(with_org_severities(prefill, config.severity_field(chosen_id)))
+        room = MAX_BLOCKS - len(built_in) - len(shown_notices) - (1 if context_links else 0)
+        org, kinds = org_blocks(config, chosen_id, room, field_values)
+    if origin is None:
+        return {"blocks": _assemble(shown_notices, (), built_in, org), "kinds": kinds}
+    metadata, org = _fitted_metadata(
+        Metadata(
+            origin=origin, context_links=context_links, kinds=kinds, monitor_cell=monitor_cell
+        ),
+        org,
+    )
+    travelling = decode(metadata).context_links if context_links else ()
+    return form_view(_assemble(shown_notices, travelling, built_in, org), metadata)
+
+
+Blocks = list[dict[str, Any]]
+
+
+def _assemble(notices: list[str], links: tuple[str, ...], built_in: Blocks, org: Blocks) -> Blocks:
+    return [
+        *(context_block(notice) for notice in reversed(notices)),
+        *([context_links_block(links)] if links else []),
+        *built_in[:ORG_BLOCKS_AT],
+        *org,
+        *built_in[ORG_BLOCKS_AT:],
+    ]
+
+
 SKELETONS_KEPT = 32
 """Skeletons kept at once: one per org configuration, type and notice set in use."""
 
@@ -70,27 +144,6 @@ _skeletons: dict[tuple[object, ...], _Skeleton] = {}
 _skeletons_lock = threading.Lock()
 
 
-def declare_form(
-    config: OrgConfig | None,
-    prefill: FormPrefill,
-    origin: Origin,
-    *,
-    type_id: str | None = None,
-    context_links: tuple[str, ...] = (),
-    notices: tuple[str, ...] = (),
-) -> dict[str, Any]:
-    """The form for `type_id` (or the default type); the built-in form when `config` is None."""
-    skeleton = _skeleton(config, prefill, type_id, notices)
-    meta = Metadata(origin=origin, context_links=context_links, kinds=skeleton.kinds)
-    metadata = encode(meta)
-    if fits(metadata):
-        return form_view([_personal(block, prefill) for block in skeleton.blocks], metadata)
-    # Rare: the last org fields must go for the metadata to fit; draw the form anew.
-    notice_blocks, built_in, org, kinds = _draw(config, prefill, type_id, notices)
-    metadata, org = _fitted_metadata(replace(meta, kinds=kinds), org)
-    return form_view(_assemble(notice_blocks, built_in, org), metadata)
-
-
 def _personal(block: dict[str, Any], prefill: FormPrefill) -> dict[str, Any]:
     draw = PERSONAL_BLOCKS.get(block.get("block_id", ""))
     return draw(prefill) if draw else block
@@ -102,7 +155,7 @@ def _skeleton(
     type_id: str | None,
     notices: tuple[str, ...],
 ) -> _Skeleton:
-    """The form without what differs between people, drawn once per configuration."""
+    """The plain form without what differs between people, drawn once per configuration."""
     key = (
         id(config),
         type_id,
@@ -117,39 +170,10 @@ def _skeleton(
     if found is not None and found.config is config:
         return found
     neutral = prefill.model_copy(update={"title": "", "summary": "", "commander_id": ""})
-    notice_blocks, built_in, org, kinds = _draw(config, neutral, type_id, notices)
-    made = _Skeleton(config, tuple(_assemble(notice_blocks, built_in, org)), kinds)
+    drawn = _draw(config, neutral, None, type_id, (), notices, None, "")
+    made = _Skeleton(config, tuple(drawn["blocks"]), drawn["kinds"])
     with _skeletons_lock:
         if len(_skeletons) >= SKELETONS_KEPT:
             _skeletons.clear()
         _skeletons[key] = made
     return made
-
-
-Blocks = list[dict[str, Any]]
-
-
-def _draw(
-    config: OrgConfig | None,
-    prefill: FormPrefill,
-    type_id: str | None,
-    notices: tuple[str, ...],
-) -> tuple[Blocks, Blocks, Blocks, dict[str, FieldKind]]:
-    """(notice blocks, built-in blocks, org blocks, org field kinds), all drawn."""
-    shown_notices = [*notices, FALLBACK_NOTICE] if config is None else list(notices)
-    org: Blocks = []
-    kinds: dict[str, FieldKind] = {}
-    if config is None:
-        built_in = built_in_blocks(prefill)
-    else:
-        chosen = config.resolve_type(type_id)
-        chosen_id = chosen.id if chosen else None
-        built_in = built_in_blocks(with_org_severities(prefill, config.severity_field(chosen_id)))
-        room = MAX_BLOCKS - len(built_in) - len(shown_notices)
-        org, kinds = org_blocks(config, chosen_id, room)
-    notice_blocks = [context_block(notice) for notice in reversed(shown_notices)]
-    return notice_blocks, built_in, org, kinds
-
-
-def _assemble(notice_blocks: Blocks, built_in: Blocks, org: Blocks) -> Blocks:
-    return [*notice_blocks, *built_in[:ORG_BLOCKS_AT], *org, *built_in[ORG_BLOCKS_AT:]]
