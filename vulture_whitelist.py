@@ -63,8 +63,5 @@ _.watching
 _.describe
 _.collect
 
-# The lifecycle update step's label value, observed once the update runner lands.
-_.UPDATE
-
 # Bolt calls a Middleware's process(req=, resp=, next=) by keyword: the name is Bolt's.
 _.resp

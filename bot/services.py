@@ -172,7 +172,12 @@ def build_services(
         publisher=publisher,
         incidents=incidents,
         updates=UpdateRunner(
-            cards, incidents, publisher, policy=runner_policy, org_fields=org_fields
+            cards,
+            incidents,
+            publisher,
+            policy=runner_policy,
+            org_fields=org_fields,
+            observer=metrics,
         ),
         metrics=metrics,
     )

@@ -248,3 +248,28 @@ def test_socket_mode_serves_metrics_on_metrics_port(
             process.kill()
             process.wait()
         log.close()
+
+
+def test_a_lifecycle_update_is_timed_as_the_update_step(stack: LocalStack) -> None:
+    from bot.slack.card import RESOLVE_ACTION
+    from tests.lifecycle import open_modal, thread_notes, wait_for, with_changes
+
+    stack.declare("Payments down")
+    stack.wait_done()
+    _, before = scrape(stack.server.url)
+    view = open_modal(stack, RESOLVE_ACTION)
+    response = stack.submit(view, with_changes(view, resolution_note="Rolled back"))
+    assert response.status_code == 200, response.text
+    wait_for(lambda: thread_notes(stack), what="the resolve note")
+    deadline = time.monotonic() + 5
+    while True:
+        _, after = scrape(stack.server.url)
+        if moved(before, after, "declare_bot_step_duration_seconds_count", step="update") == 1:
+            break
+        assert time.monotonic() < deadline, "the update step was not timed"
+        time.sleep(0.02)
+    patched = {"method": "PATCH", "endpoint": "/api/v2/incidents/{id}", "status": "200"}
+    assert moved(before, after, "declare_bot_datadog_requests_total", **patched) == 1
+    assert moved(
+        before, after, "declare_bot_slack_api_calls_total", method="chat.update", outcome="ok"
+    )

@@ -138,7 +138,7 @@ class TimedStep(StrEnum):
     ANNOUNCE = "announce"
     THREAD_REPLY = "thread_reply"
     UPDATE = "update"
-    """The lifecycle update of a posted announcement (chat.update)."""
+    """A lifecycle update job (update, resolve, reopen): Datadog PATCH, card, note."""
 
 
 class Outcome(StrEnum):

@@ -25,7 +25,7 @@ from bot.domain.incident_state import IncidentChanges, IncidentView, same_values
 from bot.domain.lease import Lease, LeaseLost
 from bot.domain.org import MULTI_VALUE_KINDS, OrgField
 from bot.domain.policy import RunnerPolicy
-from bot.domain.ports import StepFailed
+from bot.domain.ports import NoObserver, RunObserver, StepFailed, TimedStep
 from bot.domain.resume import Dispatch
 
 log = logging.getLogger(__name__)
@@ -98,8 +98,10 @@ class UpdateRunner:
         org_fields: Callable[[], Sequence[OrgField]] = tuple,
         sleep: Callable[[float], None] = time.sleep,
         dispatch: Dispatch | None = None,
+        observer: RunObserver | None = None,
     ) -> None:
         self.store = store
+        self.observer: RunObserver = observer or NoObserver()
         self.datadog = datadog
         self.publisher = publisher
         self.policy = policy or RunnerPolicy()
@@ -129,7 +131,12 @@ class UpdateRunner:
                 job = self._save(job.advance(step=job.failed_at or UpdateStep.ACCEPTED, error=None))
             if job.finished:
                 return job
-            return self._advance(job, lease)
+            started = time.monotonic()
+            try:
+                return self._advance(job, lease)
+            finally:
+                # The `update` step of the metrics: Datadog PATCH, the card edited, the note.
+                self.observer.step_timed(TimedStep.UPDATE, time.monotonic() - started)
         finally:
             lease.release()
 
