@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -16,16 +17,19 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.datadog.client import DEFAULT_TIMEOUT, DatadogClient, RetryPolicy
 from bot.datadog.gateway import DatadogGateway
+from bot.datadog.incident_reader import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
 from bot.domain.commander import CommanderResolver
+from bot.domain.org import OrgField
 from bot.domain.ports import DeclarationStore
 from bot.domain.runner import DeclarationRunner, RunnerPolicy
+from bot.domain.sync import IncidentSync, SyncPolicy
 from bot.logs import declaration_id
 from bot.slack.allowlist import Allowlist
-from bot.slack.announcer import SlackAnnouncer
 from bot.slack.client import slack_client
 from bot.slack.people import SlackPeople
+from bot.slack.sync_surface import SlackCardSurface, TrackingAnnouncer
 from bot.store import open_store
 
 log = logging.getLogger(__name__)
@@ -44,6 +48,8 @@ class Services:
     allowlist: Allowlist
     org_config: OrgConfigCache
     """The org's incident types and fields (bot/datadog/org_cache.py)."""
+    sync: IncidentSync
+    """Follows changes made in Datadog onto the cards (bot/domain/sync.py)."""
     worker: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="declare")
     )
@@ -51,6 +57,18 @@ class Services:
     """Seconds the submit step may wait for the commander before acking anyway."""
     org_config_wait: float = 0.5
     """Seconds opening the form may wait for an uncached org config (the trigger lasts 3 s)."""
+    stopping: threading.Event = field(default_factory=threading.Event)
+    """Set at shutdown: background loops (the sync) end."""
+
+    def start_sync(self) -> threading.Thread | None:
+        """Run the sync in the background (None when DECLARE_SYNC_INTERVAL is 0)."""
+        if self.sync.policy.interval <= 0:
+            return None
+        thread = threading.Thread(
+            target=self.sync.watch, args=(self.stopping,), daemon=True, name="incident-sync"
+        )
+        thread.start()
+        return thread
 
     def dispatch(self, key: str, run: Callable[[str], object]) -> Future[object]:
         """Run `run(key)` on the worker pool, with the declaration id on its log lines."""
@@ -66,6 +84,7 @@ class Services:
         return self.worker.submit(task)
 
     def shutdown(self) -> None:
+        self.stopping.set()
         self.worker.shutdown(wait=True, cancel_futures=False)
         self.org_config.close()
         self.datadog.close()
@@ -79,6 +98,7 @@ def build_services(
     runner_policy: RunnerPolicy | None = None,
     datadog_timeout: float | None = None,
     org_config_ttl: float = 300.0,
+    sync_policy: SyncPolicy | None = None,
 ) -> Services:
     """`datadog_timeout` (seconds per request) lets fault tests provoke timeouts quickly."""
     slack = slack_client(settings)
@@ -97,7 +117,20 @@ def build_services(
     gateway = DatadogGateway(datadog)
     resolver = CommanderResolver(people, gateway, ttl=settings.commander_cache_ttl)
     runner = DeclarationRunner(
-        store, resolver, people, gateway, SlackAnnouncer(slack), policy=runner_policy
+        store, resolver, people, gateway, TrackingAnnouncer(slack, store), policy=runner_policy
+    )
+    org_config = OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl)
+
+    def org_fields() -> tuple[OrgField, ...]:
+        config = org_config.peek()
+        return config.fields if config else ()
+
+    sync = IncidentSync(
+        store,
+        DatadogIncidents(datadog),
+        SlackCardSurface(slack),
+        policy=sync_policy or SyncPolicy(interval=settings.sync_interval),
+        org_fields=org_fields,
     )
     services = Services(
         settings=settings,
@@ -109,7 +142,8 @@ def build_services(
         resolver=resolver,
         runner=runner,
         allowlist=Allowlist(slack, settings.allowed_channels, settings.allowed_usergroups),
-        org_config=OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl),
+        org_config=org_config,
+        sync=sync,
     )
     runner.dispatch = services.dispatch  # resumed declarations run on the pool too
     return services

@@ -124,6 +124,13 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "Seconds a Slack user to Datadog user resolution is cached.",
         "keep the default",
     ),
+    SettingDoc(
+        "DECLARE_SYNC_INTERVAL",
+        "60",
+        "Seconds between checks for changes made in Datadog (the card and thread follow "
+        "them); 0 turns the sync off.",
+        "keep the default",
+    ),
     SettingDoc("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR.", "keep the default"),
     SettingDoc(
         "LOG_FORMAT",

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from bot.domain.declaration import Declaration, Handle
 from bot.domain.record import DeclarationRecord, Delivered
+from bot.domain.sync_ports import SyncStore
 
 
 class StepFailed(Exception):
@@ -93,8 +94,11 @@ class Announcer(Protocol):
     def report_done(self, record: DeclarationRecord) -> None: ...
 
 
-class DeclarationStore(Protocol):
-    """Durable declarations. `add` and `claim` are atomic, so replicas never double up."""
+class DeclarationStore(SyncStore, Protocol):
+    """Durable declarations. `add` and `claim` are atomic, so replicas never double up.
+
+    The same store keeps the sync set (`SyncStore`, bot/domain/sync_ports.py).
+    """
 
     def add(self, record: DeclarationRecord) -> bool:
         """Store a new declaration; False when its key already exists."""

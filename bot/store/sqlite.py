@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.domain.record import DeclarationRecord, Step
+from bot.store.sqlite_sync import SYNC_SCHEMA, SqliteSyncTables
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS declarations (
@@ -100,8 +101,10 @@ class _Liveness:
             self._fd = None
 
 
-class SqliteStore:
+class SqliteStore(SqliteSyncTables):
     """Declarations in one SQLite file; `claim` is a conditional UPDATE, so it is atomic."""
+
+    _alive: _Liveness
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -115,6 +118,7 @@ class SqliteStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        self._db.executescript(SYNC_SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(declarations)")}
         for name, kind in LEASE_COLUMNS.items():
             if name not in columns:  # a file from before these columns

@@ -1,0 +1,240 @@
+"""Changes made in Datadog's UI reach the card and its thread, over real HTTP.
+
+The bot runs with a short DECLARE_SYNC_INTERVAL; people change incidents "in Datadog" with
+the emulator's `edit_incident` (as a given Datadog user), and the tests read what the
+bot did through the Slack emulator and count its Datadog calls.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.datadog.incident_reader import DatadogIncidents
+from bot.datadog.update_models import IncidentUpdateRequest, update_request
+from bot.domain.incident_state import IncidentChanges
+from bot.domain.record import DeclarationRecord
+from bot.domain.sync import IncidentSync, SyncPolicy, remember
+from bot.emulators.personas import BOB, INCIDENTS
+from bot.emulators.stack import LocalStack
+from bot.slack.sync_surface import SlackCardSurface
+from bot.store.sqlite import SqliteStore
+from tests.exactly_once import wait_for
+from tests.oracles import assert_blocks_round_trip
+
+INTERVAL = 0.3
+SEARCH = "/api/v2/incidents/search"
+
+
+@pytest.fixture
+def synced() -> Iterator[LocalStack]:
+    with LocalStack(env={"DECLARE_SYNC_INTERVAL": str(INTERVAL)}) as running:
+        yield running
+
+
+def declared(stack: LocalStack, title: str, count: int) -> DeclarationRecord:
+    assert stack.declare(title, severity="SEV-2").status_code == 200
+    stack.wait_done(count)
+    record = next(r for r in stack.services.store.all() if r.declaration.title == title)
+    wait_for(
+        lambda: stack.services.store.tracked_incident(record.incident_id or "") is not None,
+        what="the incident in the sync set",
+    )
+    return record
+
+
+def thread_notes(stack: LocalStack, record: DeclarationRecord) -> list[dict[str, Any]]:
+    """The sync's notes under the card (the declaration's own reply is not one)."""
+    return [
+        m
+        for m in stack.slack.messages(INCIDENTS)
+        if m.get("thread_ts") == record.announce_ts
+        and m["ts"] != record.thread_reply_ts
+        and m["ts"] != record.announce_ts
+    ]
+
+
+def card_of(stack: LocalStack, record: DeclarationRecord) -> dict[str, Any]:
+    return next(m for m in stack.slack.messages(INCIDENTS) if m["ts"] == record.announce_ts)
+
+
+def texts(blocks: list[dict[str, Any]]) -> str:
+    """Every text in the blocks, one per line (what a person reads)."""
+    out: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("text"), str):
+                out.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(blocks)
+    return "\n".join(out)
+
+
+def synced_once(stack: LocalStack, record: DeclarationRecord) -> None:
+    """Wait for the first tick to read the incident (its baseline snapshot)."""
+    wait_for(
+        lambda: (
+            (e := stack.services.store.tracked_incident(record.incident_id or "")) is not None
+            and e.snapshot is not None
+        ),
+        what="a baseline snapshot",
+    )
+
+
+def edit_severity(stack: LocalStack, record: DeclarationRecord, value: str) -> None:
+    stack.datadog.edit_incident(
+        record.incident_id or "",
+        by=stack.users[BOB],
+        attributes={"fields": {"severity": {"type": "dropdown", "value": value}}},
+    )
+
+
+def test_a_change_in_datadog_reaches_the_card_and_the_thread_naming_who(
+    synced: LocalStack,
+) -> None:
+    record = declared(synced, "Checkout API 5xx", 1)
+    synced_once(synced, record)
+    changed_at = time.monotonic()
+    edit_severity(synced, record, "SEV-1")
+    wait_for(lambda: thread_notes(synced, record), timeout=5, what="a thread note")
+    took = time.monotonic() - changed_at
+    assert took < 2 * INTERVAL + 1.0, f"the note took {took:.2f}s"
+    (note,) = thread_notes(synced, record)
+    assert (
+        "Bob Oncall (in Datadog) changed severity SEV-2 → SEV-1"
+        in note["blocks"][0]["text"]["text"]
+    )
+    assert note["text"].startswith(f"IR-{record.public_id}: changed severity SEV-2 → SEV-1")
+    card = card_of(synced, record)
+    assert "*Severity*\nSEV-1" in texts(card["blocks"])
+    assert f"<@{record.declaration.commander_id}>" in texts(card["blocks"]), "still a mention"
+    for call in synced.slack.calls_of("chat.update") + synced.slack.calls_of("chat.postMessage"):
+        assert_blocks_round_trip(call["blocks"])
+    time.sleep(3 * INTERVAL)
+    assert len(thread_notes(synced, record)) == 1, "one note per change"
+
+
+def test_a_resolved_incident_leaves_the_sync_set_after_a_final_update(
+    synced: LocalStack,
+) -> None:
+    record = declared(synced, "Resolved in the UI", 1)
+    synced_once(synced, record)
+    synced.datadog.edit_incident(
+        record.incident_id or "",
+        by=synced.users[BOB],
+        attributes={"fields": {"state": {"type": "dropdown", "value": "resolved"}}},
+    )
+    wait_for(
+        lambda: synced.services.store.tracked_incident(record.incident_id or "") is None,
+        what="the incident to leave the sync set",
+    )
+    (note,) = thread_notes(synced, record)
+    assert "Bob Oncall (in Datadog) resolved the incident" in str(note["blocks"])
+    card = card_of(synced, record)
+    assert "✅ Resolved" in texts(card["blocks"])
+    assert "incident_card_reopen" in str(card["blocks"])
+    gets = len(synced.datadog.calls(f"/api/v2/incidents/{record.incident_id}", "GET"))
+    time.sleep(4 * INTERVAL)
+    assert len(synced.datadog.calls(f"/api/v2/incidents/{record.incident_id}", "GET")) == gets
+    assert len(thread_notes(synced, record)) == 1
+
+
+def test_the_bots_own_change_is_not_echoed(synced: LocalStack) -> None:
+    """An update from Slack PATCHes as the bot, then records what it wrote (`remember`)."""
+    record = declared(synced, "Changed from Slack", 1)
+    synced_once(synced, record)
+    incident_id = record.incident_id or ""
+    body = update_request(incident_id, IncidentChanges(severity="SEV-1"))
+    after = synced.services.datadog.update_incident(incident_id, body)
+    reader = DatadogIncidents(synced.services.datadog)
+    remember(
+        synced.services.store, reader.incident(incident_id), bot_user_id=after.last_modified_by_id
+    )
+    time.sleep(4 * INTERVAL)
+    assert thread_notes(synced, record) == []
+    # Read by a tick before it was remembered: the bot's own PATCH is still recognised.
+    body = update_request(incident_id, IncidentChanges(title="Renamed from Slack"))
+    IncidentUpdateRequest.model_validate(body.to_wire())
+    synced.services.datadog.update_incident(incident_id, body)
+    wait_for(lambda: "Renamed from Slack" in str(card_of(synced, record)), what="the card")
+    time.sleep(2 * INTERVAL)
+    assert thread_notes(synced, record) == []
+    edit_severity(synced, record, "SEV-3")
+    wait_for(lambda: thread_notes(synced, record), what="a note for Bob's change")
+    assert "SEV-1 → SEV-3" in str(thread_notes(synced, record)[0]["blocks"])
+
+
+def test_calls_per_interval_are_one_search_plus_a_get_per_moved_incident(
+    stack: LocalStack,
+) -> None:
+    """Sync off in the background (the default 60 s): ticks are driven here and counted."""
+    records = [declared(stack, f"Bounded {n}", n + 1) for n in range(4)]
+    sync = stack.services.sync
+
+    def counted() -> tuple[int, int]:
+        searches = len(stack.datadog.calls(SEARCH))
+        gets = len(stack.datadog.calls(method="GET")) - searches
+        report = sync.tick()
+        assert report is not None
+        after_searches = len(stack.datadog.calls(SEARCH))
+        after_gets = len(stack.datadog.calls(method="GET")) - after_searches
+        assert report.datadog_calls == after_searches - searches + after_gets - gets
+        return after_searches - searches, after_gets - gets
+
+    assert counted() == (1, 4), "first sight: one GET each for the baseline"
+    assert counted() == (1, 0), "nothing moved: the search alone"
+    edit_severity(stack, records[1], "SEV-1")
+    edit_severity(stack, records[3], "SEV-4")
+    assert counted() == (1, 2)
+    assert counted() == (1, 0)
+    capped = IncidentSync(
+        stack.services.store,
+        DatadogIncidents(stack.services.datadog),
+        SlackCardSurface(stack.services.slack),
+        policy=SyncPolicy(interval=0, max_gets=1),
+        owner=sync.owner,
+    )
+    for record in records:
+        edit_severity(stack, record, "SEV-5")
+    report = capped.tick()
+    assert report is not None and (report.searches, report.gets) == (1, 1)
+    stack.services.store.untrack(records[0].incident_id or "")
+    for record in records[1:]:
+        stack.services.store.untrack(record.incident_id or "")
+    before = len(stack.datadog.calls())
+    assert sync.tick() is not None
+    assert len(stack.datadog.calls()) == before, "an empty sync set costs no call"
+
+
+def test_two_syncs_on_one_store_hold_one_lease(stack: LocalStack, tmp_path: Any) -> None:
+    """Two replicas (two stores on one SQLite file): only the lease holder ticks."""
+    path = tmp_path / "shared.sqlite3"
+    stores = [SqliteStore(path), SqliteStore(path)]
+    try:
+        syncs = [
+            IncidentSync(
+                store,
+                DatadogIncidents(stack.services.datadog),
+                SlackCardSurface(stack.services.slack),
+                policy=SyncPolicy(interval=INTERVAL),
+            )
+            for store in stores
+        ]
+        assert syncs[0].tick() is not None
+        assert syncs[1].tick() is None, "the other replica holds the sync lease"
+        assert syncs[0].tick() is not None, "the holder keeps it from tick to tick"
+        stores[0].release_lease("incident-sync", syncs[0].owner)
+        assert syncs[1].tick() is not None, "released (shutdown): the other takes over"
+        assert syncs[0].tick() is None
+    finally:
+        for store in stores:
+            store.close()
