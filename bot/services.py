@@ -34,6 +34,9 @@ from bot.store import open_store
 
 log = logging.getLogger(__name__)
 
+SYNC_STOP_WAIT = 5.0
+"""Seconds shutdown waits for a sync tick in progress to end and release its lease."""
+
 
 @dataclass
 class Services:
@@ -59,6 +62,7 @@ class Services:
     """Seconds opening the form may wait for an uncached org config (the trigger lasts 3 s)."""
     stopping: threading.Event = field(default_factory=threading.Event)
     """Set at shutdown: background loops (the sync) end."""
+    _sync_thread: threading.Thread | None = None
 
     def start_sync(self) -> threading.Thread | None:
         """Run the sync in the background (None when DECLARE_SYNC_INTERVAL is 0)."""
@@ -68,6 +72,7 @@ class Services:
             target=self.sync.watch, args=(self.stopping,), daemon=True, name="incident-sync"
         )
         thread.start()
+        self._sync_thread = thread
         return thread
 
     def dispatch(self, key: str, run: Callable[[str], object]) -> Future[object]:
@@ -85,6 +90,8 @@ class Services:
 
     def shutdown(self) -> None:
         self.stopping.set()
+        if self._sync_thread is not None:  # let it release the sync lease for another replica
+            self._sync_thread.join(timeout=SYNC_STOP_WAIT)
         self.worker.shutdown(wait=True, cancel_futures=False)
         self.org_config.close()
         self.datadog.close()
