@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import cast
 
 import httpx
 from slack_sdk import WebClient
@@ -21,15 +22,18 @@ from bot.datadog.incident_reader import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
 from bot.domain.commander import CommanderResolver
+from bot.domain.incident_ports import IncidentStore
 from bot.domain.org import OrgField
 from bot.domain.ports import DeclarationStore
 from bot.domain.runner import DeclarationRunner, RunnerPolicy
 from bot.domain.sync import IncidentSync, SyncPolicy
 from bot.logs import declaration_id
 from bot.slack.allowlist import Allowlist
+from bot.slack.announcer import SlackAnnouncer
+from bot.slack.card_publisher import SlackCardPublisher
 from bot.slack.client import slack_client
 from bot.slack.people import SlackPeople
-from bot.slack.sync_surface import SlackCardSurface, TrackingAnnouncer
+from bot.slack.sync_surface import SlackExternalNotes
 from bot.store import open_store
 
 log = logging.getLogger(__name__)
@@ -51,6 +55,9 @@ class Services:
     allowlist: Allowlist
     org_config: OrgConfigCache
     """The org's incident types and fields (bot/datadog/org_cache.py)."""
+    cards: IncidentStore
+    """Announced incidents' cards and their update jobs (the same store)."""
+    publisher: SlackCardPublisher
     sync: IncidentSync
     """Follows changes made in Datadog onto the cards (bot/domain/sync.py)."""
     worker: ThreadPoolExecutor = field(
@@ -123,19 +130,23 @@ def build_services(
     people = SlackPeople(slack)
     gateway = DatadogGateway(datadog)
     resolver = CommanderResolver(people, gateway, ttl=settings.commander_cache_ttl)
+    cards = cast(IncidentStore, store)  # SqliteStore and RedisStore keep both
     runner = DeclarationRunner(
-        store, resolver, people, gateway, TrackingAnnouncer(slack, store), policy=runner_policy
+        store, resolver, people, gateway, SlackAnnouncer(slack), policy=runner_policy, cards=cards
     )
     org_config = OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl)
+    publisher = SlackCardPublisher(slack)
 
     def org_fields() -> tuple[OrgField, ...]:
         config = org_config.peek()
         return config.fields if config else ()
 
     sync = IncidentSync(
+        cards,
         store,
         DatadogIncidents(datadog),
-        SlackCardSurface(slack),
+        publisher,
+        SlackExternalNotes(slack),
         policy=sync_policy or SyncPolicy(interval=settings.sync_interval),
         org_fields=org_fields,
     )
@@ -150,6 +161,8 @@ def build_services(
         runner=runner,
         allowlist=Allowlist(slack, settings.allowed_channels, settings.allowed_usergroups),
         org_config=org_config,
+        cards=cards,
+        publisher=publisher,
         sync=sync,
     )
     runner.dispatch = services.dispatch  # resumed declarations run on the pool too

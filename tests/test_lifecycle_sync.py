@@ -14,13 +14,15 @@ from typing import Any
 import pytest
 
 from bot.datadog.incident_reader import DatadogIncidents
-from bot.datadog.update_models import IncidentUpdateRequest, update_request
+from bot.datadog.update_models import update_request
+from bot.domain.incident_record import IncidentCard, UpdateJob, UpdateStep, card_key
 from bot.domain.incident_state import IncidentChanges
 from bot.domain.record import DeclarationRecord
-from bot.domain.sync import IncidentSync, SyncPolicy, remember
-from bot.emulators.personas import BOB, INCIDENTS
+from bot.domain.sync import IncidentSync, SyncPolicy
+from bot.emulators.personas import ALICE, BOB, INCIDENTS
 from bot.emulators.stack import LocalStack
-from bot.slack.sync_surface import SlackCardSurface
+from bot.slack.card_publisher import SlackCardPublisher
+from bot.slack.sync_surface import SlackExternalNotes
 from bot.store.sqlite import SqliteStore
 from tests.exactly_once import wait_for
 from tests.oracles import assert_blocks_round_trip
@@ -39,11 +41,29 @@ def declared(stack: LocalStack, title: str, count: int) -> DeclarationRecord:
     assert stack.declare(title, severity="SEV-2").status_code == 200
     stack.wait_done(count)
     record = next(r for r in stack.services.store.all() if r.declaration.title == title)
-    wait_for(
-        lambda: stack.services.store.tracked_incident(record.incident_id or "") is not None,
-        what="the incident in the sync set",
-    )
+    assert stored_card(stack, record).open
     return record
+
+
+def stored_card(stack: LocalStack, record: DeclarationRecord) -> IncidentCard:
+    found = stack.services.cards.get_card(
+        card_key(record.announce_channel or "", record.announce_ts or "")
+    )
+    assert found is not None
+    return found
+
+
+def make_sync(stack: LocalStack, store: Any = None, **policy: Any) -> IncidentSync:
+    """Another sync over the stack's Datadog and Slack (a second replica, another policy)."""
+    services = stack.services
+    return IncidentSync(
+        store or services.cards,
+        store or services.store,
+        DatadogIncidents(services.datadog),
+        SlackCardPublisher(services.slack),
+        SlackExternalNotes(services.slack),
+        policy=SyncPolicy(**policy),
+    )
 
 
 def thread_notes(stack: LocalStack, record: DeclarationRecord) -> list[dict[str, Any]]:
@@ -82,11 +102,8 @@ def texts(blocks: list[dict[str, Any]]) -> str:
 def synced_once(stack: LocalStack, record: DeclarationRecord) -> None:
     """Wait for the first tick to read the incident (its baseline snapshot)."""
     wait_for(
-        lambda: (
-            (e := stack.services.store.tracked_incident(record.incident_id or "")) is not None
-            and e.snapshot is not None
-        ),
-        what="a baseline snapshot",
+        lambda: stored_card(stack, record).shown.modified is not None,
+        what="a first read from Datadog",
     )
 
 
@@ -133,10 +150,7 @@ def test_a_resolved_incident_leaves_the_sync_set_after_a_final_update(
         by=synced.users[BOB],
         attributes={"fields": {"state": {"type": "dropdown", "value": "resolved"}}},
     )
-    wait_for(
-        lambda: synced.services.store.tracked_incident(record.incident_id or "") is None,
-        what="the incident to leave the sync set",
-    )
+    wait_for(lambda: not stored_card(synced, record).open, what="the card to leave the open set")
     (note,) = thread_notes(synced, record)
     assert "Bob Oncall (in Datadog) resolved the incident" in str(note["blocks"])
     card = card_of(synced, record)
@@ -149,28 +163,43 @@ def test_a_resolved_incident_leaves_the_sync_set_after_a_final_update(
 
 
 def test_the_bots_own_change_is_not_echoed(synced: LocalStack) -> None:
-    """An update from Slack PATCHes as the bot, then records what it wrote (`remember`)."""
+    """An update from Slack holds the card's lease from its PATCH until it saved the new
+    card, and its job is pending until done: the sync leaves that card alone meanwhile."""
     record = declared(synced, "Changed from Slack", 1)
     synced_once(synced, record)
-    incident_id = record.incident_id or ""
-    body = update_request(incident_id, IncidentChanges(severity="SEV-1"))
-    after = synced.services.datadog.update_incident(incident_id, body)
-    reader = DatadogIncidents(synced.services.datadog)
-    remember(
-        synced.services.store, reader.incident(incident_id), bot_user_id=after.last_modified_by_id
+    services, incident_id = synced.services, record.incident_id or ""
+    card = stored_card(synced, record)
+    reader = DatadogIncidents(services.datadog)
+    # As the update runner does: lease, PATCH, card saved with what Datadog answered.
+    assert services.cards.claim_card(card.key, "update-worker", 30)
+    services.datadog.update_incident(
+        incident_id, update_request(incident_id, IncidentChanges(severity="SEV-1"))
     )
-    time.sleep(4 * INTERVAL)
+    time.sleep(3 * INTERVAL)
+    services.cards.save_card(card.model_copy(update={"shown": reader.incident(incident_id)}))
+    services.cards.release_card(card.key, "update-worker")
+    # A job accepted but not yet done (say a crash after its PATCH): skipped, not noted.
+    job = UpdateJob(
+        key="up-pending",
+        card_key=card.key,
+        incident_id=incident_id,
+        actor_id=ALICE,
+        changes=IncidentChanges(title="Renamed from Slack"),
+        step=UpdateStep.PATCHED,
+    )
+    assert services.cards.add_update(job)
+    services.datadog.update_incident(incident_id, update_request(incident_id, job.changes))
+    time.sleep(3 * INTERVAL)
     assert thread_notes(synced, record) == []
-    # Read by a tick before it was remembered: the bot's own PATCH is still recognised.
-    body = update_request(incident_id, IncidentChanges(title="Renamed from Slack"))
-    IncidentUpdateRequest.model_validate(body.to_wire())
-    synced.services.datadog.update_incident(incident_id, body)
-    wait_for(lambda: "Renamed from Slack" in str(card_of(synced, record)), what="the card")
-    time.sleep(2 * INTERVAL)
-    assert thread_notes(synced, record) == []
+    assert "Renamed from Slack" not in texts(card_of(synced, record)["blocks"])
+    after = reader.incident(incident_id)
+    services.cards.save_card(stored_card(synced, record).model_copy(update={"shown": after}))
+    services.cards.save_update(job.advance(step=UpdateStep.DONE))
     edit_severity(synced, record, "SEV-3")
     wait_for(lambda: thread_notes(synced, record), what="a note for Bob's change")
-    assert "SEV-1 → SEV-3" in str(thread_notes(synced, record)[0]["blocks"])
+    (note,) = thread_notes(synced, record)
+    assert "changed severity SEV-1 → SEV-3" in texts(note["blocks"])
+    assert "title" not in texts(note["blocks"]), "the bot's own rename is not in it"
 
 
 def test_calls_per_interval_are_one_search_plus_a_get_per_moved_incident(
@@ -196,23 +225,24 @@ def test_calls_per_interval_are_one_search_plus_a_get_per_moved_incident(
     edit_severity(stack, records[3], "SEV-4")
     assert counted() == (1, 2)
     assert counted() == (1, 0)
-    capped = IncidentSync(
-        stack.services.store,
-        DatadogIncidents(stack.services.datadog),
-        SlackCardSurface(stack.services.slack),
-        policy=SyncPolicy(interval=0, max_gets=1),
-        owner=sync.owner,
-    )
+    capped = make_sync(stack, interval=0, max_gets=1)
+    stack.services.store.release_lease("incident-sync", sync.owner)
     for record in records:
         edit_severity(stack, record, "SEV-5")
     report = capped.tick()
     assert report is not None and (report.searches, report.gets) == (1, 1)
-    stack.services.store.untrack(records[0].incident_id or "")
-    for record in records[1:]:
-        stack.services.store.untrack(record.incident_id or "")
+    for record in records:
+        stack.datadog.edit_incident(
+            record.incident_id or "",
+            by=stack.users[BOB],
+            attributes={"fields": {"state": {"type": "dropdown", "value": "resolved"}}},
+        )
+    while (report := capped.tick()) is not None and report.left:
+        pass
+    assert stack.services.cards.open_cards() == []
     before = len(stack.datadog.calls())
-    assert sync.tick() is not None
-    assert len(stack.datadog.calls()) == before, "an empty sync set costs no call"
+    assert capped.tick() is not None
+    assert len(stack.datadog.calls()) == before, "no open card costs no call"
 
 
 def test_two_syncs_on_one_store_hold_one_lease(stack: LocalStack, tmp_path: Any) -> None:
@@ -220,15 +250,7 @@ def test_two_syncs_on_one_store_hold_one_lease(stack: LocalStack, tmp_path: Any)
     path = tmp_path / "shared.sqlite3"
     stores = [SqliteStore(path), SqliteStore(path)]
     try:
-        syncs = [
-            IncidentSync(
-                store,
-                DatadogIncidents(stack.services.datadog),
-                SlackCardSurface(stack.services.slack),
-                policy=SyncPolicy(interval=INTERVAL),
-            )
-            for store in stores
-        ]
+        syncs = [make_sync(stack, store, interval=INTERVAL) for store in stores]
         assert syncs[0].tick() is not None
         assert syncs[1].tick() is None, "the other replica holds the sync lease"
         assert syncs[0].tick() is not None, "the holder keeps it from tick to tick"

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain.sync import tracked_from
+from bot.domain.incident_record import card_of
 from bot.emulators.personas import BOB, INCIDENTS
 from bot.emulators.stack import LocalStack
 from tests.bot_process import BotProcess, bot_env
@@ -62,16 +62,13 @@ def test_two_replicas_note_each_change_in_datadog_once(
     assert stack.declare("Shared sync", severity="SEV-2").status_code == 200
     stack.wait_done()
     (record,) = stack.services.store.all()
-    entry = tracked_from(record)
-    assert entry is not None and record.announce_ts is not None
+    entry = card_of(record)
+    assert entry is not None
     shared = RedisStore.from_url(redis_url)
     try:
-        shared.track(entry)  # as if a replica had announced it
+        assert shared.add_card(entry)  # as if a replica had announced it
         wait_for(
-            lambda: (
-                (e := shared.tracked_incident(entry.incident_id)) is not None
-                and e.snapshot is not None
-            ),
+            lambda: (c := shared.get_card(entry.key)) is not None and c.shown.modified is not None,
             what="a replica's first read",
         )
         for number, severity in enumerate(("SEV-1", "SEV-3"), start=1):
@@ -92,6 +89,6 @@ def test_two_replicas_note_each_change_in_datadog_once(
             if number == 1:
                 syncing_replicas[0].stop()  # whichever held the lease, the other goes on
         updates = [c for c in stack.slack.calls_of("chat.update") if c.get("ts") == entry.ts]
-        assert len(updates) == 3, "the first read, then one per change"
+        assert len(updates) == 2, "one card update per change"
     finally:
         shared.close()

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 
 from bot.domain.commander import CommanderResolver
+from bot.domain.incident_ports import IncidentStore
 from bot.domain.lease import Lease, LeaseLost
 from bot.domain.policy import RunnerPolicy
 from bot.domain.ports import (
@@ -54,13 +55,14 @@ class DeclarationRunner:
         sleep: Callable[[float], None] = time.sleep,
         owner: str | None = None,
         dispatch: Dispatch | None = None,
+        cards: IncidentStore | None = None,
     ) -> None:
         self.store = store
         self.announcer = announcer
         self.policy = policy or RunnerPolicy()
         self.owner = owner or uuid.uuid4().hex[:12]
         self._sleep = sleep
-        self.steps = Steps(resolver, people, incidents, announcer, self.policy, sleep)
+        self.steps = Steps(resolver, people, incidents, announcer, self.policy, sleep, cards)
         self.resumer = Resumer(store, self.policy, self.run, dispatch)
 
     @property

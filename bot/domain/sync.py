@@ -1,17 +1,19 @@
 """Keep cards current with changes made outside Slack (Datadog's UI, its API, other tools).
 
-Every `interval` seconds one replica (the holder of the store's named lease) does a tick:
+Every `interval` seconds one replica (the holder of the store's named sync lease) ticks:
 
-    tracked = store.tracked()                  no Datadog call when nothing is followed
-    open    = one search for open incidents    1 call
-    due     = tracked whose `modified` moved, or that left the open set (resolved?)
-    for each due, at most `max_gets`:          1 GET each
-        changed → card updated (chat.update), one thread note naming who (Datadog's
-                  `last_modified_by`), unless the bot's own PATCH made it
-        resolved → final card update, then it leaves the sync set
+    cards = store.open_cards()                 no Datadog call when none is open
+    open  = one search for open incidents      1 call
+    due   = cards whose `modified` moved, or whose incident left the open set (resolved?)
+    for each due card, at most `max_gets`, under the card's lease:   1 GET each
+        changed  → card updated (chat.update) and one thread note naming who (Datadog's
+                   `last_modified_by`)
+        resolved → that final update, then it leaves the open cards
 
-The snapshot stored per incident is what the bot last saw or wrote, so a change the bot
-made from Slack (recorded with `remember`) is not noted a second time as an external one.
+A card's `shown` is what the bot last published, so it is what "changed" is judged against.
+An update from Slack holds the card's lease from its PATCH until it saved the new `shown`,
+and cards with an unfinished update job are skipped: the bot's own change is never noted
+a second time as if made in Datadog.
 """
 
 from __future__ import annotations
@@ -22,27 +24,22 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.domain.incident_changes import external_update
+from bot.domain.incident_changes import ChangeKind, ExternalUpdate, external_update
+from bot.domain.incident_ports import CardPublisher, IncidentStore
+from bot.domain.incident_record import IncidentCard
 from bot.domain.incident_state import IncidentView
 from bot.domain.org import OrgField
-from bot.domain.record import DeclarationRecord
-from bot.domain.sync_ports import (
-    SYNC_LEASE,
-    CardSurface,
-    IncidentReader,
-    SyncStore,
-    TrackedIncident,
-)
+from bot.domain.ports import StepFailed
+from bot.domain.sync_ports import SYNC_LEASE, ExternalNotes, IncidentReader, SyncLeases
 
 log = logging.getLogger(__name__)
+
+CARD_LEASE = 30.0
+"""Seconds the sync holds one card's lease at most (one GET, one chat.update, one note)."""
 
 
 class IncidentGone(Exception):
     """Datadog no longer has the incident (404): stop following it."""
-
-
-class CardGone(Exception):
-    """The card can't be edited any more (deleted, channel archived, edit window closed)."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +48,7 @@ class SyncPolicy:
 
     interval: float = 60.0
     max_gets: int = 50
-    """GETs per tick at most (Datadog's incident API allows far more per minute)."""
+    """GETs per tick at most; the rest wait for the next tick."""
     search_limit: int = 100
     """Open incidents read by the one search (one page)."""
 
@@ -70,59 +67,12 @@ class SyncReport:
     cards: int = 0
     notes: int = 0
     left: int = 0
+    busy: int = 0
+    """Cards skipped because an update from Slack held them."""
 
     @property
     def datadog_calls(self) -> int:
         return self.searches + self.gets
-
-
-def remember(
-    store: SyncStore, incident: IncidentView, *, bot_user_id: str | None = None
-) -> TrackedIncident | None:
-    """Record the incident as the bot itself wrote it (after its own PATCH from Slack).
-
-    The next tick then judges changes against this, so it won't echo the bot's change;
-    `bot_user_id` (the PATCH answer's `last_modified_by`) marks the bot's own edits should
-    a tick read the incident before this is recorded. A resolved incident leaves the set.
-    """
-    entry = store.tracked_incident(incident.incident_id)
-    if entry is None:
-        return None
-    if incident.resolved:
-        store.untrack(incident.incident_id)
-        return None
-    updated = _seen(entry, incident)
-    if bot_user_id:
-        updated = updated.model_copy(update={"bot_user_id": bot_user_id})
-    store.track(updated)
-    return updated
-
-
-def tracked_from(record: DeclarationRecord) -> TrackedIncident | None:
-    """The sync set's entry for a declaration announced in a channel or thread, else None."""
-    if not (record.finished and record.delivered and record.delivered.posted):
-        return None
-    if record.incident_id is None or record.public_id is None:
-        return None
-    if record.announce_channel is None or record.announce_ts is None:
-        return None
-    return TrackedIncident(
-        incident_id=record.incident_id,
-        public_id=record.public_id,
-        channel=record.announce_channel,
-        ts=record.announce_ts,
-        commander_dd_id=record.commander_dd_id,
-        commander_slack_id=record.declaration.commander_id,
-    )
-
-
-def _seen(entry: TrackedIncident, incident: IncidentView) -> TrackedIncident:
-    """The entry with a new snapshot; the commander's Slack id only while they stay."""
-    update: dict[str, object] = {"snapshot": incident}
-    if incident.commander_id != entry.commander_dd_id:
-        update["commander_dd_id"] = incident.commander_id
-        update["commander_slack_id"] = None
-    return entry.model_copy(update=update)
 
 
 class IncidentSync:
@@ -130,76 +80,101 @@ class IncidentSync:
 
     def __init__(
         self,
-        store: SyncStore,
+        store: IncidentStore,
+        leases: SyncLeases,
         reader: IncidentReader,
-        surface: CardSurface,
+        publisher: CardPublisher,
+        notes: ExternalNotes,
         *,
         policy: SyncPolicy | None = None,
         org_fields: Callable[[], Sequence[OrgField]] = tuple,
         owner: str | None = None,
     ) -> None:
-        self.store, self.reader, self.surface = store, reader, surface
+        self.store, self.leases, self.reader = store, leases, reader
+        self.publisher, self.notes = publisher, notes
         self.policy = policy or SyncPolicy()
         self.org_fields = org_fields
         self.owner = owner or f"sync/{uuid.uuid4().hex[:12]}"
 
     def _hold(self) -> bool:
-        return self.store.claim_lease(SYNC_LEASE, self.owner, self.policy.lease_ttl)
+        return self.leases.claim_lease(SYNC_LEASE, self.owner, self.policy.lease_ttl)
 
     def tick(self) -> SyncReport | None:
         """One round; None when another replica holds the sync lease."""
         if not self._hold():
             return None
         report = SyncReport()
-        entries = self.store.tracked()
-        if not entries:
+        cards = self.store.open_cards()
+        if not cards:
             return report
         report.searches += 1
         found = {v.incident_id: v for v in self.reader.open_incidents(self.policy.search_limit)}
-        due = [e for e in entries if _moved(e, found.get(e.incident_id))]
-        # Moved ones first (known changes), then those missing from the search (resolved?).
-        due.sort(key=lambda e: e.incident_id not in found)
-        for entry in due[: self.policy.max_gets]:
+        updating = {job.card_key for job in self.store.pending_updates()}
+        due = [c for c in cards if _moved(c, found.get(c.incident_id))]
+        # Known changes first, then those missing from the search (resolved, or not indexed).
+        due.sort(key=lambda c: c.incident_id not in found)
+        for listed in due[: self.policy.max_gets]:
             if not self._hold():  # a slow tick lost the lease: the other replica goes on
                 log.warning("incident sync: lost the lease mid-tick")
                 break
-            report.gets += 1
+            if listed.key in updating or not self.store.claim_card(
+                listed.key, self.owner, CARD_LEASE
+            ):
+                report.busy += 1
+                continue
             try:
-                fetched = self.reader.incident(entry.incident_id)
-            except IncidentGone:
-                log.info("incident %s is gone from Datadog: no longer followed", entry.label)
-                self.store.untrack(entry.incident_id)
-                report.left += 1
-                continue
-            except Exception:  # noqa: BLE001 - one incident's failure must not stop the others
-                log.warning("incident sync: reading %s failed", entry.label, exc_info=True)
-                continue
-            self._follow(entry, fetched, report)
+                card = self.store.get_card(listed.key)  # as saved now, not as the tick began
+                if card is not None and card.open and _moved(card, found.get(card.incident_id)):
+                    self._sync(card, report)
+            finally:
+                self.store.release_card(listed.key, self.owner)
         return report
 
-    def _follow(self, entry: TrackedIncident, fetched: IncidentView, report: SyncReport) -> None:
-        before = entry.snapshot
-        update = None if before is None else external_update(before, fetched, self.org_fields())
+    def _sync(self, card: IncidentCard, report: SyncReport) -> None:
+        report.gets += 1
         try:
-            if before is None or update is not None:
-                self.surface.update_card(entry, fetched)
+            fetched = self.reader.incident(card.incident_id)
+        except IncidentGone:
+            log.info("%s is gone from Datadog: its card is no longer followed", card.shown.label)
+            self.store.save_card(card.model_copy(update={"shown": _closed(card.shown)}))
+            report.left += 1
+            return
+        except Exception:  # noqa: BLE001 - one incident's failure must not stop the others
+            log.warning("incident sync: reading %s failed", card.shown.label, exc_info=True)
+            return
+        self._follow(card, fetched, report)
+
+    def _follow(self, card: IncidentCard, fetched: IncidentView, report: SyncReport) -> None:
+        update = external_update(card.shown, fetched, self.org_fields())
+        if card.shown.modified is None:
+            update = _first_read(update)
+        commander = card.commander_slack_id
+        if fetched.commander_id != card.shown.commander_id:
+            commander = None  # someone else commands now: the card shows Datadog's name
+        current = card.model_copy(
+            update={
+                "shown": fetched,
+                "commander_slack_id": commander,
+                "updated_at": self.store.now(),
+            }
+        )
+        if update is not None:
+            try:
+                self.publisher.update_card(current)
                 report.cards += 1
-            if update is not None and not _own(entry, fetched):
-                self.surface.post_note(entry, update)
+                self.notes.post_external_note(current, update)
                 report.notes += 1
-        except CardGone:
-            log.info("the card of %s can't be edited any more: no longer followed", entry.label)
-            self.store.untrack(entry.incident_id)
+            except StepFailed as exc:
+                if exc.retryable:  # Slack hiccup: `shown` stays, the next tick tries again
+                    log.warning("incident sync: %s: %s", card.shown.label, exc.reason)
+                    return
+                log.info("the card of %s can't be edited: %s", card.shown.label, exc.reason)
+            except Exception:  # noqa: BLE001 - as a retryable failure
+                log.warning("incident sync: %s failed", card.shown.label, exc_info=True)
+                return
+        self.store.save_card(current)
+        if not current.open:
             report.left += 1
-            return
-        except Exception:  # noqa: BLE001 - Slack down: the snapshot stays, the next tick retries
-            log.warning("incident sync: updating the card of %s failed", entry.label, exc_info=True)
-            return
-        if fetched.resolved:
-            self.store.untrack(entry.incident_id)
-            report.left += 1
-            return
-        self.store.track(_seen(entry, fetched))
 
     def watch(self, stop: threading.Event) -> None:
         """Tick every interval until `stop` (the worker runs this like the runner's watch)."""
@@ -209,29 +184,39 @@ class IncidentSync:
         while not stop.wait(interval):
             try:
                 report = self.tick()
-                if report is not None and (report.notes or report.left):
+                if report is not None and (report.notes or report.left or report.busy):
                     log.info(
-                        "incident sync: %d cards, %d notes, %d left the sync set",
+                        "incident sync: %d cards, %d notes, %d left the open set, %d busy",
                         report.cards,
                         report.notes,
                         report.left,
+                        report.busy,
                     )
             except Exception:  # noqa: BLE001 - Datadog or the store down: try next interval
                 log.warning("incident sync tick failed", exc_info=True)
         try:
-            self.store.release_lease(SYNC_LEASE, self.owner)
+            self.leases.release_lease(SYNC_LEASE, self.owner)
         except Exception:  # noqa: BLE001 - it expires on its own
             log.warning("releasing the sync lease failed", exc_info=True)
 
 
-def _moved(entry: TrackedIncident, hit: IncidentView | None) -> bool:
-    """Worth a GET: never read, left the open set, or `modified` moved since the snapshot."""
-    if entry.snapshot is None or hit is None:
+def _moved(card: IncidentCard, hit: IncidentView | None) -> bool:
+    """Worth a GET: never read from Datadog, left the open set, or `modified` moved."""
+    shown = card.shown
+    if shown.modified is None or hit is None:
         return True
-    return hit.modified is None or hit.modified != entry.snapshot.modified
+    return hit.modified is None or hit.modified != shown.modified
 
 
-def _own(entry: TrackedIncident, fetched: IncidentView) -> bool:
-    """The last change was the bot's own PATCH (already noted by the update from Slack)."""
-    by = fetched.last_modified_by
-    return entry.bot_user_id is not None and by is not None and by.datadog_id == entry.bot_user_id
+def _first_read(update: ExternalUpdate | None) -> ExternalUpdate | None:
+    """The first read compares with the card as declared, which lists only the fields asked
+    in the form: fields Datadog filled in itself (defaults, the slug) are not changes."""
+    if update is None:
+        return None
+    kept = tuple(c for c in update.changes if not (c.kind is ChangeKind.FIELD and not c.before))
+    return ExternalUpdate(changes=kept, by=update.by) if kept else None
+
+
+def _closed(view: IncidentView) -> IncidentView:
+    """A deleted incident's last known view, marked over so it leaves the open cards."""
+    return view.model_copy(update={"state": "completed"})

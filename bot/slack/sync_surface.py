@@ -1,70 +1,37 @@
-"""The sync's Slack side (`CardSurface`): edit the card in place, note the change in its thread."""
+"""The sync's thread notes in Slack (`ExternalNotes`); the card itself goes through
+`SlackCardPublisher` (card_publisher.py), like an update from Slack."""
 
 from __future__ import annotations
-
-import logging
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.incident_changes import ExternalUpdate
-from bot.domain.incident_state import IncidentView
-from bot.domain.record import DeclarationRecord
-from bot.domain.sync import CardGone, tracked_from
-from bot.domain.sync_ports import SyncStore, TrackedIncident
-from bot.slack.announcer import SlackAnnouncer
-from bot.slack.card import card, external_note
-
-log = logging.getLogger(__name__)
-
-CARD_GONE = frozenset(
-    {
-        "message_not_found",
-        "channel_not_found",
-        "cant_update_message",
-        "edit_window_closed",
-        "is_archived",
-    }
-)
-"""chat.update refusals that trying again won't change: the sync stops following the card."""
+from bot.domain.incident_record import IncidentCard
+from bot.domain.ports import StepFailed
+from bot.slack.card import external_note
+from bot.slack.card_publisher import FINAL_REFUSALS
 
 
-class SlackCardSurface:
+class SlackExternalNotes:
     def __init__(self, client: WebClient) -> None:
         self.client = client
 
-    def update_card(self, entry: TrackedIncident, incident: IncidentView) -> None:
-        commander = entry.commander_slack_id
-        if incident.commander_id != entry.commander_dd_id:
-            commander = None  # someone else commands now: show Datadog's name for them
-        text, blocks = card(incident, commander_slack_id=commander)
+    def post_external_note(self, card: IncidentCard, update: ExternalUpdate) -> None:
+        """`Bob Oncall (in Datadog) changed severity SEV-2 → SEV-1`, under the card."""
+        text, blocks = external_note(update, card.shown.label)
         try:
-            self.client.chat_update(channel=entry.channel, ts=entry.ts, text=text, blocks=blocks)
+            self.client.chat_postMessage(
+                channel=card.channel,
+                thread_ts=card.thread_ts,
+                text=text,
+                blocks=blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
         except SlackApiError as exc:
-            if str(exc.response.get("error")) in CARD_GONE:
-                raise CardGone(str(exc.response.get("error"))) from exc
-            raise
-
-    def post_note(self, entry: TrackedIncident, update: ExternalUpdate) -> None:
-        text, blocks = external_note(update, entry.label)
-        self.client.chat_postMessage(
-            channel=entry.channel, thread_ts=entry.ts, text=text, blocks=blocks
-        )
-
-
-class TrackingAnnouncer(SlackAnnouncer):
-    """The announcer, adding each incident announced in a channel to the sync set when done."""
-
-    def __init__(self, client: WebClient, store: SyncStore) -> None:
-        super().__init__(client)
-        self.store = store
-
-    def report_done(self, record: DeclarationRecord) -> None:
-        super().report_done(record)
-        entry = tracked_from(record)
-        if entry is None or self.store.tracked_incident(entry.incident_id) is not None:
-            return
-        try:
-            self.store.track(entry)
-        except Exception:  # noqa: BLE001 - the declaration is done; only the sync misses it
-            log.warning("could not add %s to the sync set", entry.label, exc_info=True)
+            reason = str(exc.response.get("error", "unknown_error"))
+            raise StepFailed(
+                f"Posting the sync note failed ({reason}).",
+                retryable=reason not in FINAL_REFUSALS,
+            ) from exc

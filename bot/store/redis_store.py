@@ -14,6 +14,7 @@ from typing import Any
 import redis
 
 from bot.domain.record import DeclarationRecord, Step
+from bot.store.redis_incidents import RedisIncidentRecords
 from bot.store.redis_sync import RedisSyncTables
 
 RETENTION = 30 * 24 * 3600
@@ -57,7 +58,7 @@ return 0
 """
 
 
-class RedisStore(RedisSyncTables):
+class RedisStore(RedisIncidentRecords, RedisSyncTables):
     def __init__(self, client: redis.Redis, prefix: str = "declare") -> None:
         self.redis = client
         self.prefix = prefix

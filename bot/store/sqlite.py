@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.domain.record import DeclarationRecord, Step
+from bot.store.sqlite_incidents import SqliteIncidentRecords
 from bot.store.sqlite_sync import SYNC_SCHEMA, SqliteSyncTables
 
 SCHEMA = """
@@ -101,7 +102,7 @@ class _Liveness:
             self._fd = None
 
 
-class SqliteStore(SqliteSyncTables):
+class SqliteStore(SqliteIncidentRecords, SqliteSyncTables):
     """Declarations in one SQLite file; `claim` is a conditional UPDATE, so it is atomic."""
 
     _alive: _Liveness
@@ -123,6 +124,7 @@ class SqliteStore(SqliteSyncTables):
         for name, kind in LEASE_COLUMNS.items():
             if name not in columns:  # a file from before these columns
                 self._db.execute(f"ALTER TABLE declarations ADD COLUMN {name} {kind}")
+        self._init_incidents()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:

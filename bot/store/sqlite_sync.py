@@ -1,7 +1,7 @@
-"""The sync set and named leases in SQLite (mixed into `SqliteStore`).
+"""Named leases in SQLite (mixed into `SqliteStore`): the sync runs on one replica at a time.
 
-Named leases follow the declarations' rule: free, expired, ours, or held by a store whose
-process is gone (its flock dropped) may be taken.
+They follow the declarations' rule: free, expired, ours, or held by a store whose process
+is gone (its flock dropped) may be taken.
 """
 
 from __future__ import annotations
@@ -12,7 +12,14 @@ import time
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from bot.domain.sync_ports import TrackedIncident
+SYNC_SCHEMA = """
+CREATE TABLE IF NOT EXISTS named_leases (
+    name TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    until REAL NOT NULL,
+    process TEXT
+);
+"""
 
 
 class _Alive(Protocol):
@@ -24,20 +31,6 @@ class _Alive(Protocol):
     def is_dead(self, holder: str | None) -> bool: ...
 
 
-SYNC_SCHEMA = """
-CREATE TABLE IF NOT EXISTS tracked_incidents (
-    incident_id TEXT PRIMARY KEY,
-    data TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS named_leases (
-    name TEXT PRIMARY KEY,
-    owner TEXT NOT NULL,
-    until REAL NOT NULL,
-    process TEXT
-);
-"""
-
-
 class SqliteSyncTables:
     """Needs the store's connection, lock, transaction and liveness (see sqlite.py)."""
 
@@ -47,30 +40,6 @@ class SqliteSyncTables:
 
     def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
         raise NotImplementedError
-
-    def tracked(self) -> list[TrackedIncident]:
-        with self._lock:
-            rows = self._db.execute("SELECT data FROM tracked_incidents ORDER BY rowid").fetchall()
-        return [TrackedIncident.model_validate_json(row[0]) for row in rows]
-
-    def tracked_incident(self, incident_id: str) -> TrackedIncident | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT data FROM tracked_incidents WHERE incident_id = ?", (incident_id,)
-            ).fetchone()
-        return TrackedIncident.model_validate_json(row[0]) if row else None
-
-    def track(self, entry: TrackedIncident) -> None:
-        with self._tx() as db:
-            db.execute(
-                "INSERT INTO tracked_incidents (incident_id, data) VALUES (?, ?) "
-                "ON CONFLICT(incident_id) DO UPDATE SET data = excluded.data",
-                (entry.incident_id, entry.model_dump_json()),
-            )
-
-    def untrack(self, incident_id: str) -> None:
-        with self._tx() as db:
-            db.execute("DELETE FROM tracked_incidents WHERE incident_id = ?", (incident_id,))
 
     def claim_lease(self, name: str, owner: str, ttl: float) -> bool:
         now = time.time()
