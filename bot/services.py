@@ -18,7 +18,8 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.datadog.client import DEFAULT_TIMEOUT, DatadogClient, RetryPolicy
 from bot.datadog.gateway import DatadogGateway
-from bot.datadog.incident_reader import DatadogIncidents
+from bot.datadog.incident_reader import DatadogIncidentReader
+from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
 from bot.domain.commander import CommanderResolver
@@ -27,6 +28,7 @@ from bot.domain.org import OrgField
 from bot.domain.ports import DeclarationStore
 from bot.domain.runner import DeclarationRunner, RunnerPolicy
 from bot.domain.sync import IncidentSync, SyncPolicy
+from bot.domain.update_runner import UpdateRunner
 from bot.logs import declaration_id
 from bot.slack.allowlist import Allowlist
 from bot.slack.announcer import SlackAnnouncer
@@ -58,6 +60,12 @@ class Services:
     cards: IncidentStore
     """Announced incidents' cards and their update jobs (the same store)."""
     publisher: SlackCardPublisher
+    incidents: DatadogIncidents
+    """GET and PATCH of one incident for the lifecycle (bot/datadog/incident_updates.py)."""
+    updates: UpdateRunner
+    """Carries out stored updates, resolves and reopens (bot/domain/update_runner.py)."""
+    incident_reader: DatadogIncidentReader
+    """The open incidents (one search) for the sync and /declare list."""
     sync: IncidentSync
     """Follows changes made in Datadog onto the cards (bot/domain/sync.py)."""
     worker: ThreadPoolExecutor = field(
@@ -102,6 +110,7 @@ class Services:
         self.worker.shutdown(wait=True, cancel_futures=False)
         self.org_config.close()
         self.datadog.close()
+        self.allowlist.close()
 
 
 def build_services(
@@ -131,20 +140,22 @@ def build_services(
     gateway = DatadogGateway(datadog)
     resolver = CommanderResolver(people, gateway, ttl=settings.commander_cache_ttl)
     cards = cast(IncidentStore, store)  # SqliteStore and RedisStore keep both
+    publisher = SlackCardPublisher(slack)
+    incidents = DatadogIncidents(datadog)
+    org_cache = OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl)
+
+    def org_fields() -> tuple[OrgField, ...]:
+        config = org_cache.peek()
+        return config.fields if config else ()
+
     runner = DeclarationRunner(
         store, resolver, people, gateway, SlackAnnouncer(slack), policy=runner_policy, cards=cards
     )
-    org_config = OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl)
-    publisher = SlackCardPublisher(slack)
-
-    def org_fields() -> tuple[OrgField, ...]:
-        config = org_config.peek()
-        return config.fields if config else ()
-
+    reader = DatadogIncidentReader(datadog)
     sync = IncidentSync(
         cards,
         store,
-        DatadogIncidents(datadog),
+        reader,
         publisher,
         SlackExternalNotes(slack),
         policy=sync_policy or SyncPolicy(interval=settings.sync_interval),
@@ -160,10 +171,16 @@ def build_services(
         resolver=resolver,
         runner=runner,
         allowlist=Allowlist(slack, settings.allowed_channels, settings.allowed_usergroups),
-        org_config=org_config,
+        org_config=org_cache,
         cards=cards,
         publisher=publisher,
+        incidents=incidents,
+        updates=UpdateRunner(
+            cards, incidents, publisher, policy=runner_policy, org_fields=org_fields
+        ),
+        incident_reader=reader,
         sync=sync,
     )
+    services.updates.dispatch = services.dispatch
     runner.dispatch = services.dispatch  # resumed declarations run on the pool too
     return services

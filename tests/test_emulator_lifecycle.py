@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.emulators.datadog import DatadogEmulator
+from bot.emulators.datadog.state import DeclareError
 from bot.emulators.datadog.validate import model_error
 from bot.emulators.slack import SlackEmulator
 
@@ -133,6 +134,11 @@ def test_modified_and_last_modified_by_move_on_every_change(
     assert by_bob["attributes"]["last_modified_by_uuid"] == bob
     assert by_bob["relationships"]["last_modified_by_user"]["data"]["id"] == bob
     assert emu.updated_bodies() == []  # UI edits are not API PATCHes
+    with pytest.raises(DeclareError, match="customer_impacted"):
+        emu.edit_incident(iid, by=bob, attributes={"customer_impacted": "yes"})
+    with pytest.raises(DeclareError, match="SEV-9"):
+        emu.edit_incident(iid, by=bob, attributes=severity("SEV-9"))
+    assert get(dd, iid) == by_bob
     answer = official(patch(dd, iid, severity("SEV-3")).json())["data"]
     assert answer["attributes"]["modified"] > by_bob["attributes"]["modified"]
     assert answer["attributes"]["last_modified_by"]["data"]["id"] == emu.owner_id

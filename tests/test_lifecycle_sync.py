@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.datadog.incident_reader import DatadogIncidents
+from bot.datadog.incident_reader import DatadogIncidentReader
 from bot.datadog.update_models import update_request
 from bot.domain.incident_record import IncidentCard, UpdateJob, UpdateStep, card_key
 from bot.domain.incident_state import IncidentChanges
@@ -59,7 +59,7 @@ def make_sync(stack: LocalStack, store: Any = None, **policy: Any) -> IncidentSy
     return IncidentSync(
         store or services.cards,
         store or services.store,
-        DatadogIncidents(services.datadog),
+        DatadogIncidentReader(services.datadog),
         SlackCardPublisher(services.slack),
         SlackExternalNotes(services.slack),
         policy=SyncPolicy(**policy),
@@ -169,7 +169,7 @@ def test_the_bots_own_change_is_not_echoed(synced: LocalStack) -> None:
     synced_once(synced, record)
     services, incident_id = synced.services, record.incident_id or ""
     card = stored_card(synced, record)
-    reader = DatadogIncidents(services.datadog)
+    reader = DatadogIncidentReader(services.datadog)
     # As the update runner does: lease, PATCH, card saved with what Datadog answered.
     assert services.cards.claim_card(card.key, "update-worker", 30)
     services.datadog.update_incident(

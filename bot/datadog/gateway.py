@@ -51,7 +51,7 @@ def _same_declaration(
     )
 
 
-def _step_failed(exc: DatadogError) -> StepFailed:
+def step_failed(exc: DatadogError) -> StepFailed:
     if isinstance(exc, DatadogRateLimited):
         return StepFailed(exc.user_message, retryable=True, wait=exc.reset_after)
     if isinstance(exc, DatadogServerError | DatadogAmbiguousError):
@@ -94,7 +94,7 @@ class DatadogGateway:
                 create_request(declaration, commander_id, handles)
             )
         except DatadogError as exc:
-            raise _step_failed(exc) from exc
+            raise step_failed(exc) from exc
         except ValueError as exc:
             log.warning("datadog's answer to the create could not be read: %s", exc)
             raise StepFailed(UNREADABLE_CREATE, retryable=True, ambiguous=True) from exc
@@ -131,7 +131,7 @@ class DatadogGateway:
                     if _same_declaration(incident, declaration, commander_id, threshold):
                         return self._complete(incident)
         except DatadogError as exc:
-            raise _step_failed(exc) from exc
+            raise step_failed(exc) from exc
         except ValueError as exc:  # an unreadable answer to a read: try again later
             raise StepFailed(UNREADABLE_READ, retryable=True, ambiguous=True) from exc
         return None

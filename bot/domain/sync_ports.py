@@ -27,8 +27,19 @@ class SyncLeases(Protocol):
     def release_lease(self, name: str, owner: str) -> None: ...
 
 
+class IncidentReadFailed(Exception):
+    """Datadog could not be read; `reason` is for people (Datadog's own words)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class IncidentReader(Protocol):
-    """Datadog, read: the open incidents (one search) and one incident (one GET)."""
+    """Datadog, read: the open incidents (one search) and one incident (one GET).
+
+    Failures raise IncidentReadFailed (IncidentGone, sync.py, for a deleted incident).
+    """
 
     def open_incidents(self, limit: int) -> list[IncidentView]:
         """Active and stable incidents, newest first, at most `limit`, in one request."""

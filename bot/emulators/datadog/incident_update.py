@@ -21,8 +21,11 @@ from __future__ import annotations
 import copy
 from datetime import UTC, datetime, timedelta
 
+from datadog_api_client.v2.model.incident_update_request import IncidentUpdateRequest
+
 from bot.emulators.datadog.org_shapes import JSON, now_iso, user_ref
 from bot.emulators.datadog.state import SENT_AS, DatadogState, DeclareError, field_problem
+from bot.emulators.datadog.validate import model_error
 
 CLOSED_STATES = frozenset({"resolved", "completed"})
 _CLEARED: tuple[object, ...] = (None, "", [])
@@ -91,6 +94,9 @@ class IncidentUpdates(DatadogState):
             data["attributes"] = copy.deepcopy(attributes)
         if commander != "":
             data["relationships"] = {"commander_user": user_ref(commander)}
+        problem = model_error({"data": data}, IncidentUpdateRequest)
+        if problem:
+            raise DeclareError(400, problem)
         with self.lock:
             if by not in self.users:
                 raise KeyError(f"unknown user {by!r}")
