@@ -34,6 +34,7 @@ from bot.slack.allowlist import Allowlist
 from bot.slack.announcer import SlackAnnouncer
 from bot.slack.card_publisher import SlackCardPublisher
 from bot.slack.client import slack_client
+from bot.slack.incident_list import ButtonSigner
 from bot.slack.people import SlackPeople
 from bot.slack.sync_surface import SlackExternalNotes
 from bot.store import open_store
@@ -68,6 +69,8 @@ class Services:
     """The open incidents (one search) for the sync and /declare list."""
     sync: IncidentSync
     """Follows changes made in Datadog onto the cards (bot/domain/sync.py)."""
+    list_signer: ButtonSigner
+    """Signs the incident each Update button of /declare list names."""
     worker: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="declare")
     )
@@ -180,6 +183,7 @@ def build_services(
         ),
         incident_reader=reader,
         sync=sync,
+        list_signer=ButtonSigner(settings.slack_bot_token.get_secret_value()),
     )
     services.updates.dispatch = services.dispatch
     runner.dispatch = services.dispatch  # resumed declarations run on the pool too
