@@ -76,7 +76,9 @@ class Transcript:
             f"✓ Declared IR-{record.public_id} ({record.incident_url}); announced in "
             f"{record.delivered}, thread reply posted. Declaration id: {record.key}"
         )
-        return True
+        from bot.sandbox_lifecycle import walk_lifecycle
+
+        return walk_lifecycle(self)
 
     def slash(self) -> dict[str, Any]:
         from bot.emulators.personas import ALICE, INCIDENTS, TEAM
@@ -165,6 +167,9 @@ class Transcript:
             kind = "thread reply" if args.get("thread_ts") else "message"
             self.say(f"{indent}bot → Slack  chat.postMessage: {kind} in {where}")
             self.block(self.message_lines(args))
+        elif method == "chat.update":
+            self.say(f"{indent}bot → Slack  chat.update: the card in {where}, edited in place")
+            self.block(self.message_lines(args))
         elif method == "views.update":
             self.say(f"{indent}bot → Slack  views.update: the modal now shows")
             self.block(self.modal_lines(args.get("view") or {}))
@@ -199,7 +204,8 @@ class Transcript:
                 lines.append(" · ".join(self.mrkdwn(e.get("text", "")) for e in block["elements"]))
             elif kind == "actions":
                 for element in block["elements"]:
-                    lines.append(f"[{element['text']['text']}] → {element.get('url', '')}")
+                    url = element.get("url")
+                    lines.append(f"[{element['text']['text']}]" + (f" → {url}" if url else ""))
         return lines
 
     def readable(self, value: object) -> str:
@@ -215,8 +221,10 @@ class Transcript:
         for block in view.get("blocks") or []:
             if block.get("type") == "input":
                 element = block.get("element") or {}
-                initial = element.get("initial_value") or (
-                    (element.get("initial_option") or {}).get("text", {}).get("text")
+                initial = (
+                    element.get("initial_value")
+                    or (element.get("initial_option") or {}).get("text", {}).get("text")
+                    or (element.get("initial_user") and self.readable(element["initial_user"]))
                 )
                 label = block["label"]["text"] + ("" if block.get("optional") else " *")
                 lines.append(f"  {label}" + (f"  [{initial}]" if initial else ""))

@@ -27,7 +27,6 @@ from bot.slack.form.blocks import (
     input_block,
     option,
     plain,
-    status_view,
     text_input,
 )
 from bot.slack.form.org_fields import block_id_of, choice_option, field_block, offerable
@@ -196,10 +195,6 @@ def read_resolve(values: dict[str, Any], view: dict[str, Any]) -> ResolveForm:
     if element and picked is not None and picked == element.get("initial_date_time"):
         end = None
     return ResolveForm(note=text_of(values, NOTE), impact_end=end.astimezone(UTC) if end else None)
-
-
-def working_view(title: str, text: str) -> dict[str, Any]:
-    return status_view(title, text)
 
 
 _BLOCKS: dict[UpdateField, str] = {
