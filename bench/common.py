@@ -36,7 +36,7 @@ from bot.emulators.slack.inbound import (
     view_submission,
 )
 from bot.emulators.stack import SIGNING_SECRET, emulator_env
-from bot.slack.form.metadata import decode
+from bot.slack.form.metadata import decode, use_key
 
 READY_TIMEOUT = 30.0
 _people = itertools.count(1)
@@ -255,7 +255,11 @@ def new_calls(emulator: EmulatorServer, since: int, path: str) -> list[Request]:
 
 
 def view_for(emulators: Emulators, trigger: str) -> dict[str, Any] | None:
-    """The modal opened with `trigger` (the bot puts it in private_metadata), once handled."""
+    """The modal opened with `trigger` (the bot puts it in private_metadata), once handled.
+
+    The metadata is signed with a key from the bot's signing secret: read it with the same.
+    """
+    use_key(SIGNING_SECRET)
     with emulators.slack.lock:
         views = list(emulators.slack.views.values())
     for view in reversed(views):

@@ -22,11 +22,12 @@ from typing import Any
 from bench.common import Emulators, start_baseline, start_bot
 from bench.footprint import measure_footprint
 from bench.latency import first_open, measure_open, measure_submit
+from bench.lifecycle_figure import figure_lifecycle
 from bench.report import machine, table, write_json
 from bench.stats import over_runs
 from bench.surge import SurgePlan, measure_surge
 
-FIGURES = ("open", "submit", "surge", "footprint")
+FIGURES = ("open", "submit", "surge", "footprint", "lifecycle")
 STARTUP_SETTLE = 1.0
 """Seconds between an app answering /healthz and the first request: the bot reads the org's
 incident configuration at startup, and a /declare that early would wait for it."""
@@ -55,6 +56,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--surge-window", type=float, help="seconds they arrive over (default 10)")
     parser.add_argument("--surge-limit", type=int, help="Datadog creates per period (default 50)")
     parser.add_argument("--surge-period", type=int, help="rate-limit period, s (default 10)")
+    parser.add_argument("--lifecycle-samples", type=int, help="updates per run (default 20)")
+    parser.add_argument("--sync-incidents", type=int, help="open incidents synced (default 50)")
+    parser.add_argument("--sync-interval", type=float, help="DECLARE_SYNC_INTERVAL (default 2)")
     parser.add_argument(
         "--only", default=",".join(FIGURES), help="comma list of " + ", ".join(FIGURES)
     )
@@ -69,6 +73,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "surge_window": 10.0,
         "surge_limit": 50,
         "surge_period": 10,
+        "lifecycle_samples": 20,
+        "sync_incidents": 50,
+        "sync_interval": 2.0,
         "out": Path("bench/results/latest.json"),
     }
     smoke = {
@@ -80,6 +87,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "surge_window": 2.0,
         "surge_limit": 5,
         "surge_period": 1,
+        "lifecycle_samples": 2,
+        "sync_incidents": 8,
+        "sync_interval": 0.3,
         "out": Path("bench/results/smoke.json"),
     }
     for key, value in (smoke if args.smoke else full).items():
@@ -246,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         result["figures"].update(figure_surge(args, latency))
     if "footprint" in args.only:
         result["figures"].update(figure_footprint(args, latency))
+    if "lifecycle" in args.only:
+        result["figures"].update(figure_lifecycle(args, latency, STARTUP_SETTLE, log))
     result["elapsed_s"] = time.monotonic() - started
     m = result["machine"]
     print(
