@@ -198,6 +198,15 @@ def _lifecycle_rows(f: dict[str, Any]) -> list[Row]:
             _met(f["met"]["card"]),
         ),
         (
+            "  … over GET + PATCH + chat.update",
+            "",
+            "",
+            f"bound {_ms(f['card_bound_ms'] * 1.5)}",
+            _ratio(f["card_p99_ratio_with_get"]),
+            "(info)",
+            "",
+        ),
+        (
             f"  Datadog calls / sync tick ({sync['open_incidents']} open)",
             f"{sync['unchanged']} idle",
             "",

@@ -19,8 +19,10 @@ from bot.domain.incident_record import IncidentCard, UpdateJob, UpdateStep, card
 from bot.domain.incident_state import IncidentChanges
 from bot.domain.record import DeclarationRecord
 from bot.domain.sync import IncidentSync, SyncPolicy
+from bot.emulators.card_driver import open_modal, with_changes
 from bot.emulators.personas import ALICE, BOB, INCIDENTS
 from bot.emulators.stack import LocalStack
+from bot.slack.card import UPDATE_ACTION
 from bot.slack.card_publisher import SlackCardPublisher
 from bot.slack.sync_surface import SlackExternalNotes
 from bot.store.sqlite import SqliteStore
@@ -200,6 +202,19 @@ def test_the_bots_own_change_is_not_echoed(synced: LocalStack) -> None:
     (note,) = thread_notes(synced, record)
     assert "changed severity SEV-1 → SEV-3" in texts(note["blocks"])
     assert "title" not in texts(note["blocks"]), "the bot's own rename is not in it"
+
+
+def test_an_update_from_slack_is_noted_once_by_its_author(synced: LocalStack) -> None:
+    """The whole path: Update on the card, submit, PATCH, card, note; the sync adds none."""
+    record = declared(synced, "Updated from Slack", 1)
+    synced_once(synced, record)
+    view = open_modal(synced, UPDATE_ACTION, user=BOB)
+    assert synced.submit(view, with_changes(view, severity="SEV-1"), user=BOB).status_code == 200
+    wait_for(lambda: thread_notes(synced, record), what="the update's note")
+    time.sleep(4 * INTERVAL)
+    (note,) = thread_notes(synced, record)
+    assert f"<@{BOB}> changed severity SEV-2 → SEV-1" in texts(note["blocks"])
+    assert "*Severity*\nSEV-1" in texts(card_of(synced, record)["blocks"])
 
 
 def test_calls_per_interval_are_one_search_plus_a_get_per_moved_incident(
