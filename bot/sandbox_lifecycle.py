@@ -8,10 +8,21 @@ transcript shows the PATCH bodies, the card edited in place and the thread notes
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from bot.sandbox import Transcript
+    from bot.emulators.stack import LocalStack
+
+
+class Transcript(Protocol):
+    """What this walk needs from bot.sandbox's Transcript (which imports this module)."""
+
+    stack: LocalStack
+
+    def say(self, text: str = "") -> None: ...
+
+    def calls(self, indent: str) -> None: ...
+
 
 NOTE = "Rolled back the 14:00 deploy; 5xx back to baseline."
 

@@ -81,3 +81,15 @@ def test_the_state_can_be_set_from_the_update_modal(stack: LocalStack) -> None:
     assert "changed state active → stable" in json.dumps(
         thread_notes(stack)[0]["blocks"], ensure_ascii=False
     )
+
+
+def test_a_card_sent_by_dm_is_updated_there(stack: LocalStack) -> None:
+    """The channel refused the announcement, so the card went to the declarer's DM."""
+    stack.declare("Vault sealed", severity="SEV-2", commander=BOB, channel="G0PRIVATE")
+    stack.wait_done()
+    dm_channel = stack.services.store.all()[0].announce_channel
+    assert dm_channel is not None
+    view = open_modal(stack, UPDATE_ACTION, channel=dm_channel)
+    stack.submit(view, with_changes(view, severity="SEV-1"))
+    wait_for(lambda: thread_notes(stack, ALICE), what="the note in the DM thread")
+    assert "SEV-1" in card_text(stack, ALICE)

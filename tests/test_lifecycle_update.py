@@ -41,26 +41,6 @@ def patches(stack: LocalStack) -> list[dict]:  # type: ignore[type-arg]
     return stack.datadog.updated_bodies()
 
 
-def updated(stack: LocalStack, count: int = 1) -> None:
-    wait_for(
-        lambda: (
-            len(stack.services.cards.pending_updates()) == 0
-            and len([j for j in all_jobs(stack) if j.finished]) >= count
-        ),
-        what="the update to finish",
-    )
-
-
-def all_jobs(stack: LocalStack) -> list:  # type: ignore[type-arg]
-    with stack.services.store._lock:  # type: ignore[attr-defined]
-        rows = stack.services.store._db.execute(  # type: ignore[attr-defined]
-            "SELECT data FROM incident_docs WHERE kind = 'update'"
-        ).fetchall()
-    from bot.domain.incident_record import UpdateJob
-
-    return [UpdateJob.model_validate_json(r[0]) for r in rows]
-
-
 def test_the_announcement_is_a_live_card_with_update_and_resolve(declared: LocalStack) -> None:
     message = card_message(declared)
     shown = json.dumps(message["blocks"])
@@ -80,7 +60,11 @@ def test_update_severity(declared: LocalStack) -> None:
             in ("type", "callback_id", "title", "submit", "close", "private_metadata", "blocks")
         }
     )
-    assert declared.slack.calls("/api/views.open")[-1]  # opened before any GET
+    opened = declared.slack.calls("/api/views.open")[-1].received_at
+    fetched = [
+        r for r in declared.datadog.requests if r.method == "GET" and "/incidents/" in r.path
+    ]
+    assert fetched and opened < fetched[-1].received_at, "views.open never waits for Datadog"
     response = declared.submit(view, with_changes(view, severity="SEV-1"), user=ALICE)
     assert response.status_code == 200, response.text
     wait_for(lambda: thread_notes(declared), what="the thread note")
@@ -167,11 +151,52 @@ def test_the_same_update_delivered_twice_is_one_patch_and_one_note(declared: Loc
 
 
 def test_a_person_outside_the_allowlist_is_refused_at_submit() -> None:
-    with LocalStack(env={"DECLARE_ALLOWED_CHANNELS": INCIDENTS}) as stack:
-        stack.declare("DB down", severity="SEV-2", commander=BOB)
+    with LocalStack(env={"DECLARE_ALLOWED_USERGROUPS": "S0ONCALL"}) as stack:
+        stack.slack.add_usergroup("S0ONCALL", "oncall", [BOB])
+        stack.declare("DB down", severity="SEV-2", commander=BOB, user=BOB)
+        stack.wait_done()
+        view = open_modal(stack, UPDATE_ACTION, user=BOB)  # Bob may: the modal opens
+        response = stack.submit(view, with_changes(view, severity="SEV-1"), user=ALICE)
+        answer = response.json()
+        assert answer["response_action"] == "errors"
+        assert "Only members of group S0ONCALL" in json.dumps(answer["errors"])
+        assert stack.datadog.updated_bodies() == []
+        assert "SEV-1" not in card_text(stack)
+
+
+def test_the_types_own_fields_are_shown_and_only_a_changed_one_is_sent() -> None:
+    with LocalStack() as stack:
+        stack.datadog.add_field(
+            "team",
+            "dropdown",
+            valid_values=[{"value": "payments"}, {"value": "checkout"}],
+            default_value="payments",
+        )
+        stack.datadog.add_field(
+            "regions", "multiselect", valid_values=[{"value": "eu"}, {"value": "us"}]
+        )
+        stack.services.org_config.refresh()
+        stack.declare("Cart empty", severity="SEV-2", commander=BOB)
         stack.wait_done()
         view = open_modal(stack, UPDATE_ACTION)
-        stack.services.allowlist.channels = {"C0ELSEWHERE"}  # the allowlist changed meanwhile
-        response = stack.submit(view, with_changes(view, severity="SEV-1"), user=ALICE)
-        assert response.json()["response_action"] == "errors"
-        assert stack.datadog.updated_bodies() == []
+        blocks = {b["block_id"]: b for b in view["blocks"]}
+        assert blocks["udf:team"]["element"]["initial_option"]["value"] == "payments"
+        values = with_changes(view)
+        values["udf:team"] = {
+            "udf:team": {
+                "type": "static_select",
+                "selected_option": {
+                    "text": {"type": "plain_text", "text": "checkout"},
+                    "value": "checkout",
+                },
+            }
+        }
+        stack.submit(view, values)
+        wait_for(lambda: thread_notes(stack), what="the note")
+        (body,) = stack.datadog.updated_bodies()
+        assert body["data"]["attributes"] == {
+            "fields": {"team": {"type": "dropdown", "value": "checkout"}}
+        }
+        assert "changed Team payments → checkout" in json.dumps(
+            thread_notes(stack)[0]["blocks"], ensure_ascii=False
+        )

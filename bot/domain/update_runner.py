@@ -98,6 +98,8 @@ class UpdateRunner:
         self.sleep = sleep
         self.dispatch = dispatch
         self.owner = uuid.uuid4().hex[:12]
+        self._lock = threading.Lock()
+        self._running: set[str] = set()
 
     def run(self, key: str, *, retry: bool = False) -> UpdateJob | None:
         """Advance the job as far as it goes; None when its card stayed held elsewhere."""
@@ -126,14 +128,23 @@ class UpdateRunner:
         return self.run(key, retry=True)
 
     def resume_pending(self) -> list[str]:
-        """Start every unfinished job (a crash or restart left it); each waits for its card."""
-        keys = [job.key for job in self.store.pending_updates()]
+        """Start every unfinished job not already running here; each waits for its card."""
+        with self._lock:
+            keys = [j.key for j in self.store.pending_updates() if j.key not in self._running]
+            self._running.update(keys)
         for key in keys:
             if self.dispatch is not None:
-                self.dispatch(key, self.run)
+                self.dispatch(key, self._resume)
             else:
-                self.run(key)
+                self._resume(key)
         return keys
+
+    def _resume(self, key: str) -> UpdateJob | None:
+        try:
+            return self.run(key)
+        finally:
+            with self._lock:
+                self._running.discard(key)
 
     def watch(self, stop: threading.Event, interval: float | None = None) -> None:
         """Resume at startup, then pick up what a dead replica left, every `interval` s."""

@@ -75,7 +75,8 @@ def open_update_for(
         return
     same = current.commander_id == card.shown.commander_id
     commander = (card.commander_slack_id or "") if same else ""
-    fresh = update_modal(card.key, current, commander, services.org_config.peek())
+    config = services.org_config.get(timeout=services.org_config_wait)  # off the ack path
+    fresh = update_modal(card.key, current, commander, config)
     try:
         client.views_update(view_id=view_id, hash=payload.string(opened, "hash"), view=fresh)
     except SlackApiError as exc:  # hash_conflict: the person is already typing; keep theirs
