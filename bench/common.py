@@ -83,6 +83,9 @@ class Emulators:
         self.slack.add_channel(INCIDENTS, "incidents", is_private=False, is_member=True)
         self.slack.latency["*"] = self.latency
         self.datadog.latency["*"] = self.latency
+        # The bot signs its forms' metadata with a key from its signing secret; `view_for`
+        # reads it back here, in another process, so it needs the same key.
+        use_key(SIGNING_SECRET)
         return self
 
     def stop(self) -> None:

@@ -171,6 +171,10 @@ def rows(result: dict[str, Any]) -> list[Row]:
         f = figures["footprint"]["median"]
         out.append(("4 cold start → /healthz", _ms(f["ready_s"] * 1000), "", "", "", "(info)", ""))
         out.append(("  idle RSS", f"{f['idle_rss_mib']:.1f} MiB", "", "", "", "(info)", ""))
+    if "alert" in figures:
+        from bench.alerts import alert_rows  # the figure formats its own rows
+
+        out += alert_rows(figures["alert"])
     if "lifecycle" in figures:
         out += _lifecycle_rows(figures["lifecycle"])
     return out

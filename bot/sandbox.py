@@ -2,7 +2,8 @@
 
 Starts the Slack and Datadog emulators and the real bot over HTTP (`LocalStack`), then
 walks one declaration through the real code paths: a signed /declare, the modal, the
-submission, the incident, the announcement, the thread reply. It prints what crossed
+submission, the incident, the announcement, the thread reply; then a second one from a
+Datadog monitor alert (sandbox_alert.py). It prints what crossed
 each wire, the exact Datadog request bodies and the messages posted, then how to
 connect a real workspace. Nothing leaves the machine.
 """
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import parse_qsl
 
 from bot.logs import configure_logging
+from bot.sandbox_alert import walk_alert
 
 if TYPE_CHECKING:
     from bot.emulators.base import Request
@@ -78,7 +80,7 @@ class Transcript:
         )
         from bot.sandbox_lifecycle import walk_lifecycle
 
-        return walk_lifecycle(self)
+        return walk_lifecycle(self) and walk_alert(self)
 
     def slash(self) -> dict[str, Any]:
         from bot.emulators.personas import ALICE, INCIDENTS, TEAM
@@ -221,15 +223,19 @@ class Transcript:
         for block in view.get("blocks") or []:
             if block.get("type") == "input":
                 element = block.get("element") or {}
+                options = element.get("initial_options") or []
                 initial = (
                     element.get("initial_value")
                     or (element.get("initial_option") or {}).get("text", {}).get("text")
                     or (element.get("initial_user") and self.readable(element["initial_user"]))
+                    or ", ".join(o["text"]["text"] for o in options)
                 )
                 label = block["label"]["text"] + ("" if block.get("optional") else " *")
                 lines.append(f"  {label}" + (f"  [{initial}]" if initial else ""))
             elif block.get("type") == "section":
                 lines.append("  " + self.mrkdwn(block["text"]["text"]))
+            elif block.get("type") == "context":
+                lines += ["  ℹ " + e.get("text", "") for e in block.get("elements") or []]
         return lines
 
     def mrkdwn(self, text: str) -> str:

@@ -24,6 +24,7 @@ from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
 from bot.domain.commander import CommanderResolver
 from bot.domain.incident_ports import IncidentStore
+from bot.domain.monitor import MonitorReader
 from bot.domain.org import OrgField
 from bot.domain.ports import DeclarationStore
 from bot.domain.runner import DeclarationRunner, RunnerPolicy
@@ -93,6 +94,15 @@ class Services:
         self._sync_thread = thread
         return thread
 
+    form_pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="form")
+    )
+    """Monitor reads and the form updates they feed: never on a listener's thread."""
+
+    @property
+    def monitors(self) -> MonitorReader:
+        return self.gateway
+
     def dispatch(self, key: str, run: Callable[[str], object]) -> Future[object]:
         """Run `run(key)` on the worker pool, with the declaration id on its log lines."""
 
@@ -106,10 +116,23 @@ class Services:
 
         return self.worker.submit(task)
 
+    def in_background(self, run: Callable[[], object]) -> Future[object]:
+        """Form work off the listener's thread; a failure is logged, never raised to Slack."""
+
+        def task() -> object:
+            try:
+                return run()
+            except Exception:
+                log.exception("form background task failed")
+                raise
+
+        return self.form_pool.submit(task)
+
     def shutdown(self) -> None:
         self.stopping.set()
         if self._sync_thread is not None:  # let it release the sync lease for another replica
             self._sync_thread.join(timeout=SYNC_STOP_WAIT)
+        self.form_pool.shutdown(wait=True, cancel_futures=True)
         self.worker.shutdown(wait=True, cancel_futures=False)
         self.org_config.close()
         self.datadog.close()

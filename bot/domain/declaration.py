@@ -126,6 +126,8 @@ class Declaration(_Frozen):
     origin: Origin
     context_links: tuple[str, ...] = Field(default=())
     """Datadog monitor, dashboard or notebook links found in the source message."""
+    monitor_cell: str | None = None
+    """The timeline cell about the monitor alert declared from (bot/domain/monitor_timeline.py)."""
 
 
 def declaration_key(team_id: str, user_id: str, view_id: str, trigger_id: str) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot.emulators.base import EmulatorServer, Request, Response
+from bot.emulators.slack.alerts import HeldMessages
 from bot.emulators.slack.arguments import call_arguments, call_token
 from bot.emulators.slack.methods import METHODS
 from bot.emulators.slack.people_actions import PeopleActions
@@ -37,7 +38,7 @@ API_PREFIX = "/api/"
 RESPONSE_PREFIX = "/response/"
 
 
-class SlackEmulator(PeopleActions, EmulatorServer):
+class SlackEmulator(HeldMessages, PeopleActions, EmulatorServer):
     """The Slack Web API as the bot uses it, plus helpers to arrange and inspect a workspace."""
 
     BOT_SCOPES: tuple[str, ...] = (

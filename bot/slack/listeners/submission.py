@@ -81,6 +81,8 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Collaborators
         ack(response_action="errors", errors=block_errors(result))
         return
 
+    if meta.monitor_cell:
+        result = result.model_copy(update={"monitor_cell": meta.monitor_cell})
     commander_error = _commander_error(services, result.commander_id)
     if commander_error:
         ack(response_action="errors", errors=block_errors({FormField.COMMANDER: commander_error}))
