@@ -258,11 +258,7 @@ def new_calls(emulator: EmulatorServer, since: int, path: str) -> list[Request]:
 
 
 def view_for(emulators: Emulators, trigger: str) -> dict[str, Any] | None:
-    """The modal opened with `trigger` (the bot puts it in private_metadata), once handled.
-
-    The metadata is signed with a key from the bot's signing secret: read it with the same.
-    """
-    use_key(SIGNING_SECRET)
+    """The modal opened with `trigger` (the bot puts it in private_metadata), once handled."""
     with emulators.slack.lock:
         views = list(emulators.slack.views.values())
     for view in reversed(views):
