@@ -33,9 +33,9 @@ from bot.datadog.client import DatadogClient
 from bot.datadog.incident_reader import DatadogIncidentReader
 from bot.domain.incident_record import IncidentCard, card_key
 from bot.emulators.base import Request
-from bot.emulators.card_driver import card_message, press_card, with_changes
-from bot.emulators.personas import INCIDENTS
-from bot.emulators.slack.inbound import declare_form_values
+from bot.emulators.card_driver import card_message, with_changes
+from bot.emulators.personas import INCIDENTS, TEAM
+from bot.emulators.slack.inbound import declare_form_values, payload_body
 from bot.slack.card import UPDATE_ACTION
 from bot.store.sqlite import SqliteStore
 
@@ -66,12 +66,44 @@ def declare_card(emulators: Emulators, bot: Served) -> dict[str, Any]:
     return card_message(shim)
 
 
-def _press_update(emulators: Emulators, bot: Served, user: str) -> tuple[float, str]:
+def _press_payload(emulators: Emulators, card: dict[str, Any], user: str) -> dict[str, Any]:
+    """Update on the card as Slack sends it, built before the clock starts (as /declare's)."""
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "username": user, "name": user, "team_id": TEAM},
+        "api_app_id": "A0DECLARE",
+        "token": "unused-verification-token",
+        "trigger_id": emulators.slack.issue_trigger(),
+        "team": {"id": TEAM, "domain": "emulator"},
+        "container": {
+            "type": "message",
+            "message_ts": card["ts"],
+            "channel_id": INCIDENTS,
+            "is_ephemeral": False,
+        },
+        "channel": {"id": INCIDENTS, "name": "incidents"},
+        "message": card,
+        "response_url": emulators.slack.response_url(),
+        "actions": [
+            {
+                "action_id": UPDATE_ACTION,
+                "block_id": "incident_card_actions",
+                "type": "button",
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
+
+
+def _press_update(
+    emulators: Emulators, bot: Served, card: dict[str, Any], user: str
+) -> tuple[float, str]:
     """(seconds to views.open, the view id), once the modal was refreshed from Datadog."""
     slack = emulators.slack
+    body = payload_body(_press_payload(emulators, card, user))
     since = len(slack.requests)
     sent = time.monotonic()
-    response = press_card(_shim(emulators, bot), UPDATE_ACTION, user=user, caller=bot.caller)
+    response = bot.caller.post(body)
     assert response.status_code == 200, response.text
     opened = wait_until(lambda: new_calls(slack, since, "/api/views.open"), TIMEOUT, "views.open")
     refreshed = wait_until(
@@ -126,7 +158,7 @@ def measure_lifecycle(emulators: Emulators, bot: Served, samples: int) -> dict[s
         user = emulators.add_person()
         if i % 2:  # alternate which goes first
             declare_open.append(_open_once(emulators, bot, True)[0])
-        opened, view_id = _press_update(emulators, bot, user)
+        opened, view_id = _press_update(emulators, bot, card, user)
         update_open.append(opened)
         if not i % 2:
             declare_open.append(_open_once(emulators, bot, True)[0])
