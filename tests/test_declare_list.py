@@ -157,6 +157,18 @@ def test_an_empty_list_and_the_help_text(stack: LocalStack) -> None:
     assert "`/declare list`" in messages.HELP_TEXT
 
 
+def test_datadog_down_is_told_and_the_list_refuses_like_declaring(stack: LocalStack) -> None:
+    stack.datadog.inject("GET /api/v2/incidents/search", status=403, times=5)
+    answer = listed(stack)
+    assert answer["text"].startswith("Couldn't list the open incidents:")
+    assert "403" in answer["text"] or "permission" in answer["text"].lower()
+    with LocalStack(env={"DECLARE_ALLOWED_CHANNELS": "C0ELSEWHERE"}) as elsewhere:
+        searches = len(elsewhere.datadog.calls(SEARCH))
+        response = elsewhere.slash("list")
+        assert "can't be declared from this channel" in response.text
+        assert len(elsewhere.datadog.calls(SEARCH)) == searches
+
+
 def test_the_builder_keeps_slacks_limits_and_signs_each_button() -> None:
     signer = ButtonSigner("secret")
     now = time.time()
