@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl
 
 from bot.logs import configure_logging
 from bot.sandbox_alert import walk_alert
+from bot.sandbox_lifecycle import walk_lifecycle
 
 if TYPE_CHECKING:
     from bot.emulators.base import Request
@@ -78,9 +79,7 @@ class Transcript:
             f"✓ Declared IR-{record.public_id} ({record.incident_url}); announced in "
             f"{record.delivered}, thread reply posted. Declaration id: {record.key}"
         )
-        from bot.sandbox_lifecycle import walk_lifecycle
-
-        return walk_lifecycle(self) and walk_alert(self)
+        return walk_alert(self) and walk_lifecycle(self)
 
     def slash(self) -> dict[str, Any]:
         from bot.emulators.personas import ALICE, INCIDENTS, TEAM
@@ -227,8 +226,8 @@ class Transcript:
                 initial = (
                     element.get("initial_value")
                     or (element.get("initial_option") or {}).get("text", {}).get("text")
-                    or (element.get("initial_user") and self.readable(element["initial_user"]))
                     or ", ".join(o["text"]["text"] for o in options)
+                    or (element.get("initial_user") and self.readable(element["initial_user"]))
                 )
                 label = block["label"]["text"] + ("" if block.get("optional") else " *")
                 lines.append(f"  {label}" + (f"  [{initial}]" if initial else ""))

@@ -50,11 +50,12 @@ def walk_lifecycle(transcript: Transcript) -> bool:
     from bot.slack.card import RESOLVE_ACTION, UPDATE_ACTION
 
     stack, say = transcript.stack, transcript.say
-    say("\n5. @bob presses Update on the card. The modal opens at once (views.open), then")
+    say("\n\nBack to IR-1, run from its card in #incidents.")
+    say("\n8. @bob presses Update on the card. The modal opens at once (views.open), then")
     say("   shows Datadog's current incident (GET, then views.update):")
     view = open_modal(stack, UPDATE_ACTION, user=BOB)
     transcript.calls("   ")
-    say("\n6. @bob raises the severity to SEV-1 and presses Update:")
+    say("\n9. @bob raises the severity to SEV-1 and presses Update:")
     response = stack.submit(view, with_changes(view, severity="SEV-1"), user=BOB)
     say(f"   Slack → bot  view_submission; bot → Slack HTTP {response.status_code}")
     if not _wait_done(transcript, 1):
@@ -62,7 +63,7 @@ def walk_lifecycle(transcript: Transcript) -> bool:
         return False
     say("   Then, in order (only the changed field is sent; the card is edited in place):")
     transcript.calls("   ")
-    say("\n7. @bob presses Resolve, adds a note and when the customer impact ended:")
+    say("\n10. @bob presses Resolve, adds a note and when the customer impact ended:")
     view = open_modal(stack, RESOLVE_ACTION, user=BOB)
     stack.submit(view, with_changes(view, resolution_note=NOTE), user=BOB)
     if not _wait_done(transcript, 2):

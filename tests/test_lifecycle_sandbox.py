@@ -12,10 +12,10 @@ def test_the_sandbox_updates_and_resolves_from_the_card() -> None:
     assert run_sandbox(out) == 0, out.getvalue()
     text = out.getvalue()
     steps = [
-        "5. @bob presses Update on the card",
+        "8. @bob presses Update on the card",
         "bot → Slack  chat.update: the card in #incidents, edited in place",
         "@bob changed severity SEV-2 → SEV-1",
-        "7. @bob presses Resolve",
+        "10. @bob presses Resolve",
         '"value": "resolved"',
         "▌ ✅ IR-1: Checkout API 5xx in eu-west-1",
         "[Reopen]",

@@ -9,7 +9,9 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from datadog_api_client.v2.model.incident_update_request import IncidentUpdateRequest
 
+from bot.emulators.datadog.validate import model_error
 from bot.emulators.personas import ALICE, BOB, CAROL, DAVE, INCIDENTS
 from bot.emulators.stack import LocalStack
 from bot.slack.card import UPDATE_ACTION
@@ -73,6 +75,7 @@ def test_update_severity(declared: LocalStack) -> None:
         "fields": {"severity": {"type": "dropdown", "value": "SEV-1"}}
     }
     assert "relationships" not in body["data"]
+    assert model_error(body, IncidentUpdateRequest) is None  # the official client's model
     assert "SEV-1" in card_text(declared)
     assert len(declared.slack.messages(INCIDENTS)) == 3, "card, reply, one note: never re-posted"
     (note,) = thread_notes(declared)
@@ -91,6 +94,10 @@ def test_change_commander(declared: LocalStack) -> None:
     assert body["data"]["relationships"]["commander_user"]["data"]["id"] == declared.users[ALICE]
     assert "attributes" not in body["data"]
     assert f"<@{ALICE}>" in card_text(declared)
+    (note,) = thread_notes(declared)
+    assert "changed the commander bob.oncall@example.com → Alice Ops" in json.dumps(
+        note["blocks"], ensure_ascii=False
+    )
 
 
 @pytest.mark.parametrize("person", [CAROL, DAVE])
@@ -128,6 +135,7 @@ def test_a_conflicting_change_is_shown_not_overwritten(declared: LocalStack) -> 
     response = declared.submit(view, with_changes(view, severity="SEV-1"), user=ALICE)
     answer = response.json()
     assert answer["response_action"] == "update"
+    assert_view_round_trips(answer["view"])
     redrawn = json.dumps(answer["view"])
     assert "Changed in Datadog since you opened this form: it is now SEV-3" in redrawn
     assert patches(declared) == []

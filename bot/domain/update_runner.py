@@ -65,6 +65,15 @@ def still_needed(changes: IncidentChanges, view: IncidentView) -> IncidentChange
     )
 
 
+def _named(view: IncidentView, known: IncidentView) -> IncidentView:
+    """`view` with its commander's name from `known` when Datadog's answer gave only an id
+    (a GET without included users), so the thread note names people, not ids."""
+    mine, theirs = view.commander, known.commander
+    if mine is None or mine.display or theirs is None or theirs.datadog_id != mine.datadog_id:
+        return view
+    return view.model_copy(update={"commander": theirs})
+
+
 class _CardClaims:
     def __init__(self, store: IncidentStore) -> None:
         self.store = store
@@ -191,7 +200,7 @@ class UpdateRunner:
 
     def _patch(self, job: UpdateJob) -> UpdateJob:
         card = self._card(job)
-        before = job.before or card.shown
+        before = _named(job.before, card.shown) if job.before else card.shown
         changes = job.changes
         newer = card.shown.modified and before.modified and card.shown.modified > before.modified
         if newer:  # another job (or the sync) saw a later version: don't redo what it did
@@ -248,10 +257,10 @@ class UpdateRunner:
         return self._save(job.advance(step=UpdateStep.CARD_UPDATED))
 
     def _note(self, job: UpdateJob) -> UpdateJob:
-        before = job.before
-        lines = (
-            describe_update(before, job.changes, self.org_fields(), note=job.note) if before else ()
-        )
+        before, changes, after = job.before, job.changes, job.after
+        if changes.commander and after and after.commander_id == changes.commander.datadog_id:
+            changes = changes.model_copy(update={"commander": after.commander})  # Datadog's name
+        lines = describe_update(before, changes, self.org_fields(), note=job.note) if before else ()
         if lines and job.note_ts is None:
             card = self._card(job)
             job = self._save(

@@ -52,14 +52,20 @@ def _begin(
     """(metadata, card, user, job key), or None once acked with why not."""
     view = payload.view(body)
     meta = decode(payload.string(view, "private_metadata"))
-    card = services.cards.get_card(meta.card_key) if meta else None
-    if meta is None or card is None:
-        ack(response_action="errors", errors={error_block: STALE})
-        return None
     user_id = payload.string(payload.obj(body, "user"), "id")
     team_id = payload.string(payload.obj(body, "team"), "id")
     key = update_key(team_id, payload.string(view, "id"), payload.string(view, "hash"))
-    if services.cards.get_update(key) is not None:
+    try:
+        card = services.cards.get_card(meta.card_key) if meta else None
+        known = services.cards.get_update(key) if card else None
+    except Exception:  # noqa: BLE001 - any store failure: keep the modal, send nothing
+        log.exception("the store is unavailable")
+        ack(response_action="errors", errors={error_block: STORE_DOWN})
+        return None
+    if meta is None or card is None:
+        ack(response_action="errors", errors={error_block: STALE})
+        return None
+    if known is not None:
         log.info("duplicate update submission ignored")
         ack(response_action="update", view=WORKING)
         return None
