@@ -18,6 +18,7 @@ from bot.datadog.client import DEFAULT_TIMEOUT, DatadogClient, RetryPolicy
 from bot.datadog.gateway import DatadogGateway
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
+from bot.domain.channel_steps import ChannelSteps
 from bot.domain.commander import CommanderResolver
 from bot.domain.ports import DeclarationStore
 from bot.domain.runner import DeclarationRunner, RunnerPolicy
@@ -25,6 +26,7 @@ from bot.logs import declaration_id
 from bot.slack.allowlist import Allowlist
 from bot.slack.announcer import SlackAnnouncer
 from bot.slack.client import slack_client
+from bot.slack.incident_channel import SlackIncidentChannels
 from bot.slack.people import SlackPeople
 from bot.store import open_store
 
@@ -67,6 +69,8 @@ class Services:
 
     def shutdown(self) -> None:
         self.worker.shutdown(wait=True, cancel_futures=False)
+        if self.runner.channels is not None:
+            self.runner.channels.shutdown()
         self.org_config.close()
         self.datadog.close()
 
@@ -96,8 +100,19 @@ def build_services(
     people = SlackPeople(slack)
     gateway = DatadogGateway(datadog)
     resolver = CommanderResolver(people, gateway, ttl=settings.commander_cache_ttl)
+    channels = ChannelSteps(
+        SlackIncidentChannels(slack),
+        template=settings.channel_name,
+        private=settings.channel_private,
+    )
     runner = DeclarationRunner(
-        store, resolver, people, gateway, SlackAnnouncer(slack), policy=runner_policy
+        store,
+        resolver,
+        people,
+        gateway,
+        SlackAnnouncer(slack),
+        policy=runner_policy,
+        channels=channels,
     )
     services = Services(
         settings=settings,

@@ -119,6 +119,8 @@ class Declaration(_Frozen):
     origin: Origin
     context_links: tuple[str, ...] = Field(default=())
     """Datadog monitor, dashboard or notebook links found in the source message."""
+    incident_channel: bool = False
+    """Make a dedicated incident channel (DECLARE_INCIDENT_CHANNEL, or the form's choice)."""
 
 
 def declaration_key(team_id: str, user_id: str, view_id: str, trigger_id: str) -> str:

@@ -1,9 +1,8 @@
 """A local emulator of the Slack Web API for tests, benchmarks and the sandbox.
 
 Point a normal `slack_sdk.WebClient(token=..., base_url=emulator.url + "/api/")` at it.
-It answers like Slack does: HTTP 200 JSON with `ok`, `x-oauth-scopes` on every answer,
-429 + Retry-After when rate limited. Handlers live in `methods.py`, `chat.py` and
-`views.py`; arguments are read in `arguments.py`; workspace state is in `state.py`.
+It answers like Slack: HTTP 200 JSON with `ok`, `x-oauth-scopes`, 429 + Retry-After when
+rate limited. Handlers: `methods.py`, `chat.py`, `views.py`, `channels.py`; state: `state.py`.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from typing import Any
 
 from bot.emulators.base import EmulatorServer, Request, Response
 from bot.emulators.slack.arguments import call_arguments, call_token
+from bot.emulators.slack.channels import ChannelsView
 from bot.emulators.slack.methods import METHODS
 from bot.emulators.slack.state import (
     BOT_NAME,
@@ -49,6 +49,7 @@ class SlackEmulator(EmulatorServer):
         "groups:read",
         "im:write",
         "usergroups:read",
+        *("channels:manage", "groups:write", "bookmarks:write"),
     )
     APP_SCOPES: tuple[str, ...] = ("connections:write",)
     BOT_USER_ID = BOT_USER_ID
@@ -72,6 +73,7 @@ class SlackEmulator(EmulatorServer):
         self._world.tokens[app_token] = Token("app", list(self.APP_SCOPES))
         self.add_user(BOT_USER_ID, BOT_NAME, is_bot=True)
         self.views: dict[str, dict[str, Any]] = self._world.views
+        self.channels = ChannelsView(self._world, self.lock)
         """View id -> the current view, as Slack returns it (live; read under `lock`)."""
         self.responses: list[dict[str, Any]] = []
         """JSON bodies POSTed to response URLs, in arrival order."""

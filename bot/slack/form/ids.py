@@ -25,6 +25,7 @@ NOTIFY_PEOPLE = "notify_people"
 NOTIFY_CHANNELS = "notify_channels"
 NOTIFY_HANDLES = "notify_handles"
 IS_TEST = "is_test"
+INCIDENT_CHANNEL = "incident_channel"
 INCIDENT_TYPE = "incident_type"
 
 BLOCK_FOR_FIELD: dict[FormField, str] = {
