@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import cast
 
 import httpx
 from slack_sdk import WebClient
@@ -20,11 +21,13 @@ from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
 from bot.domain.channel_steps import ChannelSteps
 from bot.domain.commander import CommanderResolver
+from bot.domain.incident_ports import IncidentStore
 from bot.domain.ports import DeclarationStore
 from bot.domain.runner import DeclarationRunner, RunnerPolicy
 from bot.logs import declaration_id
 from bot.slack.allowlist import Allowlist
 from bot.slack.announcer import SlackAnnouncer
+from bot.slack.card_publisher import SlackCardPublisher
 from bot.slack.client import slack_client
 from bot.slack.incident_channel import SlackIncidentChannels
 from bot.slack.people import SlackPeople
@@ -46,6 +49,9 @@ class Services:
     allowlist: Allowlist
     org_config: OrgConfigCache
     """The org's incident types and fields (bot/datadog/org_cache.py)."""
+    cards: IncidentStore
+    """Announced incidents' cards and their update jobs (the same store)."""
+    publisher: SlackCardPublisher
     worker: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="declare")
     )
@@ -105,6 +111,7 @@ def build_services(
         template=settings.channel_name,
         private=settings.channel_private,
     )
+    cards = cast(IncidentStore, store)  # SqliteStore and RedisStore keep both
     runner = DeclarationRunner(
         store,
         resolver,
@@ -112,6 +119,7 @@ def build_services(
         gateway,
         SlackAnnouncer(slack),
         policy=runner_policy,
+        cards=cards,
         channels=channels,
     )
     services = Services(
@@ -125,6 +133,8 @@ def build_services(
         runner=runner,
         allowlist=Allowlist(slack, settings.allowed_channels, settings.allowed_usergroups),
         org_config=OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl),
+        cards=cards,
+        publisher=SlackCardPublisher(slack),
     )
     runner.dispatch = services.dispatch  # resumed declarations run on the pool too
     return services

@@ -30,7 +30,7 @@ def announcements(slack: SlackEmulator, title: str) -> list[dict[str, Any]]:
         for message in slack.messages(place):
             if message.get("thread_ts") and message["thread_ts"] != message["ts"]:
                 continue
-            if f"declared: {title}" in message.get("text", ""):
+            if f"): {title} " in message.get("text", "") + " ":  # the card's text
                 found.append(message)
     return found
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from bot.domain.channel_steps import ChannelSteps
 from bot.domain.commander import CommanderResolver
+from bot.domain.incident_ports import IncidentStore
 from bot.domain.lease import Lease, LeaseLost
 from bot.domain.policy import RunnerPolicy
 from bot.domain.ports import (
@@ -55,6 +56,7 @@ class DeclarationRunner:
         sleep: Callable[[float], None] = time.sleep,
         owner: str | None = None,
         dispatch: Dispatch | None = None,
+        cards: IncidentStore | None = None,
         channels: ChannelSteps | None = None,
     ) -> None:
         self.store = store
@@ -62,7 +64,7 @@ class DeclarationRunner:
         self.policy = policy or RunnerPolicy()
         self.owner = owner or uuid.uuid4().hex[:12]
         self._sleep = sleep
-        self.steps = Steps(resolver, people, incidents, announcer, self.policy, sleep)
+        self.steps = Steps(resolver, people, incidents, announcer, self.policy, sleep, cards)
         self.channels = channels
         """The optional incident channel (channel_steps.py); None: never one."""
         self.resumer = Resumer(store, self.policy, self.run, dispatch)

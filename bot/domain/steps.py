@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from bot.domain.commander import CommanderResolver
 from bot.domain.declaration import Declaration, Handle
+from bot.domain.incident_ports import IncidentStore
+from bot.domain.incident_record import card_of
 from bot.domain.lease import Lease
 from bot.domain.policy import RunnerPolicy
 from bot.domain.ports import (
@@ -69,7 +71,9 @@ class Steps:
         announcer: Announcer,
         policy: RunnerPolicy,
         sleep: Callable[[float], None],
+        cards: IncidentStore | None = None,
     ) -> None:
+        self.cards = cards
         self.resolver = resolver
         self.people = people
         self.incidents = incidents
@@ -183,11 +187,23 @@ class Steps:
             )
         )
         log.info("declaration %s: announced (%s)", record.key, delivery.how)
+        self._remember_card(record)
         return record
+
+    def _remember_card(self, record: DeclarationRecord) -> None:
+        """Keep what the card's buttons need, keyed by its message (once; never fatal)."""
+        card = card_of(record)
+        if self.cards is None or card is None:
+            return
+        try:
+            self.cards.add_card(card)
+        except Exception:  # noqa: BLE001 - the declaration stands; the reply step tries again
+            log.warning("declaration %s: storing its card failed", record.key, exc_info=True)
 
     def reply(self, progress: Progress) -> DeclarationRecord:
         """Reply first: the permalink and the Datadog link are off the critical path."""
         record = progress.record
+        self._remember_card(record)  # again, for a run a crash stopped right after announcing
         if record.thread_reply_ts is None:
             # Saved at once: a resumed run links, but does not reply twice.
             progress.save(record.advance(thread_reply_ts=self.announcer.reply_in_thread(record)))

@@ -124,8 +124,12 @@ def card(incident: IncidentView, *, commander_slack_id: str | None = None) -> Me
             "text": {"type": "plain_text", "text": header},
         },
         {"type": "section", "block_id": DETAILS_BLOCK, "fields": fields},
-        {"type": "actions", "block_id": ACTIONS_BLOCK, "elements": card_buttons(incident)},
     ]
+    if incident.is_test:
+        blocks.append({"type": "context", "elements": [verbatim(":test_tube: *TEST* incident")]})
+    blocks.append(
+        {"type": "actions", "block_id": ACTIONS_BLOCK, "elements": card_buttons(incident)}
+    )
     text = safe(
         f"{test}{incident.label} ({incident.severity}, {incident.state}): {incident.title} "
         f"{incident.url or ''}".rstrip(),

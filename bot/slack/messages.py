@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.incident_record import declared_view
 from bot.domain.record import DeclarationRecord, Delivered
+from bot.slack.card import card
 from bot.slack.form import ids
-from bot.slack.mrkdwn import FALLBACK_MAX, HEADER_MAX, cut, escape, safe, verbatim
+from bot.slack.mrkdwn import FALLBACK_MAX, cut, escape, safe, verbatim
 
 Message = tuple[str, list[dict[str, Any]]]
 
@@ -34,41 +36,8 @@ def _link_button(url: str) -> dict[str, Any]:
 
 
 def announcement(record: DeclarationRecord) -> Message:
-    """The channel announcement: number, title, severity, commander, impact, link."""
-    declaration = record.declaration
-    label = record.incident_label
-    test = "[TEST] " if declaration.is_test else ""
-    header = safe(f"🚨 {test}{label}: {declaration.title}", HEADER_MAX)
-    impact = (
-        f"Yes: {safe(declaration.impact_scope or '', 1900)}"
-        if declaration.customer_impacted
-        else "No"
-    )
-    fields = [
-        verbatim(f"*Severity*\n{escape(declaration.severity)}"),
-        {"type": "mrkdwn", "text": f"*Commander*\n<@{declaration.commander_id}>"},
-        verbatim(f"*Customer impact*\n{impact}"),
-        {"type": "mrkdwn", "text": f"*Declared by*\n<@{declaration.origin.user_id}>"},
-    ]
-    blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": header}},
-    ]
-    if declaration.is_test:
-        blocks.append(
-            {
-                "type": "context",
-                "elements": [{"type": "mrkdwn", "text": ":test_tube: *TEST* incident"}],
-            }
-        )
-    blocks.append({"type": "section", "fields": fields})
-    if record.incident_url:
-        blocks.append({"type": "actions", "elements": [_link_button(record.incident_url)]})
-    text = cut(
-        f"{test}{label} declared: {escape(declaration.title)} ({declaration.severity}). "
-        f"{record.incident_url or ''}",
-        FALLBACK_MAX,
-    )
-    return text, blocks
+    """The channel announcement: the incident's live card, as declared (bot/slack/card.py)."""
+    return card(declared_view(record), commander_slack_id=record.declaration.commander_id)
 
 
 def thread_reply(record: DeclarationRecord) -> Message:

@@ -14,6 +14,7 @@ from typing import Any
 import redis
 
 from bot.domain.record import DeclarationRecord, Step
+from bot.store.redis_incidents import RedisIncidentRecords
 
 RETENTION = 30 * 24 * 3600
 """Seconds a record is kept: long enough to dedupe redeliveries and answer Retry."""
@@ -56,7 +57,7 @@ return 0
 """
 
 
-class RedisStore:
+class RedisStore(RedisIncidentRecords):
     def __init__(self, client: redis.Redis, prefix: str = "declare") -> None:
         self.redis = client
         self.prefix = prefix

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.domain.record import DeclarationRecord, Step
+from bot.store.sqlite_incidents import SqliteIncidentRecords
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS declarations (
@@ -100,7 +101,7 @@ class _Liveness:
             self._fd = None
 
 
-class SqliteStore:
+class SqliteStore(SqliteIncidentRecords):
     """Declarations in one SQLite file; `claim` is a conditional UPDATE, so it is atomic."""
 
     def __init__(self, path: str | Path) -> None:
@@ -119,6 +120,7 @@ class SqliteStore:
         for name, kind in LEASE_COLUMNS.items():
             if name not in columns:  # a file from before these columns
                 self._db.execute(f"ALTER TABLE declarations ADD COLUMN {name} {kind}")
+        self._init_incidents()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:

@@ -1,0 +1,77 @@
+"""Ports for running an incident after it is announced: its card, its updates, Datadog.
+
+The store keeps cards and update jobs beside the declarations (same SQLite file or Redis);
+`CardPublisher` is the Slack side (the card edited in place, notes in its thread);
+`IncidentUpdater` is Datadog's GET and PATCH of one incident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from bot.domain.incident_changes import Change
+from bot.domain.incident_record import IncidentCard, UpdateJob
+from bot.domain.incident_state import IncidentChanges, IncidentView
+
+
+class IncidentStore(Protocol):
+    """Cards (by message) and update jobs. `add_*` and `claim_card` are atomic."""
+
+    def add_card(self, card: IncidentCard) -> bool:
+        """Store a new card; False when one is already stored for that message."""
+        ...
+
+    def get_card(self, key: str) -> IncidentCard | None: ...
+
+    def save_card(self, card: IncidentCard) -> None: ...
+
+    def open_cards(self) -> list[IncidentCard]:
+        """Cards whose incident the bot last saw open (for the sync and /declare list)."""
+        ...
+
+    def add_update(self, job: UpdateJob) -> bool:
+        """Store a new job; False when its key already exists (a redelivery)."""
+        ...
+
+    def get_update(self, key: str) -> UpdateJob | None: ...
+
+    def save_update(self, job: UpdateJob) -> None: ...
+
+    def pending_updates(self) -> list[UpdateJob]:
+        """Jobs neither done nor failed, oldest first: resumed at startup."""
+        ...
+
+    def claim_card(self, key: str, owner: str, ttl: float) -> bool:
+        """The lease on one card: one job at a time per incident, on any replica."""
+        ...
+
+    def release_card(self, key: str, owner: str) -> None: ...
+
+    def now(self) -> float: ...
+
+
+class CardPublisher(Protocol):
+    """The card and its thread in Slack."""
+
+    def update_card(self, card: IncidentCard) -> None:
+        """Show `card.shown` on the card's message (chat.update), never a new post."""
+        ...
+
+    def post_note(self, card: IncidentCard, actor_id: str, changes: Sequence[Change]) -> str | None:
+        """One thread reply saying who changed what; its ts."""
+        ...
+
+    def report_failure(self, job: UpdateJob, card: IncidentCard | None) -> None:
+        """Tell the person Datadog's reason, with Retry."""
+        ...
+
+    def report_done(self, job: UpdateJob) -> None: ...
+
+
+class IncidentUpdater(Protocol):
+    """Datadog's incident: read it, change only what `changes` sets. Raise StepFailed."""
+
+    def get_incident(self, incident_id: str) -> IncidentView: ...
+
+    def update_incident(self, incident_id: str, changes: IncidentChanges) -> IncidentView: ...

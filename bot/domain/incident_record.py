@@ -1,0 +1,149 @@
+"""What the bot keeps about an announced incident (its card) and about each update to it.
+
+A card is keyed by the message it is (`card_key(channel, ts)`): a button press finds the
+incident from what the bot stored for that message, never from a value in the payload.
+An `UpdateJob` is an accepted update, resolve or reopen, stored before the ack and carried
+out step by step like a declaration: accepted → patched → card_updated → done (or failed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.domain.incident_state import ACTIVE, IncidentChanges, IncidentUser, IncidentView
+from bot.domain.record import DeclarationRecord, Delivered
+
+
+def card_key(channel: str, ts: str) -> str:
+    return f"{channel}:{ts}"
+
+
+def update_key(team_id: str, view_id: str, view_hash: str) -> str:
+    """One key per submission of one modal: Slack's redeliveries and double clicks share it."""
+    digest = hashlib.sha256(f"{team_id}|{view_id}|{view_hash}".encode()).hexdigest()[:16]
+    return f"up-{digest}"
+
+
+class IncidentCard(BaseModel):
+    """An announced incident's live card: where it is and what it shows now."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    incident_id: str
+    channel: str
+    ts: str
+    thread_ts: str
+    """Where thread notes go: the announcement, or the source message it was posted under."""
+    team_id: str = ""
+    declaration_key: str = ""
+    commander_slack_id: str | None = None
+    shown: IncidentView
+    """What the card shows (the last snapshot the bot published)."""
+    updated_at: float = Field(default_factory=time.time)
+
+    @property
+    def open(self) -> bool:
+        return not self.shown.resolved
+
+
+def card_of(record: DeclarationRecord) -> IncidentCard | None:
+    """The card an announced declaration made; None when it isn't a channel or thread post."""
+    if not (record.delivered and record.delivered.posted):
+        return None
+    if not (record.announce_channel and record.announce_ts and record.incident_id):
+        return None
+    source_ts = record.declaration.origin.source_ts
+    thread_ts = source_ts if record.delivered is Delivered.THREAD and source_ts else None
+    return IncidentCard(
+        key=card_key(record.announce_channel, record.announce_ts),
+        incident_id=record.incident_id,
+        channel=record.announce_channel,
+        ts=record.announce_ts,
+        thread_ts=thread_ts or record.announce_ts,
+        team_id=record.declaration.origin.team_id,
+        declaration_key=record.key,
+        commander_slack_id=record.declaration.commander_id or None,
+        shown=declared_view(record),
+    )
+
+
+def declared_view(record: DeclarationRecord) -> IncidentView:
+    """The incident as declared, before Datadog is asked again."""
+    declaration = record.declaration
+    commander = None
+    if record.commander_dd_id:
+        commander = IncidentUser(
+            datadog_id=record.commander_dd_id,
+            display=record.commander_email or "",
+            email=record.commander_email,
+        )
+    return IncidentView(
+        incident_id=record.incident_id or "",
+        public_id=record.public_id or 0,
+        title=declaration.title,
+        severity=declaration.severity,
+        state=ACTIVE,
+        commander=commander,
+        customer_impacted=declaration.customer_impacted,
+        customer_impact_scope=declaration.impact_scope,
+        fields=declaration.custom_fields,
+        incident_type_id=declaration.incident_type_id,
+        is_test=declaration.is_test,
+        url=record.incident_url,
+    )
+
+
+class UpdateKind(StrEnum):
+    UPDATE = "update"
+    RESOLVE = "resolve"
+    REOPEN = "reopen"
+
+
+class UpdateStep(StrEnum):
+    ACCEPTED = "accepted"
+    PATCHED = "patched"
+    CARD_UPDATED = "card_updated"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class UpdateJob(BaseModel):
+    """An accepted change to an incident from Slack; saved after every step."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    card_key: str
+    incident_id: str
+    actor_id: str
+    """The Slack user who asked for it (named in the thread note)."""
+    kind: UpdateKind = UpdateKind.UPDATE
+    changes: IncidentChanges
+    commander_slack_id: str | None = None
+    """The new commander's Slack user, when the commander changes."""
+    note: str | None = None
+    """A resolution note, shown in the thread."""
+    step: UpdateStep = UpdateStep.ACCEPTED
+    failed_at: UpdateStep | None = None
+    error: str | None = None
+    before: IncidentView | None = None
+    """Datadog's incident just before the PATCH (what the thread note compares with)."""
+    after: IncidentView | None = None
+    """Datadog's incident as the PATCH answered."""
+    note_ts: str | None = None
+    modal_view_id: str | None = None
+    attempts: int = 0
+    created_at: float = Field(default_factory=time.time)
+    updated_at: float = Field(default_factory=time.time)
+
+    def advance(self, **changes: object) -> UpdateJob:
+        return self.model_copy(update={**changes, "updated_at": time.time()})
+
+    @property
+    def finished(self) -> bool:
+        return self.step in (UpdateStep.DONE, UpdateStep.FAILED)

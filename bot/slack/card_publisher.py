@@ -1,0 +1,140 @@
+"""The domain's CardPublisher over Slack: the card edited in place, notes in its thread.
+
+`chat.update` refusals that won't change (`message_not_found`, `cant_update_message`,
+`edit_window_closed`, channel gone) fail the step for good; anything else is retryable.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.domain.incident_changes import Change
+from bot.domain.incident_record import IncidentCard, UpdateJob
+from bot.domain.ports import StepFailed
+from bot.slack.card import Message, card, change_note
+from bot.slack.form.blocks import status_view
+from bot.slack.mrkdwn import FALLBACK_MAX, cut, safe, verbatim
+
+log = logging.getLogger(__name__)
+
+UPDATE_RETRY_ACTION = "incident_update_retry"
+FINAL_REFUSALS = frozenset(
+    {
+        "message_not_found",
+        "cant_update_message",
+        "edit_window_closed",
+        "channel_not_found",
+        "is_archived",
+        "not_in_channel",
+        "msg_too_long",
+        "invalid_blocks",
+    }
+)
+_DONE = {"update": "Updated", "resolve": "Resolved", "reopen": "Reopened"}
+
+
+def _error(exc: SlackApiError) -> str:
+    return str(exc.response.get("error", "unknown_error"))
+
+
+def card_message(found: IncidentCard) -> Message:
+    return card(found.shown, commander_slack_id=found.commander_slack_id)
+
+
+def failure_message(job: UpdateJob, label: str) -> Message:
+    """Datadog's reason and a Retry that resumes this same update."""
+    reason = safe(job.error or "an unknown error", 1500)
+    body = (
+        f":x: Couldn't {job.kind.value} {safe(label, 100)}: {reason}\nPress *Retry* to try again."
+    )
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": verbatim(cut(body, 2990))},
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "Retry"},
+                    "action_id": UPDATE_RETRY_ACTION,
+                    "value": job.key,
+                    "style": "primary",
+                }
+            ],
+        },
+    ]
+    return cut(f"{label}: {job.kind.value} failed", FALLBACK_MAX), blocks
+
+
+class SlackCardPublisher:
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def update_card(self, card: IncidentCard) -> None:
+        text, blocks = card_message(card)
+        try:
+            self.client.chat_update(channel=card.channel, ts=card.ts, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            reason = _error(exc)
+            raise StepFailed(
+                f"Slack did not update the card ({reason}).",
+                retryable=reason not in FINAL_REFUSALS,
+            ) from exc
+        except OSError as exc:  # an update is safe to send again
+            raise StepFailed(
+                f"Slack did not answer the card update ({type(exc).__name__}).", retryable=True
+            ) from exc
+
+    def post_note(self, card: IncidentCard, actor_id: str, changes: Sequence[Change]) -> str | None:
+        text, blocks = change_note(actor_id, changes, card.shown.label)
+        try:
+            response = self.client.chat_postMessage(
+                channel=card.channel,
+                thread_ts=card.thread_ts,
+                text=text,
+                blocks=blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as exc:
+            reason = _error(exc)
+            raise StepFailed(
+                f"Posting the thread note failed ({reason}).",
+                retryable=reason not in FINAL_REFUSALS,
+            ) from exc
+        return str(response["ts"])
+
+    def report_failure(self, job: UpdateJob, card: IncidentCard | None) -> None:
+        label = card.shown.label if card else "the incident"
+        text, blocks = failure_message(job, label)
+        self._modal(job, "Not saved", blocks[0]["text"]["text"])
+        channel = card.channel if card else job.actor_id
+        try:
+            self.client.chat_postEphemeral(
+                channel=channel, user=job.actor_id, text=text, blocks=blocks
+            )
+            return
+        except SlackApiError as exc:
+            log.info("ephemeral update failure notice failed (%s); sending a DM", _error(exc))
+        try:
+            opened = self.client.conversations_open(users=job.actor_id)
+            self.client.chat_postMessage(
+                channel=str(opened["channel"]["id"]), text=text, blocks=blocks
+            )
+        except SlackApiError as exc:
+            log.error("could not tell %s that an update failed: %s", job.actor_id, _error(exc))
+
+    def report_done(self, job: UpdateJob) -> None:
+        self._modal(job, _DONE.get(job.kind.value, "Updated"), ":white_check_mark: Done.")
+
+    def _modal(self, job: UpdateJob, title: str, text: str) -> None:
+        if not job.modal_view_id:
+            return
+        try:
+            self.client.views_update(view_id=job.modal_view_id, view=status_view(title, text))
+        except SlackApiError as exc:
+            log.debug("views.update after an update failed: %s", _error(exc))

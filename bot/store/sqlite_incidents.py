@@ -1,0 +1,133 @@
+"""SQLite: incident cards and update jobs, in the declarations' file (one more table).
+
+A mixin of `SqliteStore`: it shares its connection, transaction lock and lease liveness,
+so a card's lease frees as soon as its holder's process dies, like a declaration's.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import Any
+
+from bot.domain.incident_record import IncidentCard, UpdateJob
+
+INCIDENT_SCHEMA = """
+CREATE TABLE IF NOT EXISTS incident_docs (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    data TEXT NOT NULL,
+    open INTEGER NOT NULL DEFAULT 1,
+    lease_owner TEXT,
+    lease_until REAL NOT NULL DEFAULT 0,
+    lease_process TEXT,
+    PRIMARY KEY (kind, key)
+);
+CREATE INDEX IF NOT EXISTS incident_docs_open ON incident_docs (kind, open);
+"""
+CARD = "card"
+UPDATE = "update"
+
+
+class SqliteIncidentRecords:
+    """Cards and update jobs; needs `_db`, `_lock`, `_tx` and `_alive` from SqliteStore."""
+
+    _db: sqlite3.Connection
+    _lock: threading.Lock
+    _alive: Any
+    """SqliteStore's lease liveness (`name`, `is_dead`)."""
+
+    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
+        raise NotImplementedError
+
+    def _init_incidents(self) -> None:
+        self._db.executescript(INCIDENT_SCHEMA)
+
+    def _insert(self, kind: str, key: str, data: str, is_open: bool) -> bool:
+        with self._tx() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO incident_docs (kind, key, data, open) VALUES (?, ?, ?, ?)",
+                (kind, key, data, int(is_open)),
+            )
+            return cursor.rowcount == 1
+
+    def _upsert(self, kind: str, key: str, data: str, is_open: bool) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO incident_docs (kind, key, data, open) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (kind, key) DO UPDATE SET data = excluded.data, open = excluded.open",
+                (kind, key, data, int(is_open)),
+            )
+
+    def _one(self, kind: str, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT data FROM incident_docs WHERE kind = ? AND key = ?", (kind, key)
+            ).fetchone()
+        return str(row[0]) if row else None
+
+    def _open(self, kind: str) -> Iterator[str]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT data FROM incident_docs WHERE kind = ? AND open = 1 ORDER BY rowid",
+                (kind,),
+            ).fetchall()
+        return (str(row[0]) for row in rows)
+
+    def add_card(self, card: IncidentCard) -> bool:
+        return self._insert(CARD, card.key, card.model_dump_json(), card.open)
+
+    def get_card(self, key: str) -> IncidentCard | None:
+        data = self._one(CARD, key)
+        return IncidentCard.model_validate_json(data) if data else None
+
+    def save_card(self, card: IncidentCard) -> None:
+        self._upsert(CARD, card.key, card.model_dump_json(), card.open)
+
+    def open_cards(self) -> list[IncidentCard]:
+        return [IncidentCard.model_validate_json(d) for d in self._open(CARD)]
+
+    def add_update(self, job: UpdateJob) -> bool:
+        return self._insert(UPDATE, job.key, job.model_dump_json(), not job.finished)
+
+    def get_update(self, key: str) -> UpdateJob | None:
+        data = self._one(UPDATE, key)
+        return UpdateJob.model_validate_json(data) if data else None
+
+    def save_update(self, job: UpdateJob) -> None:
+        self._upsert(UPDATE, job.key, job.model_dump_json(), not job.finished)
+
+    def pending_updates(self) -> list[UpdateJob]:
+        return [UpdateJob.model_validate_json(d) for d in self._open(UPDATE)]
+
+    def claim_card(self, key: str, owner: str, ttl: float) -> bool:
+        """Free, expired, ours, or held by a store that is gone: take it (as `claim`)."""
+        now = time.time()
+        with self._tx() as db:
+            row: Any = db.execute(
+                "SELECT lease_owner, lease_until, lease_process FROM incident_docs "
+                "WHERE kind = ? AND key = ?",
+                (CARD, key),
+            ).fetchone()
+            if row is None:
+                return False
+            holder, until, process = row
+            if holder not in (None, owner) and until >= now and not self._alive.is_dead(process):
+                return False
+            db.execute(
+                "UPDATE incident_docs SET lease_owner = ?, lease_until = ?, lease_process = ? "
+                "WHERE kind = ? AND key = ?",
+                (owner, now + ttl, self._alive.name, CARD, key),
+            )
+            return True
+
+    def release_card(self, key: str, owner: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE incident_docs SET lease_owner = NULL, lease_until = 0 "
+                "WHERE kind = ? AND key = ? AND lease_owner = ?",
+                (CARD, key, owner),
+            )

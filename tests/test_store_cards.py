@@ -1,0 +1,71 @@
+"""Cards and update jobs, both stores: what the lifecycle runner relies on.
+
+A card is stored once per message and found by it; a job is added once per key; the card
+lease admits one worker at a time; a resolved card leaves the open set; records survive
+reopening the store (another process).
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from bot.domain.incident_ports import IncidentStore
+from bot.domain.incident_record import IncidentCard, UpdateJob, UpdateStep, card_key
+from bot.domain.incident_state import RESOLVED, IncidentChanges, IncidentView
+from tests.test_store_contract import Opener, opener  # noqa: F401 - the fixture
+
+VIEW = IncidentView(incident_id="i-1", public_id=7, title="DB down", severity="SEV-2")
+
+
+def cards(open_store: Opener) -> IncidentStore:
+    return cast(IncidentStore, open_store())
+
+
+def test_a_card_is_stored_once_per_message_and_leaves_the_open_set_when_resolved(
+    opener: Opener,  # noqa: F811
+) -> None:
+    store = cards(opener)
+    key = card_key("C1", "1.000100")
+    card = IncidentCard(
+        key=key, incident_id="i-1", channel="C1", ts="1.000100", thread_ts="1.000100", shown=VIEW
+    )
+    assert store.add_card(card)
+    assert not store.add_card(card.model_copy(update={"thread_ts": "other"}))
+    again = cards(opener)
+    assert again.get_card(key) == card
+    assert [c.key for c in again.open_cards()] == [key]
+    resolved = card.model_copy(update={"shown": VIEW.model_copy(update={"state": RESOLVED})})
+    again.save_card(resolved)
+    assert again.open_cards() == []
+    assert store.get_card(key) == resolved
+    assert store.get_card("C1:missing") is None
+
+
+def test_jobs_are_added_once_and_pending_until_finished(opener: Opener) -> None:  # noqa: F811
+    store = cards(opener)
+    job = UpdateJob(
+        key="up-1",
+        card_key="C1:1",
+        incident_id="i-1",
+        actor_id="U1",
+        changes=IncidentChanges(severity="SEV-1"),
+    )
+    assert store.add_update(job)
+    assert not store.add_update(job.advance(error="must not overwrite"))
+    assert [j.key for j in cards(opener).pending_updates()] == ["up-1"]
+    store.save_update(job.advance(step=UpdateStep.DONE))
+    assert store.pending_updates() == []
+    assert store.get_update("up-1").step is UpdateStep.DONE  # type: ignore[union-attr]
+
+
+def test_the_card_lease_admits_one_worker(opener: Opener) -> None:  # noqa: F811
+    store, other = cards(opener), cards(opener)
+    card = IncidentCard(
+        key="C1:2", incident_id="i-1", channel="C1", ts="2", thread_ts="2", shown=VIEW
+    )
+    store.add_card(card)
+    assert store.claim_card(card.key, "a", 5.0)
+    assert not other.claim_card(card.key, "b", 5.0)
+    assert store.claim_card(card.key, "a", 5.0), "the holder renews"
+    store.release_card(card.key, "a")
+    assert other.claim_card(card.key, "b", 5.0)
