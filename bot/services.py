@@ -28,6 +28,7 @@ from bot.logs import declaration_id
 from bot.slack.allowlist import Allowlist
 from bot.slack.announcer import SlackAnnouncer
 from bot.slack.card_publisher import SlackCardPublisher
+from bot.slack.channel_follow import ChannelFollowingPublisher
 from bot.slack.client import slack_client
 from bot.slack.incident_channel import SlackIncidentChannels
 from bot.slack.people import SlackPeople
@@ -134,7 +135,9 @@ def build_services(
         allowlist=Allowlist(slack, settings.allowed_channels, settings.allowed_usergroups),
         org_config=OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl),
         cards=cards,
-        publisher=SlackCardPublisher(slack),
+        publisher=ChannelFollowingPublisher(
+            slack, store, archive_on_resolve=settings.archive_on_resolve
+        ),
     )
     runner.dispatch = services.dispatch  # resumed declarations run on the pool too
     return services

@@ -23,13 +23,13 @@ from bot.domain.incident_channel import (
     ChannelPlan,
     ChannelRefused,
     channel_name,
+    topic,
 )
+from bot.domain.incident_state import ACTIVE
 from bot.domain.progress import Progress
 from bot.domain.record import DeclarationRecord
 
 log = logging.getLogger(__name__)
-
-TOPIC_MAX = 250
 
 
 class IncidentChannels(Protocol):
@@ -55,8 +55,8 @@ class IncidentChannels(Protocol):
 
     def archive(self, channel_id: str) -> None: ...
 
-    def post_pointer(self, record: DeclarationRecord) -> str | None:
-        """`IR-12 declared: <title> → #inc-12-...` where it was declared; its ts, or None."""
+    def post_pointer(self, record: DeclarationRecord) -> tuple[str, str]:
+        """`IR-12 declared: <title> → #inc-12-...` where it was declared: (channel, ts)."""
         ...
 
 
@@ -75,13 +75,9 @@ def invitees(record: DeclarationRecord) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p for p in people if p))
 
 
-def topic(record: DeclarationRecord, state: str = "active") -> str:
-    """Severity, state, commander and link, within Slack's 250 characters."""
+def first_topic(record: DeclarationRecord) -> str:
     declaration = record.declaration
-    parts = [declaration.severity, state, f"Commander: <@{declaration.commander_id}>"]
-    if record.incident_url:
-        parts.append(record.incident_url)
-    return " · ".join(parts)[:TOPIC_MAX]
+    return topic(declaration.severity, ACTIVE, declaration.commander_id, record.incident_url)
 
 
 class ChannelSteps:
@@ -173,7 +169,7 @@ class ChannelSteps:
             notes.extend(self.channels.invite(channel_id, invitees(record)))
 
         def set_topic() -> None:
-            self.channels.set_topic(channel_id, topic(record))
+            self.channels.set_topic(channel_id, first_topic(record))
 
         for task in (invite, set_topic):
             try:
@@ -206,26 +202,27 @@ class ChannelSteps:
         )
         progress.save(record.advance(channel=plan, notes=(*record.notes, *done.notes)))
 
-    def start_pointer(self, record: DeclarationRecord) -> Future[str | None] | None:
+    def start_pointer(self, record: DeclarationRecord) -> Future[tuple[str, str]] | None:
         plan = record.channel
         if plan is None or plan.id is None or plan.pointer_ts is not None:
             return None
         return self.pool.submit(self.channels.post_pointer, record)
 
-    def finish_pointer(self, progress: Progress, pending: Future[str | None] | None) -> None:
+    def finish_pointer(self, progress: Progress, pending: Future[tuple[str, str]] | None) -> None:
         """Save the pointer's ts (a resumed run posts it now if a crash came first)."""
         if pending is None:
             pending = self.start_pointer(progress.record)
             if pending is None:
                 return
+        where: tuple[str | None, str] = (None, "")
         try:
-            ts = pending.result()
+            where = pending.result()
         except Exception:  # noqa: BLE001 - the card and the reply still carry the link
             log.exception("declaration %s: the pointer failed", progress.record.key)
-            ts = None
         plan = progress.record.channel
         assert plan is not None
-        self._save(progress, plan.model_copy(update={"pointer_ts": ts or ""}))
+        update = {"pointer_channel": where[0], "pointer_ts": where[1]}
+        self._save(progress, plan.model_copy(update=update))
 
     def shutdown(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)

@@ -97,8 +97,9 @@ class ChannelPlan(BaseModel):
     error: str | None = None
     """Why there is no channel (told in the thread reply, with the fix)."""
     pointer_ts: str | None = None
-    """The short pointer in the origin channel (or the source message's thread)."""
-    archived: bool = False
+    """The short pointer in the origin channel (or the source message's thread); "" if none."""
+    pointer_channel: str | None = None
+    """Where the pointer is (the origin, or the declarer's DM when the origin refused it)."""
 
     @property
     def ready(self) -> bool:
@@ -108,6 +109,19 @@ class ChannelPlan(BaseModel):
     def settled(self) -> bool:
         """Made and furnished, or given up on: the declaration moves on."""
         return self.ready or self.error is not None
+
+
+TOPIC_MAX = 250
+
+
+def topic(severity: str, state: str, commander_slack_id: str | None, url: str | None) -> str:
+    """The channel's topic: severity, state, commander and link, within Slack's 250."""
+    parts = [severity, state]
+    if commander_slack_id:
+        parts.append(f"Commander: <@{commander_slack_id}>")
+    if url:
+        parts.append(url)
+    return " · ".join(parts)[:TOPIC_MAX]
 
 
 class ChannelRefused(Exception):

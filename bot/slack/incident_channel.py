@@ -160,7 +160,7 @@ class SlackIncidentChannels:
             if _error(exc) != "already_archived":
                 raise
 
-    def post_pointer(self, record: DeclarationRecord) -> str | None:
+    def post_pointer(self, record: DeclarationRecord) -> tuple[str, str]:
         """The pointer where it was declared: the source message's thread, or the channel."""
         plan = record.channel
         assert plan is not None and plan.id is not None
@@ -168,19 +168,20 @@ class SlackIncidentChannels:
         text, blocks = pointer_message(record)
         kwargs: dict[str, Any] = {"thread_ts": origin.source_ts} if origin.source_ts else {}
         post: dict[str, Any] = {"text": text, "blocks": blocks, "unfurl_links": False}
+        channel = origin.channel_id
         try:
             try:
-                answer = self.client.chat_postMessage(channel=origin.channel_id, **post, **kwargs)
+                answer = self.client.chat_postMessage(channel=channel, **post, **kwargs)
             except SlackApiError as exc:
                 if _error(exc) != "not_in_channel":
                     raise
                 self.client.conversations_join(channel=origin.channel_id)
-                answer = self.client.chat_postMessage(channel=origin.channel_id, **post, **kwargs)
+                answer = self.client.chat_postMessage(channel=channel, **post, **kwargs)
         except SlackApiError as exc:
             log.info("pointer refused in the origin (%s); sending it by DM", _error(exc))
-            opened = self.client.conversations_open(users=origin.user_id)
-            answer = self.client.chat_postMessage(channel=opened["channel"]["id"], **post)
-        return str(answer["ts"])
+            channel = str(self.client.conversations_open(users=origin.user_id)["channel"]["id"])
+            answer = self.client.chat_postMessage(channel=channel, **post)
+        return channel, str(answer["ts"])
 
 
 def pointer_message(record: DeclarationRecord, state: str = "") -> tuple[str, list[dict[str, Any]]]:
