@@ -90,9 +90,28 @@ class ChannelSteps:
         self.template = template
         self.private = private
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="incident-channel")
+        self._privacy: dict[str, Future[bool]] = {}
+        """Whether each origin is private, asked while Datadog creates the incident."""
 
     def wanted(self, record: DeclarationRecord) -> bool:
         return record.declaration.incident_channel and record.public_id is not None
+
+    def prefetch(self, record: DeclarationRecord) -> None:
+        """Ask Slack whether the origin is private now, off the critical path (a cache only)."""
+        if record.declaration.incident_channel and record.channel is None and not self.private:
+            origin = record.declaration.origin.channel_id
+            self._privacy[record.key] = self.pool.submit(self.channels.is_private_origin, origin)
+
+    def _private(self, record: DeclarationRecord) -> bool:
+        if self.private:
+            return True
+        asked = self._privacy.pop(record.key, None)
+        try:
+            if asked is not None:
+                return asked.result()
+        except Exception:  # noqa: BLE001 - ask again below
+            log.info("declaration %s: the prefetched privacy failed", record.key)
+        return self.channels.is_private_origin(record.declaration.origin.channel_id)
 
     def _name(self, record: DeclarationRecord, attempt: int = 0) -> str:
         declaration = record.declaration
@@ -117,10 +136,8 @@ class ChannelSteps:
         if not self.wanted(record) or (record.channel and record.channel.settled):
             return
         plan = record.channel
-        if plan is None:
-            origin = record.declaration.origin.channel_id
-            private = self.private or self.channels.is_private_origin(origin)
-            plan = self._save(progress, ChannelPlan(name=self._name(record), private=private))
+        if plan is None:  # saved with create_sent, just below: one write on the critical path
+            plan = ChannelPlan(name=self._name(record), private=self._private(record))
         while plan.id is None and plan.error is None:
             if plan.create_sent:
                 found = self.channels.find_own(plan.name, plan.private)

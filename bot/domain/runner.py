@@ -134,6 +134,8 @@ class DeclarationRunner:
                 lease.check()
                 steps.resolve(progress)
             if progress.record.step is Step.COMMANDER_RESOLVED:
+                if self.channels is not None:
+                    self.channels.prefetch(progress.record)
                 steps.create(progress, lease)
             if progress.record.step is Step.INCIDENT_CREATED:
                 lease.check()
