@@ -10,6 +10,7 @@ import pytest
 from bot.emulators.personas import ALICE, BOB, CAROL, DAVE, INCIDENTS, PRIVATE
 from bot.emulators.slack.inbound import declare_form_values
 from bot.emulators.stack import LocalStack
+from tests.exactly_once import click_retry, wait_for
 from tests.test_incident_channel import channel_stack, made, the_record
 
 
@@ -124,3 +125,20 @@ def test_repeated_delivery_makes_one_channel(always: LocalStack) -> None:
     always.wait_done()
     assert len(made(always)) == 1
     assert len(always.slack.calls_of("conversations.create")) == 1
+
+
+def test_slack_fails_after_making_the_channel_retry_finds_it(always: LocalStack) -> None:
+    """internal_error after the channel was made: the declaration fails with Retry (the
+    incident link given), and Retry finds the channel instead of making a second."""
+    always.slack.inject("conversations.create", "internal_error", after_effect=True)
+    always.declare("Flaky Slack")
+    always.wait_done()
+    record = the_record(always)
+    assert record.step.value == "failed" and "incident channel" in (record.error or "")
+    assert len(made(always)) == 1
+    assert click_retry(always, record.key) == 200
+    wait_for(lambda: the_record(always).step.value == "done", what="the retried declaration")
+    [channel] = made(always)
+    assert len(always.slack.calls_of("conversations.create")) == 1
+    assert len(always.slack.messages(channel["id"])) == 2
+    assert sorted(channel["members"]) == [ALICE]
