@@ -37,6 +37,7 @@ _.allow_reuse_address
 # Datadog emulator routes: bot/emulators/datadog/server.py maps paths to these names.
 _._create_incident
 _._get_incident
+_._update_incident
 _._list_incidents
 _._search
 _._add_integration

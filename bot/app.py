@@ -7,6 +7,7 @@ import logging
 from slack_bolt import App
 
 from bot.services import Services
+from bot.slack.form import metadata
 from bot.slack.listeners import ListenerExecutor, register_listeners
 
 
@@ -23,5 +24,7 @@ def create_app(services: Services) -> App:
         listener_executor=ListenerExecutor(),
         logger=logging.getLogger("slack_bolt"),
     )
+    key = secret or settings.slack_app_token or settings.slack_bot_token
+    metadata.use_key(key.get_secret_value())
     register_listeners(app, services)
     return app

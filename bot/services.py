@@ -80,6 +80,7 @@ class Services:
             self.runner.channels.shutdown()
         self.org_config.close()
         self.datadog.close()
+        self.allowlist.close()
 
 
 def build_services(

@@ -1,11 +1,14 @@
 """Who may declare: DECLARE_ALLOWED_CHANNELS and DECLARE_ALLOWED_USERGROUPS.
 
 Empty lists allow everyone. A refusal is an ephemeral answer to /declare that says why and
-what to do instead, and no form opens.
+what to do instead, and no form opens. The user-group answer needs Slack, so it is given
+before the ack only once cached; the first time, the form opens at once and the refusal
+replaces it (tests/test_review_silent.py: a rate-limited lookup must not delay the ack).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -37,6 +40,14 @@ def refusal_text(stack: LocalStack, *, user: str = ALICE, channel: str = INCIDEN
     return response.text
 
 
+def refused_in_form(stack: LocalStack, *, user: str = ALICE, updates: int = 1) -> str:
+    """The first try: the form opens, then the group check replaces it with the refusal."""
+    assert refusal_text(stack, user=user) == ""
+    stack.slack.wait_for("/api/views.update", updates)
+    view_id = stack.slack.calls_of("views.update")[-1]["view_id"]
+    return json.dumps(stack.current_view(view_id)["blocks"])
+
+
 def test_everyone_may_declare_without_allowlists(stack: LocalStack) -> None:
     assert refusal_text(stack, channel=GENERAL) == ""
     stack.slack.wait_for("/api/views.open")
@@ -54,16 +65,20 @@ def test_a_channel_outside_the_list_is_refused_with_where_to_go(
 
 
 def test_only_members_of_the_groups_may_declare(group_limited: LocalStack) -> None:
-    text = refusal_text(group_limited, user=ALICE)
+    shown = refused_in_form(group_limited, user=ALICE)
+    assert f"<!subteam^{ONCALL}>" in shown and "Only members" in shown
+    text = refusal_text(group_limited, user=ALICE)  # now known: refused in the ack, no form
     assert f"<!subteam^{ONCALL}>" in text and "Only members" in text
-    assert group_limited.slack.calls("/api/views.open") == []
+    assert len(group_limited.slack.calls("/api/views.open")) == 1
     assert refusal_text(group_limited, user=BOB) == ""
-    group_limited.slack.wait_for("/api/views.open")
+    group_limited.slack.wait_for("/api/views.open", 2)
+    assert len(group_limited.slack.calls("/api/views.update")) == 1
 
 
 def test_membership_is_cached(group_limited: LocalStack) -> None:
-    for _ in range(3):
-        refusal_text(group_limited, user=ALICE)
+    refused_in_form(group_limited, user=ALICE)
+    for _ in range(2):
+        assert "Only members" in refusal_text(group_limited, user=ALICE)
     assert len(group_limited.slack.calls("/api/usergroups.users.list")) == 1
 
 
@@ -89,8 +104,9 @@ def test_the_message_shortcut_is_refused_too(channel_limited: LocalStack) -> Non
 def test_a_failed_group_lookup_says_so_and_is_not_cached(group_limited: LocalStack) -> None:
     stack = group_limited
     stack.slack.inject("usergroups.users.list", "missing_scope")
-    text = refusal_text(stack, user=BOB)
-    assert "missing_scope" in text, text
-    assert stack.slack.calls("/api/views.open") == []
+    shown = refused_in_form(stack, user=BOB)
+    assert "missing_scope" in shown, shown
     assert refusal_text(stack, user=BOB) == "", "the next try asks Slack again"
-    stack.slack.wait_for("/api/views.open")
+    stack.slack.wait_for("/api/views.open", 2)
+    wait_for(lambda: len(stack.slack.calls("/api/usergroups.users.list")) == 2, what="lookup")
+    assert len(stack.slack.calls("/api/views.update")) == 1, "this time the form stays"

@@ -35,13 +35,14 @@ def post_alert(stack: LocalStack, channel: str = INCIDENTS) -> dict[str, Any]:
 
 
 def submit_prefilled(stack: LocalStack, view: dict[str, Any], **form: Any) -> None:
+    user = form.pop("user", ALICE)
     values = declare_form_values(
         title=initial(view, "title"),
         summary=initial(view, "summary"),
         commander=form.pop("commander", ALICE),
         **form,
     )
-    answer = stack.submit(view, values).json()
+    answer = stack.submit(view, values, user=user).json()
     assert answer["response_action"] == "update", answer
 
 
@@ -112,7 +113,7 @@ def test_a_second_declaration_from_the_same_message_is_told_and_may_go_ahead(
     assert form["callback_id"] == "declare_modal" and form["submit"]["text"] == "Declare"
     assert initial(form, "title") == "Checkout 5xx spiking & rising"
     assert "From Slack: https://emulator.slack.com/archives/" in initial(form, "summary")
-    submit_prefilled(stack, form, commander=BOB)
+    submit_prefilled(stack, form, commander=BOB, user=BOB)  # the form is Bob's
     stack.wait_done(2)
 
     first, second = stack.datadog.created_bodies()

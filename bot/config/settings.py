@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -26,6 +27,10 @@ class ConfigError(Exception):
             "declare-bot cannot start; fix these settings:\n"
             + "\n".join(f"  - {p}" for p in problems)
         )
+
+
+HANDLE_PATTERN = re.compile(r"@[A-Za-z0-9._+/:@*?\[\]!-]{1,200}")
+"""A DECLARE_ALLOWED_HANDLES pattern: a Datadog handle, with fnmatch wildcards."""
 
 
 def _csv(value: object) -> object:
@@ -52,6 +57,7 @@ class Settings(BaseModel):
     default_handles: list[str] = Field(default_factory=list, alias="DECLARE_DEFAULT_HANDLES")
     allowed_channels: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_CHANNELS")
     allowed_usergroups: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_USERGROUPS")
+    allowed_handles: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_HANDLES")
     incident_channel: ChannelMode = Field(ChannelMode.NEVER, alias="DECLARE_INCIDENT_CHANNEL")
     incident_channel_default: bool = Field(False, alias="DECLARE_INCIDENT_CHANNEL_DEFAULT")
     channel_name: str = Field(DEFAULT_TEMPLATE, alias="DECLARE_CHANNEL_NAME")
@@ -99,6 +105,21 @@ class Settings(BaseModel):
         if isinstance(parsed, list):
             return [h if str(h).startswith("@") else f"@{h}" for h in parsed]
         return parsed
+
+    @field_validator("allowed_handles", mode="before")
+    @classmethod
+    def _handle_patterns(cls, value: object) -> object:
+        parsed = _csv(value)
+        if not isinstance(parsed, list):
+            return parsed
+        patterns = [p if str(p).startswith("@") else f"@{p}" for p in parsed]
+        bad = [p for p in patterns if not HANDLE_PATTERN.fullmatch(p)]
+        if bad:
+            raise ValueError(
+                f"not a handle pattern: {', '.join(bad[:5])}; use forms like @pagerduty-* "
+                "or @slack-incidents (letters, digits, . _ - + / : @ and the wildcards * ? [ ])"
+            )
+        return [p.lower() for p in patterns]
 
     @field_validator("allowed_channels", "allowed_usergroups", mode="before")
     @classmethod

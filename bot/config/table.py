@@ -94,6 +94,13 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "your incident policy",
     ),
     SettingDoc(
+        "DECLARE_ALLOWED_HANDLES",
+        "",
+        "Comma-separated patterns (fnmatch: * ? [ ]) of the Datadog handles a declarer may "
+        "type in the form, e.g. @pagerduty-*,@slack-*; empty allows any.",
+        "your incident policy",
+    ),
+    SettingDoc(
         "DECLARE_ALLOWED_CHANNELS",
         "",
         "Comma-separated channel IDs where /declare may run; empty allows all.",

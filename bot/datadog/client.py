@@ -5,6 +5,7 @@ Retries, backoff and the mapping of statuses to typed errors live in transport.p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -30,9 +31,14 @@ from bot.datadog.transport import (
     json_object,
     parse,
 )
+from bot.datadog.update_models import IncidentUpdateRequest, incident_view
+from bot.domain.incident_state import IncidentView
 
 USERS_PAGE_SIZE = 100
 USERS_MAX_PAGES = 20
+OPEN_QUERY = "state:(active OR stable)"
+"""Incidents not yet over (Datadog's default states; resolved ones leave)."""
+SEARCH_PAGE_SIZE = 50
 
 
 class DatadogClient:
@@ -82,11 +88,31 @@ class DatadogClient:
             idempotent=False,
             permission="incident_write",
         )
-        return self._incident(parse(response, IncidentResponse).data)
+        return self._read(response)
 
     def get_incident(self, incident_id: str) -> Incident:
+        """GET /api/v2/incidents/{incident_id}: the incident as Datadog holds it now."""
         response = self._send("GET", f"/api/v2/incidents/{incident_id}", permission="incident_read")
-        return self._incident(parse(response, IncidentResponse).data)
+        return self._read(response)
+
+    def update_incident(
+        self, incident_id: str, request: IncidentUpdateRequest | Mapping[str, Any]
+    ) -> Incident:
+        """PATCH /api/v2/incidents/{incident_id}: Datadog merges, so send only what changes.
+
+        `request` is usually `update_models.update_request(...)`; a mapping of that shape is
+        sent as is. Resending the same fields gives the same incident, so unlike a create
+        this is retried on 5xx, 429 and timeouts within the RetryPolicy.
+        """
+        body = request.to_wire() if isinstance(request, IncidentUpdateRequest) else dict(request)
+        response = self._send(
+            "PATCH",
+            f"/api/v2/incidents/{incident_id}",
+            json=body,
+            idempotent=True,
+            permission="incident_write",
+        )
+        return self._read(response)
 
     def search_incidents(
         self, query: str, *, sort: str = "-created", page_size: int = 25, offset: int = 0
@@ -98,8 +124,23 @@ class DatadogClient:
             params={"query": query, "sort": sort, "page[size]": page_size, "page[offset]": offset},
             permission="incident_read",
         )
-        hits = parse(response, IncidentSearchResponse).data.attributes.incidents
-        return [self._incident(hit.data) for hit in hits or []]
+        hits = parse(response, IncidentSearchResponse).data.attributes.incidents or []
+        attributes = (json_object(response).get("data") or {}).get("attributes") or {}
+        raw: list[Any] = attributes.get("incidents") or []
+        return [self._incident(hit.data, raw[i]) for i, hit in enumerate(hits)]
+
+    def open_incidents(
+        self, *, limit: int = 100, page_size: int = SEARCH_PAGE_SIZE
+    ) -> list[Incident]:
+        """Active and stable incidents, newest first, at most `limit` (page by page)."""
+        found: list[Incident] = []
+        while len(found) < limit:
+            size = min(page_size, limit - len(found))
+            page = self.search_incidents(OPEN_QUERY, page_size=size, offset=len(found))
+            found.extend(page)
+            if len(page) < size:
+                break
+        return found
 
     def list_incidents(self, *, offset: int = 0, page_size: int = 100) -> list[Incident]:
         """GET /api/v2/incidents: oldest first, and it shows an incident as soon as it exists."""
@@ -180,13 +221,24 @@ class DatadogClient:
         self._send("GET", "/api/v1/validate", permission=None)
         return True
 
+    def view(self, incident: Incident) -> IncidentView:
+        """The incident as the card, the modals and the sync read it (update_models)."""
+        return incident_view(incident.document, self.incident_url)
+
     # --- plumbing -------------------------------------------------------------------
 
-    def _incident(self, data: IncidentData) -> Incident:
+    def _read(self, response: httpx.Response) -> Incident:
+        body = json_object(response)
+        return self._incident(parse(response, IncidentResponse).data, body)
+
+    def _incident(self, data: IncidentData, document: dict[str, Any] | None = None) -> Incident:
         attrs = data.attributes
         public_id = attrs.public_id or 0
-        commander = (data.relationships or {}).get("commander_user") or {}
-        commander_data = commander.get("data") if isinstance(commander, dict) else None
+        relationships = data.relationships or {}
+        # A PATCH answer names the new commander in attributes while its relationship
+        # still says null (recorded); GET has only the relationship.
+        commander_id = _user_id(attrs.commander) or _user_id(relationships.get("commander_user"))
+        modifier = attrs.last_modified_by_uuid or _user_id(attrs.last_modified_by)
         return Incident(
             id=data.id,
             public_id=public_id,
@@ -196,8 +248,23 @@ class DatadogClient:
             state=attrs.state,
             is_test=bool(attrs.is_test),
             created=attrs.created,
-            commander_id=commander_data.get("id") if isinstance(commander_data, dict) else None,
+            commander_id=commander_id,
+            modified=attrs.modified,
+            last_modified_by_id=modifier or _user_id(relationships.get("last_modified_by_user")),
+            resolved=attrs.resolved,
+            customer_impacted=bool(attrs.customer_impacted),
+            customer_impact_scope=attrs.customer_impact_scope,
+            customer_impact_end=attrs.customer_impact_end,
+            fields={k: v for k, v in (attrs.fields or {}).items() if isinstance(v, dict)},
+            document=document or {},
         )
+
+
+def _user_id(ref: object) -> str | None:
+    """The id in a `{"data": {"type": "users", "id": ...}}` reference; None if absent/null."""
+    data = ref.get("data") if isinstance(ref, dict) else None
+    user_id = data.get("id") if isinstance(data, dict) else None
+    return user_id if isinstance(user_id, str) and user_id else None
 
 
 __all__ = ["DEFAULT_TIMEOUT", "DatadogClient", "DatadogError", "RetryPolicy"]

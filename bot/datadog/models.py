@@ -130,8 +130,15 @@ class IncidentAttributes(Lenient):
     customer_impacted: bool | None = None
     customer_impact_scope: str | None = None
     created: str | None = None
+    modified: str | None = None
+    resolved: str | None = None
+    customer_impact_end: str | None = None
     incident_type_uuid: str | None = None
     fields: dict[str, Any] | None = None
+    commander: Any = None
+    """Embedded `{"data": {"id", ...}}`: in POST/PATCH/search answers, not in GET's."""
+    last_modified_by: Any = None
+    last_modified_by_uuid: str | None = None
 
 
 class IncidentData(Lenient):
@@ -208,6 +215,17 @@ class Incident(BaseModel):
     is_test: bool = False
     created: str | None = None
     commander_id: str | None = None
+    modified: str | None = None
+    """Moves on every change (in Datadog's UI, its API, or ours): what the sync watches."""
+    last_modified_by_id: str | None = None
+    resolved: str | None = None
+    customer_impacted: bool = False
+    customer_impact_scope: str | None = None
+    customer_impact_end: str | None = None
+    fields: dict[str, Any] = {}
+    """Datadog's `fields` as sent: name -> {"type", "value"} (values may be null)."""
+    document: dict[str, Any] = Field(default_factory=dict, repr=False)
+    """The JSON:API `{"data": ...}` this was read from, for richer readers of the incident."""
 
 
 class DatadogUser(BaseModel):

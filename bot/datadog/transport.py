@@ -3,7 +3,8 @@
 Retry rules live in `Transport.send` only:
 - 429 is never processed by Datadog, so every request waits `X-RateLimit-Reset` and
   retries, a bounded number of times;
-- reads (idempotent) also retry on timeouts, dropped connections and 5xx, with backoff;
+- reads and PATCHes (idempotent: resending the same fields gives the same incident) also
+  retry on timeouts, dropped connections and 5xx, with backoff;
 - a create is retried only when the request certainly never left (connect errors);
   anything else that may have reached Datadog raises `DatadogAmbiguousError` or
   `DatadogServerError`, and the caller reconciles before trying again.
@@ -195,5 +196,5 @@ def unreadable(response: httpx.Response, problem: str) -> DatadogUnreadableRespo
         response.status_code,
         f"{method} {request.url.path}",
         problem,
-        ambiguous=method not in ("GET", "HEAD"),
+        ambiguous=method == "POST",  # a PATCH's 2xx took effect and may be resent
     )

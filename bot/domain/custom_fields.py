@@ -151,6 +151,7 @@ def validate_declaration(
     default_handles: tuple[str, ...] = (),
     severities: tuple[str, ...] = SEVERITIES,
     context_links: tuple[str, ...] = (),
+    allowed_handles: tuple[str, ...] = (),
 ) -> Declaration | dict[FieldKey, str]:
     """A `Declaration` with its custom fields, or every error at once (built-in and custom).
 
@@ -162,6 +163,7 @@ def validate_declaration(
         origin=origin,
         default_handles=default_handles,
         severities=severities,
+        allowed_handles=allowed_handles,
     )
     custom, custom_errors = validate_custom(fields, answers)
     errors: dict[FieldKey, str] = {}

@@ -180,3 +180,29 @@ def parse_monitor_link(url: str) -> MonitorLink | None:
         url=f"https://{owner.host}/monitors/{monitor_id}",
         group=_group(query),
     )
+
+
+CONTEXT_PAGES = frozenset(
+    {"monitors", "monitor", "dashboard", "dashboards", "notebook", "notebooks"}
+)
+"""The first path segment of pages worth linking from an incident's timeline."""
+_SAFE_QUERY = re.compile(r"[A-Za-z0-9._~!$'()*+,;=:@%/?&-]{0,500}")
+
+
+def parse_context_link(url: str) -> str | None:
+    """A monitor, dashboard or notebook link rebuilt from its checked parts, else None.
+
+    The query is kept when it is plain (a dashboard's time range, template variables); the
+    fragment never is.
+
+    >>> parse_context_link("HTTPS://App.DatadogHQ.com/dashboard/abc?from_ts=1#x")
+    'https://app.datadoghq.com/dashboard/abc?from_ts=1'
+    """
+    split = _split(url)
+    if split is None:
+        return None
+    owner, path, query = split
+    if path.strip("/").split("/")[0].lower() not in CONTEXT_PAGES:
+        return None
+    rebuilt = f"https://{owner.host}{path}"
+    return f"{rebuilt}?{query}" if query and _SAFE_QUERY.fullmatch(query) else rebuilt

@@ -8,7 +8,9 @@ shortened with an ellipsis, never rejected.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from enum import StrEnum
+from fnmatch import fnmatchcase
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +21,11 @@ SEVERITIES: tuple[str, ...] = ("UNKNOWN", "SEV-0", "SEV-1", "SEV-2", "SEV-3", "S
 TITLE_MAX = 250
 """Slack's plain_text_input allows up to 3000 characters; a title longer than this is unreadable
 in a Slack header (150) and in Datadog lists, so it is shortened with an ellipsis."""
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Embeddings, overrides and isolates: they can make a title read backwards in Slack and
+Datadog (`Checkout \u202eputs` shows as something else), so a title with them is refused."""
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+"""Invisible characters: a title made only of these is empty."""
 SCOPE_MAX = 2000
 SUMMARY_MAX = 2900
 """What's happening: stays under Slack's 3000-character section text once quoted."""
@@ -150,6 +157,27 @@ def parse_handles(text: str) -> tuple[tuple[str, ...], list[str]]:
     return tuple(handles), invalid
 
 
+def disallowed_handles(handles: Sequence[str], patterns: Sequence[str]) -> list[str]:
+    """The handles no pattern allows (fnmatch, case-insensitive); none when `patterns` is empty."""
+    if not patterns:
+        return []
+    lowered = [p.lower() for p in patterns]
+    return [h for h in handles if not any(fnmatchcase(h.lower(), p) for p in lowered)]
+
+
+def title_error(raw: str, title: str) -> str | None:
+    """Why a title can't be used: empty (also when only invisible), or direction controls."""
+    if not title.translate(ZERO_WIDTH).strip():
+        return "Give the incident a title, e.g. “Checkout API 5xx in eu-west-1”."
+    if any(ch in BIDI_CONTROLS for ch in raw):
+        return (
+            "The title contains invisible text-direction characters (U+202A–U+202E, "
+            "U+2066–U+2069) that make it display differently from what it says. "
+            "Retype it without them."
+        )
+    return None
+
+
 def validate_built_in_fields(
     form: DeclarationForm,
     *,
@@ -157,12 +185,17 @@ def validate_built_in_fields(
     origin: Origin,
     default_handles: tuple[str, ...] = (),
     severities: tuple[str, ...] = SEVERITIES,
+    allowed_handles: tuple[str, ...] = (),
 ) -> Declaration | dict[FormField, str]:
-    """A `Declaration`, or the errors to show under each field."""
+    """A `Declaration`, or the errors to show under each field.
+
+    `allowed_handles` are patterns the typed handles must match (empty: any handle).
+    """
     errors: dict[FormField, str] = {}
     title = shorten(" ".join(clean(form.title).split()), TITLE_MAX)
-    if not title:
-        errors[FormField.TITLE] = "Give the incident a title, e.g. “Checkout API 5xx in eu-west-1”."
+    bad_title = title_error(form.title, title)
+    if bad_title:
+        errors[FormField.TITLE] = bad_title
     if form.severity not in severities:
         errors[FormField.SEVERITY] = f"Choose one of {', '.join(severities)}."
     if not form.commander_id:
@@ -177,6 +210,12 @@ def validate_built_in_fields(
     if invalid:
         errors[FormField.HANDLES] = (
             f"Not a Datadog handle: {', '.join(invalid[:5])}. Use forms like @pagerduty-payments."
+        )
+    refused = disallowed_handles(extra, allowed_handles)
+    if refused and not invalid:
+        errors[FormField.HANDLES] = (
+            f"Not allowed here: {', '.join(refused[:5])}. Handles must match "
+            f"{', '.join(allowed_handles[:10])}; ask an admin to allow others."
         )
     if errors:
         return errors

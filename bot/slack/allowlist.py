@@ -1,15 +1,40 @@
-"""Who may declare: optional channel and user-group allowlists."""
+"""Who may declare: optional channel and user-group allowlists.
+
+Checked at every step a person triggers (opening the form, submitting it, Retry, "declare
+anyway"). The channel check needs no I/O. The group check reads the groups' members from
+Slack, cached for `ttl`; one lookup runs at a time (later callers wait for it), and a
+caller that must answer within Slack's 3 s can bound its wait.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 log = logging.getLogger(__name__)
+
+Members = tuple[frozenset[str], list[str]]
+"""The groups' members, and Slack's errors (a lookup with errors is not cached)."""
+
+SLOW_LOOKUP = (
+    "Slack is slow to say who may declare (the user-group lookup is still running). "
+    "Try again in a moment."
+)
+_CHANNEL = re.compile(r"<#([A-Z0-9]+)(?:\|[^>]*)?>")
+_SUBTEAM = re.compile(r"<!subteam\^([A-Z0-9]+)(?:\|([^>]*))?>")
+
+
+def plain_refusal(reason: str) -> str:
+    """A refusal for plain-text places (a field's error): Slack markup as readable text."""
+    reason = _CHANNEL.sub(lambda m: f"#{m.group(1)}", reason)
+    return _SUBTEAM.sub(lambda m: m.group(2) or f"group {m.group(1)}", reason)
 
 
 class Allowlist:
@@ -29,32 +54,75 @@ class Allowlist:
         self.ttl = ttl
         self._members: tuple[float, frozenset[str]] | None = None
         self._lock = threading.Lock()
+        self._pending: Future[Members] | None = None
+        self._pool: ThreadPoolExecutor | None = None
 
-    def refusal(self, user_id: str, channel_id: str) -> str | None:
-        """None when allowed, else a sentence saying why not and what to do."""
+    def refusal(self, user_id: str, channel_id: str, *, wait: float | None = None) -> str | None:
+        """None when allowed, else a sentence saying why not and what to do.
+
+        `wait` bounds the seconds spent on a group lookup; past it the answer is a refusal
+        that says to try again (the lookup goes on and its answer is cached).
+        """
+        return self.channel_refusal(channel_id) or self.group_refusal(user_id, wait=wait)
+
+    def channel_refusal(self, channel_id: str) -> str | None:
         if self.channels and channel_id not in self.channels:
             where = ", ".join(f"<#{c}>" for c in sorted(self.channels))
             return f"Incidents can't be declared from this channel. Use {where}."
-        if self.usergroups:
-            members, errors = self._group_members()
-            if user_id in members:
-                return None
-            groups = ", ".join(f"<!subteam^{g}>" for g in self.usergroups)
-            if errors:
-                return (
-                    f"Only members of {groups} can declare incidents, and Slack wouldn't say "
-                    f"who they are ({', '.join(errors)}). Try again in a moment, or ask an admin."
-                )
-            return f"Only members of {groups} can declare incidents. Ask one of them, or an admin."
         return None
 
-    def _group_members(self) -> tuple[frozenset[str], list[str]]:
-        """Members of the groups, and Slack's errors; a failed lookup is not cached."""
+    def cached_group_refusal(self, user_id: str) -> tuple[bool, str | None]:
+        """(known, refusal) from the cache alone: no I/O, safe before the ack."""
+        if not self.usergroups:
+            return True, None
         with self._lock:
-            if self._members and time.monotonic() - self._members[0] < self.ttl:
-                return self._members[1], []
-            members: set[str] = set()
-            errors: list[str] = []
+            members = self._fresh()
+        if members is None:
+            return False, None
+        return True, self._judge(user_id, (members, []))
+
+    def group_refusal(self, user_id: str, *, wait: float | None = None) -> str | None:
+        if not self.usergroups:
+            return None
+        pending: Future[Members] | None = None
+        with self._lock:
+            members = self._fresh()
+            if members is None:
+                if self._pending is None:
+                    if self._pool is None:
+                        self._pool = ThreadPoolExecutor(1, thread_name_prefix="allowlist")
+                    self._pending = self._pool.submit(self._lookup)
+                pending = self._pending
+        if members is not None or pending is None:
+            return self._judge(user_id, (members or frozenset(), []))
+        try:
+            return self._judge(user_id, pending.result(timeout=wait))
+        except FutureTimeout:
+            log.warning("user-group lookup still running after %.1fs", wait or 0.0)
+            return SLOW_LOOKUP
+
+    def _fresh(self) -> frozenset[str] | None:
+        if self._members and time.monotonic() - self._members[0] < self.ttl:
+            return self._members[1]
+        return None
+
+    def _judge(self, user_id: str, found: Members) -> str | None:
+        members, errors = found
+        if user_id in members:
+            return None
+        groups = ", ".join(f"<!subteam^{g}>" for g in self.usergroups)
+        if errors:
+            return (
+                f"Only members of {groups} can declare incidents, and Slack wouldn't say "
+                f"who they are ({', '.join(errors)}). Try again in a moment, or ask an admin."
+            )
+        return f"Only members of {groups} can declare incidents. Ask one of them, or an admin."
+
+    def _lookup(self) -> Members:
+        """Members of the groups, and Slack's errors; a failed lookup is not cached."""
+        members: set[str] = set()
+        errors: list[str] = []
+        try:
             for group in self.usergroups:
                 try:
                     users = self.client.usergroups_users_list(usergroup=group).get("users") or []
@@ -63,7 +131,18 @@ class Allowlist:
                     log.warning("usergroups.users.list %s failed: %s", group, error)
                     errors.append(error)
                     continue
+                except Exception as exc:  # noqa: BLE001 - a transport error is an answer too
+                    log.warning("usergroups.users.list %s failed: %s", group, type(exc).__name__)
+                    errors.append(type(exc).__name__)
+                    continue
                 members.update(u for u in users if isinstance(u, str))
-            if not errors:
-                self._members = (time.monotonic(), frozenset(members))
-            return frozenset(members), errors
+        finally:
+            with self._lock:
+                if not errors:
+                    self._members = (time.monotonic(), frozenset(members))
+                self._pending = None
+        return frozenset(members), errors
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)

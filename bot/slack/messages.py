@@ -6,6 +6,7 @@ so nothing a person typed can ping a group or render a link.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.domain.incident_record import declared_view
@@ -40,6 +41,23 @@ def announcement(record: DeclarationRecord) -> Message:
     return card(declared_view(record), commander_slack_id=record.declaration.commander_id)
 
 
+BOT_MENTION = re.compile(r"<([@#][UWCG][A-Z0-9]{1,30})>")
+"""A user or channel mention as the bot writes it from a Slack id (never !channel, links)."""
+
+
+def render_note(note: str) -> str:
+    """A note as mrkdwn: the bot's own mentions before the first ": " stay mentions;
+    everything else, including any error text after it, is escaped."""
+    head, sep, tail = note.partition(": ")
+    pieces: list[str] = []
+    last = 0
+    for found in BOT_MENTION.finditer(head):
+        pieces += [escape(head[last : found.start()]), found.group(0)]
+        last = found.end()
+    pieces.append(escape(head[last:]))
+    return "".join(pieces) + sep + escape(tail)
+
+
 def thread_reply(record: DeclarationRecord) -> Message:
     """The reply under the announcement: the link and what was done."""
     declaration = record.declaration
@@ -53,7 +71,7 @@ def thread_reply(record: DeclarationRecord) -> Message:
         f"*Commander* <@{declaration.commander_id}>",
         f"*Notified:* {cut(notified, 1500)}",
         f"*Timeline:* seeded with {seeded}where it was declared.",
-        *(escape(note) for note in record.notes),
+        *(render_note(note) for note in record.notes),
     ]
     body = cut("\n".join(lines), 2900)
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": body, "verbatim": True}}]

@@ -1,8 +1,9 @@
 """The Datadog API, emulated on loopback: the incidents, users and incident config the bot uses.
 
 `server` routes and authorizes requests and injects faults (`faults`); the org and its
-declare rules live in `state`, the JSON it serves in the `*_shapes` modules, and request
-bodies are checked against datadog-api-client's models in `validate`.
+declare rules live in `state`, the update (PATCH merge) rules in `incident_update`, the
+JSON it serves in the `*_shapes` modules, and request bodies are checked against
+datadog-api-client's models in `validate`.
 """
 
 from bot.emulators.datadog.server import DatadogEmulator

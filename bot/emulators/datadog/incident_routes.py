@@ -1,7 +1,8 @@
-"""The Datadog emulator's incident routes: create, read, list, search, Slack integrations.
+"""The Datadog emulator's incident routes: create, read, update, list, search, integrations.
 
 Handlers run under the emulator's lock; bodies are checked with datadog-api-client's
-models (`params.json_body`), and the declare rules live in `DatadogState.declare`.
+models (`params.json_body`); the declare rules live in `DatadogState.declare`, the
+update (merge) rules in `IncidentUpdates.apply_update` (incident_update.py).
 """
 
 from __future__ import annotations
@@ -12,15 +13,17 @@ from datadog_api_client.v2.model.incident_create_request import IncidentCreateRe
 from datadog_api_client.v2.model.incident_integration_metadata_create_request import (
     IncidentIntegrationMetadataCreateRequest,
 )
+from datadog_api_client.v2.model.incident_update_request import IncidentUpdateRequest
 
 from bot.emulators.base import Request, Response
 from bot.emulators.datadog.incident_shapes import integration_list_view, pagination, public_view
+from bot.emulators.datadog.incident_update import IncidentUpdates, patch_view
 from bot.emulators.datadog.params import BadRequest, error_response, int_param, json_body, param
 from bot.emulators.datadog.search_query import matches, parse_query
-from bot.emulators.datadog.state import DatadogState, facets
+from bot.emulators.datadog.state import facets
 
 
-class IncidentRoutes(DatadogState):
+class IncidentRoutes(IncidentUpdates):
     """/api/v2/incidents and the incident's integrations relationship."""
 
     def _create_incident(self, request: Request, params: dict[str, str]) -> Response:
@@ -32,6 +35,16 @@ class IncidentRoutes(DatadogState):
         if incident is None:
             return error_response(404, "Incident not found")
         return Response(200, {"data": public_view(copy.deepcopy(incident), embed_users=False)})
+
+    def _update_incident(self, request: Request, params: dict[str, str]) -> Response:
+        """PATCH: the app key's owner is the acting user (`last_modified_by`)."""
+        incident = self.find_incident(params["iid"])
+        if incident is None:
+            return error_response(404, "Incident not found")
+        body = json_body(request, IncidentUpdateRequest)
+        before = self.apply_update(incident, body, self.owner_id)
+        served = public_view(copy.deepcopy(incident), embed_users=True)
+        return Response(200, {"data": patch_view(served, before)})
 
     def _list_incidents(self, request: Request, params: dict[str, str]) -> Response:
         """Oldest first (newest last), `page[size]`/`page[offset]`."""

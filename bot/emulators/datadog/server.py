@@ -44,6 +44,7 @@ _ROUTES: tuple[tuple[str, str, str, str | None], ...] = (
         "incident_settings_read",
     ),
     ("GET", "/api/v2/incidents/{iid}", "_get_incident", "incident_read"),
+    ("PATCH", "/api/v2/incidents/{iid}", "_update_incident", "incident_write"),
     (
         "POST",
         "/api/v2/incidents/{iid}/relationships/integrations",

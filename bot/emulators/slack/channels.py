@@ -212,6 +212,17 @@ class ChannelsView:
         }
 
 
+class ChannelActions:
+    """A mixin of `SlackEmulator`: `emulator.channels` reads and arranges channels."""
+
+    lock: Any
+    _world: SlackWorld
+
+    @property
+    def channels(self) -> ChannelsView:
+        return ChannelsView(self._world, self.lock)
+
+
 METHOD_TABLE: dict[str, tuple[Any, str | None]] = {
     "conversations.create": (conversations_create, None),
     "conversations.list": (conversations_list, None),

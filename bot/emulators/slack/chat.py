@@ -12,6 +12,7 @@ Deliberate choices where Slack is vague:
 from __future__ import annotations
 
 import copy
+import time
 from typing import Any
 
 from bot.emulators.slack.blocks import block_errors
@@ -129,15 +130,30 @@ def post_ephemeral(world: SlackWorld, call: Call) -> dict[str, Any]:
 
 
 def update(world: SlackWorld, call: Call) -> dict[str, Any]:
+    """Edit a message in place: it keeps its ts; the version it replaces goes in `world.edits`.
+
+    Only the bot's own messages: another author's (a person's, another app's) answer
+    `cant_update_message`. `world.edit_window` (seconds, None = Slack's "any time"
+    default) models the workspace's edit setting: older messages answer
+    `edit_window_closed`. Slack lets apps edit their own messages at any time; the
+    emulator applies the window to them too, so the bot's handling can be tested.
+    """
     channel = world.find_channel(call.args.get("channel"))
     if channel is None or (channel.is_private and not channel.is_member):
         raise SlackError("channel_not_found")
     message = world.find_message(channel.id, call.args.get("ts"))
     if message is None:
         raise SlackError("message_not_found")
+    if message.get("user") != BOT_USER_ID or message.get("bot_id") != BOT_ID:
+        raise SlackError("cant_update_message")
     if channel.is_archived:
         raise SlackError("is_archived")
+    if world.edit_window is not None:
+        age = time.time() - float(message["ts"])
+        if age > world.edit_window:
+            raise SlackError("edit_window_closed")
     content = _content(call, required=True)
+    world.edits.setdefault((channel.id, message["ts"]), []).append(copy.deepcopy(message))
     for key in ("text", "blocks", "attachments", "metadata"):
         if key in content:
             message[key] = copy.deepcopy(content[key])

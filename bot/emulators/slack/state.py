@@ -103,6 +103,9 @@ class SlackWorld:
     triggers: dict[str, Trigger] = field(default_factory=dict)
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     ephemerals: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    edits: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    """(channel id, ts) -> the versions chat.update replaced, oldest first."""
+    edit_window: float | None = None
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
     external_ids: dict[str, str] = field(default_factory=dict)
     bookmarks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)

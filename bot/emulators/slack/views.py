@@ -3,6 +3,11 @@
 Triggers: unknown → `invalid_trigger_id`, already exchanged → `exchanged_trigger_id`,
 older than trigger_ttl → `expired_trigger_id` (Slack's documented errors). A view that
 fails validation does not consume the trigger.
+
+View state: what a person typed is `view.state.values[block_id][action_id]` (tests type
+with `SlackEmulator.type_into`). `views.update` keeps a value only where the new view
+still has an element with the same block_id and action_id, as Slack does; a block
+without a block_id gets a fresh random one, so its value is lost.
 """
 
 from __future__ import annotations
@@ -66,6 +71,27 @@ def _checked_view(call: Call) -> dict[str, Any]:
     if errors:
         raise invalid_arguments(*errors)
     return raw
+
+
+def _element_ids(blocks: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """(block_id, action_id) of every element that can hold a typed or picked value."""
+    found: set[tuple[str, str]] = set()
+    for block in blocks:
+        elements = [block.get("element"), block.get("accessory"), *(block.get("elements") or [])]
+        for element in elements:
+            if isinstance(element, dict) and element.get("action_id"):
+                found.add((str(block["block_id"]), str(element["action_id"])))
+    return found
+
+
+def _kept_state(state: dict[str, Any], blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    still = _element_ids(blocks)
+    values: dict[str, Any] = {}
+    for block_id, actions in (state.get("values") or {}).items():
+        for action_id, value in actions.items():
+            if (block_id, action_id) in still:
+                values.setdefault(block_id, {})[action_id] = copy.deepcopy(value)
+    return {"values": values}
 
 
 def _new_hash() -> str:
@@ -159,8 +185,9 @@ def update_view(world: SlackWorld, call: Call) -> dict[str, Any]:
         current["id"],
         root=current["root_view_id"],
         previous=current["previous_view_id"],
-        state=current["state"],  # Slack keeps what the user typed across updates
+        state={"values": {}},
     )
+    view["state"] = _kept_state(current["state"], view["blocks"])
     if not view["external_id"]:
         view["external_id"] = current["external_id"]
     top = world.last_view_id

@@ -18,8 +18,9 @@ from typing import Any
 
 from bot.emulators.base import EmulatorServer, Request, Response
 from bot.emulators.slack.arguments import call_arguments, call_token
-from bot.emulators.slack.channels import ChannelsView
+from bot.emulators.slack.channels import ChannelActions
 from bot.emulators.slack.methods import METHODS
+from bot.emulators.slack.people_actions import PeopleActions
 from bot.emulators.slack.state import (
     BOT_NAME,
     BOT_USER_ID,
@@ -36,7 +37,7 @@ API_PREFIX = "/api/"
 RESPONSE_PREFIX = "/response/"
 
 
-class SlackEmulator(EmulatorServer):
+class SlackEmulator(PeopleActions, ChannelActions, EmulatorServer):
     """The Slack Web API as the bot uses it, plus helpers to arrange and inspect a workspace."""
 
     BOT_SCOPES: tuple[str, ...] = (
@@ -73,7 +74,6 @@ class SlackEmulator(EmulatorServer):
         self._world.tokens[app_token] = Token("app", list(self.APP_SCOPES))
         self.add_user(BOT_USER_ID, BOT_NAME, is_bot=True)
         self.views: dict[str, dict[str, Any]] = self._world.views
-        self.channels = ChannelsView(self._world, self.lock)
         """View id -> the current view, as Slack returns it (live; read under `lock`)."""
         self.responses: list[dict[str, Any]] = []
         """JSON bodies POSTed to response URLs, in arrival order."""

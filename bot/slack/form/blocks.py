@@ -19,6 +19,7 @@ from bot.slack.mrkdwn import (
     VIEW_TITLE_MAX,
     cut,
     safe,
+    verbatim,
 )
 
 PLACEHOLDER_MAX = 150
@@ -62,6 +63,31 @@ def input_block(
 
 def context_block(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [plain(text, LABEL_MAX)]}
+
+
+CONTEXT_LINKS_TEXT_MAX = 2000
+CONTEXT_ELEMENTS_MAX = 10
+"""Slack's limit on a context block's elements."""
+
+
+def context_links_block(links: tuple[str, ...]) -> dict[str, Any]:
+    """The Datadog links that will go into the timeline, shown escaped and not linked, so the
+    person sees what a message contributed; packed into a context block's 10 elements."""
+    elements: list[dict[str, Any]] = [verbatim("*Added to the timeline as context:*")]
+    lines: list[str] = []
+    for link in links:
+        line = "• " + safe(link, CONTEXT_LINKS_TEXT_MAX - 2)
+        if lines and len("\n".join([*lines, line])) > CONTEXT_LINKS_TEXT_MAX:
+            elements.append(verbatim("\n".join(lines)))
+            lines = []
+        lines.append(line)
+    if lines:
+        elements.append(verbatim("\n".join(lines)))
+    return {
+        "type": "context",
+        "block_id": ids.CONTEXT_LINKS,
+        "elements": elements[:CONTEXT_ELEMENTS_MAX],
+    }
 
 
 def text_input(

@@ -27,6 +27,8 @@ NOTIFY_HANDLES = "notify_handles"
 IS_TEST = "is_test"
 INCIDENT_CHANNEL = "incident_channel"
 INCIDENT_TYPE = "incident_type"
+CONTEXT_LINKS = "context_links"
+"""The context block listing the Datadog links that go into the timeline."""
 
 BLOCK_FOR_FIELD: dict[FormField, str] = {
     FormField.TITLE: TITLE,

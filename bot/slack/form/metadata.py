@@ -10,16 +10,26 @@ Slack allows 3000 characters. When that is exceeded the summary is shortened fir
 500), then links and the permalink are dropped, then the rest of the summary and the
 title. The field kinds are never dropped: the form shows only the fields whose kinds fit
 (bot/slack/form/view.py).
+
+Signed: the last key, `sig`, is an HMAC of everything before it, keyed from the app's Slack
+secret (`use_key`, called by create_app). The metadata names the channel the form was opened
+in and the person it was opened for; Slack sends it back as the client holds it, so a copy
+that was rewritten (another channel, another person, other links) is refused as not ours.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import re
+import secrets
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import ValidationError
 
+from bot.domain.datadog_link import parse_context_link
 from bot.domain.declaration import Origin, shorten
 from bot.domain.org import FieldKind
 from bot.slack import payload
@@ -28,6 +38,10 @@ METADATA_MAX = 3000
 """Slack's limit on private_metadata."""
 
 KINDS = frozenset(FieldKind)
+SIG = re.compile(r',"sig":"([0-9a-f]{32})"\}$')
+_key = secrets.token_bytes(32)
+"""Until `use_key`: per process, so nothing unsigned by this app's secret is accepted."""
+LINKS_MAX = 10
 SUMMARY_KEPT = 500
 """The summary is shortened to this before anything else is dropped."""
 
@@ -52,7 +66,29 @@ def _dump(meta: Metadata) -> str:
         data["prefill_title"] = meta.title
     if meta.summary:
         data["prefill_summary"] = meta.summary
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return body[:-1] + f',"sig":"{_sign(body)}"}}'
+
+
+def use_key(secret: str) -> None:
+    """Sign with a key derived from the app's Slack secret (the same on every replica)."""
+    global _key
+    _key = hmac.new(secret.encode(), b"declare-bot private_metadata v1", hashlib.sha256).digest()
+
+
+def _sign(body: str) -> str:
+    return hmac.new(_key, body.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _verified(text: str) -> str:
+    """The signed JSON without its signature; ValueError when unsigned or altered."""
+    found = SIG.search(text)
+    if found is None:
+        raise ValueError("unsigned private_metadata")
+    body = text[: found.start()] + "}"
+    if not hmac.compare_digest(found.group(1), _sign(body)):
+        raise ValueError("altered private_metadata")
+    return body
 
 
 def _smaller(meta: Metadata, excess: int) -> Metadata | None:
@@ -87,17 +123,24 @@ def fits(text: str) -> bool:
     return len(text) <= METADATA_MAX
 
 
+def _links(links: object) -> tuple[str, ...]:
+    """Links as they come back from Slack, checked again: only rebuilt Datadog links pass."""
+    if not isinstance(links, list):
+        return ()
+    checked = (parse_context_link(x) for x in links[:LINKS_MAX] if isinstance(x, str))
+    return tuple(dict.fromkeys(x for x in checked if x))
+
+
 def decode(text: str) -> Metadata:
     """Raises ValidationError (or ValueError) when the metadata is not ours."""
+    text = _verified(text)
     origin = Origin.model_validate_json(text)
     data = json.loads(text)
     links = data.get("context_links")
     kinds = payload.obj(data, "udf")
     return Metadata(
         origin=origin,
-        context_links=tuple(x for x in links if isinstance(x, str))
-        if isinstance(links, list)
-        else (),
+        context_links=_links(links),
         kinds={k: FieldKind(v) for k, v in kinds.items() if isinstance(v, str) and v in KINDS},
         title=payload.string(data, "prefill_title"),
         summary=payload.string(data, "prefill_summary"),

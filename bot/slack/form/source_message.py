@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
+from bot.domain.datadog_link import parse_context_link
 from bot.domain.declaration import SUMMARY_MAX, TITLE_MAX, shorten
 from bot.domain.record import DeclarationRecord
 from bot.slack.form import ids
@@ -22,10 +22,6 @@ LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 FORMATTING = re.compile(r"(?<!\w)[*_~`]+|[*_~`]+(?!\w)")
 """Markers at word edges; an underscore inside a name (db_primary) stays."""
 URL = re.compile(r"https?://[^\s<>|\"'`]+")
-DATADOG_HOST = re.compile(r"(^|\.)(datadoghq\.com|datadoghq\.eu|ddog-gov\.com)$")
-CONTEXT_PATHS = frozenset(
-    {"monitors", "monitor", "dashboard", "dashboards", "notebook", "notebooks"}
-)
 LINKS_MAX = 10
 LINK_MAX = 500
 
@@ -106,14 +102,12 @@ def _strings(node: Any) -> list[str]:
 
 
 def is_context_link(url: str) -> bool:
-    """A Datadog monitor, dashboard or notebook, on any Datadog site or custom subdomain."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    host = (parts.hostname or "").lower()
-    first = parts.path.strip("/").split("/")[0].lower()
-    return parts.scheme == "https" and bool(DATADOG_HOST.search(host)) and first in CONTEXT_PATHS
+    """A Datadog monitor, dashboard or notebook, on any Datadog site or custom subdomain.
+
+    Strict (bot/domain/datadog_link.py): no backslash, userinfo, port or non-ASCII host, so
+    a browser and Python agree on where the link goes.
+    """
+    return parse_context_link(url) is not None
 
 
 def context_links(message: dict[str, Any]) -> tuple[str, ...]:
@@ -123,8 +117,9 @@ def context_links(message: dict[str, Any]) -> tuple[str, ...]:
         targets = [m.group(1) for m in LINK.finditer(text)] + URL.findall(text)
         for url in targets:
             url = _unescape(url).rstrip(".,;:!?)")
-            if len(url) <= LINK_MAX and is_context_link(url):
-                found.setdefault(url)
+            rebuilt = parse_context_link(url) if len(url) <= LINK_MAX else None
+            if rebuilt:
+                found.setdefault(rebuilt)
     return tuple(found)[:LINKS_MAX]
 
 

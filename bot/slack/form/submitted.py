@@ -94,6 +94,7 @@ def validate_whole_form(
     key: str,
     origin: Origin,
     default_handles: tuple[str, ...] = (),
+    allowed_handles: tuple[str, ...] = (),
 ) -> Declaration | dict[FieldKey, str]:
     """Parse and validate the whole form, built-in and org fields, in one pass."""
     values = state_values(view)
@@ -127,6 +128,7 @@ def validate_whole_form(
         fields=fields,
         type_ids={t.id for t in config.types} if config and config.types else None,
         default_handles=default_handles,
+        allowed_handles=allowed_handles,
         severities=severities,
         context_links=meta.context_links,
     )

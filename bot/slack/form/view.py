@@ -12,8 +12,14 @@ from typing import Any
 
 from bot.domain.declaration import Origin
 from bot.domain.org import FieldKind, OrgConfig
-from bot.slack.form.blocks import ORG_BLOCKS_AT, built_in_blocks, context_block, form_view
-from bot.slack.form.metadata import Metadata, encode, fits
+from bot.slack.form.blocks import (
+    ORG_BLOCKS_AT,
+    built_in_blocks,
+    context_block,
+    context_links_block,
+    form_view,
+)
+from bot.slack.form.metadata import Metadata, decode, encode, fits
 from bot.slack.form.org_fields import MAX_BLOCKS, block_id_of, org_blocks, with_org_severities
 from bot.slack.form.prefill import FormPrefill
 
@@ -59,13 +65,15 @@ def declare_form(
         chosen = config.resolve_type(type_id)
         chosen_id = chosen.id if chosen else None
         built_in = built_in_blocks(with_org_severities(prefill, config.severity_field(chosen_id)))
-        room = MAX_BLOCKS - len(built_in) - len(shown_notices)
+        room = MAX_BLOCKS - len(built_in) - len(shown_notices) - (1 if context_links else 0)
         org, kinds = org_blocks(config, chosen_id, room)
     metadata, org = _fitted_metadata(
         Metadata(origin=origin, context_links=context_links, kinds=kinds), org
     )
+    travelling = decode(metadata).context_links if context_links else ()
     blocks = [
         *(context_block(notice) for notice in reversed(shown_notices)),
+        *([context_links_block(travelling)] if travelling else []),
         *built_in[:ORG_BLOCKS_AT],
         *org,
         *built_in[ORG_BLOCKS_AT:],

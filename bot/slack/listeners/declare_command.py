@@ -1,10 +1,16 @@
-"""/declare [title]: help, a refusal, or the form, opened while the trigger_id is fresh."""
+"""/declare [title]: help, a refusal, or the form, opened while the trigger_id is fresh.
+
+Nothing before the ack waits on the network: the channel allowlist is a set, and the
+user-group answer is used before the ack only when cached. Otherwise the form opens at
+once and the group check runs after it (a rate-limited lookup can take seconds); a
+refusal then replaces the form.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.domain.declaration import Origin
@@ -12,7 +18,7 @@ from bot.slack import messages
 from bot.slack.form.prefill import prefill_for
 from bot.slack.form.view import declare_form
 from bot.slack.listeners.context import Collaborators, org_config_now
-from bot.slack.listeners.open_form import open_form
+from bot.slack.listeners.open_form import Tell, check_group_after_open, open_form
 from bot.slack.payload import string
 
 HELP_WORDS = frozenset({"help", "-h", "--help", "?"})
@@ -20,7 +26,7 @@ INCOMPLETE = "This /declare request was incomplete, so no form could open. Pleas
 
 
 def open_declare_modal(
-    ack: Ack, body: dict[str, Any], client: WebClient, services: Collaborators
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Collaborators
 ) -> None:
     """Ack, then open the form at once, while the trigger_id is fresh."""
     text = " ".join(string(body, "text").split())
@@ -32,7 +38,8 @@ def open_declare_modal(
     if not (user_id and channel_id and trigger_id):
         ack(text=INCOMPLETE)
         return
-    refusal = services.allowlist.refusal(user_id, channel_id)
+    known, refusal = services.allowlist.cached_group_refusal(user_id)
+    refusal = services.allowlist.channel_refusal(channel_id) or refusal
     if refusal:
         ack(text=messages.refusal(refusal))
         return
@@ -47,4 +54,18 @@ def open_declare_modal(
     )
     prefill = prefill_for(services.settings, user_id, title=text)
     view = declare_form(org_config_now(services), prefill, origin)
-    open_form(services, client, origin, view, "/declare")
+    tell = ephemeral(respond, body)
+    view_id = open_form(services, client, origin, view, "/declare", tell)
+    if view_id and not known:
+        check_group_after_open(services, client, origin, view_id, tell)
+
+
+def ephemeral(respond: Respond, body: dict[str, Any]) -> Tell | None:
+    """An ephemeral answer through the request's response_url, when it has one."""
+    if not string(body, "response_url").startswith(("https://", "http://")):
+        return None
+
+    def tell(text: str) -> None:
+        respond(text=text, response_type="ephemeral", replace_original=False)
+
+    return tell

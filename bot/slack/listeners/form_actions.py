@@ -14,8 +14,10 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack import payload
+from bot.domain.declaration import Origin
+from bot.slack import messages, payload
 from bot.slack.form import ids, metadata
+from bot.slack.form.blocks import status_view
 from bot.slack.form.org_fields import name_of, suggestions
 from bot.slack.form.prefill import prefill_for, prefill_from_state
 from bot.slack.form.state import selected_of, state_values
@@ -73,6 +75,14 @@ def suggest_field_options(ack: Ack, body: dict[str, Any], services: Collaborator
     ack(options=suggestions(field, payload.string(body, "value")) if field else [])
 
 
+def _refusal(services: Collaborators, actor: str, origin: Origin) -> str | None:
+    """The notice belongs to the person it was opened for, who must still be allowed."""
+    if actor != origin.user_id:
+        log.warning("declare anyway on %s's notice pressed by %s: refused", origin.user_id, actor)
+        return "This notice was opened for someone else. Use the shortcut on the message yourself."
+    return services.allowlist.refusal(actor, origin.channel_id)
+
+
 def declare_anyway(
     ack: Ack, body: dict[str, Any], client: WebClient, services: Collaborators
 ) -> None:
@@ -82,6 +92,10 @@ def declare_anyway(
     meta = metadata.of_view(view)
     if meta is None:
         log.warning("declare anyway: the notice's metadata is unreadable")
+        return
+    refusal = _refusal(services, payload.string(payload.obj(body, "user"), "id"), meta.origin)
+    if refusal:
+        _update(client, view, status_view("Can't declare", messages.refusal(refusal)))
         return
     prefill = prefill_for(
         services.settings, meta.origin.user_id, title=meta.title, summary=meta.summary

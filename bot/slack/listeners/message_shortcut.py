@@ -22,7 +22,8 @@ from bot.slack.form.prefill import prefill_for
 from bot.slack.form.source_message import duplicate_view, read_source
 from bot.slack.form.view import declare_form
 from bot.slack.listeners.context import Collaborators, org_config_now
-from bot.slack.listeners.open_form import open_form
+from bot.slack.listeners.declare_command import ephemeral
+from bot.slack.listeners.open_form import check_group_after_open, open_form
 from bot.slack.payload import obj, string
 
 log = logging.getLogger(__name__)
@@ -53,12 +54,14 @@ def declare_from_message(
     if not (user_id and channel_id and trigger_id and message_ts):
         log.warning("incomplete message shortcut payload; no form opened")
         return
-    refusal = services.allowlist.refusal(user_id, channel_id)
+    known, refusal = services.allowlist.cached_group_refusal(user_id)
+    refusal = services.allowlist.channel_refusal(channel_id) or refusal
     if refusal:
         if body.get("response_url"):
             respond(text=messages.refusal(refusal), response_type="ephemeral")
         log.info("message shortcut refused for %s in %s", user_id, channel_id)
         return
+    tell = ephemeral(respond, body)
     permalink = permalink_of(client, string(team, "domain"), channel_id, message_ts)
     source = read_source(message, permalink)
     origin = Origin(
@@ -78,8 +81,13 @@ def declare_from_message(
         metadata = Metadata(
             origin=origin, context_links=source.links, title=source.title, summary=source.summary
         )
-        open_form(services, client, origin, duplicate_view(existing, encode(metadata)), SOURCE)
+        notice = duplicate_view(existing, encode(metadata))
+        view_id = open_form(services, client, origin, notice, SOURCE, tell)
+        if view_id and not known:
+            check_group_after_open(services, client, origin, view_id, tell)
         return
     prefill = prefill_for(services.settings, user_id, title=source.title, summary=source.summary)
     view = declare_form(org_config_now(services), prefill, origin, context_links=source.links)
-    open_form(services, client, origin, view, SOURCE)
+    view_id = open_form(services, client, origin, view, SOURCE, tell)
+    if view_id and not known:
+        check_group_after_open(services, client, origin, view_id, tell)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -10,24 +11,59 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.declaration import Origin, declaration_key
 from bot.logs import declaration_id
+from bot.slack import messages
+from bot.slack.form.blocks import status_view
 from bot.slack.listeners.context import Collaborators
 
 log = logging.getLogger(__name__)
 
 
+Tell = Callable[[str], None]
+"""Answers the person ephemerally (a response_url); used when no form can show it."""
+
+AGAIN = {"/declare": "Run /declare again", "the message shortcut": "Use *Declare incident* again"}
+HINTS = {
+    "expired_trigger_id": "Slack allows 3 seconds to open a form and they had passed",
+    "exchanged_trigger_id": "that request was already used to open a form",
+    "ratelimited": "Slack is rate-limiting the bot",
+}
+
+
+def open_failed(source: str, error: str) -> str:
+    """Why no form opened and what to do, as mrkdwn."""
+    hint = HINTS.get(error, "")
+    again = AGAIN.get(source, "Try again")
+    return (
+        f":warning: The declare form couldn't open: Slack said `{error}`"
+        f"{f' ({hint})' if hint else ''}. Nothing was declared. {again}; if it keeps "
+        "failing, ask an admin to check declare-bot's logs."
+    )
+
+
 def open_form(
-    services: Collaborators, client: WebClient, origin: Origin, view: dict[str, Any], source: str
+    services: Collaborators,
+    client: WebClient,
+    origin: Origin,
+    view: dict[str, Any],
+    source: str,
+    tell: Tell | None = None,
 ) -> str | None:
     """views.open; then prefetch the commander and tag the logs. Returns the view id.
 
     The lookup starts only after views.open: started earlier it competes with that call
     for the 3 s trigger, and the person needs far longer than one round trip to fill in
-    the form. A failure is logged: the trigger can't be used twice.
+    the form. A failure can't be retried (the trigger can't be used twice), so it is
+    logged and told to the person through `tell`.
     """
     try:
         opened = client.views_open(trigger_id=origin.trigger_id, view=view).get("view")
-    except SlackApiError as exc:
-        log.error("views.open for %s failed: %s", source, exc.response.get("error"))
+    except Exception as exc:  # noqa: BLE001 - any failure: say so, never leave silence
+        error = (
+            str(exc.response.get("error")) if isinstance(exc, SlackApiError) else type(exc).__name__
+        )
+        log.error("views.open for %s failed: %s", source, error)
+        if tell is not None:
+            _tell(tell, open_failed(source, error))
         return None
     view_id = opened.get("id") if isinstance(opened, dict) else None
     if not isinstance(view_id, str) or not view_id:
@@ -37,3 +73,35 @@ def open_form(
     declaration_id.set(declaration_key(origin.team_id, origin.user_id, view_id, origin.trigger_id))
     log.info("declaration started: %s by %s in %s", source, origin.user_id, origin.channel_id)
     return view_id
+
+
+def _tell(tell: Tell, text: str) -> None:
+    try:
+        tell(text)
+    except Exception as exc:  # noqa: BLE001 - the answer is best effort
+        log.warning("could not tell the person: %s", type(exc).__name__)
+
+
+def check_group_after_open(
+    services: Collaborators,
+    client: WebClient,
+    origin: Origin,
+    view_id: str | None,
+    tell: Tell | None = None,
+) -> None:
+    """The user-group check, after the ack and views.open (a lookup may be rate-limited and
+    take seconds): a refusal replaces the form, or is told if the form is gone."""
+    refusal = services.allowlist.group_refusal(origin.user_id)
+    if not refusal:
+        return
+    log.info("%s is not in the allowed user groups; replacing the form", origin.user_id)
+    text = messages.refusal(refusal)
+    if view_id:
+        try:
+            client.views_update(view_id=view_id, view=status_view("Can't declare", text))
+            return
+        except Exception as exc:  # noqa: BLE001 - the form may be gone: tell instead
+            error = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
+            log.info("views.update with the refusal failed: %s", error)
+    if tell is not None:
+        _tell(tell, text)

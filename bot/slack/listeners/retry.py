@@ -7,9 +7,12 @@ from typing import Any
 
 from slack_bolt import Ack, Respond
 
+from bot.domain.record import DeclarationRecord
 from bot.logs import declaration_id
+from bot.slack import messages
 from bot.slack.listeners.context import Collaborators
-from bot.slack.payload import first_action, string
+from bot.slack.mrkdwn import safe
+from bot.slack.payload import first_action, obj, string
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +33,35 @@ def retry_declaration(
         )
         return
     declaration_id.set(key)
+    refusal = _refusal(services, string(obj(body, "user"), "id"), record)
+    if refusal:
+        answer(respond, body, text=refusal, response_type="ephemeral", replace_original=False)
+        return
     log.info("retry requested")
     answer(
         respond,
         body,
-        text=f"Retrying “{record.declaration.title}”…",
+        text=f"Retrying “{safe(record.declaration.title, 300)}”…",
         response_type="ephemeral",
         replace_original=True,
     )
     services.dispatch(key, services.runner.retry)
+
+
+def _refusal(services: Collaborators, actor: str, record: DeclarationRecord) -> str | None:
+    """A Retry belongs to the declarer, who must still be allowed to declare there."""
+    declarer = record.declaration.origin.user_id
+    if actor != declarer:
+        log.warning("retry of %s's declaration pressed by %s: refused", declarer, actor)
+        return messages.refusal(
+            f"Only <@{declarer}>, who declared this, can retry it. "
+            "To declare it yourself, run /declare."
+        )
+    refusal = services.allowlist.refusal(actor, record.declaration.origin.channel_id)
+    if refusal:
+        log.info("retry refused by the allowlist")
+        return messages.refusal(refusal)
+    return None
 
 
 def answer(respond: Respond, body: dict[str, Any], **message: Any) -> None:

@@ -19,6 +19,7 @@ from bot.domain.ports import LookupFailed
 from bot.domain.record import DeclarationRecord
 from bot.logs import declaration_id
 from bot.slack import payload
+from bot.slack.allowlist import plain_refusal
 from bot.slack.form import ids, metadata
 from bot.slack.form.blocks import declaring_view
 from bot.slack.form.state import block_errors, checked, state_values
@@ -32,6 +33,9 @@ STORE_DOWN = (
     "Your answers are kept: press Declare again in a moment."
 )
 STALE_FORM = "This form is out of date. Close it and run /declare again."
+NOT_YOURS = "This form was opened by someone else, so it can't be sent from your account."
+ALLOWLIST_WAIT = 1.0
+"""Seconds the submit step may wait for a user-group lookup (it shares the 3 s ack)."""
 SUBMIT_WAIT = 0.3
 """Seconds the submit step may wait for an uncached configuration (it shares the 3 s ack)."""
 
@@ -48,6 +52,10 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Collaborators
     view_id = payload.string(view, "id")
     key = declaration_key(team_id, user_id, view_id, origin.trigger_id)
     declaration_id.set(key)
+    not_allowed = _not_allowed(services, user_id, origin.user_id, origin.channel_id)
+    if not_allowed:
+        ack(response_action="errors", errors={ids.TITLE: not_allowed})
+        return
 
     try:
         existing = services.store.get(key)
@@ -67,6 +75,7 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Collaborators
         key=key,
         origin=origin.model_copy(update={"user_id": user_id, "team_id": team_id}),
         default_handles=tuple(services.settings.default_handles),
+        allowed_handles=tuple(services.settings.allowed_handles),
     )
     if not isinstance(result, Declaration):
         log.info("form errors: %s", ", ".join(sorted(str(field) for field in result)))
@@ -97,6 +106,19 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Collaborators
     ack(response_action="update", view=declaring_view(result.title))
     log.info("declaration accepted")
     services.dispatch(key, services.runner.run)
+
+
+def _not_allowed(services: Collaborators, actor: str, opener: str, channel_id: str) -> str | None:
+    """Authorization again, at submit: the form's own person, still allowed in its channel
+    (the channel comes from the signed metadata, so it is the one the form was opened in)."""
+    if actor != opener:
+        log.warning("a form opened by %s was submitted by %s", opener, actor)
+        return NOT_YOURS
+    refusal = services.allowlist.refusal(actor, channel_id, wait=ALLOWLIST_WAIT)
+    if refusal:
+        log.info("submission refused for %s in %s", actor, channel_id)
+        return plain_refusal(refusal)
+    return None
 
 
 def _org_config(services: Collaborators, view: dict[str, Any]) -> OrgConfig | None:
