@@ -9,12 +9,15 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.incident_channel import NAME_MAX, channel_name, template_problem
+from bot.domain.incident_channel import NAME_MAX, ChannelPlan, channel_name, template_problem
+from bot.domain.progress import keep_facts
 from bot.emulators.personas import ALICE, BOB, CAROL
 from bot.emulators.slack import SlackEmulator
 from bot.emulators.stack import LocalStack
 from bot.slack.scopes import REQUIRED_SCOPES
 from tests.test_check import check, line
+from tests.test_store_contract import Opener, record
+from tests.test_store_contract import opener as opener  # the sqlite and redis stores
 
 TEMPLATE = "inc-{public_id}-{title}"
 
@@ -132,3 +135,20 @@ def test_check_asks_for_channel_scopes_only_when_the_option_is_on(stack: LocalSt
     failure = line(output, "✗ Slack bot token lacks scopes")
     assert "missing channels:manage: needed to create" in failure
     assert "(DECLARE_INCIDENT_CHANNEL is ask or always)" in failure
+
+
+def test_the_channel_plan_survives_both_stores(opener: Opener) -> None:
+    first = record()
+    writer = opener()
+    writer.add(first)
+    plan = ChannelPlan(name="inc-9-x", private=True, create_sent=True, attempt=1)
+    writer.save(first.advance(channel=plan))
+    reopened = opener().get(first.key)
+    assert reopened is not None and reopened.channel == plan
+
+
+def test_a_known_channel_is_never_forgotten() -> None:
+    known = record().advance(channel=ChannelPlan(name="inc-1", create_sent=True, id="C1"))
+    stale = known.advance(channel=ChannelPlan(name="inc-1", create_sent=True))
+    assert keep_facts(known, stale).channel == known.channel
+    assert keep_facts(known, known.advance(channel=None)).channel == known.channel

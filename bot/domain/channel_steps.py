@@ -31,6 +31,9 @@ from bot.domain.record import DeclarationRecord
 
 log = logging.getLogger(__name__)
 
+PRIVACY_KEPT = 1000
+"""Prefetched answers kept at most; a missing one is simply asked again."""
+
 
 class IncidentChannels(Protocol):
     """The Slack side of the incident channel (bot/slack/incident_channel.py)."""
@@ -100,6 +103,8 @@ class ChannelSteps:
         """Ask Slack whether the origin is private now, off the critical path (a cache only)."""
         if record.declaration.incident_channel and record.channel is None and not self.private:
             origin = record.declaration.origin.channel_id
+            if len(self._privacy) >= PRIVACY_KEPT:  # left by declarations that failed to create
+                self._privacy.clear()
             self._privacy[record.key] = self.pool.submit(self.channels.is_private_origin, origin)
 
     def _private(self, record: DeclarationRecord) -> bool:
