@@ -55,6 +55,8 @@ def test_always_from_a_public_channel(always: LocalStack) -> None:
 
     # The card (and its thread reply) in the incident channel; a pointer in the origin.
     card, reply = always.slack.messages(channel["id"])
+    for message in (card, reply):
+        assert_blocks_round_trip(message["blocks"])
     assert "Checkout API 5xx" in card["text"] and reply.get("thread_ts") == card["ts"]
     [pointer] = always.slack.messages(INCIDENTS)
     text = pointer["blocks"][0]["text"]["text"]
@@ -112,3 +114,17 @@ def test_always_has_no_checkbox(always: LocalStack) -> None:
     always.slash()
     view = always.opened_view()
     assert all(b.get("block_id") != "incident_channel" for b in view["blocks"])
+
+
+def test_ask_unchecked_by_default() -> None:
+    stack = channel_stack(DECLARE_INCIDENT_CHANNEL="ask")
+    try:
+        stack.slash()
+        view = stack.opened_view()
+        [box] = [b for b in view["blocks"] if b.get("block_id") == "incident_channel"]
+        assert "initial_options" not in box["element"]
+        stack.submit(view, declare_form_values(title="Untouched", commander=ALICE))
+        stack.wait_done()
+        assert made(stack) == [] and len(stack.slack.messages(INCIDENTS)) == 2
+    finally:
+        stack.stop()
