@@ -24,6 +24,17 @@ _.service_account
 # Kept in the stored record for people reading a declaration (and `declare-bot` logs).
 _.commander_email
 
+# Issue 12's card step (i12-flow 4951cba, merged into i14-channel): read by its update
+# runner, which lands with i12-flow. Drop this group once i12-flow is merged.
+_.CardPublisher
+_.IncidentUpdater
+_.update_key
+_.RESOLVE
+_.REOPEN
+_.PATCHED
+_.CARD_UPDATED
+_.note_ts
+
 # Monitor scope named by `declare-bot check`.
 _.MONITORS_READ
 
