@@ -24,17 +24,6 @@ _.service_account
 # Kept in the stored record for people reading a declaration (and `declare-bot` logs).
 _.commander_email
 
-# Issue 12's card step (i12-flow 4951cba, merged into i14-channel): read by its update
-# runner, which lands with i12-flow. Drop this group once i12-flow is merged.
-_.CardPublisher
-_.IncidentUpdater
-_.update_key
-_.RESOLVE
-_.REOPEN
-_.PATCHED
-_.CARD_UPDATED
-_.note_ts
-
 # Monitor scope named by `declare-bot check`.
 _.MONITORS_READ
 
@@ -48,6 +37,7 @@ _.allow_reuse_address
 # Datadog emulator routes: bot/emulators/datadog/server.py maps paths to these names.
 _._create_incident
 _._get_incident
+_._get_monitor
 _._update_incident
 _._list_incidents
 _._search

@@ -36,7 +36,7 @@ from bot.emulators.slack.inbound import (
     view_submission,
 )
 from bot.emulators.stack import SIGNING_SECRET, emulator_env
-from bot.slack.form.metadata import decode
+from bot.slack.form.metadata import decode, use_key
 
 READY_TIMEOUT = 30.0
 _people = itertools.count(1)
@@ -83,6 +83,9 @@ class Emulators:
         self.slack.add_channel(INCIDENTS, "incidents", is_private=False, is_member=True)
         self.slack.latency["*"] = self.latency
         self.datadog.latency["*"] = self.latency
+        # The bot signs its forms' metadata with a key from its signing secret; `view_for`
+        # reads it back here, in another process, so it needs the same key.
+        use_key(SIGNING_SECRET)
         return self
 
     def stop(self) -> None:

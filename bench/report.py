@@ -185,6 +185,10 @@ def rows(result: dict[str, Any]) -> list[Row]:
                 _met(f["met"]),
             )
         )
+    if "alert" in figures:
+        from bench.alerts import alert_rows  # the figure formats its own rows
+
+        out += alert_rows(figures["alert"])
     return out
 
 

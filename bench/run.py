@@ -19,6 +19,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from bench.alerts import figure_alert
 from bench.channel import figure_channel
 from bench.common import Emulators, start_baseline, start_bot
 from bench.footprint import measure_footprint
@@ -27,7 +28,7 @@ from bench.report import machine, table, write_json
 from bench.stats import over_runs
 from bench.surge import SurgePlan, measure_surge
 
-FIGURES = ("open", "submit", "surge", "footprint", "channel")
+FIGURES = ("open", "submit", "surge", "footprint", "channel", "alert")
 STARTUP_SETTLE = 1.0
 """Seconds between an app answering /healthz and the first request: the bot reads the org's
 incident configuration at startup, and a /declare that early would wait for it."""
@@ -51,6 +52,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, help="repeats of figures 1, 2 and 4 (default 5)")
     parser.add_argument("--open-samples", type=int, help="/declare per app per run (default 100)")
     parser.add_argument("--submit-samples", type=int, help="submits per mode per run (default 10)")
+    parser.add_argument("--alert-samples", type=int, help="shortcuts per kind per run (default 30)")
     parser.add_argument("--surge-runs", type=int, help="repeats of the surge (default 3)")
     parser.add_argument("--surge", type=int, help="submissions in the surge (default 200)")
     parser.add_argument("--surge-window", type=float, help="seconds they arrive over (default 10)")
@@ -65,6 +67,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "runs": 5,
         "open_samples": 100,
         "submit_samples": 10,
+        "alert_samples": 30,
         "surge_runs": 3,
         "surge": 200,
         "surge_window": 10.0,
@@ -76,6 +79,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "runs": 3,
         "open_samples": 5,
         "submit_samples": 2,
+        "alert_samples": 3,
         "surge_runs": 1,
         "surge": 10,
         "surge_window": 2.0,
@@ -249,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
         result["figures"].update(figure_footprint(args, latency))
     if "channel" in args.only:
         result["figures"].update(figure_channel(args.runs, args.submit_samples, latency))
+    if "alert" in args.only:
+        result["figures"].update(figure_alert(args, latency))
     result["elapsed_s"] = time.monotonic() - started
     m = result["machine"]
     print(

@@ -35,6 +35,9 @@ def run(settings: Settings) -> int:
     threading.Thread(
         target=services.runner.watch, args=(threading.Event(),), daemon=True, name="resume"
     ).start()
+    threading.Thread(  # and updates to incidents, the same way
+        target=services.updates.watch, args=(threading.Event(),), daemon=True, name="resume-updates"
+    ).start()
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

@@ -2,7 +2,8 @@
 
 Starts the Slack and Datadog emulators and the real bot over HTTP (`LocalStack`), then
 walks one declaration through the real code paths: a signed /declare, the modal, the
-submission, the incident, the announcement, the thread reply. It prints what crossed
+submission, the incident, the announcement, the thread reply; then a second one from a
+Datadog monitor alert (sandbox_alert.py). It prints what crossed
 each wire, the exact Datadog request bodies and the messages posted, then how to
 connect a real workspace. Nothing leaves the machine.
 """
@@ -21,6 +22,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import parse_qsl
 
 from bot.logs import configure_logging
+from bot.sandbox_alert import walk_alert
+from bot.sandbox_lifecycle import walk_lifecycle
 
 if TYPE_CHECKING:
     from bot.emulators.base import Request
@@ -76,7 +79,7 @@ class Transcript:
             f"✓ Declared IR-{record.public_id} ({record.incident_url}); announced in "
             f"{record.delivered}, thread reply posted. Declaration id: {record.key}"
         )
-        return True
+        return walk_alert(self) and walk_lifecycle(self)
 
     def slash(self) -> dict[str, Any]:
         from bot.emulators.personas import ALICE, INCIDENTS, TEAM
@@ -165,6 +168,9 @@ class Transcript:
             kind = "thread reply" if args.get("thread_ts") else "message"
             self.say(f"{indent}bot → Slack  chat.postMessage: {kind} in {where}")
             self.block(self.message_lines(args))
+        elif method == "chat.update":
+            self.say(f"{indent}bot → Slack  chat.update: the card in {where}, edited in place")
+            self.block(self.message_lines(args))
         elif method == "views.update":
             self.say(f"{indent}bot → Slack  views.update: the modal now shows")
             self.block(self.modal_lines(args.get("view") or {}))
@@ -199,7 +205,8 @@ class Transcript:
                 lines.append(" · ".join(self.mrkdwn(e.get("text", "")) for e in block["elements"]))
             elif kind == "actions":
                 for element in block["elements"]:
-                    lines.append(f"[{element['text']['text']}] → {element.get('url', '')}")
+                    url = element.get("url")
+                    lines.append(f"[{element['text']['text']}]" + (f" → {url}" if url else ""))
         return lines
 
     def readable(self, value: object) -> str:
@@ -215,13 +222,19 @@ class Transcript:
         for block in view.get("blocks") or []:
             if block.get("type") == "input":
                 element = block.get("element") or {}
-                initial = element.get("initial_value") or (
-                    (element.get("initial_option") or {}).get("text", {}).get("text")
+                options = element.get("initial_options") or []
+                initial = (
+                    element.get("initial_value")
+                    or (element.get("initial_option") or {}).get("text", {}).get("text")
+                    or ", ".join(o["text"]["text"] for o in options)
+                    or (element.get("initial_user") and self.readable(element["initial_user"]))
                 )
                 label = block["label"]["text"] + ("" if block.get("optional") else " *")
                 lines.append(f"  {label}" + (f"  [{initial}]" if initial else ""))
             elif block.get("type") == "section":
                 lines.append("  " + self.mrkdwn(block["text"]["text"]))
+            elif block.get("type") == "context":
+                lines += ["  ℹ " + e.get("text", "") for e in block.get("elements") or []]
         return lines
 
     def mrkdwn(self, text: str) -> str:

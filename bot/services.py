@@ -17,13 +17,17 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.datadog.client import DEFAULT_TIMEOUT, DatadogClient, RetryPolicy
 from bot.datadog.gateway import DatadogGateway
+from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
 from bot.domain.channel_steps import ChannelSteps
 from bot.domain.commander import CommanderResolver
 from bot.domain.incident_ports import IncidentStore
+from bot.domain.monitor import MonitorReader
+from bot.domain.org import OrgField
 from bot.domain.ports import DeclarationStore
 from bot.domain.runner import DeclarationRunner, RunnerPolicy
+from bot.domain.update_runner import UpdateRunner
 from bot.logs import declaration_id
 from bot.slack.allowlist import Allowlist
 from bot.slack.announcer import SlackAnnouncer
@@ -53,6 +57,10 @@ class Services:
     cards: IncidentStore
     """Announced incidents' cards and their update jobs (the same store)."""
     publisher: SlackCardPublisher
+    incidents: DatadogIncidents
+    """GET and PATCH of one incident for the lifecycle (bot/datadog/incident_updates.py)."""
+    updates: UpdateRunner
+    """Carries out stored updates, resolves and reopens (bot/domain/update_runner.py)."""
     worker: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="declare")
     )
@@ -60,6 +68,14 @@ class Services:
     """Seconds the submit step may wait for the commander before acking anyway."""
     org_config_wait: float = 0.5
     """Seconds opening the form may wait for an uncached org config (the trigger lasts 3 s)."""
+    form_pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="form")
+    )
+    """Monitor reads and the form updates they feed: never on a listener's thread."""
+
+    @property
+    def monitors(self) -> MonitorReader:
+        return self.gateway
 
     def dispatch(self, key: str, run: Callable[[str], object]) -> Future[object]:
         """Run `run(key)` on the worker pool, with the declaration id on its log lines."""
@@ -74,7 +90,20 @@ class Services:
 
         return self.worker.submit(task)
 
+    def in_background(self, run: Callable[[], object]) -> Future[object]:
+        """Form work off the listener's thread; a failure is logged, never raised to Slack."""
+
+        def task() -> object:
+            try:
+                return run()
+            except Exception:
+                log.exception("form background task failed")
+                raise
+
+        return self.form_pool.submit(task)
+
     def shutdown(self) -> None:
+        self.form_pool.shutdown(wait=True, cancel_futures=True)
         self.worker.shutdown(wait=True, cancel_futures=False)
         if self.runner.channels is not None:
             self.runner.channels.shutdown()
@@ -114,6 +143,16 @@ def build_services(
         private=settings.channel_private,
     )
     cards = cast(IncidentStore, store)  # SqliteStore and RedisStore keep both
+    publisher = ChannelFollowingPublisher(
+        slack, store, archive_on_resolve=settings.archive_on_resolve
+    )
+    incidents = DatadogIncidents(datadog)
+    org_cache = OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl)
+
+    def org_fields() -> tuple[OrgField, ...]:
+        config = org_cache.peek()
+        return config.fields if config else ()
+
     runner = DeclarationRunner(
         store,
         resolver,
@@ -134,11 +173,14 @@ def build_services(
         resolver=resolver,
         runner=runner,
         allowlist=Allowlist(slack, settings.allowed_channels, settings.allowed_usergroups),
-        org_config=OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl),
+        org_config=org_cache,
         cards=cards,
-        publisher=ChannelFollowingPublisher(
-            slack, store, archive_on_resolve=settings.archive_on_resolve
+        publisher=publisher,
+        incidents=incidents,
+        updates=UpdateRunner(
+            cards, incidents, publisher, policy=runner_policy, org_fields=org_fields
         ),
     )
+    services.updates.dispatch = services.dispatch
     runner.dispatch = services.dispatch  # resumed declarations run on the pool too
     return services

@@ -15,7 +15,8 @@ def test_smoke_benchmark_runs_and_writes_json(tmp_path: Path) -> None:
     out = tmp_path / "smoke.json"
     assert main(["--smoke", "--latency-ms", "20", "--runs", "1", "--out", str(out)]) == 0
     result = json.loads(out.read_text())
-    assert set(result["figures"]) == {"open_modal", "submit", "surge", "footprint", "channel"}
+    figures = {"open_modal", "submit", "surge", "footprint", "channel", "alert"}
+    assert set(result["figures"]) == figures
     assert result["machine"]["nproc"] >= 1
     surge = result["figures"]["surge"]["runs"][0]
     assert surge["records"] == surge["plan"]["submissions"]

@@ -54,11 +54,13 @@ def test_a_good_setup_is_all_ticks(stack: LocalStack) -> None:
         "✓ Datadog application key can read users",
         "✓ Datadog application key can read incidents",
         "✓ Datadog application key can read incident types",
+        "✓ Datadog application key can read monitors",
+        "✓ DECLARE_MONITOR_SEVERITY names severities the org offers",
         "✓ Incident links open https://app.datadoghq.com/incidents/<number>",
         "✓ Store: SQLite at declare-bot.sqlite3",
     ):
         assert title in output, output
-    assert "All 10 checks passed" in output
+    assert "All 12 checks passed" in output
     assert not stack.datadog.created_bodies(), "check must only read"
     assert not stack.slack.calls_of("chat.postMessage")
 
@@ -186,7 +188,7 @@ def test_the_command_line_checks_the_environment(stack: LocalStack, tmp_path: Pa
         timeout=60,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.count("✓") == 10 and "✗" not in done.stdout
+    assert done.stdout.count("✓") == 12 and "✗" not in done.stdout
     assert not any(secret in done.stdout + done.stderr for secret in settings.secret_values())
     broken = subprocess.run(
         [sys.executable, "-m", "bot", "check"],

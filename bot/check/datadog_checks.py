@@ -8,6 +8,12 @@ from urllib.parse import urlsplit
 import httpx
 
 from bot.check.checklist import Item
+from bot.check.monitor_checks import (
+    MONITORS_TITLE,
+    SEVERITY_TITLE,
+    check_monitor_severity,
+    check_monitors_read,
+)
 from bot.config import Settings
 from bot.datadog.client import DatadogClient, RetryPolicy
 from bot.datadog.errors import DatadogError, DatadogStatusError, DatadogTransportError
@@ -95,7 +101,7 @@ def check_datadog(settings: Settings) -> list[Item]:
         key = check_api_key(settings, client)
         if key.status != "ok":
             why = ["needs a valid DD_API_KEY first"]
-            titles = (users_title, incidents_title, settings_title)
+            titles = (users_title, incidents_title, settings_title, MONITORS_TITLE, SEVERITY_TITLE)
             return [key, *(Item("skip", title, why) for title in titles)]
         users = check_read(
             users_title,
@@ -117,7 +123,8 @@ def check_datadog(settings: Settings) -> list[Item]:
         types = check_read(
             settings_title, "incident_settings_read", client.list_incident_types, settings
         )
-        return [key, users, incidents, types]
+        monitors = check_monitors_read(client)
+        return [key, users, incidents, types, monitors, check_monitor_severity(settings, client)]
     finally:
         client.close()
 

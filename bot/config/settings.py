@@ -15,6 +15,7 @@ from bot.config.table import SETTINGS
 from bot.datadog.sites import SITES, api_base
 from bot.domain.declaration import SEVERITIES
 from bot.domain.incident_channel import DEFAULT_TEMPLATE, ChannelMode, template_problem
+from bot.domain.monitor import DEFAULT_MONITOR_SEVERITY, parse_monitor_severity
 from bot.logs import userinfo_secrets
 
 
@@ -54,6 +55,11 @@ class Settings(BaseModel):
     slack_api_url: str | None = Field(None, alias="SLACK_API_URL")
     port: int = Field(3000, alias="PORT", ge=1, le=65535)
     default_severity: str = Field("UNKNOWN", alias="DECLARE_DEFAULT_SEVERITY")
+    monitor_severity: dict[int, str] = Field(
+        default_factory=lambda: parse_monitor_severity(DEFAULT_MONITOR_SEVERITY),
+        alias="DECLARE_MONITOR_SEVERITY",
+    )
+    """Monitor priority (1..5) -> severity, for declaring from a monitor alert."""
     default_handles: list[str] = Field(default_factory=list, alias="DECLARE_DEFAULT_HANDLES")
     allowed_channels: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_CHANNELS")
     allowed_usergroups: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_USERGROUPS")
@@ -97,6 +103,11 @@ class Settings(BaseModel):
         if problem:
             raise ValueError(problem)
         return value.strip()
+
+    @field_validator("monitor_severity", mode="before")
+    @classmethod
+    def _monitor_severity(cls, value: object) -> object:
+        return parse_monitor_severity(value) if isinstance(value, str) else value
 
     @field_validator("default_handles", mode="before")
     @classmethod

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bot.datadog.sites import SITES
 from bot.domain.declaration import SEVERITIES
+from bot.domain.monitor import DEFAULT_MONITOR_SEVERITY
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "DD_APP_KEY",
         "",
         "Datadog application key; needs user_access_read, incident_read, incident_write "
-        "and incident_settings_read.",
+        "and incident_settings_read; monitors_read (optional) fills the form from monitor "
+        "alerts.",
         "Datadog > Organization Settings > Application Keys",
         secret=True,
         required=True,
@@ -85,6 +87,13 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "DECLARE_DEFAULT_SEVERITY",
         "UNKNOWN",
         "Severity preselected in the form: " + ", ".join(SEVERITIES) + ".",
+        "your incident policy",
+    ),
+    SettingDoc(
+        "DECLARE_MONITOR_SEVERITY",
+        DEFAULT_MONITOR_SEVERITY,
+        "Monitor priority to severity when declaring from a monitor alert, as priority:severity "
+        "pairs; a priority left out, or a monitor without one, keeps the default severity.",
         "your incident policy",
     ),
     SettingDoc(

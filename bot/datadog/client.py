@@ -23,17 +23,23 @@ from bot.datadog.models import (
     IntegrationCreateRequest,
     UsersResponse,
 )
+from bot.datadog.monitors import MONITORS_READ, monitor_path, parse_monitor
 from bot.datadog.transport import (
     DEFAULT_TIMEOUT,
     RetryPolicy,
     Transport,
     data_list,
+    json_body,
     json_object,
     parse,
+    unreadable,
 )
 from bot.datadog.update_models import IncidentUpdateRequest, incident_view
 from bot.domain.incident_state import IncidentView
+from bot.domain.monitor import Monitor
 
+MONITOR_TIMEOUT = httpx.Timeout(2.5, connect=1.0)
+"""A monitor read fills an open form: it is tried once, briefly, and the form copes without."""
 USERS_PAGE_SIZE = 100
 USERS_MAX_PAGES = 20
 OPEN_QUERY = "state:(active OR stable)"
@@ -215,6 +221,26 @@ class DatadogClient:
             if len(data) < page_size:
                 break
         return fields
+
+    def get_monitor(
+        self, monitor_id: int, *, timeout: httpx.Timeout = MONITOR_TIMEOUT, retries: int = 0
+    ) -> Monitor:
+        """GET /api/v1/monitor/{monitor_id} (`monitors_read`), with a short timeout.
+
+        Raises DatadogNotFound (404), DatadogForbidden (403: the key lacks the scope),
+        DatadogTimeout, or DatadogUnreadableResponse for a 200 that is not a monitor.
+        """
+        response = self._send(
+            "GET",
+            monitor_path(monitor_id),
+            permission=MONITORS_READ,
+            timeout=timeout,
+            retries=retries,
+        )
+        monitor = parse_monitor(json_body(response))
+        if monitor is None:
+            raise unreadable(response, "not a monitor")
+        return monitor
 
     def validate_api_key(self) -> bool:
         """GET /api/v1/validate: is the API key valid for this site?"""

@@ -2,6 +2,7 @@
 
 DatadogError
 ├── DatadogTransportError      the request failed on the wire
+│   ├── DatadogTimeout         a read got no answer in time (retries, if any, exhausted)
 │   └── DatadogAmbiguousError  a non-idempotent request may have reached Datadog
 ├── DatadogUnreadableResponse  a 2xx whose body could not be read (empty, not JSON, odd shape)
 └── DatadogStatusError         Datadog answered with an error status
@@ -33,6 +34,10 @@ class DatadogTransportError(DatadogError):
     @property
     def user_message(self) -> str:
         return f"Could not reach Datadog ({self}). Check Datadog's status page, then retry."
+
+
+class DatadogTimeout(DatadogTransportError):
+    """A read (idempotent) timed out, every allowed attempt."""
 
 
 class DatadogAmbiguousError(DatadogTransportError):

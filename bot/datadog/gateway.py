@@ -1,4 +1,4 @@
-"""The domain's view of Datadog: incidents and users, failures as `StepFailed`."""
+"""The domain's view of Datadog: incidents, users and monitors, failures as domain errors."""
 
 from __future__ import annotations
 
@@ -6,18 +6,23 @@ import logging
 from collections.abc import Iterator
 from datetime import datetime
 
+import httpx
+
 from bot.datadog.client import DatadogClient
 from bot.datadog.errors import (
     DatadogAmbiguousError,
     DatadogError,
     DatadogRateLimited,
     DatadogServerError,
+    DatadogStatusError,
+    DatadogTimeout,
     DatadogTransportError,
     DatadogUnreadableResponse,
 )
 from bot.datadog.models import Incident
 from bot.datadog.requests import create_request, slack_integration_request
 from bot.domain.declaration import Declaration, Handle
+from bot.domain.monitor import Monitor, MonitorNotRead, not_read_reason
 from bot.domain.ports import CreatedIncident, LookupFailed, StepFailed
 from bot.domain.record import DeclarationRecord
 
@@ -51,7 +56,7 @@ def _same_declaration(
     )
 
 
-def _step_failed(exc: DatadogError) -> StepFailed:
+def step_failed(exc: DatadogError) -> StepFailed:
     if isinstance(exc, DatadogRateLimited):
         return StepFailed(exc.user_message, retryable=True, wait=exc.reset_after)
     if isinstance(exc, DatadogServerError | DatadogAmbiguousError):
@@ -73,10 +78,33 @@ def _epoch(timestamp: str | None) -> float | None:
 
 
 class DatadogGateway:
-    """Implements the domain's IncidentGateway and UserDirectory over DatadogClient."""
+    """Implements the domain's IncidentGateway, UserDirectory and MonitorReader."""
 
-    def __init__(self, client: DatadogClient) -> None:
+    def __init__(self, client: DatadogClient, *, monitor_timeout: float = 2.5) -> None:
         self.client = client
+        self.monitor_timeout = monitor_timeout
+        """Seconds a monitor read may take; the form is already open, it just stays unfilled."""
+
+    @property
+    def site(self) -> str:
+        return self.client.site
+
+    def read_monitor(self, monitor_id: int) -> Monitor:
+        """One short try (`DatadogClient.get_monitor`); any failure is MonitorNotRead."""
+        try:
+            limit = self.monitor_timeout
+            timeout = httpx.Timeout(limit, connect=min(1.0, limit))
+            return self.client.get_monitor(monitor_id, timeout=timeout)
+        except DatadogStatusError as exc:
+            reason = not_read_reason(monitor_id, exc.status)
+        except DatadogTimeout:
+            reason = not_read_reason(monitor_id, None)
+        except DatadogTransportError:
+            reason = f"monitor {monitor_id} was not read: Datadog could not be reached"
+        except DatadogUnreadableResponse:
+            reason = f"monitor {monitor_id} was not read: Datadog's answer could not be read"
+        log.info("monitor %s not read: %s", monitor_id, reason)
+        raise MonitorNotRead(reason)
 
     def active_user_id(self, email: str) -> str | None:
         try:
@@ -94,7 +122,7 @@ class DatadogGateway:
                 create_request(declaration, commander_id, handles)
             )
         except DatadogError as exc:
-            raise _step_failed(exc) from exc
+            raise step_failed(exc) from exc
         except ValueError as exc:
             log.warning("datadog's answer to the create could not be read: %s", exc)
             raise StepFailed(UNREADABLE_CREATE, retryable=True, ambiguous=True) from exc
@@ -131,7 +159,7 @@ class DatadogGateway:
                     if _same_declaration(incident, declaration, commander_id, threshold):
                         return self._complete(incident)
         except DatadogError as exc:
-            raise _step_failed(exc) from exc
+            raise step_failed(exc) from exc
         except ValueError as exc:  # an unreadable answer to a read: try again later
             raise StepFailed(UNREADABLE_READ, retryable=True, ambiguous=True) from exc
         return None

@@ -81,6 +81,10 @@ def create_request(
             )
         )
     cells.append(MarkdownCell(content=MarkdownContent(content=provenance_markdown(declaration))))
+    if declaration.monitor_cell:  # after the two cells every declaration has, in their order
+        cells.append(
+            MarkdownCell(content=MarkdownContent(content=declaration.monitor_cell), important=True)
+        )
     return IncidentCreateRequest(
         data=IncidentCreateData(
             attributes=IncidentCreateAttributes(

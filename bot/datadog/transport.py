@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from bot.datadog.errors import (
     DatadogAmbiguousError,
     DatadogStatusError,
+    DatadogTimeout,
     DatadogTransportError,
     DatadogUnreadableResponse,
     error_messages,
@@ -86,18 +87,27 @@ class Transport:
         json: dict[str, Any] | None = None,
         idempotent: bool = True,
         permission: str | None,
+        timeout: httpx.Timeout | None = None,
+        retries: int | None = None,
     ) -> httpx.Response:
-        """Send with the retry rules in the module docstring; raise typed errors."""
+        """Send with the retry rules in the module docstring; raise typed errors.
+
+        `timeout` overrides the client's for this request; `retries` caps every kind of
+        retry (429 waits included) for a caller that can't wait, such as a form update.
+        """
         url = self.base_url + path
         rate_limited = retried = 0
+        read_retries = self.retry.read_retries if retries is None else retries
+        limit_retries = self.retry.rate_limit_retries if retries is None else retries
+        extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
         while True:
             try:
                 response = self._http.request(
-                    method, url, params=params, json=json, headers=self._headers
+                    method, url, params=params, json=json, headers=self._headers, **extra
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 # Never sent: safe to retry even a create.
-                if retried < self.retry.read_retries:
+                if retried < read_retries:
                     self.retry.sleep(self.retry.backoff_for(retried))
                     retried += 1
                     continue
@@ -105,23 +115,26 @@ class Transport:
                 raise DatadogTransportError(shown) from exc
             except httpx.TransportError as exc:
                 kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
-                if idempotent and retried < self.retry.read_retries:
+                if idempotent and retried < read_retries:
                     self.retry.sleep(self.retry.backoff_for(retried))
                     retried += 1
                     continue
-                error_cls = DatadogTransportError if idempotent else DatadogAmbiguousError
+                error_cls: type[DatadogTransportError] = DatadogAmbiguousError
+                if idempotent:
+                    timed_out = isinstance(exc, httpx.TimeoutException)
+                    error_cls = DatadogTimeout if timed_out else DatadogTransportError
                 raise error_cls(f"{method} {path} {kind}: {type(exc).__name__}") from exc
 
             if response.status_code < 400:
                 return response
             error = _status_error(response, permission)
-            if response.status_code == 429 and rate_limited < self.retry.rate_limit_retries:
+            if response.status_code == 429 and rate_limited < limit_retries:
                 wait = min(getattr(error, "reset_after", 1.0), self.retry.max_rate_limit_wait)
                 log.info("datadog rate limited on %s %s; waiting %.1fs", method, path, wait)
                 self.retry.sleep(wait + random.uniform(0, 0.1))
                 rate_limited += 1
                 continue
-            if response.status_code >= 500 and idempotent and retried < self.retry.read_retries:
+            if response.status_code >= 500 and idempotent and retried < read_retries:
                 self.retry.sleep(self.retry.backoff_for(retried))
                 retried += 1
                 continue

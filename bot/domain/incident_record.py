@@ -52,8 +52,9 @@ class IncidentCard(BaseModel):
 
 
 def card_of(record: DeclarationRecord) -> IncidentCard | None:
-    """The card an announced declaration made; None when it isn't a channel or thread post."""
-    if not (record.delivered and record.delivered.posted):
+    """The card an announced declaration made (in the channel, a thread, or a DM when the
+    channel refused it); None for an ephemeral one, which has no ts to edit."""
+    if record.delivered is None or record.delivered is Delivered.EPHEMERAL:
         return None
     if not (record.announce_channel and record.announce_ts and record.incident_id):
         return None

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import logging
 import threading
-
-from bot.domain.ports import DeclarationStore
+from typing import Protocol
 
 log = logging.getLogger(__name__)
+
+
+class Claims(Protocol):
+    """What a lease needs from a store (DeclarationStore has it; cards adapt to it)."""
+
+    def claim(self, key: str, owner: str, ttl: float) -> bool: ...
+
+    def release(self, key: str, owner: str) -> None: ...
 
 
 class LeaseLost(Exception):
@@ -22,7 +29,7 @@ class LeaseLost(Exception):
 class Lease:
     """A declaration's processing lease, renewed in the background until released."""
 
-    def __init__(self, store: DeclarationStore, key: str, owner: str, ttl: float) -> None:
+    def __init__(self, store: Claims, key: str, owner: str, ttl: float) -> None:
         self.store, self.key, self.owner, self.ttl = store, key, owner, ttl
         self.lost = False
         self._stop = threading.Event()

@@ -2,13 +2,15 @@
 
 `Monitor` is what `GET /api/v1/monitor/{id}` told us (bot/datadog/monitors.py builds it);
 `AlertMessage` is what a Slack alert message said (bot/slack/monitor_alert.py builds it).
-`parse_monitor_severity` reads the DECLARE_MONITOR_SEVERITY setting.
+`parse_monitor_severity` reads the DECLARE_MONITOR_SEVERITY setting; `MonitorReader` is
+the port the Datadog gateway implements.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.domain.datadog_link import MonitorLink
 
@@ -136,3 +138,24 @@ def not_read_reason(monitor_id: int, status: int | None) -> str:
     if status is None:
         return f"monitor {monitor_id} was not read: Datadog did not answer in time"
     return f"monitor {monitor_id} was not read: Datadog answered {status}"
+
+
+class MonitorNotRead(Exception):
+    """The monitor could not be read; `reason` is the form's context line (`not_read_reason`)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class MonitorReader(Protocol):
+    """Reads one monitor of the configured site (bot/datadog/gateway.py implements it)."""
+
+    @property
+    def site(self) -> str:
+        """The DD_SITE the keys belong to: only its monitors can be read."""
+        ...
+
+    def read_monitor(self, monitor_id: int) -> Monitor:
+        """The monitor, or MonitorNotRead saying why not (404, 403, timeout, ...)."""
+        ...

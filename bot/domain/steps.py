@@ -209,9 +209,14 @@ class Steps:
             progress.save(record.advance(thread_reply_ts=self.announcer.reply_in_thread(record)))
         log.info("declaration %s: thread reply posted", record.key)
         self._link(progress)
-        record = progress.save(progress.record.advance(step=Step.DONE))
-        self.announcer.report_done(record)
-        return record
+        done = progress.record.advance(step=Step.DONE)
+        # Told first, then saved (as failures are): whoever sees DONE in the store also
+        # sees the modal say "Declared"; a crash in between only repeats the report.
+        try:
+            self.announcer.report_done(done)
+        except Exception:  # best effort: the channel and the thread already carry the news
+            log.warning("declaration %s: telling the declarer it is done failed", done.key)
+        return progress.save(done)
 
     def _link(self, progress: Progress) -> None:
         """Register the thread on the incident; a failure is told in the reply, never fatal."""

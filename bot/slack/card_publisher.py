@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.incident_changes import Change
-from bot.domain.incident_record import IncidentCard, UpdateJob
+from bot.domain.incident_record import IncidentCard, UpdateJob, UpdateStep
 from bot.domain.ports import StepFailed
 from bot.slack.card import Message, card, change_note
 from bot.slack.form.blocks import status_view
@@ -49,9 +49,16 @@ def card_message(found: IncidentCard) -> Message:
 def failure_message(job: UpdateJob, label: str) -> Message:
     """Datadog's reason and a Retry that resumes this same update."""
     reason = safe(job.error or "an unknown error", 1500)
-    body = (
-        f":x: Couldn't {job.kind.value} {safe(label, 100)}: {reason}\nPress *Retry* to try again."
-    )
+    if job.failed_at in (UpdateStep.PATCHED, UpdateStep.CARD_UPDATED):
+        body = (
+            f":warning: {safe(label, 100)} has the change in Datadog, but: {reason}\n"
+            "Press *Retry* to bring the card and its thread up to date."
+        )
+    else:
+        body = (
+            f":x: Couldn't {job.kind.value} {safe(label, 100)}: {reason}\n"
+            "Press *Retry* to send the same change again (that is safe)."
+        )
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": verbatim(cut(body, 2990))},
         {

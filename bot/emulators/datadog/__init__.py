@@ -1,4 +1,4 @@
-"""The Datadog API, emulated on loopback: the incidents, users and incident config the bot uses.
+"""The Datadog API, emulated on loopback: incidents, users, incident config and monitors.
 
 `server` routes and authorizes requests and injects faults (`faults`); the org and its
 declare rules live in `state`, the update (PATCH merge) rules in `incident_update`, the

@@ -1,12 +1,12 @@
-"""A local Datadog API emulator: incidents, users, incident config and Slack integrations.
+"""A local Datadog API emulator: incidents, users, incident config, Slack integrations, monitors.
 
 A real HTTP server (see `EmulatorServer`) so the bot's real HTTP client, timeouts and
 retries are exercised. This module routes, authorizes and injects faults; the handlers
-are in `org_routes.py` and `incident_routes.py`. Bodies are checked with the official
-datadog-api-client models (`validate.py`), answers copy recorded Datadog responses
-(`org_shapes.py`, `incident_shapes.py`), the org and its declare rules live in
-`state.py`. Faults (errors, 429s, delays, dropped or lost responses) and sliding-window
-rate limits can be injected per route.
+are in `org_routes.py`, `incident_routes.py` and `monitor_routes.py`. Bodies are checked
+with the official datadog-api-client models (`validate.py`), answers copy recorded
+Datadog responses (`org_shapes.py`, `incident_shapes.py`, `monitor_routes.py`), the org
+and its declare rules live in `state.py`. Faults (errors, 429s, delays, dropped or lost
+responses) and sliding-window rate limits can be injected per route.
 """
 
 from __future__ import annotations
@@ -18,12 +18,19 @@ from collections.abc import Callable
 from bot.emulators.base import EmulatorServer, Request, Response
 from bot.emulators.datadog.faults import Fault, FaultPlan, rate_limit_name, reason
 from bot.emulators.datadog.incident_routes import IncidentRoutes
+from bot.emulators.datadog.monitor_routes import MonitorRoutes
 from bot.emulators.datadog.org_routes import OrgRoutes
 from bot.emulators.datadog.params import BadRequest, error_response
 from bot.emulators.datadog.state import DeclareError
 
 DEFAULT_PERMISSIONS = frozenset(
-    {"incident_read", "incident_write", "incident_settings_read", "user_access_read"}
+    {
+        "incident_read",
+        "incident_write",
+        "incident_settings_read",
+        "user_access_read",
+        "monitors_read",
+    }
 )
 
 Handler = Callable[[Request, dict[str, str]], Response]
@@ -33,6 +40,7 @@ _ROUTES: tuple[tuple[str, str, str, str | None], ...] = (
     ("GET", "/api/v1/validate", "_validate", None),
     ("GET", "/api/v2/users", "_list_users", "user_access_read"),
     ("GET", "/api/v2/users/{uid}", "_get_user", "user_access_read"),
+    ("GET", "/api/v1/monitor/{mid}", "_get_monitor", "monitors_read"),
     ("POST", "/api/v2/incidents", "_create_incident", "incident_write"),
     ("GET", "/api/v2/incidents", "_list_incidents", "incident_read"),
     ("GET", "/api/v2/incidents/search", "_search", "incident_read"),
@@ -60,7 +68,7 @@ _ROUTES: tuple[tuple[str, str, str, str | None], ...] = (
 )
 
 
-class DatadogEmulator(IncidentRoutes, OrgRoutes, EmulatorServer):
+class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, EmulatorServer):
     """The Datadog API surface declare-bot uses; state is public for test assertions."""
 
     def __init__(
@@ -78,6 +86,7 @@ class DatadogEmulator(IncidentRoutes, OrgRoutes, EmulatorServer):
         """Permissions of the app key; remove one to provoke Datadog's 403."""
         self._faults = FaultPlan()
         self._init_state()
+        self._init_monitors()
         self._routes: list[tuple[str, re.Pattern[str], Handler, str | None]] = [
             (
                 method,
@@ -196,6 +205,8 @@ class DatadogEmulator(IncidentRoutes, OrgRoutes, EmulatorServer):
             granted = permission in self.permissions
         if not granted:
             detail = "Failed permission authorization checks"
+            if request.path.startswith("/api/v1/"):
+                return error_response(403, detail)  # v1 errors are plain strings
             error = {"status": "403", "title": "Forbidden", "detail": detail}
             return Response(403, {"errors": [error]})
         return None

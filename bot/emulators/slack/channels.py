@@ -213,7 +213,7 @@ class ChannelsView:
 
 
 class ChannelActions:
-    """A mixin of `SlackEmulator`: `emulator.channels` reads and arranges channels."""
+    """A mixin of `SlackEmulator`: `add_channel`, and `emulator.channels` to read and arrange."""
 
     lock: Any
     _world: SlackWorld
@@ -221,6 +221,20 @@ class ChannelActions:
     @property
     def channels(self) -> ChannelsView:
         return ChannelsView(self._world, self.lock)
+
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        *,
+        is_private: bool = False,
+        is_member: bool = True,
+        is_archived: bool = False,
+    ) -> None:
+        with self.lock:
+            self._world.channels[channel_id] = Channel(
+                channel_id, name, is_private, is_member, is_archived
+            )
 
 
 METHOD_TABLE: dict[str, tuple[Any, str | None]] = {

@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 from bot.emulators.slack.state import SlackWorld
+from bot.emulators.slack.view_state import Values, shown_values
 
 
 class PeopleActions:
@@ -42,6 +43,11 @@ class PeopleActions:
             found = self._world.find_channel(channel)
             key = (found.id if found else channel, ts)
             return copy.deepcopy(self._world.edits.get(key, []))
+
+    def shown_values(self, view_id: str) -> Values:
+        """What submitting the modal now would send: typed values, else initial ones."""
+        with self.lock:
+            return shown_values(self._world.views[view_id])
 
     def type_into(self, view_id: str, block_id: str, action_id: str, value: Any) -> None:
         """A person types or picks `value` (e.g. `{"type": "plain_text_input", "value": …}`)."""

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot.emulators.base import EmulatorServer, Request, Response
+from bot.emulators.slack.alerts import HeldMessages
 from bot.emulators.slack.arguments import call_arguments, call_token
 from bot.emulators.slack.channels import ChannelActions
 from bot.emulators.slack.methods import METHODS
@@ -25,7 +26,6 @@ from bot.emulators.slack.state import (
     BOT_NAME,
     BOT_USER_ID,
     Call,
-    Channel,
     SlackError,
     SlackWorld,
     Token,
@@ -37,7 +37,7 @@ API_PREFIX = "/api/"
 RESPONSE_PREFIX = "/response/"
 
 
-class SlackEmulator(PeopleActions, ChannelActions, EmulatorServer):
+class SlackEmulator(HeldMessages, PeopleActions, ChannelActions, EmulatorServer):
     """The Slack Web API as the bot uses it, plus helpers to arrange and inspect a workspace."""
 
     BOT_SCOPES: tuple[str, ...] = (
@@ -114,20 +114,6 @@ class SlackEmulator(PeopleActions, ChannelActions, EmulatorServer):
         with self.lock:
             self._world.users[user_id] = User(
                 user_id, name, real_name or name, email, is_bot, deleted, tz
-            )
-
-    def add_channel(
-        self,
-        channel_id: str,
-        name: str,
-        *,
-        is_private: bool = False,
-        is_member: bool = True,
-        is_archived: bool = False,
-    ) -> None:
-        with self.lock:
-            self._world.channels[channel_id] = Channel(
-                channel_id, name, is_private, is_member, is_archived
             )
 
     def add_usergroup(self, usergroup_id: str, handle: str, members: list[str]) -> None:

@@ -5,11 +5,12 @@ Flat JSON with the Origin's keys at the top level (the Origin model ignores the 
   context_links          Datadog links found in the source message (message shortcut)
   udf                    {field name: kind} of the org fields shown: how to read each answer
   prefill_title/summary  the duplicate notice only: to open the form when asked
+  monitor_cell           the timeline cell about the monitor alert declared from
 
-Slack allows 3000 characters. When that is exceeded the summary is shortened first (to
-500), then links and the permalink are dropped, then the rest of the summary and the
-title. The field kinds are never dropped: the form shows only the fields whose kinds fit
-(bot/slack/form/view.py).
+Slack allows 3000 characters. When that is exceeded the monitor cell is shortened first
+(its runbook quote is last, so it goes first), then the summary (to 500), then links and
+the permalink are dropped, then the rest of the summary and the title. The field kinds
+are never dropped: the form shows only the fields whose kinds fit (bot/slack/form/view.py).
 
 Signed: the last key, `sig`, is an HMAC of everything before it, keyed from the app's Slack
 secret (`use_key`, called by create_app). The metadata names the channel the form was opened
@@ -44,6 +45,8 @@ _key = secrets.token_bytes(32)
 LINKS_MAX = 10
 SUMMARY_KEPT = 500
 """The summary is shortened to this before anything else is dropped."""
+MONITOR_CELL_KEPT = 600
+"""The monitor cell is shortened to this first: its heading, state and query stay."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class Metadata:
     """The org fields shown, by name, and the kind of answer each takes."""
     title: str = ""
     summary: str = ""
+    monitor_cell: str = ""
 
 
 def _dump(meta: Metadata) -> str:
@@ -66,6 +70,8 @@ def _dump(meta: Metadata) -> str:
         data["prefill_title"] = meta.title
     if meta.summary:
         data["prefill_summary"] = meta.summary
+    if meta.monitor_cell:
+        data["monitor_cell"] = meta.monitor_cell
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return body[:-1] + f',"sig":"{_sign(body)}"}}'
 
@@ -94,6 +100,10 @@ def _verified(text: str) -> str:
 def _smaller(meta: Metadata, excess: int) -> Metadata | None:
     """One step down in size, least useful first; None when nothing is left to drop."""
     keep = len(meta.summary) - excess - 8  # escaping may make the JSON longer still
+    if len(meta.monitor_cell) > MONITOR_CELL_KEPT:
+        # JSON escapes newlines and quotes: cut by the excess, plus a margin for them.
+        cut = len(meta.monitor_cell) - excess - excess // 4 - 16
+        return replace(meta, monitor_cell=shorten(meta.monitor_cell, max(MONITOR_CELL_KEPT, cut)))
     if len(meta.summary) > SUMMARY_KEPT:
         return replace(meta, summary=shorten(meta.summary, max(SUMMARY_KEPT, keep)))
     if meta.context_links:
@@ -144,6 +154,7 @@ def decode(text: str) -> Metadata:
         kinds={k: FieldKind(v) for k, v in kinds.items() if isinstance(v, str) and v in KINDS},
         title=payload.string(data, "prefill_title"),
         summary=payload.string(data, "prefill_summary"),
+        monitor_cell=payload.string(data, "monitor_cell"),
     )
 
 
@@ -157,3 +168,13 @@ def decode_or_none(text: str) -> Metadata | None:
 def of_view(view: dict[str, Any]) -> Metadata | None:
     """A view's metadata, or None when it is missing or not ours."""
     return decode_or_none(payload.string(view, "private_metadata"))
+
+
+def signed(body: str) -> str:
+    """A JSON object's text with this app's signature added (the update modals use it too)."""
+    return body[:-1] + f',"sig":"{_sign(body)}"}}'
+
+
+def verified(text: str) -> str:
+    """`signed`'s inverse; ValueError when unsigned or altered."""
+    return _verified(text)

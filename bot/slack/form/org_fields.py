@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -78,10 +79,13 @@ def _is_number(text: str | None) -> bool:
         return False
 
 
-def _select(field: OrgField, choices: tuple[Choice, ...]) -> dict[str, Any]:
+def _select(
+    field: OrgField, choices: tuple[Choice, ...], initial: tuple[str, ...]
+) -> dict[str, Any]:
     """Static up to 100 values, external (searched through `suggestions`) beyond."""
     multi = field.multi
-    default = next((c for c in choices if c.value == field.default), None)
+    chosen = [c for value in initial for c in choices if c.value == value]
+    default = chosen[0] if chosen else None
     if len(choices) <= MAX_OPTIONS and field.kind in (FieldKind.DROPDOWN, FieldKind.MULTISELECT):
         element: dict[str, Any] = {
             "type": "multi_static_select" if multi else "static_select",
@@ -94,47 +98,52 @@ def _select(field: OrgField, choices: tuple[Choice, ...]) -> dict[str, Any]:
         }
     if default is not None:
         if multi:
-            element["initial_options"] = [choice_option(default)]
+            element["initial_options"] = [choice_option(c) for c in chosen[:MAX_OPTIONS]]
         else:
             element["initial_option"] = choice_option(default)
     element["placeholder"] = plain("Search…" if "external" in element["type"] else "Choose…")
     return element
 
 
-def field_element(field: OrgField) -> tuple[dict[str, Any], str | None]:
-    """The element for a field, and a hint to show under it."""
+def field_element(
+    field: OrgField, initial: tuple[str, ...] = ()
+) -> tuple[dict[str, Any], str | None]:
+    """The element for a field, and a hint to show under it.
+
+    `initial` (e.g. from a monitor's tags) replaces the field's default as its starting value.
+    """
     choices = offerable(field)
+    values = initial or ((field.default,) if field.default else ())
     if choices and field.kind in (
         FieldKind.DROPDOWN,
         FieldKind.MULTISELECT,
         FieldKind.METRICTAG,
         FieldKind.AUTOCOMPLETE,
     ):
-        return _select(field, choices), None
+        return _select(field, choices, values), None
     if field.kind is FieldKind.NUMBER:
         element: dict[str, Any] = {"type": "number_input", "is_decimal_allowed": True}
-        if _is_number(field.default):
-            element["initial_value"] = field.default
+        if values and _is_number(values[0]):
+            element["initial_value"] = values[0]
         return element, None
     if field.kind is FieldKind.DATETIME:
         element = {"type": "datetimepicker"}
-        initial = epoch_of(field.default)
-        if initial is not None:
-            element["initial_date_time"] = initial
+        moment = epoch_of(field.default)
+        if moment is not None:
+            element["initial_date_time"] = moment
         return element, None
     if field.multi:
-        return text_input(initial=field.default or "", multiline=True, max_length=INPUT_MAX), (
-            PER_LINE
-        )
-    return text_input(initial=field.default or "", max_length=INPUT_MAX), None
+        text = "\n".join(values)
+        return text_input(initial=text, multiline=True, max_length=INPUT_MAX), PER_LINE
+    return text_input(initial=values[0] if values else "", max_length=INPUT_MAX), None
 
 
-def field_block(field: OrgField) -> dict[str, Any] | None:
+def field_block(field: OrgField, initial: tuple[str, ...] = ()) -> dict[str, Any] | None:
     block_id = block_id_of(field.name)
     if len(block_id) > BLOCK_ID_MAX:
         log.warning("field %s not shown: its name is too long for a block ID", field.name[:40])
         return None
-    element, hint = field_element(field)
+    element, hint = field_element(field, initial)
     return input_block(
         block_id, field.display_name, element, optional=not field.required, hint=hint
     )
@@ -170,18 +179,22 @@ def _fitting(fields: tuple[OrgField, ...], room: int) -> tuple[OrgField, ...]:
 
 
 def org_blocks(
-    config: OrgConfig, type_id: str | None, room: int = MAX_BLOCKS
+    config: OrgConfig,
+    type_id: str | None,
+    room: int = MAX_BLOCKS,
+    initial: Mapping[str, tuple[str, ...]] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, FieldKind]]:
     """The type select (when there is a choice) and the type's fields, within `room` blocks.
 
-    Returns the blocks and `{field name: kind}` of the fields shown.
+    `initial` gives fields starting values by name. Returns the blocks and
+    `{field name: kind}` of the fields shown.
     """
     blocks: list[dict[str, Any]] = []
     if len(config.types) > 1:
         blocks.append(type_block(config.types, type_id))
     kinds: dict[str, FieldKind] = {}
     for field in _fitting(config.fields_for(type_id), max(0, room - len(blocks))):
-        block = field_block(field)
+        block = field_block(field, (initial or {}).get(field.name, ()))
         if block is not None:
             blocks.append(block)
             kinds[field.name] = field.kind

@@ -7,6 +7,7 @@ Used by /declare, the message shortcut, "declare anyway" and a change of inciden
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -54,8 +55,13 @@ def declare_form(
     type_id: str | None = None,
     context_links: tuple[str, ...] = (),
     notices: tuple[str, ...] = (),
+    field_values: Mapping[str, tuple[str, ...]] | None = None,
+    monitor_cell: str = "",
 ) -> dict[str, Any]:
-    """The form for `type_id` (or the default type); the built-in form when `config` is None."""
+    """The form for `type_id` (or the default type); the built-in form when `config` is None.
+
+    `field_values` start org fields with values (by name); `monitor_cell` travels in the
+    metadata to the timeline (declaring from a monitor alert)."""
     shown_notices = [*notices, FALLBACK_NOTICE] if config is None else list(notices)
     org: list[dict[str, Any]] = []
     kinds: dict[str, FieldKind] = {}
@@ -66,9 +72,12 @@ def declare_form(
         chosen_id = chosen.id if chosen else None
         built_in = built_in_blocks(with_org_severities(prefill, config.severity_field(chosen_id)))
         room = MAX_BLOCKS - len(built_in) - len(shown_notices) - (1 if context_links else 0)
-        org, kinds = org_blocks(config, chosen_id, room)
+        org, kinds = org_blocks(config, chosen_id, room, field_values)
     metadata, org = _fitted_metadata(
-        Metadata(origin=origin, context_links=context_links, kinds=kinds), org
+        Metadata(
+            origin=origin, context_links=context_links, kinds=kinds, monitor_cell=monitor_cell
+        ),
+        org,
     )
     travelling = decode(metadata).context_links if context_links else ()
     blocks = [

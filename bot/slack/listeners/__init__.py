@@ -17,8 +17,11 @@ from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
+from bot.slack.card import REOPEN_ACTION, RESOLVE_ACTION, UPDATE_ACTION
+from bot.slack.card_publisher import UPDATE_RETRY_ACTION
 from bot.slack.form import ids
 from bot.slack.form.org_fields import CUSTOM_FIELD_ACTIONS
+from bot.slack.listeners.card_actions import open_resolve, open_update, reopen, retry_update
 from bot.slack.listeners.context import Collaborators
 from bot.slack.listeners.declare_command import open_declare_modal
 from bot.slack.listeners.form_actions import (
@@ -29,6 +32,8 @@ from bot.slack.listeners.form_actions import (
 from bot.slack.listeners.message_shortcut import declare_from_message
 from bot.slack.listeners.retry import retry_declaration
 from bot.slack.listeners.submission import submit_declare_modal
+from bot.slack.listeners.update_submission import submit_resolve, submit_update
+from bot.slack.update_form import RESOLVE_CALLBACK, UPDATE_CALLBACK
 
 log = logging.getLogger(__name__)
 
@@ -90,4 +95,11 @@ def register_listeners(app: App, services: Collaborators) -> None:
     app.action(ids.DECLARE_ANYWAY_ACTION)(declare_anyway)
     app.options(CUSTOM_FIELD_ACTIONS)(suggest_field_options)
     app.action(ids.OPEN_INCIDENT_ACTION)(ack_only)
+    # The incident's live card (bot/slack/card.py); `services` also provides Lifecycle.
+    app.action(UPDATE_ACTION)(open_update)
+    app.action(RESOLVE_ACTION)(open_resolve)
+    app.action(REOPEN_ACTION)(reopen)
+    app.action(UPDATE_RETRY_ACTION)(retry_update)
+    app.view(UPDATE_CALLBACK)(submit_update)
+    app.view(RESOLVE_CALLBACK)(submit_resolve)
     app.error(handle_error)

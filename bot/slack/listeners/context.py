@@ -13,6 +13,7 @@ from typing import Protocol
 
 from bot.config import Settings
 from bot.domain.commander import CommanderResolver
+from bot.domain.monitor import MonitorReader
 from bot.domain.org import OrgConfig
 from bot.domain.ports import DeclarationStore
 from bot.domain.runner import DeclarationRunner
@@ -61,6 +62,15 @@ class Collaborators(Protocol):
         ...
 
     def dispatch(self, key: str, run: Callable[[str], object]) -> Future[object]: ...
+
+    @property
+    def monitors(self) -> MonitorReader:
+        """Reads monitors of the configured site (declaring from a monitor alert)."""
+        ...
+
+    def in_background(self, run: Callable[[], object]) -> Future[object]:
+        """Run form work (a monitor read, a views.update) off the listener's thread."""
+        ...
 
 
 def org_config_now(services: Collaborators) -> OrgConfig | None:

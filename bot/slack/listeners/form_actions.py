@@ -59,6 +59,7 @@ def change_incident_type(
         meta.origin,
         type_id=type_id,
         context_links=meta.context_links,
+        monitor_cell=meta.monitor_cell,
     )
     log.info("incident type changed; updating the form")
     _update(client, view, new_view)

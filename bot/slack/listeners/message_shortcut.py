@@ -3,7 +3,8 @@
 The form opens prefilled from the message (title from its first line, "What's
 happening" quoting it with its permalink); the announcement goes in the message's
 thread, and Datadog links in it become timeline context. A message that already has
-an incident gets a notice with its link instead, and a button to declare anyway.
+an incident gets a notice with its link instead, and a button to declare anyway. A
+Datadog monitor alert opens the same way, then fills from its monitor (alert_form.py).
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from bot.slack.form.metadata import Metadata, encode
 from bot.slack.form.prefill import prefill_for
 from bot.slack.form.source_message import duplicate_view, read_source
 from bot.slack.form.view import declare_form
+from bot.slack.listeners.alert_form import declare_from_alert
 from bot.slack.listeners.context import Collaborators, org_config_now
 from bot.slack.listeners.declare_command import ephemeral
 from bot.slack.listeners.open_form import check_group_after_open, open_form
+from bot.slack.monitor_alert import read_alert
 from bot.slack.payload import obj, string
 
 log = logging.getLogger(__name__)
@@ -87,6 +90,15 @@ def declare_from_message(
             check_group_after_open(services, client, origin, view_id, tell)
         return
     prefill = prefill_for(services.settings, user_id, title=source.title, summary=source.summary)
+    alert = read_alert(message)
+    if alert.primary is not None:
+        config = org_config_now(services)
+        view_id = declare_from_alert(
+            services, client, origin, alert, prefill, config, source.links, tell
+        )
+        if view_id and not known:
+            check_group_after_open(services, client, origin, view_id, tell)
+        return
     view = declare_form(org_config_now(services), prefill, origin, context_links=source.links)
     view_id = open_form(services, client, origin, view, SOURCE, tell)
     if view_id and not known:

@@ -48,7 +48,20 @@ def open_form(
     source: str,
     tell: Tell | None = None,
 ) -> str | None:
-    """views.open; then prefetch the commander and tag the logs. Returns the view id.
+    """views.open (see `open_view`); returns the view id."""
+    opened = open_view(services, client, origin, view, source, tell)
+    return str(opened["id"]) if opened else None
+
+
+def open_view(
+    services: Collaborators,
+    client: WebClient,
+    origin: Origin,
+    view: dict[str, Any],
+    source: str,
+    tell: Tell | None = None,
+) -> dict[str, Any] | None:
+    """views.open; then prefetch the commander and tag the logs. Returns the opened view.
 
     The lookup starts only after views.open: started earlier it competes with that call
     for the 3 s trigger, and the person needs far longer than one round trip to fill in
@@ -72,7 +85,7 @@ def open_form(
     # The submission derives the same key, so one id runs from here to the thread reply.
     declaration_id.set(declaration_key(origin.team_id, origin.user_id, view_id, origin.trigger_id))
     log.info("declaration started: %s by %s in %s", source, origin.user_id, origin.channel_id)
-    return view_id
+    return opened
 
 
 def _tell(tell: Tell, text: str) -> None:

@@ -85,6 +85,8 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Collaborators
     asked = checked(state_values(view), ids.INCIDENT_CHANNEL)
     wants = wants_channel(services.settings.incident_channel, asked)
     result = result.model_copy(update={"incident_channel": wants})
+    if meta.monitor_cell:
+        result = result.model_copy(update={"monitor_cell": meta.monitor_cell})
     commander_error = _commander_error(services, result.commander_id)
     if commander_error:
         ack(response_action="errors", errors=block_errors({FormField.COMMANDER: commander_error}))

@@ -1,0 +1,123 @@
+"""Acting on an incident's live card as people in Slack do: press its buttons, fill its modals.
+
+Used by the tests and the sandbox; payloads are the ones Slack sends (block_actions from a
+message container, view_submission state values), signed by the caller.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+from bot.emulators.personas import ALICE, INCIDENTS, TEAM
+from bot.emulators.slack.inbound import BotCaller, option_value, options_value, text_value
+from bot.emulators.stack import LocalStack
+from bot.slack.card import HEADER_BLOCK
+
+
+def card_message(stack: LocalStack, channel: str = INCIDENTS) -> dict[str, Any]:
+    """The incident's card as Slack holds it now (the first message with a card header)."""
+    for message in stack.slack.messages(channel):
+        if any(b.get("block_id") == HEADER_BLOCK for b in message.get("blocks", [])):
+            return message
+    raise AssertionError("no card in the channel")
+
+
+def press_card(
+    stack: LocalStack,
+    action_id: str,
+    *,
+    user: str = ALICE,
+    channel: str = INCIDENTS,
+    caller: BotCaller | None = None,
+) -> httpx.Response:
+    """Press a button on the card, as Slack sends it (container: the message)."""
+    message = card_message(stack, channel)
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user, "username": user, "name": user, "team_id": TEAM},
+        "api_app_id": "A0DECLARE",
+        "token": "unused-verification-token",
+        "trigger_id": stack.slack.issue_trigger(),
+        "team": {"id": TEAM, "domain": "emulator"},
+        "container": {
+            "type": "message",
+            "message_ts": message["ts"],
+            "channel_id": channel,
+            "is_ephemeral": False,
+        },
+        "channel": {"id": channel, "name": channel},
+        "message": message,
+        "response_url": stack.slack.response_url(),
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "incident_card_actions",
+                "type": "button",
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
+    return (caller or stack.caller).interact(payload)
+
+
+def initial_values(view: dict[str, Any]) -> dict[str, Any]:
+    """The state a person submits without touching anything."""
+    values: dict[str, Any] = {}
+    for block in view["blocks"]:
+        if block.get("type") != "input":
+            continue
+        element, block_id = block["element"], block["block_id"]
+        kind = element["type"]
+        if kind == "plain_text_input":
+            value: dict[str, Any] = text_value(element.get("initial_value", ""))
+        elif kind == "static_select":
+            chosen = element.get("initial_option", {}).get("value")
+            value = option_value(chosen) if chosen else {"type": kind, "selected_option": None}
+        elif kind == "users_select":
+            value = {"type": kind, "selected_user": element.get("initial_user")}
+        elif kind in ("checkboxes", "multi_static_select"):
+            chosen_many = [o["value"] for o in element.get("initial_options", [])]
+            value = options_value(chosen_many, kind)
+        elif kind == "datetimepicker":
+            value = {"type": kind, "selected_date_time": element.get("initial_date_time")}
+        else:
+            continue
+        values[block_id] = {element["action_id"]: value}
+    return values
+
+
+def with_changes(view: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """`initial_values` with some fields changed: title, severity, state, commander, impacted,
+    scope, note."""
+    values = initial_values(view)
+
+    def put(block_id: str, value: dict[str, Any]) -> None:
+        values[block_id] = {block_id: value}
+
+    for name, new in changes.items():
+        if name in ("title", "impact_scope", "resolution_note"):
+            put(name, text_value(new))
+        elif name in ("severity", "state"):
+            put(name, option_value(new))
+        elif name == "commander":
+            put(name, {"type": "users_select", "selected_user": new})
+        elif name == "customer_impacted":
+            put(name, options_value(["yes"] if new else [], "checkboxes"))
+        else:
+            raise KeyError(name)
+    return values
+
+
+def open_modal(stack: LocalStack, action_id: str, **kwargs: Any) -> dict[str, Any]:
+    """Press a card button that opens a modal; the modal as Slack holds it once refreshed."""
+    before = len(stack.slack.calls("/api/views.open"))
+    updates = len(stack.slack.calls("/api/views.update"))
+    response = press_card(stack, action_id, **kwargs)
+    assert response.status_code == 200, response.text
+    view = stack.opened_view(count=before + 1)
+    if action_id.endswith("update"):  # the refresh from Datadog's current incident
+        stack.slack.wait_for("/api/views.update", updates + 1, 5.0)
+    return stack.current_view(view["id"])

@@ -1,0 +1,43 @@
+"""What the incident lifecycle listeners need beyond declaring's collaborators."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from bot.domain.incident_ports import IncidentStore, IncidentUpdater
+from bot.domain.incident_record import IncidentCard, card_key
+from bot.domain.update_runner import UpdateRunner
+from bot.slack import payload
+from bot.slack.listeners.context import Collaborators
+
+log = logging.getLogger(__name__)
+
+
+class Lifecycle(Collaborators, Protocol):
+    @property
+    def cards(self) -> IncidentStore: ...
+
+    @property
+    def updates(self) -> UpdateRunner: ...
+
+    @property
+    def incidents(self) -> IncidentUpdater: ...
+
+
+def card_of_message(services: Lifecycle, body: dict[str, Any]) -> IncidentCard | None:
+    """The card the pressed button is on, from what the bot stored for that message."""
+    container = payload.obj(body, "container")
+    channel = payload.string(container, "channel_id") or payload.string(
+        payload.obj(body, "channel"), "id"
+    )
+    ts = payload.string(container, "message_ts") or payload.string(
+        payload.obj(body, "message"), "ts"
+    )
+    if not channel or not ts:
+        return None
+    try:
+        return services.cards.get_card(card_key(channel, ts))
+    except Exception:  # noqa: BLE001 - the store is down: the person hears it
+        log.exception("reading the card failed")
+        return None

@@ -1,0 +1,221 @@
+"""Submitting the update and resolve modals: authorize, judge, store, ack, then carry out.
+
+At submit the person is checked against the allowlists again (as when declaring), a new
+commander is resolved by email as when declaring, and the change is judged against
+Datadog's current incident (bot/domain/incident_update.py). Errors go under their fields;
+a conflict redraws the modal on the current incident with a note under each clashing
+field. An accepted change is stored before the ack; a redelivered submission finds it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import Ack
+
+from bot.domain.incident_rebase import rebase
+from bot.domain.incident_record import IncidentCard, UpdateJob, UpdateKind, update_key
+from bot.domain.incident_resolve import plan_resolve
+from bot.domain.incident_state import IncidentUser, IncidentView
+from bot.domain.incident_update import UpdateForm, UpdateSnapshot, plan_update
+from bot.domain.org import OrgField
+from bot.domain.ports import LookupFailed, StepFailed
+from bot.slack import payload
+from bot.slack.allowlist import plain_refusal
+from bot.slack.form import ids
+from bot.slack.form.blocks import status_view
+from bot.slack.form.state import state_values
+from bot.slack.listeners.lifecycle_context import Lifecycle
+from bot.slack.update_form import (
+    NOTE,
+    block_of,
+    org_choices,
+    read_resolve,
+    read_update,
+    update_modal,
+)
+from bot.slack.update_metadata import UpdateMeta, decode, restore
+
+log = logging.getLogger(__name__)
+
+STALE = "This form is out of date. Close it and press the card's button again."
+STORE_DOWN = "declare-bot can't save changes right now, so nothing was sent. Try again in a moment."
+ALLOWLIST_WAIT = 1.0
+WORKING = status_view("Updating", ":hourglass_flowing_sand: Saving your change in Datadog…")
+
+
+def _begin(
+    ack: Ack, body: dict[str, Any], services: Lifecycle, error_block: str
+) -> tuple[UpdateMeta, IncidentCard, str, str] | None:
+    """(metadata, card, user, job key), or None once acked with why not."""
+    view = payload.view(body)
+    meta = decode(payload.string(view, "private_metadata"))
+    user_id = payload.string(payload.obj(body, "user"), "id")
+    team_id = payload.string(payload.obj(body, "team"), "id")
+    key = update_key(team_id, payload.string(view, "id"), payload.string(view, "hash"))
+    try:
+        card = services.cards.get_card(meta.card_key) if meta else None
+        known = services.cards.get_update(key) if card else None
+    except Exception:  # noqa: BLE001 - any store failure: keep the modal, send nothing
+        log.exception("the store is unavailable")
+        ack(response_action="errors", errors={error_block: STORE_DOWN})
+        return None
+    if meta is None or card is None:
+        ack(response_action="errors", errors={error_block: STALE})
+        return None
+    if known is not None:
+        log.info("duplicate update submission ignored")
+        ack(response_action="update", view=WORKING)
+        return None
+    refusal = services.allowlist.refusal(user_id, card.channel, wait=ALLOWLIST_WAIT)
+    if refusal:
+        log.info("update refused for %s in %s", user_id, card.channel)
+        ack(response_action="errors", errors={error_block: plain_refusal(refusal)[:150]})
+        return None
+    return meta, card, user_id, key
+
+
+def _current(ack: Ack, services: Lifecycle, card: IncidentCard, block: str) -> IncidentView | None:
+    try:
+        return services.incidents.get_incident(card.incident_id)
+    except StepFailed as exc:
+        ack(response_action="errors", errors={block: f"Nothing was saved: {exc.reason}"[:150]})
+        return None
+
+
+def _store(ack: Ack, services: Lifecycle, job: UpdateJob, block: str) -> None:
+    try:
+        added = services.cards.add_update(job)
+    except Exception:  # noqa: BLE001 - nothing is sent unless it is stored first
+        log.exception("the store is unavailable")
+        ack(response_action="errors", errors={block: STORE_DOWN})
+        return
+    ack(response_action="update", view=WORKING)
+    if added:
+        log.info("%s of %s accepted", job.kind.value, job.incident_id)
+        services.dispatch(job.key, services.updates.run)
+
+
+def _commander(
+    services: Lifecycle, form: UpdateForm, shown_slack_id: str
+) -> tuple[UpdateForm, str | None]:
+    """The form with the new commander's Datadog user, or an error for the field."""
+    if not form.commander_slack_id or form.commander_slack_id == shown_slack_id:
+        return form, None
+    try:
+        found = services.resolver.resolve(
+            form.commander_slack_id, timeout=services.commander_ack_budget
+        )
+    except LookupFailed as exc:
+        return form, str(exc)
+    except TimeoutError:
+        return form, "Still looking this person up in Datadog; submit again in a moment."
+    user = IncidentUser(datadog_id=found.datadog_id, display=found.email, email=found.email)
+    return form.model_copy(update={"commander": user}), None
+
+
+def _fields(meta: UpdateMeta, known: tuple[OrgField, ...]) -> list[OrgField]:
+    by_name = {f.name: f for f in known}
+    return [
+        by_name[name]
+        if name in by_name and by_name[name].kind is kind
+        else OrgField(name, name, kind)
+        for name, kind in meta.kinds.items()
+    ]
+
+
+def submit_update(ack: Ack, body: dict[str, Any], services: Lifecycle) -> None:
+    begun = _begin(ack, body, services, ids.TITLE)
+    if begun is None:
+        return
+    meta, card, user_id, key = begun
+    view = payload.view(body)
+    form = read_update(state_values(view), view, list(meta.kinds))
+    form, problem = _commander(services, form, meta.commander_slack_id)
+    if problem:
+        ack(response_action="errors", errors={ids.COMMANDER: problem[:150]})
+        return
+    current = _current(ack, services, card, ids.TITLE)
+    if current is None or meta.snapshot is None:
+        if current is not None:
+            ack(response_action="errors", errors={ids.TITLE: STALE})
+        return
+    shown = restore(meta.snapshot, form.title, form.impact_scope, form.answers, current)
+    snapshot = UpdateSnapshot(incident=shown, commander_slack_id=meta.commander_slack_id)
+    config = services.org_config.peek()
+    severities, states, known = org_choices(config, current.incident_type_id)
+    org_fields = _fields(meta, known)
+    plan = plan_update(
+        snapshot, form, current, org_fields=org_fields, severities=severities, states=states
+    )
+    if plan.errors:
+        ack(response_action="errors", errors={block_of(k): v[:150] for k, v in plan.errors.items()})
+        return
+    if plan.conflicts:
+        same = current.commander_id == shown.commander_id
+        commander = meta.commander_slack_id if same else ""
+        next_snapshot, next_form = rebase(
+            snapshot,
+            form,
+            current,
+            plan.conflicts,
+            current_commander_slack_id=commander,
+            org_fields=org_fields,
+        )
+        notes = {block_of(c.key): c.message for c in plan.conflicts}
+        redrawn = update_modal(
+            card.key, next_snapshot.incident, commander, config, form=next_form, notes=notes
+        )
+        log.info("update conflicts with Datadog: %s", ", ".join(str(c.key) for c in plan.conflicts))
+        ack(response_action="update", view=redrawn)
+        return
+    if plan.changes.empty:
+        ack(
+            response_action="update",
+            view=status_view("Nothing to change", "The incident already says that."),
+        )
+        return
+    changed = plan.changes.commander is not None
+    job = UpdateJob(
+        key=key,
+        card_key=card.key,
+        incident_id=card.incident_id,
+        actor_id=user_id,
+        changes=plan.changes,
+        commander_slack_id=form.commander_slack_id if changed else None,
+        before=current,
+        modal_view_id=payload.string(view, "id"),
+    )
+    _store(ack, services, job, ids.TITLE)
+
+
+def submit_resolve(ack: Ack, body: dict[str, Any], services: Lifecycle) -> None:
+    begun = _begin(ack, body, services, NOTE)
+    if begun is None:
+        return
+    _, card, user_id, key = begun
+    current = _current(ack, services, card, NOTE)
+    if current is None:
+        return
+    view = payload.view(body)
+    plan = plan_resolve(current, read_resolve(state_values(view), view), now=datetime.now(UTC))
+    if not plan.ok:
+        ack(response_action="errors", errors={block_of(k): v for k, v in plan.errors.items()})
+        return
+    if plan.already:
+        ack(response_action="update", view=status_view("Already resolved", "Nothing to do."))
+        return
+    job = UpdateJob(
+        key=key,
+        card_key=card.key,
+        incident_id=card.incident_id,
+        actor_id=user_id,
+        kind=UpdateKind.RESOLVE,
+        changes=plan.changes,
+        note=plan.note,
+        before=current,
+        modal_view_id=payload.string(view, "id"),
+    )
+    _store(ack, services, job, NOTE)
