@@ -171,6 +171,20 @@ def rows(result: dict[str, Any]) -> list[Row]:
         f = figures["footprint"]["median"]
         out.append(("4 cold start → /healthz", _ms(f["ready_s"] * 1000), "", "", "", "(info)", ""))
         out.append(("  idle RSS", f"{f['idle_rss_mib']:.1f} MiB", "", "", "", "(info)", ""))
+    if "channel" in figures:
+        f = figures["channel"]
+        item = f["median"]["pointer"]
+        out.append(
+            (
+                "5 submit → pointer (incident channel)",
+                _ms(item["p50_ms"]),
+                _ms(item["p99_ms"]),
+                f"bound {_ms(f['bound_ms'])}",
+                _ratio(f["p99_ratio"]),
+                "p99 ≤ 1.15× bound",
+                _met(f["met"]),
+            )
+        )
     if "alert" in figures:
         from bench.alerts import alert_rows  # the figure formats its own rows
 

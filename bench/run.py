@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.alerts import figure_alert
+from bench.channel import figure_channel
 from bench.common import Emulators, start_baseline, start_bot
 from bench.footprint import measure_footprint
 from bench.latency import first_open, measure_open, measure_submit
@@ -28,7 +29,7 @@ from bench.report import machine, table, write_json
 from bench.stats import over_runs
 from bench.surge import SurgePlan, measure_surge
 
-FIGURES = ("open", "submit", "surge", "footprint", "alert", "lifecycle")
+FIGURES = ("open", "submit", "surge", "footprint", "channel", "alert", "lifecycle")
 STARTUP_SETTLE = 1.0
 """Seconds between an app answering /healthz and the first request: the bot reads the org's
 incident configuration at startup, and a /declare that early would wait for it."""
@@ -260,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
         result["figures"].update(figure_surge(args, latency))
     if "footprint" in args.only:
         result["figures"].update(figure_footprint(args, latency))
+    if "channel" in args.only:
+        result["figures"].update(figure_channel(args.runs, args.submit_samples, latency))
     if "alert" in args.only:
         result["figures"].update(figure_alert(args, latency))
     if "lifecycle" in args.only:

@@ -22,6 +22,7 @@ from bot.datadog.incident_reader import DatadogIncidentReader
 from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
+from bot.domain.channel_steps import ChannelSteps
 from bot.domain.commander import CommanderResolver
 from bot.domain.incident_ports import IncidentStore
 from bot.domain.monitor import MonitorReader
@@ -34,7 +35,9 @@ from bot.logs import declaration_id
 from bot.slack.allowlist import Allowlist
 from bot.slack.announcer import SlackAnnouncer
 from bot.slack.card_publisher import SlackCardPublisher
+from bot.slack.channel_follow import ChannelFollowingPublisher
 from bot.slack.client import slack_client
+from bot.slack.incident_channel import SlackIncidentChannels
 from bot.slack.incident_list import ButtonSigner
 from bot.slack.people import SlackPeople
 from bot.slack.sync_surface import SlackExternalNotes
@@ -134,6 +137,8 @@ class Services:
             self._sync_thread.join(timeout=SYNC_STOP_WAIT)
         self.form_pool.shutdown(wait=True, cancel_futures=True)
         self.worker.shutdown(wait=True, cancel_futures=False)
+        if self.runner.channels is not None:
+            self.runner.channels.shutdown()
         self.org_config.close()
         self.datadog.close()
         self.allowlist.close()
@@ -165,8 +170,15 @@ def build_services(
     people = SlackPeople(slack)
     gateway = DatadogGateway(datadog)
     resolver = CommanderResolver(people, gateway, ttl=settings.commander_cache_ttl)
+    channels = ChannelSteps(
+        SlackIncidentChannels(slack),
+        template=settings.channel_name,
+        private=settings.channel_private,
+    )
     cards = cast(IncidentStore, store)  # SqliteStore and RedisStore keep both
-    publisher = SlackCardPublisher(slack)
+    publisher = ChannelFollowingPublisher(
+        slack, store, archive_on_resolve=settings.archive_on_resolve
+    )
     incidents = DatadogIncidents(datadog)
     org_cache = OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl)
 
@@ -175,7 +187,14 @@ def build_services(
         return config.fields if config else ()
 
     runner = DeclarationRunner(
-        store, resolver, people, gateway, SlackAnnouncer(slack), policy=runner_policy, cards=cards
+        store,
+        resolver,
+        people,
+        gateway,
+        SlackAnnouncer(slack),
+        policy=runner_policy,
+        cards=cards,
+        channels=channels,
     )
     reader = DatadogIncidentReader(datadog)
     sync = IncidentSync(

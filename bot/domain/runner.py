@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+from bot.domain.channel_steps import ChannelSteps
 from bot.domain.commander import CommanderResolver
 from bot.domain.incident_ports import IncidentStore
 from bot.domain.lease import Lease, LeaseLost
@@ -56,6 +57,7 @@ class DeclarationRunner:
         owner: str | None = None,
         dispatch: Dispatch | None = None,
         cards: IncidentStore | None = None,
+        channels: ChannelSteps | None = None,
     ) -> None:
         self.store = store
         self.announcer = announcer
@@ -63,6 +65,8 @@ class DeclarationRunner:
         self.owner = owner or uuid.uuid4().hex[:12]
         self._sleep = sleep
         self.steps = Steps(resolver, people, incidents, announcer, self.policy, sleep, cards)
+        self.channels = channels
+        """The optional incident channel (channel_steps.py); None: never one."""
         self.resumer = Resumer(store, self.policy, self.run, dispatch)
 
     @property
@@ -130,12 +134,17 @@ class DeclarationRunner:
                 lease.check()
                 steps.resolve(progress)
             if progress.record.step is Step.COMMANDER_RESOLVED:
+                if self.channels is not None:
+                    self.channels.prefetch(progress.record)
                 steps.create(progress, lease)
             if progress.record.step is Step.INCIDENT_CREATED:
                 lease.check()
-                steps.announce(progress, lease)
+                self._announce(progress, lease)
             if progress.record.step is Step.ANNOUNCED:
                 lease.check()
+                if self.channels is not None:  # after a crash: what the announce left undone
+                    self.channels.finish_furnishing(progress, None)
+                    self.channels.finish_pointer(progress, None)
                 steps.reply(progress)
         except LeaseLost:
             record = progress.record
@@ -154,6 +163,22 @@ class DeclarationRunner:
             log.exception("declaration %s crashed at %s", progress.record.key, progress.record.step)
             return self._fail(progress, "declare-bot hit an internal error (see its logs).")
         return progress.record
+
+    def _announce(self, progress: Progress, lease: Lease) -> None:
+        """The channel first (when wanted); then card, pointer and furnishing side by side."""
+        channels = self.channels
+        if channels is None:
+            self.steps.announce(progress, lease)
+            return
+        channels.create(progress)
+        lease.check()
+        furnishing = channels.start_furnishing(progress.record)
+        pointer = channels.start_pointer(progress.record)
+        try:
+            self.steps.announce(progress, lease)
+        finally:
+            channels.finish_pointer(progress, pointer)
+            channels.finish_furnishing(progress, furnishing)
 
     def _fail(self, progress: Progress, reason: str) -> DeclarationRecord:
         """Tell the person first (best effort), then save: a store that is down must not

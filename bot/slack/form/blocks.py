@@ -130,6 +130,10 @@ def built_in_blocks(prefill: FormPrefill) -> list[dict[str, Any]]:
     handles_hint = "Datadog handles, e.g. @pagerduty-payments @oncall-db."
     if prefill.default_handles:
         handles_hint += " Always notified: " + ", ".join(prefill.default_handles)
+    channel = []
+    if prefill.incident_channel is not None:  # DECLARE_INCIDENT_CHANNEL=ask
+        box = checkbox("Create an incident channel", checked=prefill.incident_channel)
+        channel = [input_block(ids.INCIDENT_CHANNEL, "Channel", box, optional=True)]
     return [
         input_block(
             ids.TITLE,
@@ -183,6 +187,7 @@ def built_in_blocks(prefill: FormPrefill) -> list[dict[str, Any]]:
             optional=True,
             hint=handles_hint,
         ),
+        *channel,
         input_block(ids.IS_TEST, "Test", checkbox("This is a test incident"), optional=True),
     ]
 
