@@ -264,11 +264,69 @@ def rows(result: dict[str, Any]) -> list[Row]:
         f = figures["footprint"]["median"]
         out.append(("4 cold start → /healthz", _ms(f["ready_s"] * 1000), "", "", "", "(info)", ""))
         out.append(("  idle RSS", f"{f['idle_rss_mib']:.1f} MiB", "", "", "", "(info)", ""))
+    if "channel" in figures:
+        f = figures["channel"]
+        item = f["median"]["pointer"]
+        out.append(
+            (
+                "5 submit → pointer (incident channel)",
+                _ms(item["p50_ms"]),
+                _ms(item["p99_ms"]),
+                f"bound {_ms(f['bound_ms'])}",
+                _ratio(f["p99_ratio"]),
+                "p99 ≤ 1.15× bound",
+                _met(f["met"]),
+            )
+        )
     if "alert" in figures:
         from bench.alerts import alert_rows  # the figure formats its own rows
 
         out += alert_rows(figures["alert"])
+    if "lifecycle" in figures:
+        out += _lifecycle_rows(figures["lifecycle"])
     return out
+
+
+def _lifecycle_rows(f: dict[str, Any]) -> list[Row]:
+    m, sync = f["median"], f["sync_calls"]
+    return [
+        (
+            "5 Update → views.open",
+            _ms(m["update_open"]["p50_ms"]),
+            _ms(m["update_open"]["p99_ms"]),
+            f"/declare p99 {_ms(m['declare_open']['p99_ms'])}",
+            _ratio(f["open_p99_ratio"]),
+            f"p99 ≤ {f['targets']['open']:.2f}× /declare",
+            _met(f["met"]["open"]),
+        ),
+        (
+            "5 update submit → card updated",
+            _ms(m["submit_to_card"]["p50_ms"]),
+            _ms(m["submit_to_card"]["p99_ms"]),
+            f"bound {_ms(f['card_bound_ms'])}",
+            _ratio(f["card_p99_ratio"]),
+            f"p99 ≤ {f['targets']['card']:.2f}× PATCH+chat.update",
+            _met(f["met"]["card"]),
+        ),
+        (
+            "  … over GET + PATCH + chat.update",
+            "",
+            "",
+            f"bound {_ms(f['card_bound_ms'] * 1.5)}",
+            _ratio(f["card_p99_ratio_with_get"]),
+            "(info)",
+            "",
+        ),
+        (
+            f"  Datadog calls / sync tick ({sync['open_incidents']} open)",
+            f"{sync['unchanged']} idle",
+            "",
+            f"5 moved: {sync['5_changed']}, all: {sync['all_changed']}",
+            "",
+            f"1 + moved (≤ {sync['open_incidents'] + 1})",
+            _met(sync["met"]),
+        ),
+    ]
 
 
 def table(result: dict[str, Any]) -> str:

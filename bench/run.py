@@ -20,16 +20,28 @@ from pathlib import Path
 from typing import Any
 
 from bench.alerts import figure_alert
+from bench.channel import figure_channel
 from bench.common import Emulators, start_baseline, start_bot
 from bench.footprint import measure_footprint
 from bench.latency import first_open, measure_open, measure_submit
+from bench.lifecycle_figure import figure_lifecycle
 from bench.replicas import measure_replica_surge
 from bench.report import machine, table, write_json
 from bench.startup import measure_first_after_start
 from bench.stats import over_runs
 from bench.surge import SurgePlan, measure_surge
 
-FIGURES = ("open", "first", "submit", "surge", "replicas", "footprint", "alert")
+FIGURES = (
+    "open",
+    "first",
+    "submit",
+    "surge",
+    "replicas",
+    "footprint",
+    "channel",
+    "alert",
+    "lifecycle",
+)
 STARTUP_SETTLE = 1.0
 """Seconds between an app answering /healthz and the first request: the bot reads the org's
 incident configuration at startup, and a /declare that early would wait for it."""
@@ -62,6 +74,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--surge-window", type=float, help="seconds they arrive over (default 10)")
     parser.add_argument("--surge-limit", type=int, help="Datadog creates per period (default 50)")
     parser.add_argument("--surge-period", type=int, help="rate-limit period, s (default 10)")
+    parser.add_argument("--lifecycle-samples", type=int, help="updates per run (default 20)")
+    parser.add_argument("--sync-incidents", type=int, help="open incidents synced (default 50)")
+    parser.add_argument("--sync-interval", type=float, help="DECLARE_SYNC_INTERVAL (default 2)")
     parser.add_argument(
         "--only", default=",".join(FIGURES), help="comma list of " + ", ".join(FIGURES)
     )
@@ -91,6 +106,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "restarts": 8,
         "replicas": 3,
         "replica_surge": 300,
+        "lifecycle_samples": 20,
+        "sync_incidents": 50,
+        "sync_interval": 2.0,
         "out": Path("bench/results/latest.json"),
     }
     smoke = {
@@ -106,6 +124,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "restarts": 1,
         "replicas": 2,
         "replica_surge": 10,
+        "lifecycle_samples": 2,
+        "sync_incidents": 8,
+        "sync_interval": 0.3,
         "out": Path("bench/results/smoke.json"),
     }
     for key, value in (smoke if args.smoke else full).items():
@@ -381,8 +402,12 @@ def main(argv: list[str] | None = None) -> int:
         result["figures"].update(figure_replicas(args, latency))
     if "footprint" in args.only:
         result["figures"].update(figure_footprint(args, latency))
+    if "channel" in args.only:
+        result["figures"].update(figure_channel(args.runs, args.submit_samples, latency))
     if "alert" in args.only:
         result["figures"].update(figure_alert(args, latency))
+    if "lifecycle" in args.only:
+        result["figures"].update(figure_lifecycle(args, latency, STARTUP_SETTLE, log))
     result["elapsed_s"] = time.monotonic() - started
     m = result["machine"]
     print(

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,26 +18,36 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.datadog.client import DEFAULT_TIMEOUT, DatadogClient, RetryPolicy
 from bot.datadog.gateway import DatadogGateway
+from bot.datadog.incident_reader import DatadogIncidentReader
 from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
+from bot.domain.channel_steps import ChannelSteps
 from bot.domain.commander import CommanderResolver
 from bot.domain.incident_ports import IncidentStore
 from bot.domain.monitor import MonitorReader
 from bot.domain.org import OrgField
 from bot.domain.ports import DeclarationStore
 from bot.domain.runner import DeclarationRunner, RunnerPolicy
+from bot.domain.sync import IncidentSync, SyncPolicy
 from bot.domain.update_runner import UpdateRunner
 from bot.logs import declaration_id
 from bot.metrics import Metrics
 from bot.slack.allowlist import Allowlist
 from bot.slack.announcer import SlackAnnouncer
 from bot.slack.card_publisher import SlackCardPublisher
+from bot.slack.channel_follow import ChannelFollowingPublisher
 from bot.slack.client import slack_client
+from bot.slack.incident_channel import SlackIncidentChannels
+from bot.slack.incident_list import ButtonSigner
 from bot.slack.people import SlackPeople
+from bot.slack.sync_surface import SlackExternalNotes
 from bot.store import open_store
 
 log = logging.getLogger(__name__)
+
+SYNC_STOP_WAIT = 5.0
+"""Seconds shutdown waits for a sync tick in progress to end and release its lease."""
 
 
 @dataclass
@@ -59,6 +70,12 @@ class Services:
     """GET and PATCH of one incident for the lifecycle (bot/datadog/incident_updates.py)."""
     updates: UpdateRunner
     """Carries out stored updates, resolves and reopens (bot/domain/update_runner.py)."""
+    incident_reader: DatadogIncidentReader
+    """The open incidents (one search) for the sync and /declare list."""
+    sync: IncidentSync
+    """Follows changes made in Datadog onto the cards (bot/domain/sync.py)."""
+    list_signer: ButtonSigner
+    """Signs the incident each Update button of /declare list names."""
     metrics: Metrics = field(default_factory=Metrics)
     """What GET /metrics (or METRICS_PORT in Socket Mode) serves."""
     worker: ThreadPoolExecutor = field(
@@ -68,6 +85,21 @@ class Services:
     """Seconds the submit step may wait for the commander before acking anyway."""
     org_config_wait: float = 0.5
     """Seconds opening the form may wait for an uncached org config (the trigger lasts 3 s)."""
+    stopping: threading.Event = field(default_factory=threading.Event)
+    """Set at shutdown: background loops (the sync) end."""
+    _sync_thread: threading.Thread | None = None
+
+    def start_sync(self) -> threading.Thread | None:
+        """Run the sync in the background (None when DECLARE_SYNC_INTERVAL is 0)."""
+        if self.sync.policy.interval <= 0:
+            return None
+        thread = threading.Thread(
+            target=self.sync.watch, args=(self.stopping,), daemon=True, name="incident-sync"
+        )
+        thread.start()
+        self._sync_thread = thread
+        return thread
+
     form_pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="form")
     )
@@ -103,8 +135,13 @@ class Services:
         return self.form_pool.submit(task)
 
     def shutdown(self) -> None:
+        self.stopping.set()
+        if self._sync_thread is not None:  # let it release the sync lease for another replica
+            self._sync_thread.join(timeout=SYNC_STOP_WAIT)
         self.form_pool.shutdown(wait=True, cancel_futures=True)
         self.worker.shutdown(wait=True, cancel_futures=False)
+        if self.runner.channels is not None:
+            self.runner.channels.shutdown()
         self.org_config.close()
         self.datadog.close()
         self.allowlist.close()
@@ -118,6 +155,7 @@ def build_services(
     runner_policy: RunnerPolicy | None = None,
     datadog_timeout: float | None = None,
     org_config_ttl: float = 300.0,
+    sync_policy: SyncPolicy | None = None,
 ) -> Services:
     """`datadog_timeout` (seconds per request) lets fault tests provoke timeouts quickly."""
     metrics = Metrics()
@@ -137,8 +175,15 @@ def build_services(
     people = SlackPeople(slack)
     gateway = DatadogGateway(datadog)
     resolver = CommanderResolver(people, gateway, ttl=settings.commander_cache_ttl)
+    channels = ChannelSteps(
+        SlackIncidentChannels(slack),
+        template=settings.channel_name,
+        private=settings.channel_private,
+    )
     cards = cast(IncidentStore, store)  # SqliteStore and RedisStore keep both
-    publisher = SlackCardPublisher(slack)
+    publisher = ChannelFollowingPublisher(
+        slack, store, archive_on_resolve=settings.archive_on_resolve
+    )
     incidents = DatadogIncidents(datadog)
     org_cache = OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl)
 
@@ -155,6 +200,17 @@ def build_services(
         policy=runner_policy,
         cards=cards,
         observer=metrics,
+        channels=channels,
+    )
+    reader = DatadogIncidentReader(datadog)
+    sync = IncidentSync(
+        cards,
+        store,
+        reader,
+        publisher,
+        SlackExternalNotes(slack),
+        policy=sync_policy or SyncPolicy(interval=settings.sync_interval),
+        org_fields=org_fields,
     )
     metrics.watch_store(store)
     services = Services(
@@ -179,6 +235,9 @@ def build_services(
             org_fields=org_fields,
             observer=metrics,
         ),
+        incident_reader=reader,
+        sync=sync,
+        list_signer=ButtonSigner(settings.slack_bot_token.get_secret_value()),
         metrics=metrics,
     )
     services.updates.dispatch = services.dispatch

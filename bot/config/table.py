@@ -129,6 +129,39 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "Slack user group settings",
     ),
     SettingDoc(
+        "DECLARE_INCIDENT_CHANNEL",
+        "never",
+        "Dedicated incident channel: never (thread-first), ask (a checkbox in the form) or always.",
+        "your incident policy",
+    ),
+    SettingDoc(
+        "DECLARE_INCIDENT_CHANNEL_DEFAULT",
+        "false",
+        "With ask: whether the form's “Create an incident channel” box starts checked "
+        "(true or false).",
+        "your incident policy",
+    ),
+    SettingDoc(
+        "DECLARE_CHANNEL_NAME",
+        "inc-{public_id}-{title}",
+        "Incident channel name template: {public_id} (required), {title}, {severity}; "
+        "lowercase letters, digits, - and _.",
+        "your naming convention",
+    ),
+    SettingDoc(
+        "DECLARE_CHANNEL_PRIVATE",
+        "false",
+        "Make every incident channel private (true); else only those declared from a "
+        "private channel or a DM.",
+        "your incident policy",
+    ),
+    SettingDoc(
+        "DECLARE_ARCHIVE_ON_RESOLVE",
+        "false",
+        "Archive the incident channel when the incident is resolved (true or false).",
+        "your incident policy",
+    ),
+    SettingDoc(
         "STORE_PATH",
         "declare-bot.sqlite3",
         "SQLite file that keeps declarations until they are announced.",
@@ -145,6 +178,13 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "COMMANDER_CACHE_TTL",
         "600",
         "Seconds a Slack user to Datadog user resolution is cached.",
+        "keep the default",
+    ),
+    SettingDoc(
+        "DECLARE_SYNC_INTERVAL",
+        "60",
+        "Seconds between checks for changes made in Datadog (the card and thread follow "
+        "them); 0 turns the sync off.",
         "keep the default",
     ),
     SettingDoc("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR.", "keep the default"),

@@ -99,9 +99,18 @@ class DatadogClient:
         )
         return self._read(response)
 
-    def get_incident(self, incident_id: str) -> Incident:
-        """GET /api/v2/incidents/{incident_id}: the incident as Datadog holds it now."""
-        response = self._send("GET", f"/api/v2/incidents/{incident_id}", permission="incident_read")
+    def get_incident(self, incident_id: str, *, include_users: bool = False) -> Incident:
+        """GET /api/v2/incidents/{incident_id}: the incident as Datadog holds it now.
+
+        `include_users` asks for the users it names (`included`), so `document` gives the
+        commander's and last modifier's names, not only their ids.
+        """
+        response = self._send(
+            "GET",
+            f"/api/v2/incidents/{incident_id}",
+            params={"include": "users"} if include_users else None,
+            permission="incident_read",
+        )
         return self._read(response)
 
     def update_incident(

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from bot.domain.declaration import Declaration, Handle
 from bot.domain.record import DeclarationRecord, Delivered
+from bot.domain.sync_ports import SyncLeases
 
 
 class StepFailed(Exception):
@@ -94,8 +95,11 @@ class Announcer(Protocol):
     def report_done(self, record: DeclarationRecord) -> None: ...
 
 
-class DeclarationStore(Protocol):
-    """Durable declarations. `add` and `claim` are atomic, so replicas never double up."""
+class DeclarationStore(SyncLeases, Protocol):
+    """Durable declarations. `add` and `claim` are atomic, so replicas never double up.
+
+    The same store holds named leases (`SyncLeases`, bot/domain/sync_ports.py).
+    """
 
     def add(self, record: DeclarationRecord) -> bool:
         """Store a new declaration; False when its key already exists."""

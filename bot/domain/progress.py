@@ -25,6 +25,10 @@ def keep_facts(known: DeclarationRecord, new: DeclarationRecord) -> DeclarationR
         changes["incident_id"] = known.incident_id
         changes["public_id"] = known.public_id
         changes["incident_url"] = known.incident_url
+    if known.channel is not None and (
+        new.channel is None or known.channel.id and not new.channel.id
+    ):
+        changes["channel"] = known.channel  # a channel once made is never forgotten
     return new.model_copy(update=changes) if changes else new
 
 

@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+from bot.domain.channel_steps import ChannelSteps
 from bot.domain.commander import CommanderResolver
 from bot.domain.incident_ports import IncidentStore
 from bot.domain.lease import Lease, LeaseLost
@@ -60,6 +61,7 @@ class DeclarationRunner:
         owner: str | None = None,
         dispatch: Dispatch | None = None,
         cards: IncidentStore | None = None,
+        channels: ChannelSteps | None = None,
         observer: RunObserver | None = None,
     ) -> None:
         self.store = store
@@ -69,6 +71,8 @@ class DeclarationRunner:
         self.owner = owner or uuid.uuid4().hex[:12]
         self._sleep = sleep
         self.steps = Steps(resolver, people, incidents, announcer, self.policy, sleep, cards)
+        self.channels = channels
+        """The optional incident channel (channel_steps.py); None: never one."""
         self.resumer = Resumer(store, self.policy, self.run, dispatch)
 
     @property
@@ -146,12 +150,17 @@ class DeclarationRunner:
                 lease.check()
                 timed(TimedStep.RESOLVE, lambda: steps.resolve(progress))
             if progress.record.step is Step.COMMANDER_RESOLVED:
+                if self.channels is not None:
+                    self.channels.prefetch(progress.record)
                 timed(TimedStep.CREATE, lambda: steps.create(progress, lease))
             if progress.record.step is Step.INCIDENT_CREATED:
                 lease.check()
-                timed(TimedStep.ANNOUNCE, lambda: steps.announce(progress, lease))
+                timed(TimedStep.ANNOUNCE, lambda: self._announce(progress, lease))
             if progress.record.step is Step.ANNOUNCED:
                 lease.check()
+                if self.channels is not None:  # after a crash: what the announce left undone
+                    self.channels.finish_furnishing(progress, None)
+                    self.channels.finish_pointer(progress, None)
                 timed(TimedStep.THREAD_REPLY, lambda: steps.reply(progress))
         except LeaseLost:
             record = progress.record
@@ -172,6 +181,22 @@ class DeclarationRunner:
         if progress.record.step is Step.DONE:
             self.observer.declaration_ended(Outcome.DONE)
         return progress.record
+
+    def _announce(self, progress: Progress, lease: Lease) -> None:
+        """The channel first (when wanted); then card, pointer and furnishing side by side."""
+        channels = self.channels
+        if channels is None:
+            self.steps.announce(progress, lease)
+            return
+        channels.create(progress)
+        lease.check()
+        furnishing = channels.start_furnishing(progress.record)
+        pointer = channels.start_pointer(progress.record)
+        try:
+            self.steps.announce(progress, lease)
+        finally:
+            channels.finish_pointer(progress, pointer)
+            channels.finish_furnishing(progress, furnishing)
 
     def _fail(self, progress: Progress, reason: str) -> DeclarationRecord:
         """Tell the person first (best effort), then save: a store that is down must not

@@ -85,6 +85,7 @@ class LocalStack(BotDriver):
             datadog_timeout=self.datadog_timeout,
         )
         self.app = create_app(self.services)
+        self.services.start_sync()
         if self.socket is not None:
             self.handler = SocketModeHandler(self.app, self.slack.app_token)
             self.handler.connect()  # type: ignore[no-untyped-call]

@@ -21,6 +21,7 @@ HELP_TEXT = (
     "*/declare* opens a form to declare a Datadog incident.\n"
     "• `/declare` — open the form\n"
     "• `/declare checkout is down` — open it with the title filled in\n"
+    "• `/declare list` — the open incidents (active and stable), newest first, with Update\n"
     "• `/declare help` — this message\n"
     "You can also declare from any message: its ⋯ menu → *Declare incident*."
 )

@@ -15,6 +15,7 @@ import redis
 
 from bot.domain.record import DeclarationRecord, Step
 from bot.store.redis_incidents import RedisIncidentRecords
+from bot.store.redis_sync import RedisSyncTables
 
 RETENTION = 30 * 24 * 3600
 """Seconds a record is kept: long enough to dedupe redeliveries and answer Retry."""
@@ -57,7 +58,7 @@ return 0
 """
 
 
-class RedisStore(RedisIncidentRecords):
+class RedisStore(RedisIncidentRecords, RedisSyncTables):
     def __init__(self, client: redis.Redis, prefix: str = "declare") -> None:
         self.redis = client
         self.prefix = prefix

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from bot.domain.record import DeclarationRecord, Step
 from bot.store.sqlite_incidents import SqliteIncidentRecords
+from bot.store.sqlite_sync import SYNC_SCHEMA, SqliteSyncTables
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS declarations (
@@ -101,8 +102,10 @@ class _Liveness:
             self._fd = None
 
 
-class SqliteStore(SqliteIncidentRecords):
+class SqliteStore(SqliteIncidentRecords, SqliteSyncTables):
     """Declarations in one SQLite file; `claim` is a conditional UPDATE, so it is atomic."""
+
+    _alive: _Liveness
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -116,6 +119,7 @@ class SqliteStore(SqliteIncidentRecords):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        self._db.executescript(SYNC_SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(declarations)")}
         for name, kind in LEASE_COLUMNS.items():
             if name not in columns:  # a file from before these columns

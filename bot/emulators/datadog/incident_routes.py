@@ -16,8 +16,14 @@ from datadog_api_client.v2.model.incident_integration_metadata_create_request im
 from datadog_api_client.v2.model.incident_update_request import IncidentUpdateRequest
 
 from bot.emulators.base import Request, Response
-from bot.emulators.datadog.incident_shapes import integration_list_view, pagination, public_view
+from bot.emulators.datadog.incident_shapes import (
+    included_users,
+    integration_list_view,
+    pagination,
+    public_view,
+)
 from bot.emulators.datadog.incident_update import IncidentUpdates, patch_view
+from bot.emulators.datadog.org_shapes import JSON
 from bot.emulators.datadog.params import BadRequest, error_response, int_param, json_body, param
 from bot.emulators.datadog.search_query import matches, parse_query
 from bot.emulators.datadog.state import facets
@@ -31,10 +37,14 @@ class IncidentRoutes(IncidentUpdates):
         return Response(201, {"data": public_view(copy.deepcopy(incident), embed_users=True)})
 
     def _get_incident(self, request: Request, params: dict[str, str]) -> Response:
+        """`include=users` adds the users the incident names as `included` (as Datadog does)."""
         incident = self.find_incident(params["iid"])
         if incident is None:
             return error_response(404, "Incident not found")
-        return Response(200, {"data": public_view(copy.deepcopy(incident), embed_users=False)})
+        body: JSON = {"data": public_view(copy.deepcopy(incident), embed_users=False)}
+        if "users" in (param(request, "include") or "").split(","):
+            body["included"] = included_users(incident)
+        return Response(200, body)
 
     def _update_incident(self, request: Request, params: dict[str, str]) -> Response:
         """PATCH: the app key's owner is the acting user (`last_modified_by`)."""

@@ -6,6 +6,8 @@ included, so clients are tested against what production returns.
 
 from __future__ import annotations
 
+import copy
+
 from bot.emulators.datadog.org_shapes import JSON, User, now_iso, user_ref
 
 
@@ -118,6 +120,16 @@ def public_view(incident: JSON, *, embed_users: bool) -> JSON:
                 attrs[uuid_key] = user["data"]["id"]
     out["attributes"] = attrs
     return out
+
+
+def included_users(incident: JSON) -> list[JSON]:
+    """The `included` users of `GET ...?include=users`: each user the incident names, once."""
+    found: dict[str, JSON] = {}
+    for key in _EMBEDDED_USERS:
+        user = (incident["attributes"].get(key) or {}).get("data")
+        if user and user.get("id") not in found:
+            found[user["id"]] = copy.deepcopy(user)
+    return list(found.values())
 
 
 def integration_resource(integration_id: str, incident_id: str, attrs: JSON, owner: User) -> JSON:

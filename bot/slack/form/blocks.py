@@ -163,6 +163,10 @@ def built_in_blocks(prefill: FormPrefill) -> list[dict[str, Any]]:
     handles_hint = "Datadog handles, e.g. @pagerduty-payments @oncall-db."
     if prefill.default_handles:
         handles_hint += " Always notified: " + ", ".join(prefill.default_handles)
+    channel = []
+    if prefill.incident_channel is not None:  # DECLARE_INCIDENT_CHANNEL=ask
+        box = checkbox("Create an incident channel", checked=prefill.incident_channel)
+        channel = [input_block(ids.INCIDENT_CHANNEL, "Channel", box, optional=True)]
     return [
         title_block(prefill.title),
         input_block(ids.SEVERITY, "Severity", severity_select(prefill)),
@@ -202,6 +206,7 @@ def built_in_blocks(prefill: FormPrefill) -> list[dict[str, Any]]:
             optional=True,
             hint=handles_hint,
         ),
+        *channel,
         input_block(ids.IS_TEST, "Test", checkbox("This is a test incident"), optional=True),
     ]
 

@@ -22,6 +22,7 @@ from bot.slack.card import REOPEN_ACTION, RESOLVE_ACTION, UPDATE_ACTION
 from bot.slack.card_publisher import UPDATE_RETRY_ACTION
 from bot.slack.form import ids
 from bot.slack.form.org_fields import CUSTOM_FIELD_ACTIONS
+from bot.slack.incident_list import LIST_UPDATE_ACTION
 from bot.slack.listeners.card_actions import open_resolve, open_update, reopen, retry_update
 from bot.slack.listeners.context import Collaborators
 from bot.slack.listeners.declare_command import open_declare_modal
@@ -30,6 +31,7 @@ from bot.slack.listeners.form_actions import (
     declare_anyway,
     suggest_field_options,
 )
+from bot.slack.listeners.incident_list import open_update_from_list
 from bot.slack.listeners.message_shortcut import declare_from_message
 from bot.slack.listeners.retry import retry_declaration
 from bot.slack.listeners.submission import submit_declare_modal
@@ -112,6 +114,7 @@ def register_listeners(app: App, services: Collaborators) -> None:
     app.action(ids.OPEN_INCIDENT_ACTION)(ack_only)
     # The incident's live card (bot/slack/card.py); `services` also provides Lifecycle.
     app.action(UPDATE_ACTION)(open_update)
+    app.action(LIST_UPDATE_ACTION)(open_update_from_list)  # /declare list's Update
     app.action(RESOLVE_ACTION)(open_resolve)
     app.action(REOPEN_ACTION)(reopen)
     app.action(UPDATE_RETRY_ACTION)(retry_update)

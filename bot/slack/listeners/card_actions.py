@@ -15,7 +15,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.incident_record import UpdateJob, UpdateKind, update_key
+from bot.domain.incident_record import IncidentCard, UpdateJob, UpdateKind, update_key
 from bot.domain.incident_resolve import plan_reopen
 from bot.domain.ports import StepFailed
 from bot.slack import messages, payload
@@ -49,7 +49,13 @@ def _refused(services: Lifecycle, user_id: str, channel_id: str) -> str | None:
 
 def open_update(ack: Ack, body: dict[str, Any], client: WebClient, services: Lifecycle) -> None:
     ack()
-    card = card_of_message(services, body)
+    open_update_for(card_of_message(services, body), body, client, services)
+
+
+def open_update_for(
+    card: IncidentCard | None, body: dict[str, Any], client: WebClient, services: Lifecycle
+) -> None:
+    """The update modal for `card`: the one the button is on, or the one /declare list names."""
     user_id = payload.string(payload.obj(body, "user"), "id")
     refusal = UNKNOWN_CARD if card is None else _refused(services, user_id, card.channel)
     if card is None or refusal:

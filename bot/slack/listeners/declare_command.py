@@ -17,16 +17,18 @@ from bot.domain.declaration import Origin
 from bot.slack import messages
 from bot.slack.form.prefill import prefill_for
 from bot.slack.form.view import declare_form
-from bot.slack.listeners.context import Collaborators, org_config_now
+from bot.slack.listeners.context import org_config_now
+from bot.slack.listeners.incident_list import Listing, answer_incident_list
 from bot.slack.listeners.open_form import Tell, check_group_after_open, open_form
 from bot.slack.payload import string
 
 HELP_WORDS = frozenset({"help", "-h", "--help", "?"})
+LIST_WORD = "list"
 INCOMPLETE = "This /declare request was incomplete, so no form could open. Please try again."
 
 
 def open_declare_modal(
-    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Collaborators
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Listing
 ) -> None:
     """Ack, then open the form at once, while the trigger_id is fresh."""
     text = " ".join(string(body, "text").split())
@@ -34,6 +36,9 @@ def open_declare_modal(
     trigger_id = string(body, "trigger_id")
     if text.lower() in HELP_WORDS:
         ack(text=messages.HELP_TEXT)
+        return
+    if text.lower() == LIST_WORD and user_id and channel_id:
+        answer_incident_list(ack, respond, services, user_id, channel_id)
         return
     if not (user_id and channel_id and trigger_id):
         ack(text=INCOMPLETE)

@@ -1,0 +1,222 @@
+"""Keep cards current with changes made outside Slack (Datadog's UI, its API, other tools).
+
+Every `interval` seconds one replica (the holder of the store's named sync lease) ticks:
+
+    cards = store.open_cards()                 no Datadog call when none is open
+    open  = one search for open incidents      1 call
+    due   = cards whose `modified` moved, or whose incident left the open set (resolved?)
+    for each due card, at most `max_gets`, under the card's lease:   1 GET each
+        changed  → card updated (chat.update) and one thread note naming who (Datadog's
+                   `last_modified_by`)
+        resolved → that final update, then it leaves the open cards
+
+A card's `shown` is what the bot last published, so it is what "changed" is judged against.
+An update from Slack holds the card's lease from its PATCH until it saved the new `shown`,
+and cards with an unfinished update job are skipped: the bot's own change is never noted
+a second time as if made in Datadog.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.domain.incident_changes import ChangeKind, ExternalUpdate, external_update
+from bot.domain.incident_ports import CardPublisher, IncidentStore
+from bot.domain.incident_record import IncidentCard
+from bot.domain.incident_state import IncidentView
+from bot.domain.org import OrgField
+from bot.domain.ports import StepFailed
+from bot.domain.sync_ports import SYNC_LEASE, ExternalNotes, IncidentReader, SyncLeases
+
+log = logging.getLogger(__name__)
+
+CARD_LEASE = 30.0
+"""Seconds the sync holds one card's lease at most (one GET, one chat.update, one note)."""
+
+
+class IncidentGone(Exception):
+    """Datadog no longer has the incident (404): stop following it."""
+
+
+@dataclass(frozen=True)
+class SyncPolicy:
+    """How often and how much; `interval` 0 turns the sync off."""
+
+    interval: float = 60.0
+    max_gets: int = 50
+    """GETs per tick at most; the rest wait for the next tick."""
+    search_limit: int = 100
+    """Open incidents read by the one search (one page)."""
+
+    @property
+    def lease_ttl(self) -> float:
+        """Outlives one interval and a slow tick, so the holder keeps it from tick to tick."""
+        return 2 * self.interval + 10.0
+
+
+@dataclass
+class SyncReport:
+    """What one tick did (tests and the benchmark count Datadog calls with it)."""
+
+    searches: int = 0
+    gets: int = 0
+    cards: int = 0
+    notes: int = 0
+    left: int = 0
+    busy: int = 0
+    """Cards skipped because an update from Slack held them."""
+
+    @property
+    def datadog_calls(self) -> int:
+        return self.searches + self.gets
+
+
+class IncidentSync:
+    """One replica at a time follows the announced incidents (see the module docstring)."""
+
+    def __init__(
+        self,
+        store: IncidentStore,
+        leases: SyncLeases,
+        reader: IncidentReader,
+        publisher: CardPublisher,
+        notes: ExternalNotes,
+        *,
+        policy: SyncPolicy | None = None,
+        org_fields: Callable[[], Sequence[OrgField]] = tuple,
+        owner: str | None = None,
+    ) -> None:
+        self.store, self.leases, self.reader = store, leases, reader
+        self.publisher, self.notes = publisher, notes
+        self.policy = policy or SyncPolicy()
+        self.org_fields = org_fields
+        self.owner = owner or f"sync/{uuid.uuid4().hex[:12]}"
+
+    def _hold(self) -> bool:
+        return self.leases.claim_lease(SYNC_LEASE, self.owner, self.policy.lease_ttl)
+
+    def tick(self) -> SyncReport | None:
+        """One round; None when another replica holds the sync lease."""
+        if not self._hold():
+            return None
+        report = SyncReport()
+        cards = self.store.open_cards()
+        if not cards:
+            return report
+        report.searches += 1
+        found = {v.incident_id: v for v in self.reader.open_incidents(self.policy.search_limit)}
+        updating = {job.card_key for job in self.store.pending_updates()}
+        due = [c for c in cards if _moved(c, found.get(c.incident_id))]
+        # Known changes first, then those missing from the search (resolved, or not indexed).
+        due.sort(key=lambda c: c.incident_id not in found)
+        for listed in due[: self.policy.max_gets]:
+            if not self._hold():  # a slow tick lost the lease: the other replica goes on
+                log.warning("incident sync: lost the lease mid-tick")
+                break
+            if listed.key in updating or not self.store.claim_card(
+                listed.key, self.owner, CARD_LEASE
+            ):
+                report.busy += 1
+                continue
+            try:
+                card = self.store.get_card(listed.key)  # as saved now, not as the tick began
+                if card is not None and card.open and _moved(card, found.get(card.incident_id)):
+                    self._sync(card, report)
+            finally:
+                self.store.release_card(listed.key, self.owner)
+        return report
+
+    def _sync(self, card: IncidentCard, report: SyncReport) -> None:
+        report.gets += 1
+        try:
+            fetched = self.reader.incident(card.incident_id)
+        except IncidentGone:
+            log.info("%s is gone from Datadog: its card is no longer followed", card.shown.label)
+            self.store.save_card(card.model_copy(update={"shown": _closed(card.shown)}))
+            report.left += 1
+            return
+        except Exception:  # noqa: BLE001 - one incident's failure must not stop the others
+            log.warning("incident sync: reading %s failed", card.shown.label, exc_info=True)
+            return
+        self._follow(card, fetched, report)
+
+    def _follow(self, card: IncidentCard, fetched: IncidentView, report: SyncReport) -> None:
+        update = external_update(card.shown, fetched, self.org_fields())
+        if card.shown.modified is None:
+            update = _first_read(update)
+        commander = card.commander_slack_id
+        if fetched.commander_id != card.shown.commander_id:
+            commander = None  # someone else commands now: the card shows Datadog's name
+        current = card.model_copy(
+            update={
+                "shown": fetched,
+                "commander_slack_id": commander,
+                "updated_at": self.store.now(),
+            }
+        )
+        if update is not None:
+            try:
+                self.publisher.update_card(current)
+                report.cards += 1
+                self.notes.post_external_note(current, update)
+                report.notes += 1
+            except StepFailed as exc:
+                if exc.retryable:  # Slack hiccup: `shown` stays, the next tick tries again
+                    log.warning("incident sync: %s: %s", card.shown.label, exc.reason)
+                    return
+                log.info("the card of %s can't be edited: %s", card.shown.label, exc.reason)
+            except Exception:  # noqa: BLE001 - as a retryable failure
+                log.warning("incident sync: %s failed", card.shown.label, exc_info=True)
+                return
+        self.store.save_card(current)
+        if not current.open:
+            report.left += 1
+
+    def watch(self, stop: threading.Event) -> None:
+        """Tick every interval until `stop` (the worker runs this like the runner's watch)."""
+        interval = self.policy.interval
+        if interval <= 0:
+            return
+        while not stop.wait(interval):
+            try:
+                report = self.tick()
+                if report is not None and (report.notes or report.left or report.busy):
+                    log.info(
+                        "incident sync: %d cards, %d notes, %d left the open set, %d busy",
+                        report.cards,
+                        report.notes,
+                        report.left,
+                        report.busy,
+                    )
+            except Exception:  # noqa: BLE001 - Datadog or the store down: try next interval
+                log.warning("incident sync tick failed", exc_info=True)
+        try:
+            self.leases.release_lease(SYNC_LEASE, self.owner)
+        except Exception:  # noqa: BLE001 - it expires on its own
+            log.warning("releasing the sync lease failed", exc_info=True)
+
+
+def _moved(card: IncidentCard, hit: IncidentView | None) -> bool:
+    """Worth a GET: never read from Datadog, left the open set, or `modified` moved."""
+    shown = card.shown
+    if shown.modified is None or hit is None:
+        return True
+    return hit.modified is None or hit.modified != shown.modified
+
+
+def _first_read(update: ExternalUpdate | None) -> ExternalUpdate | None:
+    """The first read compares with the card as declared, which lists only the fields asked
+    in the form: fields Datadog filled in itself (defaults, the slug) are not changes."""
+    if update is None:
+        return None
+    kept = tuple(c for c in update.changes if not (c.kind is ChangeKind.FIELD and not c.before))
+    return ExternalUpdate(changes=kept, by=update.by) if kept else None
+
+
+def _closed(view: IncidentView) -> IncidentView:
+    """A deleted incident's last known view, marked over so it leaves the open cards."""
+    return view.model_copy(update={"state": "completed"})

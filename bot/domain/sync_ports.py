@@ -1,0 +1,54 @@
+"""What the sync of changes made outside Slack needs besides the cards (incident_ports.py).
+
+The sync set is the store's open cards: each card's `shown` is the last snapshot the bot
+published, what "changed" is judged against. A named lease in the same store lets one
+replica sync at a time.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.domain.incident_changes import ExternalUpdate
+from bot.domain.incident_record import IncidentCard
+from bot.domain.incident_state import IncidentView
+
+SYNC_LEASE = "incident-sync"
+"""The named lease one replica holds while it runs the sync."""
+
+
+class SyncLeases(Protocol):
+    """Named leases in the declarations' store (SQLite or Redis), atomic like `claim`."""
+
+    def claim_lease(self, name: str, owner: str, ttl: float) -> bool:
+        """Take or renew the named lease for `ttl` seconds; False if another holds it."""
+        ...
+
+    def release_lease(self, name: str, owner: str) -> None: ...
+
+
+class IncidentReadFailed(Exception):
+    """Datadog could not be read; `reason` is for people (Datadog's own words)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class IncidentReader(Protocol):
+    """Datadog, read: the open incidents (one search) and one incident (one GET).
+
+    Failures raise IncidentReadFailed (IncidentGone, sync.py, for a deleted incident).
+    """
+
+    def open_incidents(self, limit: int) -> list[IncidentView]:
+        """Active and stable incidents, newest first, at most `limit`, in one request."""
+        ...
+
+    def incident(self, incident_id: str) -> IncidentView: ...
+
+
+class ExternalNotes(Protocol):
+    """Slack: the thread note for a change made in Datadog."""
+
+    def post_external_note(self, card: IncidentCard, update: ExternalUpdate) -> None: ...
