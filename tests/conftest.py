@@ -34,6 +34,15 @@ def stack() -> Iterator[LocalStack]:
 
 
 @pytest.fixture
+def processes() -> Iterator[list[BotProcess]]:
+    """Bot processes a test starts (append them); each is stopped at teardown."""
+    started: list[BotProcess] = []
+    yield started
+    for process in started:
+        process.stop()
+
+
+@pytest.fixture
 def replicas(stack: LocalStack, redis_url: str, tmp_path: Path) -> Iterator[list[BotProcess]]:
     """Two bot processes sharing one real Redis (each with its own unused SQLite path)."""
     clear(redis_url)

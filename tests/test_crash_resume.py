@@ -8,7 +8,7 @@ and measures how long the restarted process takes to finish the declaration.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -73,14 +73,6 @@ CASES: dict[str, tuple[Hold, Step, Arrived]] = {
     ),
 }
 """Crash point → (how to hold the bot there, the step stored, when the held call arrived)."""
-
-
-@pytest.fixture
-def processes() -> Iterator[list[BotProcess]]:
-    started: list[BotProcess] = []
-    yield started
-    for process in started:
-        process.stop()
 
 
 @pytest.mark.parametrize("crash_point", list(CASES))

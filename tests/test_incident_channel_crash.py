@@ -4,10 +4,7 @@ One channel, one card in it, one pointer in the origin."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from bot.domain.record import DeclarationRecord, Step
 from bot.emulators.personas import ALICE, INCIDENTS
@@ -25,14 +22,6 @@ def stored(path: Path) -> list[DeclarationRecord]:
         return list(store.all())
     finally:
         store.close()
-
-
-@pytest.fixture
-def processes() -> Iterator[list[BotProcess]]:
-    started: list[BotProcess] = []
-    yield started
-    for process in started:
-        process.stop()
 
 
 def test_kill_9_after_conversations_create_makes_one_channel(

@@ -4,10 +4,7 @@ update and leaves a current card and one thread note (the PATCH is not needed ag
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from bot.domain.incident_record import UpdateJob, UpdateStep
 from bot.emulators.personas import ALICE, INCIDENTS, TEAM
@@ -39,14 +36,6 @@ def cards_stored(path: Path) -> int:
         return len(store.open_cards())
     finally:
         store.close()
-
-
-@pytest.fixture
-def processes() -> Iterator[list[BotProcess]]:
-    started: list[BotProcess] = []
-    yield started
-    for process in started:
-        process.stop()
 
 
 def test_kill_9_between_patch_and_card_update_resumes_to_a_current_card(

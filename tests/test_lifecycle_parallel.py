@@ -6,10 +6,7 @@ before the PATCH resumes to one PATCH effect and one note; the sync never echoes
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from bot.emulators.base import Request
 from bot.emulators.personas import ALICE, BOB, INCIDENTS, TEAM
@@ -93,14 +90,6 @@ def test_a_patch_refused_for_good_puts_the_card_back_and_tells_the_person(
     assert_blocks_round_trip(notice["blocks"])
     assert thread_notes(stack) == [], "no note for a change Datadog doesn't have"
     assert stack.datadog.updated_bodies() == [] and severity_in_datadog(stack) == "SEV-3"
-
-
-@pytest.fixture
-def processes() -> Iterator[list[BotProcess]]:
-    started: list[BotProcess] = []
-    yield started
-    for process in started:
-        process.stop()
 
 
 def test_kill_9_after_the_card_edit_before_the_patch_resumes_to_one_patch_and_one_note(
