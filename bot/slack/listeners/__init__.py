@@ -82,12 +82,16 @@ def handle_error(error: Exception, body: dict[str, Any], respond: Respond) -> No
         log.warning("could not report error %s", reference)
 
 
-class Inject(Middleware):
-    """Puts `services` in every request's context; a `Middleware` subclass, so Bolt builds
-    no keyword arguments for it (tens of microseconds on every request)."""
+class SetContext(Middleware):
+    """Puts one value in every request's context (`services`, the shared Slack client).
 
-    def __init__(self, services: Collaborators) -> None:
-        self.services = services
+    A `Middleware` subclass, not a function: Bolt builds no keyword arguments for it, which
+    saves tens of microseconds on every request, /declare's included.
+    """
+
+    def __init__(self, key: str, value: object) -> None:
+        self.key = key
+        self.value = value
 
     def process(
         self,
@@ -96,14 +100,14 @@ class Inject(Middleware):
         resp: BoltResponse,
         next: Callable[[], BoltResponse],  # noqa: A002 - Bolt's name
     ) -> BoltResponse | None:
-        req.context["services"] = self.services
+        req.context[self.key] = self.value
         return next()
 
 
 def register_listeners(app: App, services: Collaborators) -> None:
     """Wire listeners; `services` reaches each one through Bolt's context."""
 
-    app.use(Inject(services))
+    app.use(SetContext("services", services))
     app.command(ids.COMMAND)(open_declare_modal)
     app.view(ids.MODAL_CALLBACK)(submit_declare_modal)
     app.action(ids.RETRY_ACTION)(retry_declaration)
