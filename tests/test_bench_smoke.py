@@ -22,6 +22,7 @@ def test_smoke_benchmark_runs_and_writes_json(tmp_path: Path) -> None:
         "footprint",
         "alert",
         "lifecycle",
+        "placeholder",
     }
     sync = result["figures"]["lifecycle"]["sync_calls"]
     assert sync["unchanged"] == 1, sync
