@@ -25,7 +25,12 @@ def test_a_replica_killed_after_its_create_is_taken_over_within_15s(
     stack.datadog.wait_for("/api/v2/incidents", 1, timeout=15)
     doomed.kill9()
     killed = time.monotonic()
-    wait_for(lambda: bool(announcements(stack.slack, title)), timeout=90, what="the takeover")
+    # The card, not the placeholder the doomed replica posted beside its create (issue 15).
+    wait_for(
+        lambda: any("IR-" in a["text"] for a in announcements(stack.slack, title)),
+        timeout=90,
+        what="the takeover",
+    )
     elapsed = time.monotonic() - killed
     figures.timing("takeover of a kill -9'd replica's declaration (defaults, Redis)", elapsed)
     print(f"\nthe survivor announced {elapsed:.1f}s after the kill")
