@@ -40,7 +40,7 @@ SUBMIT_TARGET = 1.15
 SUBMIT_BOUNDS = {
     "prefetched_announcement": 1,  # the placeholder, beside the create (issue 15)
     "prefetched_reply": 2,  # create, reply (beside the placeholder's edit)
-    "not_prefetched_announcement": 1,  # the placeholder does not wait for the commander
+    "not_prefetched_announcement": 3,  # users.info, Datadog users (before the ack), post
     "not_prefetched_reply": 4,  # users.info, Datadog users, create, reply
 }
 """Critical-path lower bounds, in multiples of the injected per-call latency."""
