@@ -58,3 +58,10 @@ _.msg
 # pytest fixtures requested by parameter name.
 _.restore_logging
 _.watching
+
+# prometheus_client calls a collector's describe() and collect() at registration and scrape.
+_.describe
+_.collect
+
+# Bolt calls a Middleware's process(req=, resp=, next=) by keyword: the name is Bolt's.
+_.resp

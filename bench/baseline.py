@@ -7,6 +7,10 @@ process, as the bot is: `python -m bench.baseline --port N --slack-api-url URL`.
 
 The modal is `--modal FILE` (the benchmark passes the very form the bot opened, frozen,
 so that both send the same payload), else a one-input form.
+
+`--docs` is the other reference: a plain Bolt app written the way Bolt's README shows,
+`App(...)` (which calls auth.test while it is built) then `app.start(port)`, Bolt's own
+development server, a one-input modal. Its only change is the Web API base URL.
 """
 
 from __future__ import annotations
@@ -62,6 +66,21 @@ def bare_bolt_app(
     return app
 
 
+def docs_bolt_app(slack_api_url: str, bot_token: str, signing_secret: str) -> App:
+    """Bolt's README app: token verification on, default executor, one listener."""
+    app = App(
+        client=WebClient(token=bot_token, base_url=slack_api_url),
+        signing_secret=signing_secret,
+    )
+
+    @app.command("/declare")
+    def open_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=STATIC_MODAL)
+
+    return app
+
+
 def wsgi(app: App) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
     handler = SlackRequestHandler(app)
 
@@ -79,8 +98,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slack-api-url", required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--modal", help="a JSON file with the view to open")
+    parser.add_argument("--docs", action="store_true", help="Bolt's README app on app.start()")
     args = parser.parse_args(argv)
     token, secret = os.environ["SLACK_BOT_TOKEN"], os.environ["SLACK_SIGNING_SECRET"]
+    if args.docs:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        docs = docs_bolt_app(args.slack_api_url, token, secret)
+        docs.start(port=args.port, http_server_logger_enabled=False)
+        return 0
     modal = None
     if args.modal:
         with open(args.modal) as file:

@@ -116,8 +116,12 @@ class Emulators:
 class Served:
     """An app in its own process on a free loopback port, ready once GET /healthz answers."""
 
-    def __init__(self, argv: list[str], env: dict[str, str], name: str) -> None:
+    def __init__(
+        self, argv: list[str], env: dict[str, str], name: str, ready_status: int = 200
+    ) -> None:
         self.name = name
+        self.ready_status = ready_status
+        """What GET /healthz answers once up (Bolt's own server has no /healthz: 404)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.argv = [a.replace("{port}", str(self.port)) for a in argv]
@@ -158,7 +162,7 @@ class Served:
                     self.stop()
                     raise RuntimeError(f"{self.name} exited: {output}")
                 try:
-                    if client.get(self.url + "/healthz").status_code == 200:
+                    if client.get(self.url + "/healthz").status_code == self.ready_status:
                         self.ready_s = time.monotonic() - started
                         return self
                 except httpx.TransportError:
@@ -188,18 +192,32 @@ class Served:
         self.stop()
 
 
-def start_bot(emulators: Emulators) -> Served:
-    """`python -m bot` in HTTP mode against the emulators, with a SQLite store of its own."""
-    return Served(["-m", "bot"], emulators.env(), "bot").start()
+def start_bot(emulators: Emulators, source: Path | None = None, name: str = "bot") -> Served:
+    """`python -m bot` in HTTP mode against the emulators, with a SQLite store of its own.
+
+    `source`: a source tree of another version (e.g. `git archive main`), imported first,
+    so that one run measures the code before and after a change side by side.
+    """
+    env = emulators.env()
+    if source is not None:
+        env["PYTHONPATH"] = str(source.resolve())
+    return Served(["-m", "bot"], env, name).start()
 
 
 def start_baseline(
-    emulators: Emulators, modal: dict[str, Any] | None = None, name: str = "baseline"
+    emulators: Emulators,
+    modal: dict[str, Any] | None = None,
+    name: str = "baseline",
+    docs: bool = False,
 ) -> Served:
-    """The bare Bolt app (bench/baseline.py) in its own process, opening `modal` if given."""
-    argv = ["-m", "bench.baseline", "--port", "{port}"]
+    """The bare Bolt app (bench/baseline.py) in its own process, opening `modal` if given;
+    `docs`: Bolt's README app on its own server instead."""
+    argv = ["-m", "bench.baseline", "--port", "{port}", *(["--docs"] if docs else [])]
     served = Served(
-        [*argv, "--slack-api-url", emulators.slack.url + "/api/"], emulators.env(), name
+        [*argv, "--slack-api-url", emulators.slack.url + "/api/"],
+        emulators.env(),
+        name,
+        ready_status=404 if docs else 200,
     )
     if modal is not None:
         path = served.workdir / "modal.json"

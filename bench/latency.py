@@ -94,7 +94,7 @@ def measure_open(emulators: Emulators, apps: dict[str, Served], samples: int) ->
     to_ack: dict[str, list[float]] = {name: [] for name in names}
     for i in range(samples):
         for name in names[i % len(names) :] + names[: i % len(names)]:
-            opened, acked, _ = _open_once(emulators, apps[name], name == "bot")
+            opened, acked, _ = _open_once(emulators, apps[name], name.startswith("bot"))
             to_open[name].append(opened)
             to_ack[name].append(acked)
     summary = {name: latency_summary(to_open[name]) for name in names}

@@ -96,6 +96,65 @@ def rows(result: dict[str, Any]) -> list[Row]:
                 "",
             ),
         ]
+        ratios = f.get("p50_ratio", {})
+        if "baseline_docs" in f["median"]:
+            docs = f["median"]["baseline_docs"]
+            out.append(
+                (
+                    "  Bolt README app (app.start)",
+                    _ms(docs["p50_ms"]),
+                    _ms(docs["p99_ms"]),
+                    "bot p50 / this p50",
+                    _ratio(ratios.get("bot/docs")),
+                    "p50 ≤ 1.20×",
+                    _met(ratios.get("bot/docs", math.inf) <= 1.2),
+                )
+            )
+            out.append(
+                (
+                    "  (bot p50 / same form p50)",
+                    "",
+                    "",
+                    "",
+                    _ratio(ratios.get("bot/same_form")),
+                    "p50 ≤ 1.20×",
+                    _met(ratios.get("bot/same_form", math.inf) <= 1.2),
+                )
+            )
+        if "bot_before" in f["median"]:
+            before = f["median"]["bot_before"]
+            out.append(
+                (
+                    "  bot before (--before)",
+                    _ms(before["p50_ms"]),
+                    _ms(before["p99_ms"]),
+                    "its p50 / README app p50",
+                    _ratio(ratios.get("bot_before/docs")),
+                    "(info)",
+                    "",
+                )
+            )
+    if "first_after_start" in figures:
+        f = figures["first_after_start"]
+        for name, label in (
+            ("bot", "1b first /declare after a start"),
+            ("bot_before", "  bot before (--before)"),
+            ("baseline_docs", "  Bolt README app (app.start)"),
+        ):
+            if name not in f["by_app"]:
+                continue
+            app = f["by_app"][name]
+            out.append(
+                (
+                    label,
+                    _ms(app["first_ms"]),
+                    "",
+                    f"steady p50 {_ms(app['steady_p50_ms'])}",
+                    _ratio(app["ratio"]),
+                    "first ≤ 1.20× steady" if name == "bot" else "(info)",
+                    _met(f["met"]) if name == "bot" else "",
+                )
+            )
     if "submit" in figures:
         f = figures["submit"]
         for key, label in (
@@ -167,10 +226,58 @@ def rows(result: dict[str, Any]) -> list[Row]:
                 "",
             )
         )
+    if "replica_surge" in figures and "run" in figures["replica_surge"]:
+        f = figures["replica_surge"]
+        r = f["run"]
+        out += [
+            (
+                f"3b surge over {r['replicas']} replicas, ack ({r['plan']['submissions']})",
+                _ms(r["ack"]["p50_ms"]),
+                _ms(r["ack"]["p99_ms"]),
+                f"max {_ms(r['ack']['max_ms'])}",
+                "",
+                "p99 < 3 s",
+                _met(f["met"]["acks"]),
+            ),
+            (
+                "  incidents / dup / lost",
+                "",
+                "",
+                f"{r['incidents']} / "
+                f"{r['duplicate_incidents'] + r['records_sharing_an_incident']} / {r['lost']}",
+                "",
+                f"{r['plan']['submissions']} / 0 / 0",
+                _met(f["met"]["ledger"]),
+            ),
+            (
+                "  time to drain",
+                _ms(r["drain_s"] * 1000),
+                "",
+                f"floor {_ms(r['drain_floor_s'] * 1000)}",
+                _ratio(f["drain_ratio"]),
+                "≤ 1.10× floor",
+                _met(f["met"]["drain"]),
+            ),
+            ("  429s received", str(r["rate_limited_429s"]), "", "", "", "(info)", ""),
+        ]
     if "footprint" in figures:
         f = figures["footprint"]["median"]
         out.append(("4 cold start → /healthz", _ms(f["ready_s"] * 1000), "", "", "", "(info)", ""))
         out.append(("  idle RSS", f"{f['idle_rss_mib']:.1f} MiB", "", "", "", "(info)", ""))
+    if "channel" in figures:
+        f = figures["channel"]
+        item = f["median"]["pointer"]
+        out.append(
+            (
+                "5 submit → pointer (incident channel)",
+                _ms(item["p50_ms"]),
+                _ms(item["p99_ms"]),
+                f"bound {_ms(f['bound_ms'])}",
+                _ratio(f["p99_ratio"]),
+                "p99 ≤ 1.15× bound",
+                _met(f["met"]),
+            )
+        )
     if "alert" in figures:
         from bench.alerts import alert_rows  # the figure formats its own rows
 

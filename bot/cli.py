@@ -8,16 +8,25 @@ import os
 import signal
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
 
+if TYPE_CHECKING:
+    from bot.services import Services
+
 log = logging.getLogger("bot")
+
+WARM_WAIT = 10.0
+"""Seconds the start-up form drawing waits for the org config."""
 
 
 def run(settings: Settings) -> int:
     """Start the bot in Socket Mode (SLACK_APP_TOKEN set) or HTTP mode, until stopped."""
+    from slack_bolt.error import BoltError
+
     from bot.app import create_app
     from bot.check.store_checks import StoreUnusable, open_configured_store
     from bot.services import build_services
@@ -29,8 +38,26 @@ def run(settings: Settings) -> int:
         print(f"declare-bot cannot start: {exc}", file=sys.stderr)
         return 2
     services = build_services(settings, store=store)
-    app = create_app(services)
+    try:
+        # auth.test now, not on the first /declare (which would wait one round trip for it).
+        app = create_app(services, verify_token=True)
+    except BoltError as exc:
+        log.debug("auth.test refused", exc_info=exc)
+        print(
+            "declare-bot cannot start: Slack refused SLACK_BOT_TOKEN (auth.test); "
+            "run `declare-bot check`",
+            file=sys.stderr,
+        )
+        return 2
+    except Exception as exc:  # noqa: BLE001 - Slack unreachable: verify on the first request
+        log.warning("auth.test failed at start-up (%s); Bolt retries it later", type(exc).__name__)
+        app = create_app(services)
+    metrics_server = None
+    if settings.metrics_port is not None:
+        metrics_server = services.metrics.serve(settings.metrics_port)
+        log.info("metrics on :%s (GET /metrics)", metrics_server.port)
     services.org_config.refresh()  # warm: the first form should not wait on Datadog
+    threading.Thread(target=_draw_form_once, args=(services,), daemon=True, name="warm").start()
     # Resume what a crash left half-way, now and whenever a dead replica's lease runs out.
     threading.Thread(
         target=services.runner.watch, args=(threading.Event(),), daemon=True, name="resume"
@@ -49,14 +76,28 @@ def run(settings: Settings) -> int:
         return 0
     from bot.server import HttpServer
 
-    server = HttpServer(app, port=settings.port)
+    server = HttpServer(app, port=settings.port, metrics=services.metrics.wsgi_app())
     signal.signal(signal.SIGTERM, lambda *_: server.stop())
-    log.info("listening on :%s (POST /slack/events, GET /healthz)", server.port)
+    log.info("listening on :%s (POST /slack/events, GET /healthz, GET /metrics)", server.port)
     try:
         server.serve_forever()
     finally:
+        if metrics_server is not None:
+            metrics_server.stop()
         services.shutdown()
     return 0
+
+
+def _draw_form_once(services: Services) -> None:
+    """Draw the form off the request path once the org config is in, so the first /declare
+    after a start finds the form's skeleton (bot/slack/form/view.py) drawn."""
+    from bot.domain.declaration import Origin
+    from bot.slack.form.prefill import prefill_for
+    from bot.slack.form.view import declare_form
+
+    config = services.org_config.get(timeout=WARM_WAIT)
+    nobody = Origin(team_id="", channel_id="", user_id="")
+    declare_form(config, prefill_for(services.settings, ""), nobody)
 
 
 def has_slack_credentials(environ: dict[str, str], env_file: str = ".env") -> bool:

@@ -61,7 +61,8 @@ def walk_lifecycle(transcript: Transcript) -> bool:
     if not _wait_done(transcript, 1):
         say("✗ The update did not reach the card.")
         return False
-    say("   Then, in order (only the changed field is sent; the card is edited in place):")
+    say("   Then (only the changed field is sent; the card is edited in place, beside the")
+    say("   PATCH, so those two come in either order; the thread note once Datadog has it):")
     transcript.calls("   ")
     say("\n10. @bob presses Resolve, adds a note and when the customer impact ended:")
     view = open_modal(stack, RESOLVE_ACTION, user=BOB)

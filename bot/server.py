@@ -1,4 +1,5 @@
-"""HTTP mode: POST /slack/events (signature-verified by Bolt) and GET /healthz, on waitress."""
+"""HTTP mode: POST /slack/events (signature-verified by Bolt), GET /healthz and GET /metrics,
+on waitress."""
 
 from __future__ import annotations
 
@@ -88,8 +89,9 @@ def _malformed(environ: dict[str, Any]) -> str | None:
     return None
 
 
-def wsgi_app(app: App) -> WSGIApp:
-    """Route Slack's requests to Bolt and answer health checks; 404 for the rest."""
+def wsgi_app(app: App, metrics: WSGIApp | None = None) -> WSGIApp:
+    """Route Slack's requests to Bolt, answer health checks and (with `metrics`) serve
+    GET /metrics; 404 for the rest."""
     handler = SlackRequestHandler(app)
 
     def route(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -112,6 +114,8 @@ def wsgi_app(app: App) -> WSGIApp:
         if path == "/healthz" and method in ("GET", "HEAD"):
             start_response("200 OK", [("Content-Type", "application/json")])
             return [b'{"ok": true}']
+        if path == "/metrics" and method in ("GET", "HEAD") and metrics is not None:
+            return metrics(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "application/json")])
         return [b'{"ok": false, "error": "not_found"}']
 
@@ -121,12 +125,19 @@ def wsgi_app(app: App) -> WSGIApp:
 class HttpServer:
     """waitress on a host and port (0 picks a free one); start() returns at once."""
 
-    def __init__(self, app: App, host: str = "0.0.0.0", port: int = 3000, threads: int = 16):
+    def __init__(
+        self,
+        app: App,
+        host: str = "0.0.0.0",
+        port: int = 3000,
+        threads: int = 16,
+        metrics: WSGIApp | None = None,
+    ):
         # waitress reads (and spills to disk) a whole body before the app sees it; with
         # this bound it answers 413 from the Content-Length header, and cuts a chunked
         # body off once it passes the bound, without ever reading more.
         self._server = create_server(
-            wsgi_app(app),
+            wsgi_app(app, metrics),
             host=host,
             port=port,
             threads=threads,

@@ -22,6 +22,7 @@ from bot.datadog.incident_reader import DatadogIncidentReader
 from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
+from bot.domain.channel_steps import ChannelSteps
 from bot.domain.commander import CommanderResolver
 from bot.domain.incident_ports import IncidentStore
 from bot.domain.monitor import MonitorReader
@@ -31,10 +32,13 @@ from bot.domain.runner import DeclarationRunner, RunnerPolicy
 from bot.domain.sync import IncidentSync, SyncPolicy
 from bot.domain.update_runner import UpdateRunner
 from bot.logs import declaration_id
+from bot.metrics import Metrics
 from bot.slack.allowlist import Allowlist
 from bot.slack.announcer import SlackAnnouncer
 from bot.slack.card_publisher import SlackCardPublisher
+from bot.slack.channel_follow import ChannelFollowingPublisher
 from bot.slack.client import slack_client
+from bot.slack.incident_channel import SlackIncidentChannels
 from bot.slack.incident_list import ButtonSigner
 from bot.slack.people import SlackPeople
 from bot.slack.sync_surface import SlackExternalNotes
@@ -72,6 +76,8 @@ class Services:
     """Follows changes made in Datadog onto the cards (bot/domain/sync.py)."""
     list_signer: ButtonSigner
     """Signs the incident each Update button of /declare list names."""
+    metrics: Metrics = field(default_factory=Metrics)
+    """What GET /metrics (or METRICS_PORT in Socket Mode) serves."""
     worker: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="declare")
     )
@@ -134,6 +140,8 @@ class Services:
             self._sync_thread.join(timeout=SYNC_STOP_WAIT)
         self.form_pool.shutdown(wait=True, cancel_futures=True)
         self.worker.shutdown(wait=True, cancel_futures=False)
+        if self.runner.channels is not None:
+            self.runner.channels.shutdown()
         self.org_config.close()
         self.datadog.close()
         self.allowlist.close()
@@ -150,7 +158,8 @@ def build_services(
     sync_policy: SyncPolicy | None = None,
 ) -> Services:
     """`datadog_timeout` (seconds per request) lets fault tests provoke timeouts quickly."""
-    slack = slack_client(settings)
+    metrics = Metrics()
+    slack = slack_client(settings, metrics=metrics)
     datadog = DatadogClient(
         settings.dd_api_key.get_secret_value(),
         settings.dd_app_key.get_secret_value(),
@@ -158,6 +167,7 @@ def build_services(
         base_url=settings.datadog_api_base,
         retry=retry,
         timeout=httpx.Timeout(datadog_timeout) if datadog_timeout else DEFAULT_TIMEOUT,
+        metrics=metrics,
     )
     if store is None:
         redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
@@ -165,8 +175,15 @@ def build_services(
     people = SlackPeople(slack)
     gateway = DatadogGateway(datadog)
     resolver = CommanderResolver(people, gateway, ttl=settings.commander_cache_ttl)
+    channels = ChannelSteps(
+        SlackIncidentChannels(slack),
+        template=settings.channel_name,
+        private=settings.channel_private,
+    )
     cards = cast(IncidentStore, store)  # SqliteStore and RedisStore keep both
-    publisher = SlackCardPublisher(slack)
+    publisher = ChannelFollowingPublisher(
+        slack, store, archive_on_resolve=settings.archive_on_resolve
+    )
     incidents = DatadogIncidents(datadog)
     org_cache = OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl)
 
@@ -175,7 +192,15 @@ def build_services(
         return config.fields if config else ()
 
     runner = DeclarationRunner(
-        store, resolver, people, gateway, SlackAnnouncer(slack), policy=runner_policy, cards=cards
+        store,
+        resolver,
+        people,
+        gateway,
+        SlackAnnouncer(slack),
+        policy=runner_policy,
+        cards=cards,
+        observer=metrics,
+        channels=channels,
     )
     reader = DatadogIncidentReader(datadog)
     sync = IncidentSync(
@@ -187,6 +212,7 @@ def build_services(
         policy=sync_policy or SyncPolicy(interval=settings.sync_interval),
         org_fields=org_fields,
     )
+    metrics.watch_store(store)
     services = Services(
         settings=settings,
         slack=slack,
@@ -202,11 +228,17 @@ def build_services(
         publisher=publisher,
         incidents=incidents,
         updates=UpdateRunner(
-            cards, incidents, publisher, policy=runner_policy, org_fields=org_fields
+            cards,
+            incidents,
+            publisher,
+            policy=runner_policy,
+            org_fields=org_fields,
+            observer=metrics,
         ),
         incident_reader=reader,
         sync=sync,
         list_signer=ButtonSigner(settings.slack_bot_token.get_secret_value()),
+        metrics=metrics,
     )
     services.updates.dispatch = services.dispatch
     runner.dispatch = services.dispatch  # resumed declarations run on the pool too

@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.check.checklist import Item
 from bot.config import Settings
+from bot.domain.incident_channel import ChannelMode
 from bot.logs import hide_userinfo
 from bot.slack.client import slack_client
 from bot.slack.scopes import APP_TOKEN_SCOPES, REQUIRED_SCOPES, WHY
@@ -54,17 +55,45 @@ def check_bot_token(settings: Settings) -> list[Item]:
     return [Item("ok", title, [who]), scopes_item(granted, settings)]
 
 
-OPTION_SCOPES: dict[str, tuple[str, Callable[[Settings], bool]]] = {
-    "usergroups:read": ("DECLARE_ALLOWED_USERGROUPS", lambda s: bool(s.allowed_usergroups)),
+def _channel_option(settings: Settings) -> bool:
+    return settings.incident_channel is not ChannelMode.NEVER
+
+
+CHANNEL_OPTION = ("DECLARE_INCIDENT_CHANNEL", "is ask or always", "never", _channel_option)
+OPTION_SCOPES: dict[str, tuple[str, str, str, Callable[[Settings], bool]]] = {
+    "usergroups:read": (
+        "DECLARE_ALLOWED_USERGROUPS",
+        "is set",
+        "empty",
+        lambda s: bool(s.allowed_usergroups),
+    ),
+    "channels:manage": CHANNEL_OPTION,
+    "groups:write": CHANNEL_OPTION,
+    "bookmarks:write": CHANNEL_OPTION,
 }
-"""Scopes only an option needs: (its setting, is it in use). Missing while unused is a ⚠."""
+"""Scopes only an option needs: (its setting, when it needs them, its off value, is it on).
+Missing while the option is off is a ⚠; while it is on, a ✗ naming the setting."""
+
+
+def _why(scope: str, settings: Settings) -> str:
+    option = OPTION_SCOPES.get(scope)
+    why = f"missing {scope}: needed to {WHY.get(scope, 'run')}"
+    if option is None:
+        return why
+    setting, when, off, in_use = option
+    if in_use(settings):
+        return f"{why} ({setting} {when})"
+    return (
+        f"missing {scope}: needed only when {setting} {when} "
+        f"(to {WHY.get(scope, 'run')}); it is {off} now"
+    )
 
 
 def scopes_item(granted: set[str], settings: Settings) -> Item:
     missing = sorted(REQUIRED_SCOPES - granted)
     unused = {
         scope
-        for scope, (_, in_use) in OPTION_SCOPES.items()
+        for scope, (*_, in_use) in OPTION_SCOPES.items()
         if scope in missing and not in_use(settings)
     }
     if not missing:
@@ -77,13 +106,8 @@ def scopes_item(granted: set[str], settings: Settings) -> Item:
         "add the missing scopes under Slack app > OAuth & Permissions > Bot Token Scopes (the "
         f"manifests in manifests/ list them all), {REINSTALL}"
     )
-    details = [f"missing {scope}: needed to {WHY.get(scope, 'run')}" for scope in missing]
+    details = [_why(scope, settings) for scope in missing]
     if set(missing) == unused:
-        details = [
-            f"missing {scope}: needed only when {OPTION_SCOPES[scope][0]} is set "
-            f"(to {WHY.get(scope, 'run')}); it is empty now"
-            for scope in missing
-        ]
         title = f"Slack bot token lacks {', '.join(missing)}, needed only by an unused option"
         return Item("warn", title, details, fix)
     return Item("fail", f"Slack bot token lacks scopes: {', '.join(missing)}", details, fix)

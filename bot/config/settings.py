@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from bot.config.table import SETTINGS
 from bot.datadog.sites import SITES, api_base
 from bot.domain.declaration import SEVERITIES
+from bot.domain.incident_channel import DEFAULT_TEMPLATE, ChannelMode, template_problem
 from bot.domain.monitor import DEFAULT_MONITOR_SEVERITY, parse_monitor_severity
 from bot.logs import userinfo_secrets
 
@@ -53,6 +54,7 @@ class Settings(BaseModel):
     slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
     slack_api_url: str | None = Field(None, alias="SLACK_API_URL")
     port: int = Field(3000, alias="PORT", ge=1, le=65535)
+    metrics_port: int | None = Field(None, alias="METRICS_PORT", ge=0, le=65535)
     default_severity: str = Field("UNKNOWN", alias="DECLARE_DEFAULT_SEVERITY")
     monitor_severity: dict[int, str] = Field(
         default_factory=lambda: parse_monitor_severity(DEFAULT_MONITOR_SEVERITY),
@@ -63,6 +65,11 @@ class Settings(BaseModel):
     allowed_channels: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_CHANNELS")
     allowed_usergroups: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_USERGROUPS")
     allowed_handles: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_HANDLES")
+    incident_channel: ChannelMode = Field(ChannelMode.NEVER, alias="DECLARE_INCIDENT_CHANNEL")
+    incident_channel_default: bool = Field(False, alias="DECLARE_INCIDENT_CHANNEL_DEFAULT")
+    channel_name: str = Field(DEFAULT_TEMPLATE, alias="DECLARE_CHANNEL_NAME")
+    channel_private: bool = Field(False, alias="DECLARE_CHANNEL_PRIVATE")
+    archive_on_resolve: bool = Field(False, alias="DECLARE_ARCHIVE_ON_RESOLVE")
     store_path: str = Field("declare-bot.sqlite3", alias="STORE_PATH")
     redis_url: SecretStr | None = Field(None, alias="REDIS_URL")
     commander_cache_ttl: float = Field(600.0, alias="COMMANDER_CACHE_TTL", ge=0)
@@ -85,6 +92,19 @@ class Settings(BaseModel):
         if severity not in SEVERITIES:
             raise ValueError(f"must be one of {', '.join(SEVERITIES)}")
         return severity
+
+    @field_validator("incident_channel", mode="before")
+    @classmethod
+    def _mode(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("channel_name")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        problem = template_problem(value.strip())
+        if problem:
+            raise ValueError(problem)
+        return value.strip()
 
     @field_validator("monitor_severity", mode="before")
     @classmethod

@@ -80,8 +80,15 @@ SETTINGS: tuple[SettingDoc, ...] = (
     SettingDoc(
         "PORT",
         "3000",
-        "HTTP port for POST /slack/events and GET /healthz in HTTP mode.",
+        "HTTP port for POST /slack/events, GET /healthz and GET /metrics in HTTP mode.",
         "your platform sets it",
+    ),
+    SettingDoc(
+        "METRICS_PORT",
+        "",
+        "Port of a listener serving only GET /metrics (Prometheus); Socket Mode's way to "
+        "expose metrics, HTTP mode also serves them on PORT. Empty: off.",
+        "a port your metrics agent can reach",
     ),
     SettingDoc(
         "DECLARE_DEFAULT_SEVERITY",
@@ -120,6 +127,39 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "",
         "Comma-separated user group IDs whose members may declare; empty allows everyone.",
         "Slack user group settings",
+    ),
+    SettingDoc(
+        "DECLARE_INCIDENT_CHANNEL",
+        "never",
+        "Dedicated incident channel: never (thread-first), ask (a checkbox in the form) or always.",
+        "your incident policy",
+    ),
+    SettingDoc(
+        "DECLARE_INCIDENT_CHANNEL_DEFAULT",
+        "false",
+        "With ask: whether the form's “Create an incident channel” box starts checked "
+        "(true or false).",
+        "your incident policy",
+    ),
+    SettingDoc(
+        "DECLARE_CHANNEL_NAME",
+        "inc-{public_id}-{title}",
+        "Incident channel name template: {public_id} (required), {title}, {severity}; "
+        "lowercase letters, digits, - and _.",
+        "your naming convention",
+    ),
+    SettingDoc(
+        "DECLARE_CHANNEL_PRIVATE",
+        "false",
+        "Make every incident channel private (true); else only those declared from a "
+        "private channel or a DM.",
+        "your incident policy",
+    ),
+    SettingDoc(
+        "DECLARE_ARCHIVE_ON_RESOLVE",
+        "false",
+        "Archive the incident channel when the incident is resolved (true or false).",
+        "your incident policy",
     ),
     SettingDoc(
         "STORE_PATH",

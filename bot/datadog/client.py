@@ -26,6 +26,7 @@ from bot.datadog.models import (
 from bot.datadog.monitors import MONITORS_READ, monitor_path, parse_monitor
 from bot.datadog.transport import (
     DEFAULT_TIMEOUT,
+    CallCounter,
     RetryPolicy,
     Transport,
     data_list,
@@ -60,6 +61,7 @@ class DatadogClient:
         http_client: httpx.Client | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
+        metrics: CallCounter | None = None,
     ) -> None:
         self.site = site
         headers = {
@@ -73,6 +75,7 @@ class DatadogClient:
             http_client=http_client,
             timeout=timeout,
             retry=retry,
+            metrics=metrics,
         )
         self.base_url = self._transport.base_url
         self._send = self._transport.send

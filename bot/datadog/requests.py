@@ -117,6 +117,8 @@ def slack_integration_request(
     origin = record.declaration.origin
     channel_id = record.announce_channel or origin.channel_id
     channel_name = f"#{origin.channel_name}" if origin.channel_name else channel_id
+    if record.channel is not None and record.channel.id == channel_id:  # the incident channel
+        channel_name = f"#{record.channel.name}"
     return IntegrationCreateRequest(
         data=IntegrationData(
             attributes=IntegrationAttributes(

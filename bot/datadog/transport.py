@@ -17,7 +17,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -38,6 +38,14 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 Model = TypeVar("Model", bound=BaseModel)
+
+
+class CallCounter(Protocol):
+    """Where responses and retries are counted (bot/metrics.py), by endpoint template."""
+
+    def datadog_response(self, method: str, path: str, status: int | str) -> None: ...
+
+    def datadog_retry(self, method: str, path: str, reason: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -67,8 +75,10 @@ class Transport:
         http_client: httpx.Client | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
+        metrics: CallCounter | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.metrics = metrics
         self.retry = retry or RetryPolicy()
         self._headers = headers
         self._http = http_client or httpx.Client(
@@ -97,6 +107,7 @@ class Transport:
         """
         url = self.base_url + path
         rate_limited = retried = 0
+        seen = self._seen
         read_retries = self.retry.read_retries if retries is None else retries
         limit_retries = self.retry.rate_limit_retries if retries is None else retries
         extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
@@ -107,38 +118,54 @@ class Transport:
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 # Never sent: safe to retry even a create.
+                seen(method, path, "connect_error")
                 if retried < read_retries:
+                    seen(method, path, None, retry="connect_error")
                     self.retry.sleep(self.retry.backoff_for(retried))
                     retried += 1
                     continue
                 shown = hide_userinfo(f"cannot connect to {self.base_url}: {exc}")
                 raise DatadogTransportError(shown) from exc
             except httpx.TransportError as exc:
-                kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
+                timed_out = isinstance(exc, httpx.TimeoutException)
+                seen(method, path, "timeout" if timed_out else "transport_error")
+                kind = "timed out" if timed_out else "failed"
                 if idempotent and retried < read_retries:
+                    seen(method, path, None, retry="transport_error")
                     self.retry.sleep(self.retry.backoff_for(retried))
                     retried += 1
                     continue
                 error_cls: type[DatadogTransportError] = DatadogAmbiguousError
                 if idempotent:
-                    timed_out = isinstance(exc, httpx.TimeoutException)
                     error_cls = DatadogTimeout if timed_out else DatadogTransportError
                 raise error_cls(f"{method} {path} {kind}: {type(exc).__name__}") from exc
 
+            seen(method, path, response.status_code)
             if response.status_code < 400:
                 return response
             error = _status_error(response, permission)
             if response.status_code == 429 and rate_limited < limit_retries:
                 wait = min(getattr(error, "reset_after", 1.0), self.retry.max_rate_limit_wait)
                 log.info("datadog rate limited on %s %s; waiting %.1fs", method, path, wait)
+                seen(method, path, None, retry="rate_limited")
                 self.retry.sleep(wait + random.uniform(0, 0.1))
                 rate_limited += 1
                 continue
             if response.status_code >= 500 and idempotent and retried < read_retries:
+                seen(method, path, None, retry="server_error")
                 self.retry.sleep(self.retry.backoff_for(retried))
                 retried += 1
                 continue
             raise error
+
+    def _seen(self, method: str, path: str, status: int | str | None, retry: str = "") -> None:
+        """Count a response (or transport error) and a retry, by endpoint template."""
+        if self.metrics is None:
+            return
+        if status is not None:
+            self.metrics.datadog_response(method, path, status)
+        if retry:
+            self.metrics.datadog_retry(method, path, retry)
 
 
 def _status_error(response: httpx.Response, permission: str | None) -> DatadogStatusError:

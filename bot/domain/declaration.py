@@ -126,6 +126,8 @@ class Declaration(_Frozen):
     origin: Origin
     context_links: tuple[str, ...] = Field(default=())
     """Datadog monitor, dashboard or notebook links found in the source message."""
+    incident_channel: bool = False
+    """Make a dedicated incident channel (DECLARE_INCIDENT_CHANNEL, or the form's choice)."""
     monitor_cell: str | None = None
     """The timeline cell about the monitor alert declared from (bot/domain/monitor_timeline.py)."""
 

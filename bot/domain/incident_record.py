@@ -3,7 +3,8 @@
 A card is keyed by the message it is (`card_key(channel, ts)`): a button press finds the
 incident from what the bot stored for that message, never from a value in the payload.
 An `UpdateJob` is an accepted update, resolve or reopen, stored before the ack and carried
-out step by step like a declaration: accepted → patched → card_updated → done (or failed).
+out step by step like a declaration: accepted → patched → card_updated → done (or failed);
+the card is already edited beside the PATCH (bot/domain/update_card.py).
 """
 
 from __future__ import annotations

@@ -50,9 +50,14 @@ class Beside:
 
 
 def wants_placeholder(record: DeclarationRecord, policy: RunnerPolicy) -> bool:
-    """Only before the incident exists, and only once (a saved placeholder is edited)."""
+    """Only before the incident exists, and only once (a saved placeholder is edited).
+
+    Not when an incident channel is asked for: the card goes there, and the origin gets
+    the pointer (channel_steps.py), which needs the channel the create names.
+    """
     return (
         policy.placeholder
+        and not record.declaration.incident_channel
         and record.step in BEFORE_THE_INCIDENT
         and record.placeholder_ts is None
         and record.incident_id is None

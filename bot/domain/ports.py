@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 from bot.domain.declaration import Declaration, Handle
@@ -137,3 +138,40 @@ class DeclarationStore(SyncLeases, Protocol):
     def all(self) -> list[DeclarationRecord]:
         """Every stored declaration, oldest first (transcripts, tests, audits)."""
         ...
+
+
+class TimedStep(StrEnum):
+    """The steps whose durations an observer sees (metric label values: a closed set)."""
+
+    RESOLVE = "resolve"
+    CREATE = "create"
+    ANNOUNCE = "announce"
+    THREAD_REPLY = "thread_reply"
+    UPDATE = "update"
+    """A lifecycle update job (update, resolve, reopen): Datadog PATCH, card, note."""
+
+
+class Outcome(StrEnum):
+    """How a run of a declaration ended, or that a failed one was retried."""
+
+    DONE = "done"
+    FAILED = "failed"
+    RETRIED = "retried"
+
+
+class RunObserver(Protocol):
+    """What the runner reports for metrics: no keys, titles or people, only closed sets."""
+
+    def step_timed(self, step: TimedStep, seconds: float) -> None: ...
+
+    def declaration_ended(self, outcome: Outcome) -> None: ...
+
+
+class NoObserver:
+    """The observer when nobody watches."""
+
+    def step_timed(self, step: TimedStep, seconds: float) -> None:
+        return None
+
+    def declaration_ended(self, outcome: Outcome) -> None:
+        return None

@@ -36,6 +36,10 @@ def keep_facts(known: DeclarationRecord, new: DeclarationRecord) -> DeclarationR
         if getattr(new, name) is None and getattr(known, name) is not None:
             for field in (name, *companions):
                 changes[field] = getattr(known, field)
+    if known.channel is not None and (
+        new.channel is None or known.channel.id and not new.channel.id
+    ):
+        changes["channel"] = known.channel  # a channel once made is never forgotten
     return new.model_copy(update=changes) if changes else new
 
 

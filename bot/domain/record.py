@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.domain.declaration import Declaration, Handle
+from bot.domain.incident_channel import ChannelPlan
 
 
 class Step(StrEnum):
@@ -70,6 +71,8 @@ class DeclarationRecord(BaseModel):
     modal_view_id: str | None = None
     source_key: str | None = None
     """Identifies the source message of a message-shortcut declaration."""
+    channel: ChannelPlan | None = None
+    """The incident channel, when the declaration asked for one (incident_channel.py)."""
     attempts: int = 0
     created_at: float = Field(default_factory=time.time)
     updated_at: float = Field(default_factory=time.time)

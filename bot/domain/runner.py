@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+from bot.domain.channel_steps import ChannelSteps
 from bot.domain.commander import CommanderResolver
 from bot.domain.incident_ports import IncidentStore
 from bot.domain.lease import Lease, LeaseLost
@@ -28,8 +29,12 @@ from bot.domain.ports import (
     DeclarationStore,
     IncidentGateway,
     LookupFailed,
+    NoObserver,
+    Outcome,
     PeopleDirectory,
+    RunObserver,
     StepFailed,
+    TimedStep,
 )
 from bot.domain.progress import Progress
 from bot.domain.record import DeclarationRecord, Step
@@ -60,13 +65,18 @@ class DeclarationRunner:
         owner: str | None = None,
         dispatch: Dispatch | None = None,
         cards: IncidentStore | None = None,
+        channels: ChannelSteps | None = None,
+        observer: RunObserver | None = None,
     ) -> None:
         self.store = store
+        self.observer: RunObserver = observer or NoObserver()
         self.announcer = announcer
         self.policy = policy or RunnerPolicy()
         self.owner = owner or uuid.uuid4().hex[:12]
         self._sleep = sleep
         self.steps = Steps(resolver, people, incidents, announcer, self.policy, sleep, cards)
+        self.channels = channels
+        """The optional incident channel (channel_steps.py); None: never one."""
         self.resumer = Resumer(store, self.policy, self.run, dispatch)
 
     @property
@@ -98,6 +108,7 @@ class DeclarationRunner:
             if retry and record.step is Step.FAILED:
                 resume_at = record.failed_at or Step.ACCEPTED
                 progress.save(record.advance(step=resume_at, error=None, failed_at=None))
+                self.observer.declaration_ended(Outcome.RETRIED)
             if progress.record.step in (Step.DONE, Step.FAILED):
                 return progress.record
             return self._advance(progress, lease)
@@ -127,24 +138,38 @@ class DeclarationRunner:
         """Resume at startup, then take over what a dead replica leaves (see resume.py)."""
         self.resumer.watch(stop, interval)
 
+    def _timed(self, step: TimedStep, run: Callable[[], object]) -> None:
+        """Run one step and tell the observer how long it took (failed or not)."""
+        started = time.monotonic()
+        try:
+            run()
+        finally:
+            self.observer.step_timed(step, time.monotonic() - started)
+
     def _advance(self, progress: Progress, lease: Lease) -> DeclarationRecord:
         steps = self.steps
+        timed = self._timed
         # The announcement goes out at once, beside the resolve and the create (placeholder.py).
         placeholder = start_placeholder(progress, self.announcer, self.policy, self._sleep)
         try:
             if progress.record.step is Step.ACCEPTED:
                 lease.check()
-                steps.resolve(progress)
+                timed(TimedStep.RESOLVE, lambda: steps.resolve(progress))
             if progress.record.step is Step.COMMANDER_RESOLVED:
-                steps.create(progress, lease)
+                if self.channels is not None:
+                    self.channels.prefetch(progress.record)
+                timed(TimedStep.CREATE, lambda: steps.create(progress, lease))
             if placeholder is not None:
                 placeholder.join()  # saved before the create's result is used
             if progress.record.step is Step.INCIDENT_CREATED:
                 lease.check()
-                steps.announce(progress, lease)
+                timed(TimedStep.ANNOUNCE, lambda: self._announce(progress, lease))
             if progress.record.step is Step.ANNOUNCED:
                 lease.check()
-                steps.reply(progress)
+                if self.channels is not None:  # after a crash: what the announce left undone
+                    self.channels.finish_furnishing(progress, None)
+                    self.channels.finish_pointer(progress, None)
+                timed(TimedStep.THREAD_REPLY, lambda: steps.reply(progress))
         except LeaseLost:
             record = progress.record
             log.warning(
@@ -166,7 +191,25 @@ class DeclarationRunner:
         finally:
             if placeholder is not None:
                 placeholder.join()  # never outlives the lease
+        if progress.record.step is Step.DONE:
+            self.observer.declaration_ended(Outcome.DONE)
         return progress.record
+
+    def _announce(self, progress: Progress, lease: Lease) -> None:
+        """The channel first (when wanted); then card, pointer and furnishing side by side."""
+        channels = self.channels
+        if channels is None:
+            self.steps.announce(progress, lease)
+            return
+        channels.create(progress)
+        lease.check()
+        furnishing = channels.start_furnishing(progress.record)
+        pointer = channels.start_pointer(progress.record)
+        try:
+            self.steps.announce(progress, lease)
+        finally:
+            channels.finish_pointer(progress, pointer)
+            channels.finish_furnishing(progress, furnishing)
 
     def _fail(
         self, progress: Progress, reason: str, placeholder: Beside | None
@@ -182,6 +225,7 @@ class DeclarationRunner:
             placeholder.join()
         current = progress.record
         record = current.advance(step=Step.FAILED, failed_at=current.step, error=reason)
+        self.observer.declaration_ended(Outcome.FAILED)
         try:
             self.announcer.report_failure(record)
         except Exception:  # noqa: BLE001 - the stored failure still offers Retry

@@ -11,9 +11,10 @@ Every `interval` seconds one replica (the holder of the store's named sync lease
         resolved → that final update, then it leaves the open cards
 
 A card's `shown` is what the bot last published, so it is what "changed" is judged against.
-An update from Slack holds the card's lease from its PATCH until it saved the new `shown`,
-and cards with an unfinished update job are skipped: the bot's own change is never noted
-a second time as if made in Datadog.
+An update from Slack holds the card's lease from its card edit and PATCH (sent side by side)
+until it saved the new `shown`, and cards with an unfinished update job are skipped: the
+bot's own change is never noted a second time as if made in Datadog, nor its card edit
+undone while the PATCH is in flight.
 """
 
 from __future__ import annotations

@@ -1,12 +1,14 @@
 """Carry an accepted update, resolve or reopen out exactly once, resumable after a crash.
 
     accepted → patched → card_updated → done   (any step may end in failed; Retry resumes)
+        └ card edited beside the PATCH (bot/domain/update_card.py); put back if it fails
 
 One job at a time per incident: the worker holds the card's lease. Under it, a job first
 drops what the card already shows as done by a newer change (two people pressing Update
 for the same change, or a redelivery stored under another key), so one change gives one
 PATCH effect and one thread note. The PATCH carries only changed fields and is safe to send
-again, so a crash between the PATCH and saving `patched` just sends it once more.
+again, so a crash between the PATCH and saving `patched` just sends it once more; a crash
+after the card edit and before `patched` edits the card once more (the same message).
 """
 
 from __future__ import annotations
@@ -16,62 +18,25 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from typing import TypeVar
 
 from bot.domain.incident_changes import describe_update
 from bot.domain.incident_ports import CardPublisher, IncidentStore, IncidentUpdater
 from bot.domain.incident_record import IncidentCard, UpdateJob, UpdateStep
-from bot.domain.incident_state import IncidentChanges, IncidentView, same_values
+from bot.domain.incident_state import IncidentView
 from bot.domain.lease import Lease, LeaseLost
-from bot.domain.org import MULTI_VALUE_KINDS, OrgField
+from bot.domain.org import OrgField
 from bot.domain.policy import RunnerPolicy
-from bot.domain.ports import StepFailed
+from bot.domain.ports import NoObserver, RunObserver, StepFailed, TimedStep
 from bot.domain.resume import Dispatch
+from bot.domain.update_card import CardEdit, same_card, showing
+from bot.domain.update_plan import named, newer, still_needed
+
+__all__ = ["UpdateRunner", "still_needed"]
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
 LEASE_POLL = 0.05
 """Seconds between tries for a card another job holds (it finishes in a few round trips)."""
-
-
-def differs(mine: T | None, theirs: object) -> T | None:
-    """`mine` when it would change `theirs`, else None (leave as it is)."""
-    return mine if mine is not None and mine != theirs else None
-
-
-def still_needed(changes: IncidentChanges, view: IncidentView) -> IncidentChanges:
-    """`changes` without what `view` already holds."""
-
-    commander = changes.commander
-    if commander is not None and commander.datadog_id == view.commander_id:
-        commander = None
-    state = differs(changes.state, view.state)
-    fields = tuple(
-        f
-        for f in changes.fields
-        if not same_values(f.values, view.values_of(f.name), multi=f.kind in MULTI_VALUE_KINDS)
-    )
-    return IncidentChanges(
-        title=differs(changes.title, view.title),
-        severity=differs(changes.severity, view.severity),
-        state=state,
-        commander=commander,
-        customer_impacted=differs(changes.customer_impacted, view.customer_impacted),
-        customer_impact_scope=differs(changes.customer_impact_scope, view.customer_impact_scope),
-        customer_impact_end=changes.customer_impact_end if state or not changes.state else None,
-        fields=fields,
-    )
-
-
-def _named(view: IncidentView, known: IncidentView) -> IncidentView:
-    """`view` with its commander's name from `known` when Datadog's answer gave only an id
-    (a GET without included users), so the thread note names people, not ids."""
-    mine, theirs = view.commander, known.commander
-    if mine is None or mine.display or theirs is None or theirs.datadog_id != mine.datadog_id:
-        return view
-    return view.model_copy(update={"commander": theirs})
 
 
 class _CardClaims:
@@ -98,8 +63,10 @@ class UpdateRunner:
         org_fields: Callable[[], Sequence[OrgField]] = tuple,
         sleep: Callable[[float], None] = time.sleep,
         dispatch: Dispatch | None = None,
+        observer: RunObserver | None = None,
     ) -> None:
         self.store = store
+        self.observer: RunObserver = observer or NoObserver()
         self.datadog = datadog
         self.publisher = publisher
         self.policy = policy or RunnerPolicy()
@@ -129,7 +96,12 @@ class UpdateRunner:
                 job = self._save(job.advance(step=job.failed_at or UpdateStep.ACCEPTED, error=None))
             if job.finished:
                 return job
-            return self._advance(job, lease)
+            started = time.monotonic()
+            try:
+                return self._advance(job, lease)
+            finally:
+                # The `update` step of the metrics: Datadog PATCH, the card edited, the note.
+                self.observer.step_timed(TimedStep.UPDATE, time.monotonic() - started)
         finally:
             lease.release()
 
@@ -177,13 +149,14 @@ class UpdateRunner:
         return card
 
     def _advance(self, job: UpdateJob, lease: Lease) -> UpdateJob:
+        edit: CardEdit | None = None
         try:
             if job.step is UpdateStep.ACCEPTED:
                 lease.check()
-                job = self._patch(job)
+                job, edit = self._patch(job)
             if job.step is UpdateStep.PATCHED:
                 lease.check()
-                job = self._update_card(job)
+                job = self._update_card(job, edit)
             if job.step is UpdateStep.CARD_UPDATED:
                 lease.check()
                 job = self._note(job)
@@ -196,25 +169,51 @@ class UpdateRunner:
         except Exception:
             log.exception("update %s crashed at %s", job.key, job.step)
             return self._fail(job, "declare-bot hit an internal error (see its logs).")
+        finally:
+            if edit is not None:
+                edit.shown()  # never lands after the lease is released to another worker
         return job
 
-    def _patch(self, job: UpdateJob) -> UpdateJob:
+    def _patch(self, job: UpdateJob) -> tuple[UpdateJob, CardEdit | None]:
+        """PATCH what is still needed, the card edited beside it; `patched` is saved as
+        soon as Datadog has it (the edit may still be in flight: the card step waits)."""
         card = self._card(job)
-        before = _named(job.before, card.shown) if job.before else card.shown
+        before = named(job.before, card.shown) if job.before else card.shown
         changes = job.changes
-        newer = card.shown.modified and before.modified and card.shown.modified > before.modified
-        if newer:  # another job (or the sync) saw a later version: don't redo what it did
+        if newer(card.shown, before):  # another job (or the sync) saw a later version
             changes = still_needed(changes, card.shown)
         changes = still_needed(changes, before)
+        edit = None
         after = before
         if not changes.empty:
-            after = self._attempts(
-                job, lambda: self.datadog.update_incident(job.incident_id, changes)
+            base = card.shown if newer(card.shown, before) else before
+            commander = job.commander_slack_id if changes.commander is not None else None
+            edit = CardEdit(
+                self.publisher.update_card, showing(card, base.apply(changes), commander)
             )
+            try:
+                after = self._attempts(
+                    job, lambda: self.datadog.update_incident(job.incident_id, changes)
+                )
+            except Exception:
+                edit.shown()  # finished either way before the card is put back
+                self._put_back(job, card)
+                raise
             log.info("update %s: incident %s patched", job.key, job.incident_id)
-        return self._save(
-            job.advance(step=UpdateStep.PATCHED, changes=changes, before=before, after=after)
-        )
+        job = job.advance(step=UpdateStep.PATCHED, changes=changes, before=before, after=after)
+        return self._save(job), edit
+
+    def _put_back(self, job: UpdateJob, card: IncidentCard) -> None:
+        """The PATCH failed for good: the card shows again what it showed (Datadog's values
+        as last published; the sync brings it on if Datadog moved since, with its note)."""
+        try:
+            self._attempts(job, lambda: self._publish(card))
+        except Exception:  # noqa: BLE001 - the failure notice still goes out, with Retry
+            log.exception("update %s: putting the card back failed", job.key)
+
+    def _publish(self, card: IncidentCard) -> IncidentView:
+        self.publisher.update_card(card)
+        return card.shown
 
     def _attempts(self, job: UpdateJob, call: Callable[[], IncidentView]) -> IncidentView:
         policy = self.policy
@@ -235,24 +234,17 @@ class UpdateRunner:
                 self.sleep(wait)
         raise AssertionError("unreachable: the last attempt raises")
 
-    def _update_card(self, job: UpdateJob) -> UpdateJob:
+    def _update_card(self, job: UpdateJob, edit: CardEdit | None) -> UpdateJob:
+        """Keep Datadog's answer as the card; edit the message again only when it differs
+        from the edit beside the PATCH (another field changed meanwhile, or that edit failed
+        or was lost in a restart)."""
         card = self._card(job)
-        after = job.after or card.shown
         if job.changes.empty:
             return self._save(job.advance(step=UpdateStep.CARD_UPDATED))
-        commander = card.commander_slack_id
-        if job.commander_slack_id and job.changes.commander is not None:
-            commander = job.commander_slack_id
-        elif after.commander_id != card.shown.commander_id:
-            commander = None
-        shown = after.model_copy(update={"url": after.url or card.shown.url})
-        updated = card.model_copy(update={"shown": shown, "commander_slack_id": commander})
-
-        def publish() -> IncidentView:
-            self.publisher.update_card(updated)
-            return shown
-
-        self._attempts(job, publish)
+        commander = job.commander_slack_id if job.changes.commander is not None else None
+        updated = showing(card, job.after or card.shown, commander)
+        if edit is None or not edit.shown() or not same_card(edit.card, updated):
+            self._attempts(job, lambda: self._publish(updated))
         self.store.save_card(updated.model_copy(update={"updated_at": self.store.now()}))
         return self._save(job.advance(step=UpdateStep.CARD_UPDATED))
 

@@ -119,6 +119,8 @@ class EmulatorServer:
         self.requests: list[Request] = []
         self.latency: dict[str, float] = {}
         """Added seconds of latency per path (key '*' applies to every path)."""
+        self.answer_latency: dict[str, float] = {}
+        """Seconds to hold the answer per path after the call took effect (crash tests)."""
 
     # lifecycle -----------------------------------------------------------------
     def start(self) -> EmulatorServer:
@@ -154,7 +156,10 @@ class EmulatorServer:
         delay = self.latency.get(request.path, self.latency.get("*", 0.0))
         if delay:
             time.sleep(delay)
-        return self.handle(request)
+        response = self.handle(request)
+        if self.answer_latency.get(request.path):
+            time.sleep(self.answer_latency[request.path])
+        return response
 
     def handle(self, request: Request) -> Response:
         raise NotImplementedError

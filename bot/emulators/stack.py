@@ -91,7 +91,9 @@ class LocalStack(BotDriver):
             self.handler.connect()  # type: ignore[no-untyped-call]
             self.socket.wait_connections(1, timeout=5.0)
             return self
-        self.server = HttpServer(self.app, host="127.0.0.1", port=0).start()
+        self.server = HttpServer(
+            self.app, host="127.0.0.1", port=0, metrics=self.services.metrics.wsgi_app()
+        ).start()
         self.caller = BotCaller(self.server.url, SIGNING_SECRET)
         return self
 

@@ -129,19 +129,22 @@ class SlackAnnouncer:
 
     def _deliver(self, record: DeclarationRecord, message: messages.Message) -> Delivery:
         origin = record.declaration.origin
-        thread_ts = origin.source_ts
+        # In the incident channel when there is one (the origin then gets a pointer).
+        target = record.channel.id if record.channel and record.channel.id else None
+        thread_ts = None if target else origin.source_ts
+        target = target or origin.channel_id
         how = Delivered.THREAD if thread_ts else Delivered.CHANNEL
         try:
             try:
-                ts = self._post(origin.channel_id, message, thread_ts)
+                ts = self._post(target, message, thread_ts)
             except SlackApiError as exc:
                 if _error(exc) != "not_in_channel":
                     raise
-                log.info("not in %s; joining to announce", origin.channel_id)
-                self.client.conversations_join(channel=origin.channel_id)
-                ts = self._post(origin.channel_id, message, thread_ts)
+                log.info("not in %s; joining to announce", target)
+                self.client.conversations_join(channel=target)
+                ts = self._post(target, message, thread_ts)
             # No permalink here: it is off the critical path, fetched after the thread reply.
-            return Delivery(channel=origin.channel_id, ts=ts, how=how)
+            return Delivery(channel=target, ts=ts, how=how)
         except SlackApiError as exc:
             reason = _error(exc)
             if reason not in PERMANENT_REFUSALS:
@@ -151,7 +154,7 @@ class SlackAnnouncer:
                     ambiguous=reason in MAY_HAVE_POSTED,
                     wait=_retry_after(exc),
                 ) from exc
-            log.warning("announcing in %s refused (%s); sending a DM", origin.channel_id, reason)
+            log.warning("announcing in %s refused (%s); sending a DM", target, reason)
         except OSError as exc:  # no answer at all (connection, timeout): it may have landed
             raise StepFailed(
                 f"Slack did not answer the announcement ({type(exc).__name__}).",

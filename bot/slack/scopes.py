@@ -10,6 +10,13 @@ from __future__ import annotations
 
 METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "auth.test": (),
+    # the incident channel (DECLARE_INCIDENT_CHANNEL): public or private
+    "bookmarks.add": ("bookmarks:write",),
+    "conversations.archive": ("channels:manage", "groups:write"),
+    "conversations.create": ("channels:manage", "groups:write"),
+    "conversations.invite": ("channels:manage", "groups:write"),
+    "conversations.list": ("channels:read", "groups:read"),
+    "conversations.setTopic": ("channels:manage", "groups:write"),
     "chat.getPermalink": (),
     "chat.postEphemeral": ("chat:write",),
     "chat.postMessage": ("chat:write",),
@@ -37,13 +44,19 @@ APP_TOKEN_METHODS: dict[str, tuple[str, ...]] = {"apps.connections.open": ("conn
 USED_METHODS: frozenset[str] = frozenset(
     {
         "auth.test",
+        "bookmarks.add",
         "chat.getPermalink",
         "chat.postEphemeral",
         "chat.postMessage",
         "chat.update",
+        "conversations.archive",
+        "conversations.create",
         "conversations.info",
+        "conversations.invite",
         "conversations.join",
+        "conversations.list",
         "conversations.open",
+        "conversations.setTopic",
         "usergroups.users.list",
         "users.info",
         "views.open",
@@ -70,6 +83,9 @@ WHY: dict[str, str] = {
     "channels:history": "read the message a shortcut was used on",
     "groups:history": "read the private-channel message a shortcut was used on",
     "connections:write": "open Socket Mode connections (app-level token)",
+    "channels:manage": "create, staff, title and archive public incident channels",
+    "groups:write": "create, staff, title and archive private incident channels",
+    "bookmarks:write": "bookmark the incident's link in its channel",
 }
 """Why each scope is asked for: shown by `declare-bot check` and the README."""
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.emulators.slack import chat, views
+from bot.emulators.slack import channels, chat, views
 from bot.emulators.slack.arguments import truthy
 from bot.emulators.slack.state import (
     APP_ID,
@@ -145,4 +145,5 @@ METHODS: dict[str, Method] = {
     "conversations.open": Method(conversations_open, "im:write"),
     "users.info": Method(users_info, "users:read"),
     "usergroups.users.list": Method(usergroup_users, "usergroups:read"),
+    **{name: Method(handler, scope) for name, (handler, scope) in channels.METHOD_TABLE.items()},
 }

@@ -61,6 +61,9 @@ class Channel:
     is_im: bool = False
     user: str | None = None  # the other party of a DM
     created: int = field(default_factory=lambda: int(time.time()))
+    creator: str = ""
+    members: set[str] = field(default_factory=set)  # people, beside the bot (`is_member`)
+    topic: str = ""
 
 
 @dataclass
@@ -105,6 +108,8 @@ class SlackWorld:
     edit_window: float | None = None
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
     external_ids: dict[str, str] = field(default_factory=dict)
+    bookmarks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    restricted: set[str] = field(default_factory=set)  # guests: conversations.invite refuses
     last_view_id: str | None = None
     counter: int = 0
     last_ts_us: int = 0
@@ -168,6 +173,8 @@ class SlackWorld:
             "is_archived": channel.is_archived,
             "is_general": False,
             "is_member": channel.is_member,
+            "creator": channel.creator,
+            "topic": {"value": channel.topic, "creator": "", "last_set": 0},
             "is_shared": False,
             "is_ext_shared": False,
             "is_org_shared": False,

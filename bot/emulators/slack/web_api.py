@@ -1,9 +1,8 @@
 """A local emulator of the Slack Web API for tests, benchmarks and the sandbox.
 
 Point a normal `slack_sdk.WebClient(token=..., base_url=emulator.url + "/api/")` at it.
-It answers like Slack does: HTTP 200 JSON with `ok`, `x-oauth-scopes` on every answer,
-429 + Retry-After when rate limited. Handlers live in `methods.py`, `chat.py` and
-`views.py`; arguments are read in `arguments.py`; workspace state is in `state.py`.
+It answers like Slack: HTTP 200 JSON with `ok`, `x-oauth-scopes`, 429 + Retry-After when
+rate limited. Handlers: `methods.py`, `chat.py`, `views.py`, `channels.py`; state: `state.py`.
 """
 
 from __future__ import annotations
@@ -20,13 +19,13 @@ from typing import Any
 from bot.emulators.base import EmulatorServer, Request, Response
 from bot.emulators.slack.alerts import HeldMessages
 from bot.emulators.slack.arguments import call_arguments, call_token
+from bot.emulators.slack.channels import ChannelActions
 from bot.emulators.slack.methods import METHODS
 from bot.emulators.slack.people_actions import PeopleActions
 from bot.emulators.slack.state import (
     BOT_NAME,
     BOT_USER_ID,
     Call,
-    Channel,
     SlackError,
     SlackWorld,
     Token,
@@ -38,7 +37,7 @@ API_PREFIX = "/api/"
 RESPONSE_PREFIX = "/response/"
 
 
-class SlackEmulator(HeldMessages, PeopleActions, EmulatorServer):
+class SlackEmulator(HeldMessages, PeopleActions, ChannelActions, EmulatorServer):
     """The Slack Web API as the bot uses it, plus helpers to arrange and inspect a workspace."""
 
     BOT_SCOPES: tuple[str, ...] = (
@@ -51,6 +50,7 @@ class SlackEmulator(HeldMessages, PeopleActions, EmulatorServer):
         "groups:read",
         "im:write",
         "usergroups:read",
+        *("channels:manage", "groups:write", "bookmarks:write"),
     )
     APP_SCOPES: tuple[str, ...] = ("connections:write",)
     BOT_USER_ID = BOT_USER_ID
@@ -114,20 +114,6 @@ class SlackEmulator(HeldMessages, PeopleActions, EmulatorServer):
         with self.lock:
             self._world.users[user_id] = User(
                 user_id, name, real_name or name, email, is_bot, deleted, tz
-            )
-
-    def add_channel(
-        self,
-        channel_id: str,
-        name: str,
-        *,
-        is_private: bool = False,
-        is_member: bool = True,
-        is_archived: bool = False,
-    ) -> None:
-        with self.lock:
-            self._world.channels[channel_id] = Channel(
-                channel_id, name, is_private, is_member, is_archived
             )
 
     def add_usergroup(self, usergroup_id: str, handle: str, members: list[str]) -> None:

@@ -6,6 +6,7 @@ Pure builders: data in, view dicts out. Every dict round-trips through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.domain.declaration import SCOPE_MAX, TITLE_MAX
@@ -122,26 +123,54 @@ def severity_select(prefill: FormPrefill) -> dict[str, Any]:
     return element
 
 
+def title_block(title: str) -> dict[str, Any]:
+    return input_block(
+        ids.TITLE,
+        "Title",
+        text_input(
+            initial=title, placeholder="Checkout API 5xx in eu-west-1", max_length=TITLE_MAX
+        ),
+    )
+
+
+def commander_block(commander_id: str) -> dict[str, Any]:
+    commander: dict[str, Any] = {"type": "users_select"}
+    if commander_id:
+        commander["initial_user"] = commander_id
+    return input_block(ids.COMMANDER, "Incident commander", commander)
+
+
+def summary_block(summary: str) -> dict[str, Any]:
+    return input_block(
+        ids.SUMMARY,
+        "What's happening",
+        text_input(initial=summary, multiline=True, max_length=INPUT_MAX),
+        optional=True,
+        hint="Becomes the first entry of the incident timeline.",
+    )
+
+
+PERSONAL_BLOCKS: dict[str, Callable[[FormPrefill], dict[str, Any]]] = {
+    ids.TITLE: lambda prefill: title_block(prefill.title),
+    ids.COMMANDER: lambda prefill: commander_block(prefill.commander_id),
+    ids.SUMMARY: lambda prefill: summary_block(prefill.summary),
+}
+"""The built-in blocks drawn from what differs between two people's forms (view.py)."""
+
+
 def built_in_blocks(prefill: FormPrefill) -> list[dict[str, Any]]:
     """The fields every form has; the org's blocks go in at ORG_BLOCKS_AT."""
-    commander: dict[str, Any] = {"type": "users_select"}
-    if prefill.commander_id:
-        commander["initial_user"] = prefill.commander_id
     handles_hint = "Datadog handles, e.g. @pagerduty-payments @oncall-db."
     if prefill.default_handles:
         handles_hint += " Always notified: " + ", ".join(prefill.default_handles)
+    channel = []
+    if prefill.incident_channel is not None:  # DECLARE_INCIDENT_CHANNEL=ask
+        box = checkbox("Create an incident channel", checked=prefill.incident_channel)
+        channel = [input_block(ids.INCIDENT_CHANNEL, "Channel", box, optional=True)]
     return [
-        input_block(
-            ids.TITLE,
-            "Title",
-            text_input(
-                initial=prefill.title,
-                placeholder="Checkout API 5xx in eu-west-1",
-                max_length=TITLE_MAX,
-            ),
-        ),
+        title_block(prefill.title),
         input_block(ids.SEVERITY, "Severity", severity_select(prefill)),
-        input_block(ids.COMMANDER, "Incident commander", commander),
+        commander_block(prefill.commander_id),
         input_block(
             ids.IMPACT, "Customer impact", checkbox("Customers are affected"), optional=True
         ),
@@ -154,13 +183,7 @@ def built_in_blocks(prefill: FormPrefill) -> list[dict[str, Any]]:
             optional=True,
             hint="Required when customers are affected.",
         ),
-        input_block(
-            ids.SUMMARY,
-            "What's happening",
-            text_input(initial=prefill.summary, multiline=True, max_length=INPUT_MAX),
-            optional=True,
-            hint="Becomes the first entry of the incident timeline.",
-        ),
+        summary_block(prefill.summary),
         input_block(
             ids.SUMMARY_IMPORTANT,
             "Timeline",
@@ -183,6 +206,7 @@ def built_in_blocks(prefill: FormPrefill) -> list[dict[str, Any]]:
             optional=True,
             hint=handles_hint,
         ),
+        *channel,
         input_block(ids.IS_TEST, "Test", checkbox("This is a test incident"), optional=True),
     ]
 

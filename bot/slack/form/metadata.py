@@ -61,7 +61,7 @@ class Metadata:
 
 
 def _dump(meta: Metadata) -> str:
-    data: dict[str, Any] = json.loads(meta.origin.model_dump_json(exclude_defaults=True))
+    data: dict[str, Any] = meta.origin.model_dump(mode="json", exclude_defaults=True)
     if meta.context_links:
         data["context_links"] = list(meta.context_links)
     if meta.kinds:

@@ -8,8 +8,9 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.config import Settings
 from bot.domain.declaration import SEVERITIES
+from bot.domain.incident_channel import ChannelMode
 from bot.slack.form import ids
-from bot.slack.form.state import selected_of, selected_user, text_of
+from bot.slack.form.state import checked, selected_of, selected_user, text_of
 
 
 class FormPrefill(BaseModel):
@@ -24,6 +25,8 @@ class FormPrefill(BaseModel):
     default_handles: tuple[str, ...] = ()
     severities: tuple[str, ...] = SEVERITIES
     severity_labels: dict[str, str] = {}
+    incident_channel: bool | None = None
+    """With DECLARE_INCIDENT_CHANNEL=ask: the channel checkbox's starting state; else None."""
 
 
 def prefill_for(
@@ -36,6 +39,11 @@ def prefill_for(
         severity=settings.default_severity,
         commander_id=user_id,
         default_handles=tuple(settings.default_handles),
+        incident_channel=(
+            settings.incident_channel_default
+            if settings.incident_channel is ChannelMode.ASK
+            else None
+        ),
     )
 
 
@@ -48,5 +56,8 @@ def prefill_from_state(settings: Settings, values: dict[str, Any], user_id: str)
         update={
             "severity": selected_of(values, ids.SEVERITY) or base.severity,
             "commander_id": selected_user(values, ids.COMMANDER) or base.commander_id,
+            "incident_channel": (
+                None if base.incident_channel is None else checked(values, ids.INCIDENT_CHANNEL)
+            ),
         }
     )

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltRequest, BoltResponse, Respond
+from slack_bolt.middleware import Middleware
 
 from bot.slack.card import REOPEN_ACTION, RESOLVE_ACTION, UPDATE_ACTION
 from bot.slack.card_publisher import UPDATE_RETRY_ACTION
@@ -81,14 +82,28 @@ def handle_error(error: Exception, body: dict[str, Any], respond: Respond) -> No
         log.warning("could not report error %s", reference)
 
 
+class Inject(Middleware):
+    """Puts `services` in every request's context; a `Middleware` subclass, so Bolt builds
+    no keyword arguments for it (tens of microseconds on every request)."""
+
+    def __init__(self, services: Collaborators) -> None:
+        self.services = services
+
+    def process(
+        self,
+        *,
+        req: BoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], BoltResponse],  # noqa: A002 - Bolt's name
+    ) -> BoltResponse | None:
+        req.context["services"] = self.services
+        return next()
+
+
 def register_listeners(app: App, services: Collaborators) -> None:
     """Wire listeners; `services` reaches each one through Bolt's context."""
 
-    def inject(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002
-        context["services"] = services
-        next()
-
-    app.use(inject)
+    app.use(Inject(services))
     app.command(ids.COMMAND)(open_declare_modal)
     app.view(ids.MODAL_CALLBACK)(submit_declare_modal)
     app.action(ids.RETRY_ACTION)(retry_declaration)

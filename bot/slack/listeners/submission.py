@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import Ack
 
 from bot.domain.declaration import Declaration, FormField, declaration_key, source_key
+from bot.domain.incident_channel import wants_channel
 from bot.domain.org import OrgConfig
 from bot.domain.ports import LookupFailed
 from bot.domain.record import DeclarationRecord
@@ -21,7 +22,7 @@ from bot.slack import payload
 from bot.slack.allowlist import plain_refusal
 from bot.slack.form import ids, metadata
 from bot.slack.form.blocks import declaring_view
-from bot.slack.form.state import block_errors
+from bot.slack.form.state import block_errors, checked, state_values
 from bot.slack.form.submitted import shows_org_fields, validate_whole_form
 from bot.slack.listeners.context import Collaborators
 
@@ -81,6 +82,9 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Collaborators
         ack(response_action="errors", errors=block_errors(result))
         return
 
+    asked = checked(state_values(view), ids.INCIDENT_CHANNEL)
+    wants = wants_channel(services.settings.incident_channel, asked)
+    result = result.model_copy(update={"incident_channel": wants})
     if meta.monitor_cell:
         result = result.model_copy(update={"monitor_cell": meta.monitor_cell})
     commander_error = _commander_error(services, result.commander_id)
