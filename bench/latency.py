@@ -6,8 +6,10 @@ Slack does with the view afterwards is not the app's time. For the announcement 
 the thread reply it is arrival plus the injected latency, because a message exists
 once Slack has processed it, so the critical path counts every call in full:
 
-    prefetched commander:  create → post → reply                               3 × latency
-    commander not cached:  users.info → Datadog users → create → post → reply  5 × latency
+    prefetched commander:  the announcement (a placeholder, issue 15)          1 × latency
+                           create → reply (beside the placeholder's edit)      2 × latency
+    commander not cached:  users.info → Datadog users (checked before the ack), then
+                           the placeholder at 3 × and the reply at 4 × latency
 """
 
 from __future__ import annotations

@@ -284,6 +284,10 @@ def rows(result: dict[str, Any]) -> list[Row]:
         out += alert_rows(figures["alert"])
     if "lifecycle" in figures:
         out += _lifecycle_rows(figures["lifecycle"])
+    if "placeholder" in figures:
+        from bench.placeholder import placeholder_rows  # the figure formats its own rows
+
+        out += placeholder_rows(figures["placeholder"])
     return out
 
 

@@ -143,21 +143,21 @@ class Transcript:
         stack.wait_done(timeout=15.0)
         stack.slack.wait_for("/api/views.update", timeout=5.0)
         self.say("\n4. What the bot did next, in order:")
-        self.calls("   ")
+        self.calls("   ", declaring=True)
 
-    def calls(self, indent: str) -> None:
+    def calls(self, indent: str, *, declaring: bool = False) -> None:
         """Every Web API and Datadog call since `mark`, with the details worth reading."""
         slack = [("Slack", r) for r in self.stack.slack.requests]
         datadog = [("Datadog", r) for r in self.stack.datadog.requests]
         seen = sorted((c for c in slack + datadog if c[1].received_at >= self.mark), key=_when)
         for service, request in seen:
             if service == "Slack":
-                self.slack_call(indent, request)
+                self.slack_call(indent, request, declaring)
             else:
                 self.datadog_call(indent, request)
         self.mark = time.monotonic()
 
-    def slack_call(self, indent: str, request: Request) -> None:
+    def slack_call(self, indent: str, request: Request, declaring: bool = False) -> None:
         from bot.emulators.slack.arguments import decode_json_fields
 
         method = request.path.removeprefix("/api/")
@@ -167,6 +167,11 @@ class Transcript:
         if method == "chat.postMessage":
             kind = "thread reply" if args.get("thread_ts") else "message"
             self.say(f"{indent}bot → Slack  chat.postMessage: {kind} in {where}")
+            self.block(self.message_lines(args))
+        elif method == "chat.update" and declaring:  # the placeholder, now the card
+            self.say(
+                f"{indent}bot → Slack  chat.update: the announcement in {where}, completed in place"
+            )
             self.block(self.message_lines(args))
         elif method == "chat.update":
             self.say(f"{indent}bot → Slack  chat.update: the card in {where}, edited in place")

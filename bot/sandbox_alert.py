@@ -24,7 +24,7 @@ class Transcript(Protocol):
 
     def block(self, lines: list[str], indent: str = ...) -> None: ...
 
-    def calls(self, indent: str) -> None: ...
+    def calls(self, indent: str, *, declaring: bool = False) -> None: ...
 
 
 ALERT_TITLE = "[P2] Checkout 5xx on checkout"
@@ -77,7 +77,7 @@ def walk_alert(transcript: Transcript) -> bool:
     say(f"   Slack → bot  view_submission; bot → Slack HTTP {response.status_code}")
     stack.wait_done(count=2, timeout=15.0)
     stack.slack.wait_for("/api/views.update", updates + 2, timeout=5.0)
-    transcript.calls("   ")
+    transcript.calls("   ", declaring=True)
     record = stack.services.store.all()[-1]
     if record.step.value != "done":
         say(f"\n✗ The declaration stopped at {record.failed_at}: {record.error}")

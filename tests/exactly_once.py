@@ -24,13 +24,16 @@ def incidents_titled(datadog: DatadogEmulator, title: str) -> list[dict[str, Any
 
 
 def announcements(slack: SlackEmulator, title: str) -> list[dict[str, Any]]:
-    """Top-level announcements (not thread replies) of `title`, wherever they landed."""
+    """Top-level announcements (not thread replies) of `title`, wherever they landed:
+    the card, or a placeholder left behind (bot/slack/placeholder.py) counts as one too."""
     found = []
+    placeholders = (f"Declaring {title} (", f"Not declared yet: {title}:")
     for place in PLACES:
         for message in slack.messages(place):
             if message.get("thread_ts") and message["thread_ts"] != message["ts"]:
                 continue
-            if f"): {title} " in message.get("text", "") + " ":  # the card's text
+            text = message.get("text", "")
+            if f"): {title} " in text + " " or text.startswith(placeholders):  # the card's text
                 found.append(message)
     return found
 

@@ -31,6 +31,14 @@ def step_of(path: Path) -> Step | None:
     return records[0].step if records else None
 
 
+def placeholder_saved(path: Path) -> bool:
+    store = SqliteStore(path)
+    try:
+        return any(r.placeholder_ts for r in store.all())
+    finally:
+        store.close()
+
+
 def hold_at_accepted(stack: LocalStack) -> Callable[[], None]:
     """Slack's users.info takes 5 s: the commander is never resolved before the kill."""
     stack.slack.latency["/api/users.info"] = 5.0
@@ -93,9 +101,14 @@ def test_kill_9_then_restart_finishes_the_declaration_once(
 
     wait_for(lambda: step_of(store_path) is held_step, timeout=15, what=f"step {held_step}")
     wait_for(lambda: arrived(stack), timeout=15, what="the held call")
+    if held_step is not Step.INCIDENT_CREATED:
+        # The placeholder goes out beside the resolve and the create (issue 15); killed
+        # between Slack storing it and the save, a second one would follow (README).
+        wait_for(lambda: placeholder_saved(store_path), timeout=15, what="the placeholder")
     first.kill9()
     release()
-    assert announcements(stack.slack, title) == []
+    # At most the placeholder, posted beside the resolve and the create (issue 15).
+    assert len(announcements(stack.slack, title)) <= 1
 
     started = time.monotonic()
     second = BotProcess(tmp_path, env, name="second")

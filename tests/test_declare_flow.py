@@ -151,7 +151,10 @@ def test_datadog_403_tells_the_declarer_why(stack: LocalStack) -> None:
     assert "Failed permission authorization checks" in text
     assert "incident_write" in text
     assert "Retry" in text
-    assert stack.slack.messages(INCIDENTS) == []
+    # The channel's placeholder says so, without a link (issue 15: it used to stay empty).
+    (placeholder,) = stack.slack.messages(INCIDENTS)
+    assert placeholder["text"].startswith("Not declared yet: DB down:")
+    assert "datadoghq.com/incidents" not in json.dumps(placeholder)
     assert_everything_sent_round_trips(stack)
 
 

@@ -74,12 +74,13 @@ def test_one_transient_error_is_retried_in_the_channel(stack: LocalStack, error:
 
 def test_a_lasting_transient_error_fails_with_retry_then_announces(stack: LocalStack) -> None:
     attempts = stack.services.runner.policy.announce_attempts
-    inject(stack, "service_unavailable", times=attempts)
+    # The placeholder's attempts first (it gives up), then the announcement's (issue 15).
+    inject(stack, "service_unavailable", times=2 * attempts)
     stack.declare("Slack down a while")
     stack.wait_done()
     record = only_record(stack)
     assert record.step is Step.FAILED and record.failed_at is Step.INCIDENT_CREATED
-    assert len(stack.slack.calls_of("chat.postMessage")) == attempts
+    assert len(stack.slack.calls_of("chat.postMessage")) == 2 * attempts
     assert not stack.slack.messages(ALICE), "a transient error is no reason for a DM"
     # The failure is saved, then reported (issue 11 L4): wait for the report.
     wait_for(lambda: stack.slack.calls_of("views.update"), what="the failure in the modal")

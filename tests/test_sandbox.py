@@ -60,8 +60,7 @@ def test_the_transcript_walks_every_step_in_order(transcript: str) -> None:
         "Slack → bot  view_submission",
         "response_action=update",
         "bot → Datadog POST /api/v2/incidents",
-        "bot → Slack  chat.postMessage: message in #incidents",
-        "bot → Slack  chat.postMessage: thread reply in #incidents",
+        "bot → Slack  chat.update: the announcement in #incidents, completed in place",
         "bot → Slack  views.update",
         "✓ Declared IR-1",
         "Connect a real workspace",
@@ -69,6 +68,11 @@ def test_the_transcript_walks_every_step_in_order(transcript: str) -> None:
     positions = [transcript.find(step) for step in steps]
     assert -1 not in positions, [s for s, p in zip(steps, positions, strict=True) if p == -1]
     assert positions == sorted(positions), "steps out of order"
+    # The placeholder goes beside the create, the thread reply beside its edit (issue 15).
+    posted = transcript.find("bot → Slack  chat.postMessage: message in #incidents")
+    reply = transcript.find("bot → Slack  chat.postMessage: thread reply in #incidents")
+    assert positions[steps.index("response_action=update")] < posted < positions[-4]
+    assert positions[steps.index("bot → Datadog POST /api/v2/incidents")] < reply
 
 
 def test_the_exact_datadog_body_is_shown(transcript: str) -> None:

@@ -30,6 +30,9 @@ class RunnerPolicy:
     commander_timeout: float = 20.0
     announce_attempts: int = 4
     """Posts of the announcement when Slack answers a transient error, with `backoff`."""
+    placeholder: bool = True
+    """Post the announcement at once, beside the create, and edit it into the card when the
+    incident exists (README, reliability); False: post it once the incident exists."""
     retry_wait: float = 3.0
     """How long a Retry click waits for a worker that still holds the declaration."""
 

@@ -78,7 +78,13 @@ class IncidentGateway(Protocol):
 
 
 class Announcer(Protocol):
-    def announce(self, record: DeclarationRecord) -> Delivery: ...
+    def post_placeholder(self, record: DeclarationRecord) -> Delivery:
+        """The announcement before the incident exists, with the announcement's fallbacks."""
+        ...
+
+    def announce(self, record: DeclarationRecord) -> Delivery:
+        """The card: the saved placeholder edited in place, or else posted."""
+        ...
 
     def reply_in_thread(self, record: DeclarationRecord) -> str | None: ...
 

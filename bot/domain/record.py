@@ -62,6 +62,11 @@ class DeclarationRecord(BaseModel):
     announce_ts: str | None = None
     announce_permalink: str | None = None
     delivered: Delivered | None = None
+    placeholder_channel: str | None = None
+    """Where the announcement was posted before the incident existed ("creating in
+    Datadog…"): saved as soon as Slack answers, so a resume or Retry edits it in place."""
+    placeholder_ts: str | None = None
+    placeholder_how: Delivered | None = None
     thread_reply_ts: str | None = None
     modal_view_id: str | None = None
     source_key: str | None = None

@@ -3,6 +3,9 @@
     accepted → commander_resolved → incident_created → announced → done
                                    (any step may end in failed; Retry resumes there)
 
+The announcement is posted at once as a placeholder, beside the resolve and the create,
+and edited into the card once the incident exists (placeholder.py).
+
 The steps are in steps.py, what a run remembers in progress.py, the bounds in policy.py
 and the resuming of what a crash left in resume.py.
 """
@@ -19,6 +22,7 @@ from bot.domain.channel_steps import ChannelSteps
 from bot.domain.commander import CommanderResolver
 from bot.domain.incident_ports import IncidentStore
 from bot.domain.lease import Lease, LeaseLost
+from bot.domain.placeholder import Beside, start_placeholder
 from bot.domain.policy import RunnerPolicy
 from bot.domain.ports import (
     Announcer,
@@ -145,6 +149,8 @@ class DeclarationRunner:
     def _advance(self, progress: Progress, lease: Lease) -> DeclarationRecord:
         steps = self.steps
         timed = self._timed
+        # The announcement goes out at once, beside the resolve and the create (placeholder.py).
+        placeholder = start_placeholder(progress, self.announcer, self.policy, self._sleep)
         try:
             if progress.record.step is Step.ACCEPTED:
                 lease.check()
@@ -153,6 +159,8 @@ class DeclarationRunner:
                 if self.channels is not None:
                     self.channels.prefetch(progress.record)
                 timed(TimedStep.CREATE, lambda: steps.create(progress, lease))
+            if placeholder is not None:
+                placeholder.join()  # saved before the create's result is used
             if progress.record.step is Step.INCIDENT_CREATED:
                 lease.check()
                 timed(TimedStep.ANNOUNCE, lambda: self._announce(progress, lease))
@@ -173,11 +181,16 @@ class DeclarationRunner:
             log.warning(
                 "declaration %s failed at %s: %s", progress.record.key, progress.record.step, reason
             )
-            return self._fail(progress, reason)
+            return self._fail(progress, reason, placeholder)
         except Exception:
             # A bug (or a store gone) must still reach the person declaring, with Retry.
             log.exception("declaration %s crashed at %s", progress.record.key, progress.record.step)
-            return self._fail(progress, "declare-bot hit an internal error (see its logs).")
+            return self._fail(
+                progress, "declare-bot hit an internal error (see its logs).", placeholder
+            )
+        finally:
+            if placeholder is not None:
+                placeholder.join()  # never outlives the lease
         if progress.record.step is Step.DONE:
             self.observer.declaration_ended(Outcome.DONE)
         return progress.record
@@ -198,13 +211,18 @@ class DeclarationRunner:
             channels.finish_pointer(progress, pointer)
             channels.finish_furnishing(progress, furnishing)
 
-    def _fail(self, progress: Progress, reason: str) -> DeclarationRecord:
+    def _fail(
+        self, progress: Progress, reason: str, placeholder: Beside | None
+    ) -> DeclarationRecord:
         """Tell the person first (best effort), then save: a store that is down must not
         silence the notice, and whoever waits for the stored failure sees the notice sent.
+        The placeholder is waited for first: the notice edits it in the channel.
 
         The failed step is the one after the last that completed (in memory, so a step
         whose save failed still counts: Retry then looks for the incident, never re-creates).
         """
+        if placeholder is not None:
+            placeholder.join()
         current = progress.record
         record = current.advance(step=Step.FAILED, failed_at=current.step, error=reason)
         self.observer.declaration_ended(Outcome.FAILED)

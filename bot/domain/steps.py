@@ -14,10 +14,12 @@ from bot.domain.declaration import Declaration, Handle
 from bot.domain.incident_ports import IncidentStore
 from bot.domain.incident_record import card_of
 from bot.domain.lease import Lease
+from bot.domain.placeholder import placeholder_delivery, reply_beside
 from bot.domain.policy import RunnerPolicy
 from bot.domain.ports import (
     Announcer,
     CreatedIncident,
+    Delivery,
     IncidentGateway,
     LookupFailed,
     PeopleDirectory,
@@ -157,14 +159,39 @@ class Steps:
         return record
 
     def announce(self, progress: Progress, lease: Lease) -> DeclarationRecord:
-        """Announce; a transient Slack refusal is tried again with backoff, then fails."""
+        """Announce (edit the placeholder, or post); a transient Slack refusal is tried
+        again with backoff, then fails."""
+        placed = placeholder_delivery(progress.record)
+        # Editing the placeholder: the thread reply goes under it meanwhile (placeholder.py).
+        reply = reply_beside(progress, self.announcer, placed) if placed else None
+        try:
+            delivery = self._announce(progress, lease)
+        finally:
+            if reply is not None:
+                reply.join()
+        changes: dict[str, object] = {}
+        if placed is not None and delivery.ts != placed.ts:
+            changes["thread_reply_ts"] = None  # under a placeholder that is gone: post again
+        record = progress.save(
+            progress.record.advance(
+                step=Step.ANNOUNCED,
+                announce_channel=delivery.channel,
+                announce_ts=delivery.ts,
+                announce_permalink=delivery.permalink,
+                delivered=delivery.how,
+                **changes,
+            )
+        )
+        log.info("declaration %s: announced (%s)", record.key, delivery.how)
+        self._remember_card(record)
+        return record
+
+    def _announce(self, progress: Progress, lease: Lease) -> Delivery:
         policy = self.policy
-        delivery = None
         for attempt in range(policy.announce_attempts):
             try:
                 lease.check()
-                delivery = self.announcer.announce(progress.record)
-                break
+                return self.announcer.announce(progress.record)
             except StepFailed as exc:
                 if not exc.retryable or attempt == policy.announce_attempts - 1:
                     raise
@@ -176,19 +203,7 @@ class Steps:
                     wait,
                 )
                 self.sleep(wait)
-        assert delivery is not None, "the last attempt raises"
-        record = progress.save(
-            progress.record.advance(
-                step=Step.ANNOUNCED,
-                announce_channel=delivery.channel,
-                announce_ts=delivery.ts,
-                announce_permalink=delivery.permalink,
-                delivered=delivery.how,
-            )
-        )
-        log.info("declaration %s: announced (%s)", record.key, delivery.how)
-        self._remember_card(record)
-        return record
+        raise AssertionError("unreachable: the last attempt raises")
 
     def _remember_card(self, record: DeclarationRecord) -> None:
         """Keep what the card's buttons need, keyed by its message (once; never fatal)."""

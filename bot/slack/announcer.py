@@ -7,6 +7,8 @@ Posting into the declaring channel:
 - anything else (Slack's transient errors, errors we don't know, a lost connection) is
   a retryable StepFailed: the runner posts again with backoff, then fails with Retry.
 Once an incident exists its link always reaches the person, here or in the modal.
+
+The placeholder (placeholder.py) goes the same way; the card then edits it in place.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.ports import Delivery, StepFailed
 from bot.domain.record import DeclarationRecord, Delivered
-from bot.slack import messages
+from bot.slack import messages, placeholder
 from bot.slack.form.blocks import status_view
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,8 @@ PERMANENT_REFUSALS = frozenset(
     }
 )
 """Channel refusals that posting again won't change: the announcement goes by DM instead."""
+GONE = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
+"""The placeholder can't be edited (deleted, or too old to edit): the card is posted anew."""
 MAY_HAVE_POSTED = frozenset({"fatal_error", "internal_error"})
 """Slack may have stored the message before failing. Posting again risks a second message;
 not posting risks none in the channel. The bot posts again (README, reliability)."""
@@ -90,9 +94,41 @@ class SlackAnnouncer:
         channel = str(opened["channel"]["id"])
         return Delivery(channel=channel, ts=self._post(channel, message), how=Delivered.DM)
 
+    def post_placeholder(self, record: DeclarationRecord) -> Delivery:
+        """ "Creating in Datadog…", where the announcement would go (same fallbacks)."""
+        return self._deliver(record, placeholder.creating(record))
+
     def announce(self, record: DeclarationRecord) -> Delivery:
-        origin = record.declaration.origin
+        """The card: the saved placeholder edited in place, else posted (with fallbacks)."""
         message = messages.announcement(record)
+        if record.placeholder_channel and record.placeholder_ts and record.placeholder_how:
+            try:
+                self._edit(record.placeholder_channel, record.placeholder_ts, message)
+                return Delivery(
+                    record.placeholder_channel, record.placeholder_ts, record.placeholder_how
+                )
+            except SlackApiError as exc:
+                reason = _error(exc)
+                if reason not in GONE and reason not in PERMANENT_REFUSALS:
+                    raise StepFailed(
+                        f"Slack did not take the announcement ({reason}).",
+                        retryable=True,
+                        wait=_retry_after(exc),
+                    ) from exc
+                log.warning("the placeholder can't be edited (%s); posting the card", reason)
+            except OSError as exc:  # an edit is idempotent: doing it again is safe
+                raise StepFailed(
+                    f"Slack did not answer the announcement ({type(exc).__name__}).",
+                    retryable=True,
+                ) from exc
+        return self._deliver(record, message)
+
+    def _edit(self, channel: str, ts: str, message: messages.Message) -> None:
+        text, blocks = message
+        self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+
+    def _deliver(self, record: DeclarationRecord, message: messages.Message) -> Delivery:
+        origin = record.declaration.origin
         # In the incident channel when there is one (the origin then gets a pointer).
         target = record.channel.id if record.channel and record.channel.id else None
         thread_ts = None if target else origin.source_ts
@@ -174,9 +210,19 @@ class SlackAnnouncer:
             log.warning("updating the thread reply failed: %s", _error(exc))
 
     def report_failure(self, record: DeclarationRecord) -> None:
-        """Tell the person declaring, ephemerally in the channel or else by DM."""
+        """Tell the person declaring, ephemerally in the channel or else by DM; and the
+        channel, by editing the placeholder, when there is one and still no incident."""
         origin = record.declaration.origin
         message = messages.failure(record)
+        if record.placeholder_channel and record.placeholder_ts and record.incident_id is None:
+            try:
+                self._edit(
+                    record.placeholder_channel,
+                    record.placeholder_ts,
+                    placeholder.not_created(record),
+                )
+            except SlackApiError as exc:
+                log.warning("marking the placeholder failed: %s", _error(exc))
         self._update_modal(
             record,
             status_view("Not declared", messages.failure_text(record), url=record.incident_url),
