@@ -100,7 +100,7 @@ def _start_warm(services: Services, app: App, verified: bool, url: str | None) -
     would make it call auth.test.
     """
     from bot.slack.listeners import LISTENER_THREADS
-    from bot.warm import prestart, warm_up
+    from bot.warm import freeze_heap, prestart, warm_up
 
     def warm() -> None:
         if verified:
@@ -109,20 +109,30 @@ def _start_warm(services: Services, app: App, verified: bool, url: str | None) -
         else:
             prestart(app.listener_runner.listener_executor, LISTENER_THREADS)
         _draw_form_once(services)
+        log.info("heap frozen in %.0f ms", freeze_heap() * 1000)
 
     threading.Thread(target=warm, daemon=True, name="warm").start()
 
 
 def _draw_form_once(services: Services) -> None:
     """Draw the form off the request path once the org config is in, so the first /declare
-    after a start finds the form's skeleton (bot/slack/form/view.py) drawn."""
+    after a start finds the form's skeleton (bot/slack/form/view.py) drawn; then complete
+    it for a made-up person a few times, as each /declare does, JSON included."""
+    import json
+
     from bot.domain.declaration import Origin
     from bot.slack.form.prefill import prefill_for
     from bot.slack.form.view import declare_form
+    from bot.warm import ROUNDS
 
     config = services.org_config.get(timeout=WARM_WAIT)
     nobody = Origin(team_id="", channel_id="", user_id="")
     declare_form(config, prefill_for(services.settings, ""), nobody)
+    someone = Origin(
+        team_id="T0WARMUP", channel_id="C0WARMUP", user_id="U0WARMUP", trigger_id="warm-up"
+    )
+    for _ in range(ROUNDS):
+        json.dumps(declare_form(config, prefill_for(services.settings, "U0WARMUP"), someone))
 
 
 def has_slack_credentials(environ: dict[str, str], env_file: str = ".env") -> bool:

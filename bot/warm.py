@@ -12,6 +12,8 @@ nobody is told anything. The form itself is drawn once by bot/cli.py.
 
 from __future__ import annotations
 
+import gc
+import http.client
 import logging
 import threading
 import time
@@ -28,6 +30,9 @@ log = logging.getLogger(__name__)
 
 WARM_TIMEOUT = 2.0
 """Seconds the warm-up may take at most; past them it gives up (the bot serves anyway)."""
+ROUNDS = 10
+"""Times the path runs: Python specializes code that has run a few times (PEP 659), so
+the tenth run through it is faster than the first."""
 HELP_FIELDS = {
     "command": ids.COMMAND,
     "text": "help",
@@ -75,8 +80,12 @@ def signed_headers(secret: str, body: str) -> dict[str, str]:
     }
 
 
-def post_help(url: str, secret: str, timeout: float = WARM_TIMEOUT) -> int:
-    """POST the signed /declare help to the bot's own /slack/events; the HTTP status."""
+def post_help(url: str, secret: str, rounds: int = ROUNDS, timeout: float = WARM_TIMEOUT) -> int:
+    """POST the signed /declare help to the bot's own /slack/events; the last HTTP status.
+
+    Once through urllib (slack_sdk's client code), then on one kept-alive connection, as
+    Slack's requests come.
+    """
     request = urllib.request.Request(
         url + "/slack/events",
         data=HELP_BODY.encode(),
@@ -85,12 +94,27 @@ def post_help(url: str, secret: str, timeout: float = WARM_TIMEOUT) -> int:
     )
     with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback
         response.read()
-        return int(response.status)
+        status = int(response.status)
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
+    try:
+        for _ in range(rounds - 1):
+            connection.request(
+                "POST", "/slack/events", HELP_BODY, signed_headers(secret, HELP_BODY)
+            )
+            answer = connection.getresponse()
+            answer.read()
+            status = answer.status
+    finally:
+        connection.close()
+    return status
 
 
-def dispatch_help(app: App) -> int:
+def dispatch_help(app: App, rounds: int = ROUNDS) -> int:
     """Socket Mode: the same /declare help, straight into Bolt (no signature there)."""
-    return app.dispatch(BoltRequest(body=dict(HELP_FIELDS), mode="socket_mode")).status
+    for _ in range(rounds):
+        status = app.dispatch(BoltRequest(body=dict(HELP_FIELDS), mode="socket_mode")).status
+    return status
 
 
 def warm_up(app: App, workers: int, url: str | None = None, secret: str = "") -> float:
@@ -109,3 +133,16 @@ def warm_up(app: App, workers: int, url: str | None = None, secret: str = "") ->
     took = time.monotonic() - started
     log.info("warm-up done in %.0f ms (%d listener threads, help: %s)", took * 1000, met, status)
     return took
+
+
+def freeze_heap() -> float:
+    """Collect once, then move what start-up built out of the collector's way: seconds.
+
+    Imports and the warm-up leave some 60 000 long-lived objects; a full collection
+    scans them all (15-20 ms), and one that falls on a request holds it up.
+    `gc.freeze()` keeps them out of later collections (they are never garbage).
+    """
+    started = time.monotonic()
+    gc.collect()
+    gc.freeze()
+    return time.monotonic() - started
