@@ -7,7 +7,9 @@ of http.client and urllib that slack_sdk's views.open goes through. `warm_up` st
 listener threads and sends `/declare help` to the bot itself, signed as Slack signs
 it: over loopback in HTTP mode, straight into Bolt in Socket Mode. `help` is answered
 in the ack with text, so nothing is called in Slack or Datadog, nothing is stored and
-nobody is told anything. The form itself is drawn once by bot/cli.py.
+nobody is told anything. It does so ROUNDS times, since Python specializes code that
+has run a few times. bot/cli.py then completes the form for a made-up person and calls
+`freeze_heap`. Each step is bounded; none is ever in the way of serving.
 """
 
 from __future__ import annotations
