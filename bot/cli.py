@@ -15,6 +15,8 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
 
 if TYPE_CHECKING:
+    from slack_bolt import App
+
     from bot.services import Services
 
 log = logging.getLogger("bot")
@@ -41,6 +43,7 @@ def run(settings: Settings) -> int:
     try:
         # auth.test now, not on the first /declare (which would wait one round trip for it).
         app = create_app(services, verify_token=True)
+        verified = True
     except BoltError as exc:
         log.debug("auth.test refused", exc_info=exc)
         print(
@@ -52,12 +55,12 @@ def run(settings: Settings) -> int:
     except Exception as exc:  # noqa: BLE001 - Slack unreachable: verify on the first request
         log.warning("auth.test failed at start-up (%s); Bolt retries it later", type(exc).__name__)
         app = create_app(services)
+        verified = False
     metrics_server = None
     if settings.metrics_port is not None:
         metrics_server = services.metrics.serve(settings.metrics_port)
         log.info("metrics on :%s (GET /metrics)", metrics_server.port)
     services.org_config.refresh()  # warm: the first form should not wait on Datadog
-    threading.Thread(target=_draw_form_once, args=(services,), daemon=True, name="warm").start()
     # Resume what a crash left half-way, now and whenever a dead replica's lease runs out.
     threading.Thread(
         target=services.runner.watch, args=(threading.Event(),), daemon=True, name="resume"
@@ -72,12 +75,14 @@ def run(settings: Settings) -> int:
         assert settings.slack_app_token is not None
         log.info("starting in Socket Mode")
         handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+        _start_warm(services, app, verified, None)
         handler.start()  # type: ignore[no-untyped-call]
         return 0
     from bot.server import HttpServer
 
     server = HttpServer(app, port=settings.port, metrics=services.metrics.wsgi_app())
     signal.signal(signal.SIGTERM, lambda *_: server.stop())
+    _start_warm(services, app, verified, server.url)  # answered once serve_forever runs
     log.info("listening on :%s (POST /slack/events, GET /healthz, GET /metrics)", server.port)
     try:
         server.serve_forever()
@@ -88,16 +93,46 @@ def run(settings: Settings) -> int:
     return 0
 
 
+def _start_warm(services: Services, app: App, verified: bool, url: str | None) -> None:
+    """Warm the first request's path off the main thread (bot/warm.py), then draw the form.
+
+    Without a verified token the warm-up only starts threads: a request through Bolt
+    would make it call auth.test.
+    """
+    from bot.slack.listeners import LISTENER_THREADS
+    from bot.warm import freeze_heap, prestart, warm_up
+
+    def warm() -> None:
+        if verified:
+            secret = services.settings.slack_signing_secret
+            warm_up(app, LISTENER_THREADS, url, secret.get_secret_value() if secret else "")
+        else:
+            prestart(app.listener_runner.listener_executor, LISTENER_THREADS)
+        _draw_form_once(services)
+        log.info("heap frozen in %.0f ms", freeze_heap() * 1000)
+
+    threading.Thread(target=warm, daemon=True, name="warm").start()
+
+
 def _draw_form_once(services: Services) -> None:
     """Draw the form off the request path once the org config is in, so the first /declare
-    after a start finds the form's skeleton (bot/slack/form/view.py) drawn."""
+    after a start finds the form's skeleton (bot/slack/form/view.py) drawn; then complete
+    it for a made-up person a few times, as each /declare does, JSON included."""
+    import json
+
     from bot.domain.declaration import Origin
     from bot.slack.form.prefill import prefill_for
     from bot.slack.form.view import declare_form
+    from bot.warm import ROUNDS
 
     config = services.org_config.get(timeout=WARM_WAIT)
     nobody = Origin(team_id="", channel_id="", user_id="")
     declare_form(config, prefill_for(services.settings, ""), nobody)
+    someone = Origin(
+        team_id="T0WARMUP", channel_id="C0WARMUP", user_id="U0WARMUP", trigger_id="warm-up"
+    )
+    for _ in range(ROUNDS):
+        json.dumps(declare_form(config, prefill_for(services.settings, "U0WARMUP"), someone))
 
 
 def has_slack_credentials(environ: dict[str, str], env_file: str = ".env") -> bool:

@@ -9,7 +9,6 @@ it looks the in-flight incident up rather than creating a second one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,14 +29,6 @@ def record_of(path: Path) -> DeclarationRecord | None:
     finally:
         store.close()
     return records[0] if records else None
-
-
-@pytest.fixture
-def processes() -> Iterator[list[BotProcess]]:
-    started: list[BotProcess] = []
-    yield started
-    for process in started:
-        process.stop()
 
 
 @pytest.mark.parametrize("crash_point", ["before_the_create", "create_in_flight"])
