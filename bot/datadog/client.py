@@ -12,6 +12,7 @@ import httpx
 
 from bot.datadog import sites
 from bot.datadog.errors import DatadogError
+from bot.datadog.incident_parse import incident_from
 from bot.datadog.models import (
     DatadogUser,
     Incident,
@@ -270,39 +271,7 @@ class DatadogClient:
         return self._incident(parse(response, IncidentResponse).data, body)
 
     def _incident(self, data: IncidentData, document: dict[str, Any] | None = None) -> Incident:
-        attrs = data.attributes
-        public_id = attrs.public_id or 0
-        relationships = data.relationships or {}
-        # A PATCH answer names the new commander in attributes while its relationship
-        # still says null (recorded); GET has only the relationship.
-        commander_id = _user_id(attrs.commander) or _user_id(relationships.get("commander_user"))
-        modifier = attrs.last_modified_by_uuid or _user_id(attrs.last_modified_by)
-        return Incident(
-            id=data.id,
-            public_id=public_id,
-            title=attrs.title or "",
-            url=self.incident_url(public_id),
-            severity=attrs.severity,
-            state=attrs.state,
-            is_test=bool(attrs.is_test),
-            created=attrs.created,
-            commander_id=commander_id,
-            modified=attrs.modified,
-            last_modified_by_id=modifier or _user_id(relationships.get("last_modified_by_user")),
-            resolved=attrs.resolved,
-            customer_impacted=bool(attrs.customer_impacted),
-            customer_impact_scope=attrs.customer_impact_scope,
-            customer_impact_end=attrs.customer_impact_end,
-            fields={k: v for k, v in (attrs.fields or {}).items() if isinstance(v, dict)},
-            document=document or {},
-        )
-
-
-def _user_id(ref: object) -> str | None:
-    """The id in a `{"data": {"type": "users", "id": ...}}` reference; None if absent/null."""
-    data = ref.get("data") if isinstance(ref, dict) else None
-    user_id = data.get("id") if isinstance(data, dict) else None
-    return user_id if isinstance(user_id, str) and user_id else None
+        return incident_from(data, self.incident_url, document)
 
 
 __all__ = ["DEFAULT_TIMEOUT", "DatadogClient", "DatadogError", "RetryPolicy"]
