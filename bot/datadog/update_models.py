@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.datadog.models import (
     FieldValue,
-    Lenient,
+    IncidentData,
     MultipleValueField,
     RelationshipToUser,
     SingleValueField,
@@ -111,30 +111,6 @@ def update_request(incident_id: str, changes: IncidentChanges) -> IncidentUpdate
 # --- response (lenient) -------------------------------------------------------------
 
 
-class _IncidentAttributes(Lenient):
-    public_id: int | None = None
-    title: str | None = None
-    severity: str | None = None
-    state: str | None = None
-    is_test: bool | None = None
-    customer_impacted: bool | None = None
-    customer_impact_scope: str | None = None
-    customer_impact_end: Any = None
-    created: Any = None
-    modified: Any = None
-    incident_type_uuid: str | None = None
-    fields: dict[str, Any] | None = None
-    commander: Any = None
-    last_modified_by: Any = None
-    last_modified_by_uuid: str | None = None
-
-
-class _IncidentData(Lenient):
-    id: str
-    attributes: _IncidentAttributes = _IncidentAttributes()
-    relationships: dict[str, Any] | None = None
-
-
 class IncidentParseError(ValueError):
     """The body is not an incident (no `data.id` or no `public_id`)."""
 
@@ -203,7 +179,7 @@ def incident_view(
 ) -> IncidentView:
     """The incident in a GET/PATCH response (or one search hit's `{"data": …}`)."""
     try:
-        data = _IncidentData.model_validate(body.get("data"))
+        data = IncidentData.model_validate(body.get("data"))
     except ValidationError as exc:
         raise IncidentParseError(f"not an incident: {exc.errors()[0]['msg']}") from exc
     attrs = data.attributes
