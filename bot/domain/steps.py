@@ -43,12 +43,12 @@ def build_handles(
 
     for user_id in declaration.notify_user_ids:
         try:
-            email = people.email_of(user_id)
+            email, display_name = people.contact_of(user_id)
         except LookupFailed as exc:
             notes.append(f"Could not notify <@{user_id}>: {exc}")
             continue
         if email:
-            add(f"@{email}", people.name_of(user_id) or email)
+            add(f"@{email}", display_name or email)
         else:
             notes.append(f"Could not notify <@{user_id}>: no email on their Slack profile.")
     for channel_id in declaration.notify_channel_ids:

@@ -35,7 +35,14 @@ class SlackPeople:
         return user if isinstance(user, dict) else {}
 
     def email_of(self, user_id: str) -> str | None:
+        return self._email(self._user(user_id))
+
+    def contact_of(self, user_id: str) -> tuple[str | None, str]:
+        """Email and display name from one users.info call."""
         user = self._user(user_id)
+        return self._email(user), _name(user, user_id)
+
+    def _email(self, user: dict[str, object]) -> str | None:
         profile = user.get("profile")
         email = profile.get("email") if isinstance(profile, dict) else None
         if email is None and isinstance(profile, dict) and "email" not in profile:
@@ -48,18 +55,6 @@ class SlackPeople:
                 )
         return email.lower() if isinstance(email, str) and email else None
 
-    def name_of(self, user_id: str) -> str:
-        try:
-            user = self._user(user_id)
-        except LookupFailed:
-            return user_id
-        profile = user.get("profile")
-        if isinstance(profile, dict):
-            for key in ("real_name", "display_name"):
-                if isinstance(profile.get(key), str) and profile[key]:
-                    return str(profile[key])
-        return str(user.get("real_name") or user.get("name") or user_id)
-
     def channel_name(self, channel_id: str) -> str | None:
         try:
             response = self.client.conversations_info(channel=channel_id)
@@ -69,3 +64,12 @@ class SlackPeople:
         channel = response.get("channel")
         name = channel.get("name") if isinstance(channel, dict) else None
         return name if isinstance(name, str) and name else None
+
+
+def _name(user: dict[str, object], user_id: str) -> str:
+    profile = user.get("profile")
+    if isinstance(profile, dict):
+        for key in ("real_name", "display_name"):
+            if isinstance(profile.get(key), str) and profile[key]:
+                return str(profile[key])
+    return str(user.get("real_name") or user.get("name") or user_id)
