@@ -38,17 +38,25 @@ def cards_stored(path: Path) -> int:
         store.close()
 
 
-def test_kill_9_between_patch_and_card_update_resumes_to_a_current_card(
-    stack: LocalStack, tmp_path: Path, processes: list[BotProcess]
-) -> None:
+def declared_in_a_process(
+    stack: LocalStack, tmp_path: Path, processes: list[BotProcess], title: str
+) -> tuple[BotProcess, Path]:
+    """A real bot process on its own SQLite file, with one incident declared and carded."""
     store_path = tmp_path / "declare.sqlite3"
     env = bot_env(stack, STORE_PATH=str(store_path))
     first = BotProcess(tmp_path, env, name="first").start()
     processes.append(first)
     view = open_modal(stack, first.caller)
-    assert first.caller.interact(submission(stack, view, "Crash mid-update")).status_code == 200
+    assert first.caller.interact(submission(stack, view, title)).status_code == 200
     wait_for(lambda: cards_stored(store_path) == 1, what="the card", timeout=15)
     wait_for(lambda: len(stack.slack.messages(INCIDENTS)) == 2, what="the thread reply")
+    return first, store_path
+
+
+def test_kill_9_between_patch_and_card_update_resumes_to_a_current_card(
+    stack: LocalStack, tmp_path: Path, processes: list[BotProcess]
+) -> None:
+    first, store_path = declared_in_a_process(stack, tmp_path, processes, "Crash mid-update")
 
     # Slack answers the card update `ratelimited`, Retry-After 30 s: the bot is waiting.
     stack.slack.inject("chat.update", "ratelimited", retry_after=30)
@@ -72,7 +80,7 @@ def test_kill_9_between_patch_and_card_update_resumes_to_a_current_card(
     assert "SEV-1" not in card_text(stack)
     assert thread_notes(stack) == []
 
-    second = BotProcess(tmp_path, env, name="second")
+    second = BotProcess(tmp_path, first.env, name="second")
     processes.append(second)
     second.start()
     wait_for(

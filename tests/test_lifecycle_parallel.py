@@ -16,11 +16,10 @@ from bot.emulators.stack import LocalStack
 from bot.slack.card import UPDATE_ACTION
 from bot.slack.card_publisher import UPDATE_RETRY_ACTION
 from tests import figures
-from tests.bot_process import BotProcess, bot_env, submission
-from tests.bot_process import open_modal as open_declare_modal
+from tests.bot_process import BotProcess
 from tests.lifecycle import card_text, open_modal, thread_notes, wait_for, with_changes
 from tests.oracles import assert_blocks_round_trip
-from tests.test_lifecycle_crash import cards_stored, jobs
+from tests.test_lifecycle_crash import declared_in_a_process, jobs
 
 PATCH = "PATCH /api/v2/incidents/{incident_id}"
 SYNC_INTERVAL = 0.3
@@ -95,14 +94,7 @@ def test_a_patch_refused_for_good_puts_the_card_back_and_tells_the_person(
 def test_kill_9_after_the_card_edit_before_the_patch_resumes_to_one_patch_and_one_note(
     stack: LocalStack, tmp_path: Path, processes: list[BotProcess]
 ) -> None:
-    store_path = tmp_path / "declare.sqlite3"
-    env = bot_env(stack, STORE_PATH=str(store_path))
-    first = BotProcess(tmp_path, env, name="first").start()
-    processes.append(first)
-    view = open_declare_modal(stack, first.caller)
-    assert first.caller.interact(submission(stack, view, "Crash mid-PATCH")).status_code == 200
-    wait_for(lambda: cards_stored(store_path) == 1, what="the card", timeout=15)
-    wait_for(lambda: len(stack.slack.messages(INCIDENTS)) == 2, what="the thread reply")
+    first, store_path = declared_in_a_process(stack, tmp_path, processes, "Crash mid-PATCH")
 
     # Datadog answers the PATCH 429, reset in 30 s: the bot waits with the card edited.
     stack.datadog.inject(PATCH, status=429, headers={"X-RateLimit-Reset": "30"})
@@ -125,7 +117,7 @@ def test_kill_9_after_the_card_edit_before_the_patch_resumes_to_one_patch_and_on
     assert stack.datadog.updated_bodies() == []
     assert thread_notes(stack) == []
 
-    second = BotProcess(tmp_path, env, name="second")
+    second = BotProcess(tmp_path, first.env, name="second")
     processes.append(second)
     second.start()
     wait_for(
