@@ -24,12 +24,10 @@ from bench.common import (
     handled_at,
     new_calls,
     request_args,
-    send_slash,
     send_submission,
-    view_for,
     wait_until,
 )
-from bench.latency import TIMEOUT, _settle_after, _wait_prefetch
+from bench.latency import TIMEOUT, _settle_after, open_form_prefetched
 from bench.stats import latency_summary, over_runs
 from bot.emulators.base import Request
 from bot.emulators.personas import INCIDENTS
@@ -43,12 +41,7 @@ STARTUP_SETTLE = 1.0
 
 def _pointer_once(emulators: Emulators, bot: Served, name: str) -> float:
     slack = emulators.slack
-    declarer = emulators.add_person()
-    since_dd = len(emulators.datadog.requests)
-    trigger, _, ack = send_slash(bot, emulators, declarer)
-    assert ack.status_code == 200, ack.text
-    view = wait_until(lambda: view_for(emulators, trigger), TIMEOUT, "the modal")
-    _wait_prefetch(emulators, since_dd)
+    declarer, view = open_form_prefetched(emulators, bot)
     values = declare_form_values(title=f"Bench channel {name}", commander=declarer)
     since = len(slack.requests)
     sent, response = send_submission(bot, emulators, view, values, declarer)
