@@ -91,6 +91,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False)
 
 
+QUIET_UNLESS_SET = ("slack_bolt", "slack_sdk.web.base_client")
+"""Loggers whose debug lines are built unless their own level says otherwise."""
+
 TEXT_FORMAT = "%(asctime)s %(levelname)-7s [%(declaration)s] %(name)s: %(message)s"
 
 
@@ -105,6 +108,12 @@ def configure_logging(level: str, fmt: str, secrets: Iterable[str]) -> logging.H
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level)
+    # Bolt and slack_sdk test `logger.level <= DEBUG` on their own loggers, not the effective
+    # level, so an unset level makes them format every debug line (a whole view's JSON on
+    # each call, a line per middleware) only for the handler to drop it. Bolt copies the
+    # level into each middleware's logger as the app is built, after this runs.
+    for name in QUIET_UNLESS_SET:
+        logging.getLogger(name).setLevel(level)
     logging.getLogger("urllib3").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

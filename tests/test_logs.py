@@ -8,9 +8,11 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from slack_sdk import WebClient
 
+from bot.emulators.slack import SlackEmulator
 from bot.emulators.stack import LocalStack
-from bot.logs import MASK, configure_logging
+from bot.logs import MASK, QUIET_UNLESS_SET, configure_logging
 
 STEPS = (
     "declaration started",
@@ -27,7 +29,10 @@ STEPS = (
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
+    levels = {name: logging.getLogger(name).level for name in QUIET_UNLESS_SET}
     yield
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
     for handler in list(root.handlers):
         root.removeHandler(handler)
     for handler in saved[0]:
@@ -115,3 +120,29 @@ def test_every_kind_of_secret_is_masked(restore_logging: None) -> None:
     output = buffer.getvalue()
     assert not any(secret in output for secret in secrets), output
     assert output.count(MASK) == 4
+
+
+class CountedRepr(str):
+    """A string that counts how often a log line was built around it."""
+
+    built = 0
+
+    def __repr__(self) -> str:
+        CountedRepr.built += 1
+        return super().__repr__()
+
+
+def test_library_debug_lines_are_built_only_at_debug(restore_logging: None) -> None:
+    """slack_sdk tests its own logger's level, not the effective one: left unset, every call
+    formats its whole JSON body into a debug line that is then dropped (some 75 µs for the
+    declare form, on /declare's path to views.open)."""
+    slack = SlackEmulator()
+    with slack:
+        for level, built in (("WARNING", False), ("DEBUG", True)):
+            configure_logging(level, "text", [])
+            client = WebClient(token=slack.bot_token, base_url=slack.url + "/api/")
+            CountedRepr.built = 0
+            assert client.api_call("auth.test", json={"probe": CountedRepr("x")})["ok"]
+            assert (CountedRepr.built > 0) is built, level
+            for name in QUIET_UNLESS_SET:
+                assert logging.getLogger(name).level == logging.getLevelName(level)
