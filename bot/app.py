@@ -26,6 +26,10 @@ def create_app(services: Services, *, verify_token: bool = False) -> App:
         request_verification_enabled=not settings.socket_mode,
         token_verification_enabled=verify_token,
         process_before_response=False,
+        # The manifests subscribe to no events: no url_verification challenge and no event
+        # of the bot's own ever arrives, so those two middlewares would only cost time.
+        url_verification_enabled=False,
+        ignoring_self_events_enabled=False,
         listener_executor=ListenerExecutor(),
         logger=logging.getLogger("slack_bolt"),
     )

@@ -9,7 +9,7 @@ from slack_sdk.models.views import View
 
 from bot.domain.declaration import Origin
 from bot.domain.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
-from bot.slack.form import ids, view
+from bot.slack.form import ids, metadata, view
 from bot.slack.form.prefill import FormPrefill
 
 SEVERITY = OrgField(
@@ -73,3 +73,13 @@ def test_a_new_configuration_is_drawn_anew() -> None:
     assert not any(b["block_id"] == "udf:team" for b in before["blocks"])
     assert any(b["block_id"] == "udf:team" for b in after["blocks"])
     assert '"team":"textbox"' in after["private_metadata"]
+
+
+def test_the_metadata_reads_the_origin_as_pydantic_dumps_it() -> None:
+    """metadata.py reads the Origin's fields itself (pydantic's serializer is cold code on
+    /declare's path); it must give exactly what model_dump gives, for every field."""
+    full = {name: f"v-{name}" for name, info in Origin.model_fields.items() if info.annotation}
+    for who in (origin("U1"), Origin(**full), Origin(team_id="T", channel_id="C", user_id="U")):
+        expected = who.model_dump(mode="json", exclude_defaults=True)
+        assert metadata._origin_fields(who) == expected
+        assert list(metadata._origin_fields(who)) == list(expected)

@@ -9,7 +9,7 @@ matched no field; the links the timeline will carry.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.domain.datadog_link import MonitorLink
@@ -126,7 +126,7 @@ def opening_form(
     cell = timeline_markdown(
         source.alert, None, title=title, message_link=source.permalink, not_read=source.not_read
     )
-    prefilled = base.model_copy(update={"title": title})
+    prefilled = replace(base, title=title)
     return _form(config, prefilled, origin, source, notices(source), cell=cell)
 
 
@@ -162,7 +162,7 @@ def filled_form(
     fields = dict(filled.fields)
     return _form(
         config,
-        base.model_copy(update=update),
+        replace(base, **update),
         origin,
         source,
         shown,

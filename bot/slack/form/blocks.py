@@ -7,6 +7,7 @@ Pure builders: data in, view dicts out. Every dict round-trips through
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from bot.domain.declaration import SCOPE_MAX, TITLE_MAX
@@ -150,10 +151,17 @@ def summary_block(summary: str) -> dict[str, Any]:
     )
 
 
+PERSONAL_KEPT = 256
+"""Drawn personal blocks kept per kind: most forms start with an empty title and summary,
+and the same people declare again. Shared like the skeleton's blocks: sent, never changed."""
+_title_block = lru_cache(maxsize=PERSONAL_KEPT)(title_block)
+_commander_block = lru_cache(maxsize=PERSONAL_KEPT)(commander_block)
+_summary_block = lru_cache(maxsize=PERSONAL_KEPT)(summary_block)
+
 PERSONAL_BLOCKS: dict[str, Callable[[FormPrefill], dict[str, Any]]] = {
-    ids.TITLE: lambda prefill: title_block(prefill.title),
-    ids.COMMANDER: lambda prefill: commander_block(prefill.commander_id),
-    ids.SUMMARY: lambda prefill: summary_block(prefill.summary),
+    ids.TITLE: lambda prefill: _title_block(prefill.title),
+    ids.COMMANDER: lambda prefill: _commander_block(prefill.commander_id),
+    ids.SUMMARY: lambda prefill: _summary_block(prefill.summary),
 }
 """The built-in blocks drawn from what differs between two people's forms (view.py)."""
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -213,12 +214,11 @@ def with_org_severities(prefill: FormPrefill, field: OrgField | None) -> FormPre
         severity = prefill.severity
     else:
         severity = field.default if field.default in values else ""
-    return prefill.model_copy(
-        update={
-            "severities": values,
-            "severity_labels": {c.value: c.label for c in choices},
-            "severity": severity,
-        }
+    return replace(
+        prefill,
+        severities=values,
+        severity_labels={c.value: c.label for c in choices},
+        severity=severity,
     )
 
 

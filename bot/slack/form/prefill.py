@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict
 
 from bot.config import Settings
 from bot.domain.declaration import SEVERITIES
@@ -13,10 +12,13 @@ from bot.slack.form import ids
 from bot.slack.form.state import checked, selected_of, selected_user, text_of
 
 
-class FormPrefill(BaseModel):
-    """Initial values of the form."""
+@dataclass(frozen=True, slots=True)
+class FormPrefill:
+    """Initial values of the form.
 
-    model_config = ConfigDict(frozen=True)
+    A plain dataclass, not a pydantic model: its values come typed from settings or from
+    the form's state, and validating them again cost /declare some 30 µs before views.open.
+    """
 
     title: str = ""
     summary: str = ""
@@ -24,7 +26,7 @@ class FormPrefill(BaseModel):
     commander_id: str = ""
     default_handles: tuple[str, ...] = ()
     severities: tuple[str, ...] = SEVERITIES
-    severity_labels: dict[str, str] = {}
+    severity_labels: dict[str, str] = field(default_factory=dict)
     incident_channel: bool | None = None
     """With DECLARE_INCIDENT_CHANNEL=ask: the channel checkbox's starting state; else None."""
 
@@ -52,12 +54,11 @@ def prefill_from_state(settings: Settings, values: dict[str, Any], user_id: str)
     base = prefill_for(
         settings, user_id, title=text_of(values, ids.TITLE), summary=text_of(values, ids.SUMMARY)
     )
-    return base.model_copy(
-        update={
-            "severity": selected_of(values, ids.SEVERITY) or base.severity,
-            "commander_id": selected_user(values, ids.COMMANDER) or base.commander_id,
-            "incident_channel": (
-                None if base.incident_channel is None else checked(values, ids.INCIDENT_CHANNEL)
-            ),
-        }
+    return replace(
+        base,
+        severity=selected_of(values, ids.SEVERITY) or base.severity,
+        commander_id=selected_user(values, ids.COMMANDER) or base.commander_id,
+        incident_channel=(
+            None if base.incident_channel is None else checked(values, ids.INCIDENT_CHANNEL)
+        ),
     )

@@ -169,7 +169,7 @@ def _skeleton(
         found = _skeletons.get(key)
     if found is not None and found.config is config:
         return found
-    neutral = prefill.model_copy(update={"title": "", "summary": "", "commander_id": ""})
+    neutral = replace(prefill, title="", summary="", commander_id="")
     drawn = _draw(config, neutral, None, type_id, (), notices, None, "")
     made = _Skeleton(config, tuple(drawn["blocks"]), drawn["kinds"])
     with _skeletons_lock:
