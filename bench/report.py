@@ -155,6 +155,18 @@ def rows(result: dict[str, Any]) -> list[Row]:
                     _met(f["met"]) if name == "bot" else "",
                 )
             )
+            if app.get("firsts_new_connection_ms"):
+                out.append(
+                    (
+                        "    (first on a new connection)",
+                        _ms(app["first_new_connection_ms"]),
+                        "",
+                        f"steady p50 {_ms(app['steady_p50_ms'])}",
+                        _ratio(app["ratio_new_connection"]),
+                        "(info)",
+                        "",
+                    )
+                )
     if "submit" in figures:
         f = figures["submit"]
         for key, label in (
