@@ -6,11 +6,11 @@ the median steady p50: 1.0× means a start costs the first person nothing. A pla
 app that calls auth.test while it is built (Bolt's README app) is the reference.
 
 The steady samples reuse the load generator's kept-alive connection to the app; a first
-/declare on a new one also pays for setting that connection up (about 0.45 ms here, the
+/declare on a new one also pays for setting that connection up (about 1 ms here, the
 load generator's side as much as the app's), which is not a cost of the app's start. So
-restarts alternate: on odd ones the load generator's connection is opened first (a GET
-/healthz on it), and that first is the like-for-like figure (`first_ms`, `ratio`); even
-ones time the first on a new connection (`first_new_connection_ms`, shown beside it).
+restarts alternate: on the first, third, … the load generator's connection is opened
+first (a GET /healthz on it), and that first is the like-for-like figure (`first_ms`,
+`ratio`); the others time the first on a new connection (`first_new_connection_ms`).
 """
 
 from __future__ import annotations
