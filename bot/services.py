@@ -33,6 +33,7 @@ from bot.domain.sync import IncidentSync, SyncPolicy
 from bot.domain.update_runner import UpdateRunner
 from bot.logs import declaration_id
 from bot.metrics import Metrics
+from bot.slack.access import AccessPolicy
 from bot.slack.allowlist import Allowlist
 from bot.slack.announcer import SlackAnnouncer
 from bot.slack.card_publisher import SlackCardPublisher
@@ -60,7 +61,8 @@ class Services:
     gateway: DatadogGateway
     resolver: CommanderResolver
     runner: DeclarationRunner
-    allowlist: Allowlist
+    access: AccessPolicy
+    """Who may see, declare and change incidents (bot/slack/access.py)."""
     org_config: OrgConfigCache
     """The org's incident types and fields (bot/datadog/org_cache.py)."""
     cards: IncidentStore
@@ -144,7 +146,7 @@ class Services:
             self.runner.channels.shutdown()
         self.org_config.close()
         self.datadog.close()
-        self.allowlist.close()
+        self.access.close()
 
 
 def build_services(
@@ -222,7 +224,11 @@ def build_services(
         gateway=gateway,
         resolver=resolver,
         runner=runner,
-        allowlist=Allowlist(slack, settings.allowed_channels, settings.allowed_usergroups),
+        access=AccessPolicy(
+            slack,
+            Allowlist(slack, settings.allowed_channels, settings.allowed_usergroups),
+            allow_guests=settings.allow_guests,
+        ),
         org_config=org_cache,
         cards=cards,
         publisher=publisher,

@@ -81,7 +81,7 @@ def test_someone_else_cannot_submit_the_form(stack: LocalStack) -> None:
 def test_the_group_is_checked_again_at_submit(group_limited: LocalStack) -> None:
     stack = group_limited
     view = open_form(stack, user=BOB)
-    stack.services.allowlist.ttl = 0  # the membership is read again
+    stack.services.access.allowlist.ttl = 0  # the membership is read again
     stack.slack.add_usergroup(ONCALL, "oncall", [ALICE])  # Bob left on-call
     answer = submit(stack, view, user=BOB, commander=BOB)
     assert answer.get("response_action") == "errors", answer
@@ -119,7 +119,7 @@ def test_only_the_declarer_may_retry(stack: LocalStack) -> None:
 def test_retry_rechecks_the_allowlist(group_limited: LocalStack) -> None:
     stack = group_limited
     key = failed_declaration(stack)
-    stack.services.allowlist.ttl = 0
+    stack.services.access.allowlist.ttl = 0
     stack.slack.add_usergroup(ONCALL, "oncall", [BOB])  # Alice left on-call
     before = len(stack.slack.responses)
     assert click_retry(stack, key, user=ALICE) == 200
@@ -154,7 +154,7 @@ def test_only_the_person_shown_the_notice_may_declare_anyway(stack: LocalStack) 
 def test_declare_anyway_rechecks_the_allowlist(group_limited: LocalStack) -> None:
     stack = group_limited
     notice = duplicate_notice(stack)
-    stack.services.allowlist.ttl = 0
+    stack.services.access.allowlist.ttl = 0
     stack.slack.add_usergroup(ONCALL, "oncall", [ALICE])  # Bob left on-call
     assert stack.press(notice, "declare_anyway", user=BOB).status_code == 200
     stack.slack.wait_for("/api/views.update")

@@ -64,6 +64,7 @@ class Settings(BaseModel):
     default_handles: list[str] = Field(default_factory=list, alias="DECLARE_DEFAULT_HANDLES")
     allowed_channels: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_CHANNELS")
     allowed_usergroups: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_USERGROUPS")
+    allow_guests: bool = Field(False, alias="DECLARE_ALLOW_GUESTS")
     allowed_handles: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_HANDLES")
     incident_channel: ChannelMode = Field(ChannelMode.NEVER, alias="DECLARE_INCIDENT_CHANNEL")
     incident_channel_default: bool = Field(False, alias="DECLARE_INCIDENT_CHANNEL_DEFAULT")

@@ -129,6 +129,14 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "Slack user group settings",
     ),
     SettingDoc(
+        "DECLARE_ALLOW_GUESTS",
+        "false",
+        "Let guests (is_restricted, is_ultra_restricted) and people from another workspace "
+        "(Slack Connect) declare and change incidents (true or false); they always see only "
+        "the incidents of conversations they are members of.",
+        "your incident policy",
+    ),
+    SettingDoc(
         "DECLARE_INCIDENT_CHANNEL",
         "never",
         "Dedicated incident channel: never (thread-first), ask (a checkbox in the form) or always.",

@@ -42,6 +42,11 @@ class IncidentCard(BaseModel):
     """Where thread notes go: the announcement, or the source message it was posted under."""
     team_id: str = ""
     declaration_key: str = ""
+    origin_channel: str = ""
+    """The conversation it was declared from (its allowlists and its members count there);
+    empty on cards stored before it was kept, which then count `channel` alone."""
+    declared_by: str = ""
+    """The Slack user who declared it: always among those who may see it."""
     commander_slack_id: str | None = None
     shown: IncidentView
     """What the card shows (the last snapshot the bot published)."""
@@ -50,6 +55,11 @@ class IncidentCard(BaseModel):
     @property
     def open(self) -> bool:
         return not self.shown.resolved
+
+    @property
+    def declared_from(self) -> str:
+        """Where the allowlists judge it: the channel it was declared from."""
+        return self.origin_channel or self.channel
 
 
 def card_of(record: DeclarationRecord) -> IncidentCard | None:
@@ -69,6 +79,8 @@ def card_of(record: DeclarationRecord) -> IncidentCard | None:
         thread_ts=thread_ts or record.announce_ts,
         team_id=record.declaration.origin.team_id,
         declaration_key=record.key,
+        origin_channel=record.declaration.origin.channel_id,
+        declared_by=record.declaration.origin.user_id,
         commander_slack_id=record.declaration.commander_id or None,
         shown=declared_view(record),
     )

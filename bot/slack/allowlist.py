@@ -18,11 +18,21 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.access import Act
+
 log = logging.getLogger(__name__)
 
 Members = tuple[frozenset[str], list[str]]
 """The groups' members, and Slack's errors (a lookup with errors is not cached)."""
 
+_DONE = {
+    Act.SEE: "seen",
+    Act.DECLARE: "declared",
+    Act.UPDATE: "updated",
+    Act.RESOLVE: "resolved",
+    Act.REOPEN: "reopened",
+    Act.RETRY: "retried",
+}
 SLOW_LOOKUP = (
     "Slack is slow to say who may declare (the user-group lookup is still running). "
     "Try again in a moment."
@@ -57,21 +67,36 @@ class Allowlist:
         self._pending: Future[Members] | None = None
         self._pool: ThreadPoolExecutor | None = None
 
-    def refusal(self, user_id: str, channel_id: str, *, wait: float | None = None) -> str | None:
+    def refusal(
+        self,
+        user_id: str,
+        channel_id: str,
+        *,
+        wait: float | None = None,
+        act: Act = Act.DECLARE,
+    ) -> str | None:
         """None when allowed, else a sentence saying why not and what to do.
 
+        `channel_id` is where the incident is (or was) declared from, whatever `act` is.
         `wait` bounds the seconds spent on a group lookup; past it the answer is a refusal
         that says to try again (the lookup goes on and its answer is cached).
         """
-        return self.channel_refusal(channel_id) or self.group_refusal(user_id, wait=wait)
+        return self.channel_refusal(channel_id, act) or self.group_refusal(
+            user_id, wait=wait, act=act
+        )
 
-    def channel_refusal(self, channel_id: str) -> str | None:
+    def channel_refusal(self, channel_id: str, act: Act = Act.DECLARE) -> str | None:
         if self.channels and channel_id not in self.channels:
             where = ", ".join(f"<#{c}>" for c in sorted(self.channels))
-            return f"Incidents can't be declared from this channel. Use {where}."
+            if act is Act.DECLARE:
+                return f"Incidents can't be declared from this channel. Use {where}."
+            return (
+                f"This incident was declared from a channel declare-bot doesn't serve (it "
+                f"serves {where}), so it can't be {_DONE[act]} from Slack. Use Datadog."
+            )
         return None
 
-    def cached_group_refusal(self, user_id: str) -> tuple[bool, str | None]:
+    def cached_group_refusal(self, user_id: str, act: Act = Act.DECLARE) -> tuple[bool, str | None]:
         """(known, refusal) from the cache alone: no I/O, safe before the ack."""
         if not self.usergroups:
             return True, None
@@ -79,9 +104,11 @@ class Allowlist:
             members = self._fresh()
         if members is None:
             return False, None
-        return True, self._judge(user_id, (members, []))
+        return True, self._judge(user_id, (members, []), act)
 
-    def group_refusal(self, user_id: str, *, wait: float | None = None) -> str | None:
+    def group_refusal(
+        self, user_id: str, *, wait: float | None = None, act: Act = Act.DECLARE
+    ) -> str | None:
         if not self.usergroups:
             return None
         pending: Future[Members] | None = None
@@ -94,9 +121,9 @@ class Allowlist:
                     self._pending = self._pool.submit(self._lookup)
                 pending = self._pending
         if members is not None or pending is None:
-            return self._judge(user_id, (members or frozenset(), []))
+            return self._judge(user_id, (members or frozenset(), []), act)
         try:
-            return self._judge(user_id, pending.result(timeout=wait))
+            return self._judge(user_id, pending.result(timeout=wait), act)
         except FutureTimeout:
             log.warning("user-group lookup still running after %.1fs", wait or 0.0)
             return SLOW_LOOKUP
@@ -106,17 +133,17 @@ class Allowlist:
             return self._members[1]
         return None
 
-    def _judge(self, user_id: str, found: Members) -> str | None:
+    def _judge(self, user_id: str, found: Members, act: Act) -> str | None:
         members, errors = found
         if user_id in members:
             return None
         groups = ", ".join(f"<!subteam^{g}>" for g in self.usergroups)
         if errors:
             return (
-                f"Only members of {groups} can declare incidents, and Slack wouldn't say "
+                f"Only members of {groups} can {act.value} incidents, and Slack wouldn't say "
                 f"who they are ({', '.join(errors)}). Try again in a moment, or ask an admin."
             )
-        return f"Only members of {groups} can declare incidents. Ask one of them, or an admin."
+        return f"Only members of {groups} can {act.value} incidents. Ask one of them, or an admin."
 
     def _lookup(self) -> Members:
         """Members of the groups, and Slack's errors; a failed lookup is not cached."""

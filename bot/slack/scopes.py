@@ -16,6 +16,8 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations.create": ("channels:manage", "groups:write"),
     "conversations.invite": ("channels:manage", "groups:write"),
     "conversations.list": ("channels:read", "groups:read"),
+    # who may see a private incident (bot/slack/access.py)
+    "conversations.members": ("channels:read", "groups:read"),
     "conversations.setTopic": ("channels:manage", "groups:write"),
     "chat.getPermalink": (),
     "chat.postEphemeral": ("chat:write",),
@@ -55,6 +57,7 @@ USED_METHODS: frozenset[str] = frozenset(
         "conversations.invite",
         "conversations.join",
         "conversations.list",
+        "conversations.members",
         "conversations.open",
         "conversations.setTopic",
         "usergroups.users.list",

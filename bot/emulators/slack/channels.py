@@ -160,6 +160,33 @@ def conversations_archive(world: SlackWorld, call: Call) -> dict[str, Any]:
     return {"ok": True}
 
 
+def conversations_members(world: SlackWorld, call: Call) -> dict[str, Any]:
+    """A conversation's members, a page at a time (`limit`, `cursor`), as Slack answers:
+    a private channel the bot is not in is `channel_not_found`."""
+    channel = world.find_channel(call.args.get("channel"))
+    if channel is None:
+        raise SlackError("channel_not_found")
+    if channel.is_im:
+        call.require("im:read")
+    elif channel.is_private:
+        call.require("groups:read")
+        if not channel.is_member:
+            raise SlackError("channel_not_found")
+    else:
+        call.require("channels:read")
+    people = sorted(channel.members | ({channel.user} if channel.is_im and channel.user else set()))
+    everyone = ([BOT_USER_ID] if channel.is_member or channel.is_im else []) + people
+    try:
+        limit = max(1, min(1000, int(call.args.get("limit") or 100)))
+        start = int(str(call.args.get("cursor") or "0").removeprefix("members:") or 0)
+    except ValueError:
+        raise SlackError("invalid_cursor") from None
+    page = everyone[start : start + limit]
+    after = start + limit
+    cursor = f"members:{after}" if after < len(everyone) else ""
+    return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
+
+
 def bookmarks_add(world: SlackWorld, call: Call) -> dict[str, Any]:
     channel = world.find_channel(call.args.get("channel_id"))
     if channel is None or (channel.is_private and not channel.is_member):
@@ -230,16 +257,19 @@ class ChannelActions:
         is_private: bool = False,
         is_member: bool = True,
         is_archived: bool = False,
+        members: tuple[str, ...] = (),
     ) -> None:
+        """`members`: the people in it (the bot's own membership is `is_member`)."""
         with self.lock:
             self._world.channels[channel_id] = Channel(
-                channel_id, name, is_private, is_member, is_archived
+                channel_id, name, is_private, is_member, is_archived, members=set(members)
             )
 
 
 METHOD_TABLE: dict[str, tuple[Any, str | None]] = {
     "conversations.create": (conversations_create, None),
     "conversations.list": (conversations_list, None),
+    "conversations.members": (conversations_members, None),
     "conversations.invite": (conversations_invite, None),
     "conversations.setTopic": (conversations_set_topic, None),
     "conversations.archive": (conversations_archive, None),

@@ -49,6 +49,10 @@ class User:
     is_bot: bool
     deleted: bool
     tz: str
+    team_id: str = ""
+    """The user's home workspace when it isn't this one (Slack Connect)."""
+    ultra_restricted: bool = False
+    """A single-channel guest (`is_ultra_restricted`); `SlackWorld.restricted` holds guests."""
 
 
 @dataclass
@@ -194,9 +198,12 @@ class SlackWorld:
             profile["bot_id"] = BOT_ID if user.id == BOT_USER_ID else f"B{user.id[1:]}"
         if with_email and user.email is not None:
             profile["email"] = user.email
+        guest = user.id in self.restricted or user.ultra_restricted
         return {
             "id": user.id,
-            "team_id": self.team_id,
+            "team_id": user.team_id or self.team_id,
+            "is_restricted": guest,
+            "is_ultra_restricted": user.ultra_restricted,
             "name": user.name,
             "deleted": user.deleted,
             "real_name": user.real_name,

@@ -110,11 +110,26 @@ class SlackEmulator(HeldMessages, PeopleActions, ChannelActions, EmulatorServer)
         is_bot: bool = False,
         deleted: bool = False,
         tz: str = "Etc/UTC",
+        team_id: str = "",
+        guest: bool = False,
+        single_channel_guest: bool = False,
     ) -> None:
+        """`team_id`: a person from another workspace (Slack Connect); `guest`: a
+        multi-channel guest (`is_restricted`), `single_channel_guest`: `is_ultra_restricted`."""
         with self.lock:
             self._world.users[user_id] = User(
-                user_id, name, real_name or name, email, is_bot, deleted, tz
+                user_id,
+                name,
+                real_name or name,
+                email,
+                is_bot,
+                deleted,
+                tz,
+                team_id=team_id,
+                ultra_restricted=single_channel_guest,
             )
+            if guest or single_channel_guest:
+                self._world.restricted.add(user_id)
 
     def add_usergroup(self, usergroup_id: str, handle: str, members: list[str]) -> None:
         with self.lock:

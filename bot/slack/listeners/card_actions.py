@@ -1,13 +1,18 @@
 """The card's buttons: Update and Resolve open their modal at once, Reopen acts, Retry resumes.
 
-The incident comes from what the bot stored for the message the button is on. Update opens
-the modal from the stored card first (the trigger lasts 3 s; Datadog is not waited for),
-then fills it with Datadog's current incident through views.update.
+Every press goes through `card_press`: ack, find the incident from what the bot stored for
+the message the button is on (never from a value in the payload), ask the one access
+policy (bot/slack/access.py) whether this person may do that, and tell a refusal or a
+failure to the person. Update opens the modal from the stored card first (the trigger
+lasts 3 s; Datadog is not waited for), then fills it with Datadog's current incident
+through views.update, off the listener's thread.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,12 +20,14 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.access import Act
 from bot.domain.incident_record import IncidentCard, UpdateJob, UpdateKind, update_key
 from bot.domain.incident_resolve import plan_reopen
 from bot.domain.ports import StepFailed
 from bot.slack import messages, payload
+from bot.slack.access import ACCESS_WAIT
 from bot.slack.form.blocks import status_view
-from bot.slack.listeners.lifecycle_context import Lifecycle, card_of_message
+from bot.slack.listeners.lifecycle_context import Lifecycle, StoreDown, card_of_message
 from bot.slack.listeners.retry import answer
 from bot.slack.update_form import resolve_view, update_modal
 from bot.slack.update_metadata import UpdateMeta, fit
@@ -28,46 +35,146 @@ from bot.slack.update_metadata import UpdateMeta, fit
 log = logging.getLogger(__name__)
 
 UNKNOWN_CARD = "declare-bot has no record of this incident's card, so it can't change it."
-ALLOWLIST_WAIT = 1.0
+STORE_DOWN = (
+    "declare-bot can't read what it stored right now, so nothing was changed. "
+    "Try again in a moment."
+)
+TITLES = {Act.UPDATE: "Can't update", Act.RESOLVE: "Can't resolve"}
 
 
-def _open(client: WebClient, body: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Press:
+    """A button press on an incident, its person allowed: what a card handler acts on."""
+
+    body: dict[str, Any]
+    user_id: str
+    team_id: str
+    card: IncidentCard
+
+
+def tell(respond: Respond, body: dict[str, Any], text: str) -> None:
+    """An ephemeral answer to the person who pressed."""
+    answer(respond, body, text=text, response_type="ephemeral", replace_original=False)
+
+
+def open_view(
+    client: WebClient, respond: Respond, body: dict[str, Any], view: dict[str, Any]
+) -> dict[str, Any]:
+    """views.open with the press's trigger; a failure is told to the person."""
     try:
         opened = client.views_open(trigger_id=payload.string(body, "trigger_id"), view=view)
-    except SlackApiError as exc:
-        log.error("views.open for a card button failed: %s", exc.response.get("error"))
+    except Exception as exc:  # noqa: BLE001 - any failure: say so, never leave silence
+        error = (
+            str(exc.response.get("error")) if isinstance(exc, SlackApiError) else type(exc).__name__
+        )
+        log.error("views.open for a card button failed: %s", error)
+        tell(
+            respond,
+            body,
+            messages.refusal(
+                f"The form couldn't open: Slack said `{error}`. Nothing was changed. "
+                "Press the button again."
+            ),
+        )
         return {}
     return payload.as_dict(opened.get("view"))
 
 
-def _refused(services: Lifecycle, user_id: str, channel_id: str) -> str | None:
-    """Before the ack's deadline: the channel list and the cached groups only (no I/O)."""
-    known, refusal = services.allowlist.cached_group_refusal(user_id)
-    refusal = services.allowlist.channel_refusal(channel_id) or refusal
-    return refusal
+def authorize(
+    services: Lifecycle,
+    act: Act,
+    body: dict[str, Any],
+    card: IncidentCard | None,
+    refuse: Callable[[str], None],
+) -> Press | None:
+    """The press, if its person may `act` on `card`; else None, the refusal told."""
+    user = payload.obj(body, "user")
+    user_id = payload.string(user, "id")
+    if card is None:
+        refuse(UNKNOWN_CARD)
+        return None
+    verdict = services.access.may(act, user_id, card, wait=ACCESS_WAIT)
+    if verdict.refusal:
+        log.info("%s of %s refused for %s", act.value, card.incident_id, user_id)
+        refuse(verdict.refusal)
+        return None
+    team_id = payload.string(payload.obj(body, "team"), "id") or payload.string(user, "team_id")
+    return Press(body=body, user_id=user_id, team_id=team_id, card=card)
 
 
-def open_update(ack: Ack, body: dict[str, Any], client: WebClient, services: Lifecycle) -> None:
-    ack()
-    open_update_for(card_of_message(services, body), body, client, services)
+def card_press(
+    act: Act, *, opens_modal: bool
+) -> Callable[[Callable[[Press, WebClient, Respond, Lifecycle], None]], Any]:
+    """The one way a card button is handled: ack, the card, the access policy, then `run`.
+
+    A button that opens a modal runs on the listener's thread (its trigger lasts 3 s) and
+    tells a refusal in a modal; any other runs off it and answers ephemerally.
+    """
+
+    def wrap(run: Callable[[Press, WebClient, Respond, Lifecycle], None]) -> Any:
+        def listener(
+            ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Lifecycle
+        ) -> None:
+            ack()
+
+            def handle() -> None:
+                try:
+                    card = card_of_message(services, body)
+                except StoreDown:
+                    tell(respond, body, messages.refusal(STORE_DOWN))
+                    return
+                if opens_modal:
+
+                    def refuse(text: str) -> None:
+                        title = TITLES.get(act, "Can't do that")
+                        open_view(client, respond, body, status_view(title, messages.refusal(text)))
+
+                else:
+
+                    def refuse(text: str) -> None:
+                        tell(respond, body, messages.refusal(text))
+
+                press = authorize(services, act, body, card, refuse)
+                if press is not None:
+                    run(press, client, respond, services)
+
+            if opens_modal:
+                handle()
+            else:
+                services.in_background(handle)
+
+        listener.__name__ = run.__name__
+        listener.__doc__ = run.__doc__
+        return listener
+
+    return wrap
 
 
-def open_update_for(
-    card: IncidentCard | None, body: dict[str, Any], client: WebClient, services: Lifecycle
+@card_press(Act.UPDATE, opens_modal=True)
+def open_update(press: Press, client: WebClient, respond: Respond, services: Lifecycle) -> None:
+    """The update modal for the card the button is on."""
+    open_update_modal(press, client, respond, services)
+
+
+def open_update_modal(
+    press: Press, client: WebClient, respond: Respond, services: Lifecycle
 ) -> None:
-    """The update modal for `card`: the one the button is on, or the one /declare list names."""
-    user_id = payload.string(payload.obj(body, "user"), "id")
-    refusal = UNKNOWN_CARD if card is None else _refused(services, user_id, card.channel)
-    if card is None or refusal:
-        _open(client, body, status_view("Can't update", messages.refusal(refusal or "")))
-        return
+    """The update modal for an allowed press (the card's Update, or /declare list's)."""
+    card = press.card
     config = services.org_config.peek()
     stored = update_modal(card.key, card.shown, card.commander_slack_id or "", config)
-    opened = _open(client, body, stored)
+    opened = open_view(client, respond, press.body, stored)
     view_id = payload.string(opened, "id")
     if not view_id:
         return
-    log.info("update modal opened for %s by %s", card.incident_id, user_id)
+    log.info("update modal opened for %s by %s", card.incident_id, press.user_id)
+    services.in_background(lambda: _refresh(client, services, card, opened))
+
+
+def _refresh(
+    client: WebClient, services: Lifecycle, card: IncidentCard, opened: dict[str, Any]
+) -> None:
+    """Fill the opened modal with Datadog's current incident (off the listener's thread)."""
     try:
         current = services.incidents.get_incident(card.incident_id)
     except StepFailed as exc:
@@ -75,58 +182,47 @@ def open_update_for(
         return
     same = current.commander_id == card.shown.commander_id
     commander = (card.commander_slack_id or "") if same else ""
-    config = services.org_config.get(timeout=services.org_config_wait)  # off the ack path
+    config = services.org_config.get(timeout=services.org_config_wait)
     fresh = update_modal(card.key, current, commander, config)
     try:
-        client.views_update(view_id=view_id, hash=payload.string(opened, "hash"), view=fresh)
+        client.views_update(
+            view_id=payload.string(opened, "id"), hash=payload.string(opened, "hash"), view=fresh
+        )
     except SlackApiError as exc:  # hash_conflict: the person is already typing; keep theirs
         log.info("views.update of the update modal failed: %s", exc.response.get("error"))
 
 
-def open_resolve(ack: Ack, body: dict[str, Any], client: WebClient, services: Lifecycle) -> None:
-    ack()
-    card = card_of_message(services, body)
-    user_id = payload.string(payload.obj(body, "user"), "id")
-    refusal = UNKNOWN_CARD if card is None else _refused(services, user_id, card.channel)
-    if card is None or refusal:
-        _open(client, body, status_view("Can't resolve", messages.refusal(refusal or "")))
-        return
-    _, text = fit(UpdateMeta(card.key))
-    _open(client, body, resolve_view(text, card.shown, now=datetime.now(UTC)))
+@card_press(Act.RESOLVE, opens_modal=True)
+def open_resolve(press: Press, client: WebClient, respond: Respond, services: Lifecycle) -> None:
+    _, text = fit(UpdateMeta(press.card.key))
+    open_view(
+        client, respond, press.body, resolve_view(text, press.card.shown, now=datetime.now(UTC))
+    )
 
 
-def reopen(ack: Ack, body: dict[str, Any], respond: Respond, services: Lifecycle) -> None:
-    ack()
-    card = card_of_message(services, body)
-    user_id = payload.string(payload.obj(body, "user"), "id")
-    team_id = payload.string(payload.obj(body, "team"), "id")
-    refusal = UNKNOWN_CARD if card is None else None
-    if card is not None:
-        refusal = services.allowlist.refusal(user_id, card.channel, wait=ALLOWLIST_WAIT)
-    if card is None or refusal:
-        text = messages.refusal(refusal or "")
-        answer(respond, body, text=text, response_type="ephemeral", replace_original=False)
-        return
+@card_press(Act.REOPEN, opens_modal=False)
+def reopen(press: Press, client: WebClient, respond: Respond, services: Lifecycle) -> None:
+    card, body = press.card, press.body
     changes = plan_reopen(card.shown)
     if changes.empty:
-        answer(
-            respond,
-            body,
-            text="It is already open.",
-            response_type="ephemeral",
-            replace_original=False,
-        )
+        tell(respond, body, "It is already open.")
         return
     action_ts = payload.string(payload.first_action(body), "action_ts")
     job = UpdateJob(
-        key=update_key(team_id, card.key, action_ts or user_id),
+        key=update_key(press.team_id, card.key, action_ts or press.user_id),
         card_key=card.key,
         incident_id=card.incident_id,
-        actor_id=user_id,
+        actor_id=press.user_id,
         kind=UpdateKind.REOPEN,
         changes=changes,
     )
-    if services.cards.add_update(job):
+    try:
+        added = services.cards.add_update(job)
+    except Exception:  # noqa: BLE001 - nothing is sent unless it is stored first
+        log.exception("storing the reopen failed")
+        tell(respond, body, messages.refusal(STORE_DOWN))
+        return
+    if added:
         log.info("reopen of %s accepted", card.incident_id)
         services.dispatch(job.key, services.updates.run)
 
@@ -134,18 +230,34 @@ def reopen(ack: Ack, body: dict[str, Any], respond: Respond, services: Lifecycle
 def retry_update(ack: Ack, body: dict[str, Any], respond: Respond, services: Lifecycle) -> None:
     """Retry a failed update: only its own person, still allowed, resumes it."""
     ack()
+    services.in_background(lambda: _retry_update(body, respond, services))
+
+
+def _retry_update(body: dict[str, Any], respond: Respond, services: Lifecycle) -> None:
     key = payload.string(payload.first_action(body), "value")
     user_id = payload.string(payload.obj(body, "user"), "id")
-    job = services.cards.get_update(key) if key else None
-    card = services.cards.get_card(job.card_key) if job else None
-    refusal = None if job and card else "That update is no longer stored."
-    if job and card and job.actor_id != user_id:
-        refusal = "Only the person who asked for this change can retry it."
-    if job and card and not refusal:
-        refusal = services.allowlist.refusal(user_id, card.channel, wait=ALLOWLIST_WAIT)
-    if refusal or job is None:
-        text = messages.refusal(refusal or "")
-        answer(respond, body, text=text, response_type="ephemeral", replace_original=False)
+    try:
+        job = services.cards.get_update(key) if key else None
+        card = services.cards.get_card(job.card_key) if job else None
+    except Exception:  # noqa: BLE001 - the store is down: the person hears it
+        log.exception("reading the update for Retry failed")
+        tell(respond, body, messages.refusal(STORE_DOWN))
+        return
+    if job is None or card is None:
+        tell(respond, body, messages.refusal("That update is no longer stored."))
+        return
+    if job.actor_id != user_id:
+        tell(
+            respond,
+            body,
+            messages.refusal("Only the person who asked for this change can retry it."),
+        )
+        return
+
+    def refuse(text: str) -> None:
+        tell(respond, body, messages.refusal(text))
+
+    if authorize(services, Act.RETRY, body, card, refuse) is None:
         return
     answer(respond, body, text="Retrying…", response_type="ephemeral", replace_original=True)
     services.dispatch(job.key, services.updates.retry)

@@ -17,7 +17,7 @@ from bot.domain.monitor import MonitorReader
 from bot.domain.org import OrgConfig
 from bot.domain.ports import DeclarationStore
 from bot.domain.runner import DeclarationRunner
-from bot.slack.allowlist import Allowlist
+from bot.slack.access import AccessPolicy
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,9 @@ class Collaborators(Protocol):
     def runner(self) -> DeclarationRunner: ...
 
     @property
-    def allowlist(self) -> Allowlist: ...
+    def access(self) -> AccessPolicy:
+        """Who may see, declare and change incidents (the one access policy)."""
+        ...
 
     @property
     def org_config(self) -> OrgConfigSource: ...

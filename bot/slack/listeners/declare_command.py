@@ -19,7 +19,7 @@ from bot.slack.form.prefill import prefill_for
 from bot.slack.form.view import declare_form
 from bot.slack.listeners.context import org_config_now
 from bot.slack.listeners.incident_list import Listing, answer_incident_list
-from bot.slack.listeners.open_form import Tell, check_group_after_open, open_form
+from bot.slack.listeners.open_form import Tell, check_declarer_after_open, open_form
 from bot.slack.payload import string
 
 HELP_WORDS = frozenset({"help", "-h", "--help", "?"})
@@ -43,8 +43,7 @@ def open_declare_modal(
     if not (user_id and channel_id and trigger_id):
         ack(text=INCOMPLETE)
         return
-    known, refusal = services.allowlist.cached_group_refusal(user_id)
-    refusal = services.allowlist.channel_refusal(channel_id) or refusal
+    known, refusal = services.access.cached_declare_refusal(user_id, channel_id)
     if refusal:
         ack(text=messages.refusal(refusal))
         return
@@ -62,7 +61,7 @@ def open_declare_modal(
     tell = ephemeral(respond, body)
     view_id = open_form(services, client, origin, view, "/declare", tell)
     if view_id and not known:
-        check_group_after_open(services, client, origin, view_id, tell)
+        check_declarer_after_open(services, client, origin, view_id, tell)
 
 
 def ephemeral(respond: Respond, body: dict[str, Any]) -> Tell | None:

@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.declaration import Origin
 from bot.slack import messages, payload
+from bot.slack.access import ACCESS_WAIT
 from bot.slack.form import ids, metadata
 from bot.slack.form.blocks import status_view
 from bot.slack.form.org_fields import name_of, suggestions
@@ -81,7 +82,7 @@ def _refusal(services: Collaborators, actor: str, origin: Origin) -> str | None:
     if actor != origin.user_id:
         log.warning("declare anyway on %s's notice pressed by %s: refused", origin.user_id, actor)
         return "This notice was opened for someone else. Use the shortcut on the message yourself."
-    return services.allowlist.refusal(actor, origin.channel_id)
+    return services.access.may_declare(actor, origin.channel_id, wait=ACCESS_WAIT).refusal
 
 
 def declare_anyway(

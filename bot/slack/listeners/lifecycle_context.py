@@ -25,8 +25,13 @@ class Lifecycle(Collaborators, Protocol):
     def incidents(self) -> IncidentUpdater: ...
 
 
+class StoreDown(Exception):
+    """The store could not be read: the person is told, nothing is changed."""
+
+
 def card_of_message(services: Lifecycle, body: dict[str, Any]) -> IncidentCard | None:
-    """The card the pressed button is on, from what the bot stored for that message."""
+    """The card the pressed button is on, from what the bot stored for that message;
+    StoreDown when the store can't say."""
     container = payload.obj(body, "container")
     channel = payload.string(container, "channel_id") or payload.string(
         payload.obj(body, "channel"), "id"
@@ -38,6 +43,6 @@ def card_of_message(services: Lifecycle, body: dict[str, Any]) -> IncidentCard |
         return None
     try:
         return services.cards.get_card(card_key(channel, ts))
-    except Exception:  # noqa: BLE001 - the store is down: the person hears it
+    except Exception as exc:  # noqa: BLE001 - the store is down: the person hears it
         log.exception("reading the card failed")
-        return None
+        raise StoreDown from exc

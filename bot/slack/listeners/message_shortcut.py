@@ -25,7 +25,7 @@ from bot.slack.form.view import declare_form
 from bot.slack.listeners.alert_form import declare_from_alert
 from bot.slack.listeners.context import Collaborators, org_config_now
 from bot.slack.listeners.declare_command import ephemeral
-from bot.slack.listeners.open_form import check_group_after_open, open_form
+from bot.slack.listeners.open_form import check_declarer_after_open, open_form
 from bot.slack.monitor_alert import read_alert
 from bot.slack.payload import obj, string
 
@@ -57,8 +57,7 @@ def declare_from_message(
     if not (user_id and channel_id and trigger_id and message_ts):
         log.warning("incomplete message shortcut payload; no form opened")
         return
-    known, refusal = services.allowlist.cached_group_refusal(user_id)
-    refusal = services.allowlist.channel_refusal(channel_id) or refusal
+    known, refusal = services.access.cached_declare_refusal(user_id, channel_id)
     if refusal:
         if body.get("response_url"):
             respond(text=messages.refusal(refusal), response_type="ephemeral")
@@ -87,7 +86,7 @@ def declare_from_message(
         notice = duplicate_view(existing, encode(metadata))
         view_id = open_form(services, client, origin, notice, SOURCE, tell)
         if view_id and not known:
-            check_group_after_open(services, client, origin, view_id, tell)
+            check_declarer_after_open(services, client, origin, view_id, tell)
         return
     prefill = prefill_for(services.settings, user_id, title=source.title, summary=source.summary)
     alert = read_alert(message)
@@ -97,9 +96,9 @@ def declare_from_message(
             services, client, origin, alert, prefill, config, source.links, tell
         )
         if view_id and not known:
-            check_group_after_open(services, client, origin, view_id, tell)
+            check_declarer_after_open(services, client, origin, view_id, tell)
         return
     view = declare_form(org_config_now(services), prefill, origin, context_links=source.links)
     view_id = open_form(services, client, origin, view, SOURCE, tell)
     if view_id and not known:
-        check_group_after_open(services, client, origin, view_id, tell)
+        check_declarer_after_open(services, client, origin, view_id, tell)

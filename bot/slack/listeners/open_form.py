@@ -18,6 +18,9 @@ from bot.slack.listeners.context import Collaborators
 log = logging.getLogger(__name__)
 
 
+DECLARER_WAIT = 30.0
+"""Seconds the check after the form opened waits for Slack (it holds no listener thread)."""
+
 Tell = Callable[[str], None]
 """Answers the person ephemerally (a response_url); used when no form can show it."""
 
@@ -95,19 +98,32 @@ def _tell(tell: Tell, text: str) -> None:
         log.warning("could not tell the person: %s", type(exc).__name__)
 
 
-def check_group_after_open(
+def check_declarer_after_open(
     services: Collaborators,
     client: WebClient,
     origin: Origin,
     view_id: str | None,
     tell: Tell | None = None,
 ) -> None:
-    """The user-group check, after the ack and views.open (a lookup may be rate-limited and
-    take seconds): a refusal replaces the form, or is told if the form is gone."""
-    refusal = services.allowlist.group_refusal(origin.user_id)
+    """Who may declare, checked after the ack and views.open, off the listener's thread (a
+    lookup may be rate-limited and take seconds): a refusal replaces the form, or is told
+    if the form is gone."""
+    services.in_background(lambda: _check_declarer(services, client, origin, view_id, tell))
+
+
+def _check_declarer(
+    services: Collaborators,
+    client: WebClient,
+    origin: Origin,
+    view_id: str | None,
+    tell: Tell | None,
+) -> None:
+    refusal = services.access.may_declare(
+        origin.user_id, origin.channel_id, wait=DECLARER_WAIT
+    ).refusal
     if not refusal:
         return
-    log.info("%s is not in the allowed user groups; replacing the form", origin.user_id)
+    log.info("%s may not declare here; replacing the form", origin.user_id)
     text = messages.refusal(refusal)
     if view_id:
         try:

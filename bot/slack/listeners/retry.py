@@ -10,19 +10,41 @@ from slack_bolt import Ack, Respond
 from bot.domain.record import DeclarationRecord
 from bot.logs import declaration_id
 from bot.slack import messages
+from bot.slack.access import ACCESS_WAIT
 from bot.slack.listeners.context import Collaborators
 from bot.slack.mrkdwn import safe
 from bot.slack.payload import first_action, obj, string
 
 log = logging.getLogger(__name__)
 
+STORE_DOWN = (
+    ":warning: declare-bot can't read what it stored right now, so nothing was retried. "
+    "Try again in a moment."
+)
+
 
 def retry_declaration(
     ack: Ack, body: dict[str, Any], respond: Respond, services: Collaborators
 ) -> None:
     ack()
+    services.in_background(lambda: _retry(body, respond, services))
+
+
+def _retry(body: dict[str, Any], respond: Respond, services: Collaborators) -> None:
+    """After the ack, off the listener's thread: the store and Slack may be slow."""
     key = string(first_action(body), "value")
-    record = services.store.get(key) if key else None
+    try:
+        record = services.store.get(key) if key else None
+    except Exception:  # noqa: BLE001 - the store is down: the person hears it
+        log.exception("reading the declaration for Retry failed")
+        answer(
+            respond,
+            body,
+            text=STORE_DOWN,
+            response_type="ephemeral",
+            replace_original=False,
+        )
+        return
     if record is None:
         answer(
             respond,
@@ -57,7 +79,8 @@ def _refusal(services: Collaborators, actor: str, record: DeclarationRecord) -> 
             f"Only <@{declarer}>, who declared this, can retry it. "
             "To declare it yourself, run /declare."
         )
-    refusal = services.allowlist.refusal(actor, record.declaration.origin.channel_id)
+    channel = record.declaration.origin.channel_id
+    refusal = services.access.may_declare(actor, channel, wait=ACCESS_WAIT).refusal
     if refusal:
         log.info("retry refused by the allowlist")
         return messages.refusal(refusal)

@@ -116,7 +116,7 @@ def _not_allowed(services: Collaborators, actor: str, opener: str, channel_id: s
     if actor != opener:
         log.warning("a form opened by %s was submitted by %s", opener, actor)
         return NOT_YOURS
-    refusal = services.allowlist.refusal(actor, channel_id, wait=ALLOWLIST_WAIT)
+    refusal = services.access.may_declare(actor, channel_id, wait=ALLOWLIST_WAIT).refusal
     if refusal:
         log.info("submission refused for %s in %s", actor, channel_id)
         return plain_refusal(refusal)

@@ -1,6 +1,6 @@
 """Submitting the update and resolve modals: authorize, judge, store, ack, then carry out.
 
-At submit the person is checked against the allowlists again (as when declaring), a new
+At submit the person is checked by the access policy again (as at the open), a new
 commander is resolved by email as when declaring, and the change is judged against
 Datadog's current incident (bot/domain/incident_update.py). Errors go under their fields;
 a conflict redraws the modal on the current incident with a note under each clashing
@@ -15,6 +15,7 @@ from typing import Any
 
 from slack_bolt import Ack
 
+from bot.domain.access import Act
 from bot.domain.incident_rebase import rebase
 from bot.domain.incident_record import IncidentCard, UpdateJob, UpdateKind, update_key
 from bot.domain.incident_resolve import plan_resolve
@@ -42,12 +43,13 @@ log = logging.getLogger(__name__)
 
 STALE = "This form is out of date. Close it and press the card's button again."
 STORE_DOWN = "declare-bot can't save changes right now, so nothing was sent. Try again in a moment."
-ALLOWLIST_WAIT = 1.0
+ACCESS_SUBMIT_WAIT = 1.0
+"""Seconds the access check may wait on Slack before the ack (usually cached at the open)."""
 WORKING = status_view("Updating", ":hourglass_flowing_sand: Saving your change in Datadog…")
 
 
 def _begin(
-    ack: Ack, body: dict[str, Any], services: Lifecycle, error_block: str
+    ack: Ack, body: dict[str, Any], services: Lifecycle, error_block: str, act: Act
 ) -> tuple[UpdateMeta, IncidentCard, str, str] | None:
     """(metadata, card, user, job key), or None once acked with why not."""
     view = payload.view(body)
@@ -69,9 +71,9 @@ def _begin(
         log.info("duplicate update submission ignored")
         ack(response_action="update", view=WORKING)
         return None
-    refusal = services.allowlist.refusal(user_id, card.channel, wait=ALLOWLIST_WAIT)
+    refusal = services.access.may(act, user_id, card, wait=ACCESS_SUBMIT_WAIT).refusal
     if refusal:
-        log.info("update refused for %s in %s", user_id, card.channel)
+        log.info("%s of %s refused for %s", act.value, card.incident_id, user_id)
         ack(response_action="errors", errors={error_block: plain_refusal(refusal)[:150]})
         return None
     return meta, card, user_id, key
@@ -127,7 +129,7 @@ def _fields(meta: UpdateMeta, known: tuple[OrgField, ...]) -> list[OrgField]:
 
 
 def submit_update(ack: Ack, body: dict[str, Any], services: Lifecycle) -> None:
-    begun = _begin(ack, body, services, ids.TITLE)
+    begun = _begin(ack, body, services, ids.TITLE, Act.UPDATE)
     if begun is None:
         return
     meta, card, user_id, key = begun
@@ -192,7 +194,7 @@ def submit_update(ack: Ack, body: dict[str, Any], services: Lifecycle) -> None:
 
 
 def submit_resolve(ack: Ack, body: dict[str, Any], services: Lifecycle) -> None:
-    begun = _begin(ack, body, services, NOTE)
+    begun = _begin(ack, body, services, NOTE, Act.RESOLVE)
     if begun is None:
         return
     _, card, user_id, key = begun
