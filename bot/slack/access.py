@@ -174,12 +174,25 @@ class AccessPolicy:
             allow_guests=self.allow_guests,
         )
 
-    def may_declare(self, user_id: str, channel_id: str, *, wait: float) -> Judgement:
-        """May `user_id` declare from `channel_id`? (The allowlists and the guest rule.)"""
+    def may_declare(
+        self, user_id: str, channel_id: str, *, wait: float, at_submit: bool = False
+    ) -> Judgement:
+        """May `user_id` declare from `channel_id`? (The allowlists and the guest rule.)
+
+        `at_submit`: a declaration is never refused only because Slack is slow or fails to
+        describe its person (the check after the form opened has usually answered, and replaced the
+        form of a guest); the allowlists still refuse when they can't be read.
+        """
         try:
             read = self._people.get(user_id, wait)
         except TooSlow:
-            return Judgement(SLOW.format(verb="declare").replace("this incident", "incidents"))
+            if not at_submit:
+                return Judgement(SLOW.format(verb="declare").replace("this incident", "incidents"))
+            log.warning("users.info is slow: declaring without the guest check")
+            read = _Read(Person(user_id))
+        if read.person is None and at_submit:
+            log.warning("users.info failed (%s): declaring without the guest check", read.error)
+            read = _Read(Person(user_id))
         if read.person is None:
             return Judgement(UNKNOWN_PERSON.format(error=read.error, verb="declare"))
         refusal = self.allowlist.refusal(user_id, channel_id, wait=wait)

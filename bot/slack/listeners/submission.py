@@ -116,7 +116,9 @@ def _not_allowed(services: Collaborators, actor: str, opener: str, channel_id: s
     if actor != opener:
         log.warning("a form opened by %s was submitted by %s", opener, actor)
         return NOT_YOURS
-    refusal = services.access.may_declare(actor, channel_id, wait=ALLOWLIST_WAIT).refusal
+    refusal = services.access.may_declare(
+        actor, channel_id, wait=ALLOWLIST_WAIT, at_submit=True
+    ).refusal
     if refusal:
         log.info("submission refused for %s in %s", actor, channel_id)
         return plain_refusal(refusal)
