@@ -97,7 +97,7 @@ def test_the_note_names_the_value_replaced_and_only_what_was_sent(stack: LocalSt
         stack, severity="SEV-4", title="Search slow in eu-west-1"
     )
 
-    alices_patch, bobs_patch = stack.datadog.updated_bodies()
+    _, bobs_patch = stack.datadog.updated_bodies()
     assert bobs_patch["data"]["attributes"] == {"title": "Search slow in eu-west-1"}
     assert severity_in_datadog(stack) == "SEV-1"
     assert incident(stack)["attributes"]["title"] == "Search slow in eu-west-1"
