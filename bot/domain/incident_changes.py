@@ -48,6 +48,16 @@ class Change:
     """A resolution note, shown after a colon."""
 
     @property
+    def value(self) -> str:
+        """What it was set to, as a phrase: "SEV-1", "“New title”", "no customer impact"."""
+        if self.kind is ChangeKind.CUSTOMER_IMPACT:
+            return f"customers impacted ({self.after})" if self.after else "no customer impact"
+        if not self.after:
+            return "empty"
+        quote = self.kind in (ChangeKind.TITLE, ChangeKind.IMPACT_SCOPE)
+        return f"“{self.after}”" if quote else self.after
+
+    @property
     def text(self) -> str:
         tail = f": {self.detail}" if self.detail else ""
         if self.kind is ChangeKind.RESOLVED:

@@ -66,7 +66,9 @@ class CardPublisher(Protocol):
         """Tell the person Datadog's reason, with Retry."""
         ...
 
-    def report_done(self, job: UpdateJob) -> None: ...
+    def report_done(self, job: UpdateJob, card: IncidentCard | None) -> None:
+        """Tell the person it is done, and what was not sent (`job.overtaken`) and why."""
+        ...
 
 
 class IncidentUpdater(Protocol):

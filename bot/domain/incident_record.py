@@ -3,8 +3,8 @@
 A card is keyed by the message it is (`card_key(channel, ts)`): a button press finds the
 incident from what the bot stored for that message, never from a value in the payload.
 An `UpdateJob` is an accepted update, resolve or reopen, stored before the ack and carried
-out step by step like a declaration: accepted → patched → card_updated → done (or failed);
-the card is already edited beside the PATCH (bot/domain/update_card.py).
+out step by step like a declaration: accepted → judged → patched → card_updated → done (or
+failed); the card is already edited beside the PATCH (bot/domain/update_card.py).
 """
 
 from __future__ import annotations
@@ -50,6 +50,9 @@ class IncidentCard(BaseModel):
     commander_slack_id: str | None = None
     shown: IncidentView
     """What the card shows (the last snapshot the bot published)."""
+    last_update: str | None = None
+    """The key of the last update from Slack saved here: who to name when it overtakes a
+    later-judged change to the same field."""
     updated_at: float = Field(default_factory=time.time)
 
     @property
@@ -120,10 +123,27 @@ class UpdateKind(StrEnum):
 
 class UpdateStep(StrEnum):
     ACCEPTED = "accepted"
+    JUDGED = "judged"
+    """Judged again under the card's lease; what to send is saved, so a resume sends it."""
     PATCHED = "patched"
     CARD_UPDATED = "card_updated"
     DONE = "done"
     FAILED = "failed"
+
+
+class Overtaken(BaseModel):
+    """A field this job did not send: someone changed it after the job was judged.
+
+    Texts are as people read them: `name` "severity", `mine` "SEV-4", `theirs` "SEV-1".
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    mine: str
+    theirs: str
+    by: str | None = None
+    """The Slack user whose update set it; None when it was changed in Datadog."""
 
 
 class UpdateJob(BaseModel):
@@ -146,9 +166,12 @@ class UpdateJob(BaseModel):
     failed_at: UpdateStep | None = None
     error: str | None = None
     before: IncidentView | None = None
-    """Datadog's incident just before the PATCH (what the thread note compares with)."""
+    """What the change is judged against: Datadog's incident at submit, then, once judged
+    again under the lease, the incident the PATCH replaces (what the thread note names)."""
     after: IncidentView | None = None
     """Datadog's incident as the PATCH answered."""
+    overtaken: tuple[Overtaken, ...] = ()
+    """Fields not sent: changed by someone else after this job was judged (the person is told)."""
     note_ts: str | None = None
     modal_view_id: str | None = None
     attempts: int = 0

@@ -1,14 +1,18 @@
 """Carry an accepted update, resolve or reopen out exactly once, resumable after a crash.
 
-    accepted → patched → card_updated → done   (any step may end in failed; Retry resumes)
-        └ card edited beside the PATCH (bot/domain/update_card.py); put back if it fails
+    accepted → judged → patched → card_updated → done   (any step may end in failed; Retry
+                          └ card edited beside the PATCH   resumes)
+                            (bot/domain/update_card.py); put back if it fails
 
-One job at a time per incident: the worker holds the card's lease. Under it, a job first
-drops what the card already shows as done by a newer change (two people pressing Update
-for the same change, or a redelivery stored under another key), so one change gives one
-PATCH effect and one thread note. The PATCH carries only changed fields and is safe to send
-again, so a crash between the PATCH and saving `patched` just sends it once more; a crash
-after the card edit and before `patched` edits the card once more (the same message).
+One job at a time per incident: the worker holds the card's lease. Under it, a job is
+judged again (bot/domain/update_plan.py) against the latest version known: Datadog's
+incident read again when the job waited for the lease or is resumed, else the card when a
+later change saved it, else the submit's read. What is already so is dropped (one change,
+one PATCH effect and one note); a field someone else changed after this job was judged is
+not sent, and the person is told who set what. The verdict is saved (`judged`) before the
+PATCH, so a resume sends exactly that. The PATCH carries only changed fields and is safe
+to send again, so a crash between the PATCH and saving `patched` just sends it once more;
+a crash after the card edit and before `patched` edits the card once more.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from collections.abc import Callable, Sequence
 
 from bot.domain.incident_changes import describe_update
 from bot.domain.incident_ports import CardPublisher, IncidentStore, IncidentUpdater
-from bot.domain.incident_record import IncidentCard, UpdateJob, UpdateStep
+from bot.domain.incident_record import IncidentCard, Overtaken, UpdateJob, UpdateStep
 from bot.domain.incident_state import IncidentView
 from bot.domain.lease import Lease, LeaseLost
 from bot.domain.org import OrgField
@@ -29,7 +33,7 @@ from bot.domain.policy import RunnerPolicy
 from bot.domain.ports import NoObserver, RunObserver, StepFailed, TimedStep
 from bot.domain.resume import Dispatch
 from bot.domain.update_card import CardEdit, same_card, showing
-from bot.domain.update_plan import named, newer, still_needed
+from bot.domain.update_plan import named, newer, notice_of, rejudge, still_needed, who_set
 
 __all__ = ["UpdateRunner", "still_needed"]
 
@@ -77,15 +81,21 @@ class UpdateRunner:
         self._lock = threading.Lock()
         self._running: set[str] = set()
 
-    def run(self, key: str, *, retry: bool = False) -> UpdateJob | None:
-        """Advance the job as far as it goes; None when its card stayed held elsewhere."""
+    def run(self, key: str, *, retry: bool = False, resumed: bool = False) -> UpdateJob | None:
+        """Advance the job as far as it goes; None when its card stayed held elsewhere.
+
+        Called right after its submit, the job trusts the submit's read of Datadog unless it
+        has to wait for the card; a retry, a resume or a wait reads Datadog again first.
+        """
         job = self.store.get_update(key)
         if job is None:
             return None
         owner = f"{self.owner}/{uuid.uuid4().hex[:8]}"
         lease = Lease(_CardClaims(self.store), job.card_key, owner, self.policy.lease_ttl)
         deadline = time.monotonic() + self.policy.lease_ttl + 1.0
+        reread = retry or resumed
         while not lease.acquire():
+            reread = True
             if time.monotonic() >= deadline:
                 log.info("update %s: its incident is busy elsewhere; left pending", key)
                 return None
@@ -98,7 +108,7 @@ class UpdateRunner:
                 return job
             started = time.monotonic()
             try:
-                return self._advance(job, lease)
+                return self._advance(job, lease, reread=reread)
             finally:
                 # The `update` step of the metrics: Datadog PATCH, the card edited, the note.
                 self.observer.step_timed(TimedStep.UPDATE, time.monotonic() - started)
@@ -122,7 +132,7 @@ class UpdateRunner:
 
     def _resume(self, key: str) -> UpdateJob | None:
         try:
-            return self.run(key)
+            return self.run(key, resumed=True)
         finally:
             with self._lock:
                 self._running.discard(key)
@@ -148,10 +158,13 @@ class UpdateRunner:
             raise StepFailed("The bot no longer has this incident's card.", retryable=False)
         return card
 
-    def _advance(self, job: UpdateJob, lease: Lease) -> UpdateJob:
+    def _advance(self, job: UpdateJob, lease: Lease, *, reread: bool) -> UpdateJob:
         edit: CardEdit | None = None
         try:
             if job.step is UpdateStep.ACCEPTED:
+                lease.check()
+                job = self._judge(job, reread=reread)
+            if job.step is UpdateStep.JUDGED:
                 lease.check()
                 job, edit = self._patch(job)
             if job.step is UpdateStep.PATCHED:
@@ -174,22 +187,51 @@ class UpdateRunner:
                 edit.shown()  # never lands after the lease is released to another worker
         return job
 
-    def _patch(self, job: UpdateJob) -> tuple[UpdateJob, CardEdit | None]:
-        """PATCH what is still needed, the card edited beside it; `patched` is saved as
-        soon as Datadog has it (the edit may still be in flight: the card step waits)."""
+    def _judge(self, job: UpdateJob, *, reread: bool) -> UpdateJob:
+        """Judge the job again on the latest version known and save the verdict: what to
+        send, what it replaces (the note's "before"), and what someone else overtook."""
         card = self._card(job)
-        before = named(job.before, card.shown) if job.before else card.shown
+        judged = named(job.before, card.shown) if job.before else card.shown
+        current = card.shown if newer(card.shown, judged) else judged
+        if reread:
+            read = self._attempts(job, lambda: self.datadog.get_incident(job.incident_id))
+            current = named(read, card.shown)
+        verdict = rejudge(job.changes, judged, current)
+        told: tuple[Overtaken, ...] = ()
+        if verdict.overtaken:
+            jobs = self._recent_updates(card, job)
+            told = tuple(
+                notice_of(p, judged, current, who_set(p, current, jobs), self.org_fields())
+                for p in verdict.overtaken
+            )
+            log.info("update %s: %d field(s) overtaken, not sent", job.key, len(told))
+        return self._save(
+            job.advance(
+                step=UpdateStep.JUDGED, changes=verdict.send, before=current, overtaken=told
+            )
+        )
+
+    def _recent_updates(self, card: IncidentCard, job: UpdateJob) -> list[UpdateJob]:
+        """Updates from Slack that may have overtaken `job`, newest first: the one the card
+        last saved, and others on this card still under way."""
+        found = [j for j in self.store.pending_updates() if j.card_key == card.key]
+        last = self.store.get_update(card.last_update) if card.last_update else None
+        found += [last] if last else []
+        found = [j for j in found if j.key != job.key and j.step is not UpdateStep.ACCEPTED]
+        return sorted(found, key=lambda j: j.updated_at, reverse=True)
+
+    def _patch(self, job: UpdateJob) -> tuple[UpdateJob, CardEdit | None]:
+        """PATCH the judged changes, the card edited beside it; `patched` is saved as soon
+        as Datadog has it (the edit may still be in flight: the card step waits)."""
+        card = self._card(job)
+        before = job.before or card.shown
         changes = job.changes
-        if newer(card.shown, before):  # another job (or the sync) saw a later version
-            changes = still_needed(changes, card.shown)
-        changes = still_needed(changes, before)
         edit = None
         after = before
         if not changes.empty:
-            base = card.shown if newer(card.shown, before) else before
             commander = job.commander_slack_id if changes.commander is not None else None
             edit = CardEdit(
-                self.publisher.update_card, showing(card, base.apply(changes), commander)
+                self.publisher.update_card, showing(card, before.apply(changes), commander)
             )
             try:
                 after = self._attempts(
@@ -200,8 +242,7 @@ class UpdateRunner:
                 self._put_back(job, card)
                 raise
             log.info("update %s: incident %s patched", job.key, job.incident_id)
-        job = job.advance(step=UpdateStep.PATCHED, changes=changes, before=before, after=after)
-        return self._save(job), edit
+        return self._save(job.advance(step=UpdateStep.PATCHED, after=after)), edit
 
     def _put_back(self, job: UpdateJob, card: IncidentCard) -> None:
         """The PATCH failed for good: the card shows again what it showed (Datadog's values
@@ -245,7 +286,8 @@ class UpdateRunner:
         updated = showing(card, job.after or card.shown, commander)
         if edit is None or not edit.shown() or not same_card(edit.card, updated):
             self._attempts(job, lambda: self._publish(updated))
-        self.store.save_card(updated.model_copy(update={"updated_at": self.store.now()}))
+        saved = {"updated_at": self.store.now(), "last_update": job.key}
+        self.store.save_card(updated.model_copy(update=saved))
         return self._save(job.advance(step=UpdateStep.CARD_UPDATED))
 
     def _note(self, job: UpdateJob) -> UpdateJob:
@@ -260,7 +302,7 @@ class UpdateRunner:
             )
         job = self._save(job.advance(step=UpdateStep.DONE))
         log.info("update %s: done", job.key)
-        self.publisher.report_done(job)
+        self.publisher.report_done(job, self.store.get_card(job.card_key))
         return job
 
     def _fail(self, job: UpdateJob, reason: str) -> UpdateJob:

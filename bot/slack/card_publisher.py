@@ -2,6 +2,8 @@
 
 `chat.update` refusals that won't change (`message_not_found`, `cant_update_message`,
 `edit_window_closed`, channel gone) fail the step for good; anything else is retryable.
+The person is told in the change's modal and ephemerally in the card's channel (else by
+DM) when it failed, or when a field was not sent because someone else changed it first.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.incident_changes import Change
-from bot.domain.incident_record import IncidentCard, UpdateJob, UpdateStep
+from bot.domain.incident_record import IncidentCard, Overtaken, UpdateJob, UpdateStep
 from bot.domain.ports import StepFailed
-from bot.slack.card import Message, card, change_note
+from bot.slack.card import Message, card, change_note, mention
 from bot.slack.form.blocks import status_view
 from bot.slack.mrkdwn import FALLBACK_MAX, cut, safe, verbatim
 
@@ -36,6 +38,7 @@ FINAL_REFUSALS = frozenset(
     }
 )
 _DONE = {"update": "Updated", "resolve": "Resolved", "reopen": "Reopened"}
+_BUTTON = {"update": "Update", "resolve": "Resolve", "reopen": "Reopen"}
 
 
 def _error(exc: SlackApiError) -> str:
@@ -75,6 +78,35 @@ def failure_message(job: UpdateJob, label: str) -> Message:
         },
     ]
     return cut(f"{label}: {job.kind.value} failed", FALLBACK_MAX), blocks
+
+
+def _overtaken_line(lost: Overtaken) -> str:
+    who = mention(lost.by) if lost.by else "Someone in Datadog"
+    theirs = safe(lost.theirs or "empty", 300)
+    mine = safe(lost.mine or "your change", 300)
+    return (
+        f"• {who} changed {safe(lost.name, 100)} to {theirs} meanwhile (after you opened "
+        f"the form); your {mine} was not sent."
+    )
+
+
+def overtaken_message(job: UpdateJob, label: str) -> Message:
+    """Which of the person's fields someone else changed first, and what to do next.
+
+    E.g. "• <@U1> changed severity to SEV-1 meanwhile (after you opened the form); your
+    SEV-4 was not sent."
+    """
+    sent = not job.changes.empty
+    head = "Part of your change" if sent else "Your change"
+    lines = [f":warning: {head} to {safe(label, 100)} was not sent to Datadog:"]
+    lines += [_overtaken_line(lost) for lost in job.overtaken]
+    if sent:
+        lines.append("Your other changes were saved.")
+    button = _BUTTON.get(job.kind.value, "Update")
+    lines.append(f"Check the card: if yours is still right, press *{button}* and make it again.")
+    body = cut("\n".join(lines), 2990)
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": verbatim(body)}]
+    return cut(f"{label}: your change was not sent", FALLBACK_MAX), blocks
 
 
 class SlackCardPublisher:
@@ -119,6 +151,27 @@ class SlackCardPublisher:
         label = card.shown.label if card else "the incident"
         text, blocks = failure_message(job, label)
         self._modal(job, "Not saved", blocks[0]["text"]["text"])
+        self._tell(job, card, text, blocks, "failure")
+
+    def report_done(self, job: UpdateJob, card: IncidentCard | None) -> None:
+        if not job.overtaken:
+            self._modal(job, _DONE.get(job.kind.value, "Updated"), ":white_check_mark: Done.")
+            return
+        text, blocks = overtaken_message(job, card.shown.label if card else "the incident")
+        self._modal(
+            job, "Partly saved" if not job.changes.empty else "Not sent", blocks[0]["text"]["text"]
+        )
+        self._tell(job, card, text, blocks, "overtaken")
+
+    def _tell(
+        self,
+        job: UpdateJob,
+        card: IncidentCard | None,
+        text: str,
+        blocks: list[dict[str, Any]],
+        what: str,
+    ) -> None:
+        """Ephemerally in the card's channel, else by DM."""
         channel = card.channel if card else job.actor_id
         try:
             self.client.chat_postEphemeral(
@@ -126,17 +179,14 @@ class SlackCardPublisher:
             )
             return
         except SlackApiError as exc:
-            log.info("ephemeral update failure notice failed (%s); sending a DM", _error(exc))
+            log.info("ephemeral update %s notice failed (%s); sending a DM", what, _error(exc))
         try:
             opened = self.client.conversations_open(users=job.actor_id)
             self.client.chat_postMessage(
                 channel=str(opened["channel"]["id"]), text=text, blocks=blocks
             )
         except SlackApiError as exc:
-            log.error("could not tell %s that an update failed: %s", job.actor_id, _error(exc))
-
-    def report_done(self, job: UpdateJob) -> None:
-        self._modal(job, _DONE.get(job.kind.value, "Updated"), ":white_check_mark: Done.")
+            log.error("could not tell %s of an update %s: %s", job.actor_id, what, _error(exc))
 
     def _modal(self, job: UpdateJob, title: str, text: str) -> None:
         if not job.modal_view_id:
