@@ -19,6 +19,10 @@ PRIORITIES = range(1, 6)
 RECOVERED_STATES = frozenset({"OK"})
 """`overall_state` values that mean the alert is over."""
 SEVERITY_VALUE_MAX = 100
+MONITOR_NAME_MAX = 1000
+"""Characters of a monitor name the bot reads, cut before any parsing. Datadog's API
+reference states no cap; a title keeps 250 (TITLE_MAX), and 1,000 leaves room for the
+`{{variables}}` that drop out while bounding the work any name can cause."""
 
 MonitorSeverity = Mapping[int, str]
 """Monitor priority (1..5) -> incident severity value."""
