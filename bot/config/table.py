@@ -80,14 +80,15 @@ SETTINGS: tuple[SettingDoc, ...] = (
     SettingDoc(
         "PORT",
         "3000",
-        "HTTP port for POST /slack/events, GET /healthz and GET /metrics in HTTP mode.",
+        "HTTP port for POST /slack/events and GET /healthz in HTTP mode; it never serves "
+        "metrics (see METRICS_PORT).",
         "your platform sets it",
     ),
     SettingDoc(
         "METRICS_PORT",
         "",
-        "Port of a listener serving only GET /metrics (Prometheus); Socket Mode's way to "
-        "expose metrics, HTTP mode also serves them on PORT. Empty: off.",
+        "Port of a listener serving only GET /metrics (Prometheus), in Socket Mode and HTTP "
+        "mode alike; keep it off the internet (no credentials). Empty: metrics off.",
         "a port your metrics agent can reach",
     ),
     SettingDoc(
