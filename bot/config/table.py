@@ -105,6 +105,14 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "your incident policy",
     ),
     SettingDoc(
+        "DECLARE_MONITOR_FROM_ANY_MESSAGE",
+        "false",
+        "Read the monitor linked in any message declared from (true), not only in alerts an "
+        "app or bot posted (Datadog's); true lets any member who may declare have the bot "
+        "read any monitor's name, tags and priority with its keys.",
+        "your security policy",
+    ),
+    SettingDoc(
         "DECLARE_DEFAULT_HANDLES",
         "",
         "Comma-separated Datadog handles always notified, e.g. @oncall-sre,@slack-incidents.",
