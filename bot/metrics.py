@@ -161,10 +161,6 @@ class MetricsServer:
     def port(self) -> int:
         return int(self._server.server_port)
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()

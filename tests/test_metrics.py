@@ -61,7 +61,7 @@ def stack() -> Iterator[LocalStack]:
 
 def metrics_url(stack: LocalStack) -> str:
     assert stack.metrics_server is not None, "METRICS_PORT is set, so metrics are served"
-    return stack.metrics_server.url
+    return f"http://127.0.0.1:{stack.metrics_server.port}"
 
 
 def value(samples: Samples, name: str, **labels: str) -> float:
