@@ -60,6 +60,8 @@ def run(settings: Settings) -> int:
     if settings.metrics_port is not None:
         metrics_server = services.metrics.serve(settings.metrics_port)
         log.info("metrics on :%s (GET /metrics)", metrics_server.port)
+    else:  # never on PORT: that one faces Slack and the internet
+        log.info("metrics off: set METRICS_PORT to serve GET /metrics on a port of its own")
     services.org_config.refresh()  # warm: the first form should not wait on Datadog
     # Resume what a crash left half-way, now and whenever a dead replica's lease runs out.
     threading.Thread(
@@ -80,10 +82,10 @@ def run(settings: Settings) -> int:
         return 0
     from bot.server import HttpServer
 
-    server = HttpServer(app, port=settings.port, metrics=services.metrics.wsgi_app())
+    server = HttpServer(app, port=settings.port)
     signal.signal(signal.SIGTERM, lambda *_: server.stop())
     _start_warm(services, app, verified, server.url)  # answered once serve_forever runs
-    log.info("listening on :%s (POST /slack/events, GET /healthz, GET /metrics)", server.port)
+    log.info("listening on :%s (POST /slack/events, GET /healthz)", server.port)
     try:
         server.serve_forever()
     finally:

@@ -1,4 +1,5 @@
-"""Prometheus metrics: what an operator scrapes at GET /metrics (README "Metrics").
+"""Prometheus metrics: what an operator scrapes at GET /metrics on METRICS_PORT (README
+"Metrics"); never on the Slack port, which faces the internet without credentials.
 
 Every label takes values from a closed set (outcomes, steps, known Slack methods, Datadog
 endpoint templates, HTTP statuses): no keys, titles, user ids or raw incident ids, so
@@ -15,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, make_wsgi_app
+from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import start_http_server
 from prometheus_client.process_collector import ProcessCollector
@@ -142,14 +143,9 @@ class Metrics:
 
     # --- serving ------------------------------------------------------------------------
 
-    def wsgi_app(self) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
-        """GET /metrics: the text format, or OpenMetrics when the scraper asks for it."""
-        app: Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-        app = make_wsgi_app(self.registry)
-        return app
-
     def serve(self, port: int, addr: str = "0.0.0.0") -> MetricsServer:
-        """Serve /metrics on its own port (Socket Mode has no HTTP server of its own)."""
+        """Serve GET /metrics on a port of its own, in either transport: the text format, or
+        OpenMetrics when the scraper asks for it. Port 0 picks a free one."""
         server, thread = start_http_server(port, addr=addr, registry=self.registry)
         return MetricsServer(server, thread)
 

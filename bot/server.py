@@ -1,5 +1,8 @@
-"""HTTP mode: POST /slack/events (signature-verified by Bolt), GET /healthz and GET /metrics,
-on waitress."""
+"""HTTP mode: POST /slack/events (signature-verified by Bolt) and GET /healthz, on waitress.
+
+Nothing else: this port faces Slack and the internet, so metrics are served only on
+METRICS_PORT (bot/metrics.py), which an operator keeps private.
+"""
 
 from __future__ import annotations
 
@@ -89,9 +92,8 @@ def _malformed(environ: dict[str, Any]) -> str | None:
     return None
 
 
-def wsgi_app(app: App, metrics: WSGIApp | None = None) -> WSGIApp:
-    """Route Slack's requests to Bolt, answer health checks and (with `metrics`) serve
-    GET /metrics; 404 for the rest."""
+def wsgi_app(app: App) -> WSGIApp:
+    """Route Slack's requests to Bolt and answer health checks; 404 for the rest."""
     handler = SlackRequestHandler(app)
 
     def route(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -114,12 +116,16 @@ def wsgi_app(app: App, metrics: WSGIApp | None = None) -> WSGIApp:
         if path == "/healthz" and method in ("GET", "HEAD"):
             start_response("200 OK", [("Content-Type", "application/json")])
             return [b'{"ok": true}']
-        if path == "/metrics" and method in ("GET", "HEAD") and metrics is not None:
-            return metrics(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "application/json")])
         return [b'{"ok": false, "error": "not_found"}']
 
-    return route
+    def answer(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        body = route(environ, start_response)
+        # waitress sends whatever the app returns, HEAD or not: a body after a HEAD answer
+        # would be read as the next response on a kept-alive connection.
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else body
+
+    return answer
 
 
 class HttpServer:
@@ -131,13 +137,12 @@ class HttpServer:
         host: str = "0.0.0.0",
         port: int = 3000,
         threads: int = 16,
-        metrics: WSGIApp | None = None,
     ):
         # waitress reads (and spills to disk) a whole body before the app sees it; with
         # this bound it answers 413 from the Content-Length header, and cuts a chunked
         # body off once it passes the bound, without ever reading more.
         self._server = create_server(
-            wsgi_app(app, metrics),
+            wsgi_app(app),
             host=host,
             port=port,
             threads=threads,

@@ -1,7 +1,8 @@
 """GET /metrics over real HTTP: counters move with declarations, failures, retries and 429s.
 
-Scraped from the bot's own HTTP server (the stack, in process) and, in Socket Mode, from
-METRICS_PORT of a real `python -m bot` process. Labels never carry user text or ids.
+Scraped from METRICS_PORT only, in both transports: the stack's (in process, METRICS_PORT=0)
+and a real `python -m bot` process's. The Slack port (PORT) answers 404 for /metrics: it
+faces the internet without credentials. Labels never carry user text or ids.
 """
 
 from __future__ import annotations
@@ -51,6 +52,18 @@ def scrape(url: str) -> tuple[str, Samples]:
     return response.text, parse(response.text)
 
 
+@pytest.fixture
+def stack() -> Iterator[LocalStack]:
+    """The usual stack with METRICS_PORT=0: metrics on a free port of their own."""
+    with LocalStack(env={"METRICS_PORT": "0"}) as running:
+        yield running
+
+
+def metrics_url(stack: LocalStack) -> str:
+    assert stack.metrics_server is not None, "METRICS_PORT is set, so metrics are served"
+    return f"http://127.0.0.1:{stack.metrics_server.port}"
+
+
 def value(samples: Samples, name: str, **labels: str) -> float:
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
 
@@ -60,7 +73,7 @@ def moved(before: Samples, after: Samples, name: str, **labels: str) -> float:
 
 
 def test_a_declaration_moves_the_counters(stack: LocalStack) -> None:
-    _, before = scrape(stack.server.url)
+    _, before = scrape(metrics_url(stack))
     assert value(before, "declare_bot_declarations_total", outcome="done") == 0
     # Every step's histogram is there from the start, the lifecycle's `update` included.
     for step in ("resolve", "create", "announce", "thread_reply", "update"):
@@ -68,7 +81,7 @@ def test_a_declaration_moves_the_counters(stack: LocalStack) -> None:
 
     stack.declare("Checkout API 5xx in eu-west-1")
     stack.wait_done()
-    text, after = scrape(stack.server.url)
+    text, after = scrape(metrics_url(stack))
 
     assert moved(before, after, "declare_bot_declarations_total", outcome="done") == 1
     assert moved(before, after, "declare_bot_declarations_total", outcome="failed") == 0
@@ -91,11 +104,11 @@ def test_a_declaration_moves_the_counters(stack: LocalStack) -> None:
 
 
 def test_a_403_counts_a_failure_and_retry_a_retried_declaration(stack: LocalStack) -> None:
-    _, before = scrape(stack.server.url)
+    _, before = scrape(metrics_url(stack))
     stack.datadog.inject(CREATE, status=403, body={"errors": ["Forbidden"]})
     stack.declare("DB down")
     stack.wait_done()
-    _, failed = scrape(stack.server.url)
+    _, failed = scrape(metrics_url(stack))
     assert moved(before, failed, "declare_bot_declarations_total", outcome="failed") == 1
     assert moved(before, failed, "declare_bot_declarations_total", outcome="done") == 0
     refused = {"method": "POST", "endpoint": "/api/v2/incidents", "status": "403"}
@@ -108,18 +121,18 @@ def test_a_403_counts_a_failure_and_retry_a_retried_declaration(stack: LocalStac
     while stack.services.store.get(record.key).step is not Step.DONE:  # type: ignore[union-attr]
         assert time.monotonic() < deadline, "the retried declaration did not finish"
         time.sleep(0.02)
-    _, after = scrape(stack.server.url)
+    _, after = scrape(metrics_url(stack))
     assert moved(failed, after, "declare_bot_declarations_total", outcome="retried") == 1
     assert moved(failed, after, "declare_bot_declarations_total", outcome="done") == 1
 
 
 def test_429s_and_their_retries_are_counted(stack: LocalStack) -> None:
-    _, before = scrape(stack.server.url)
+    _, before = scrape(metrics_url(stack))
     stack.datadog.inject(CREATE, status=429, headers={"X-RateLimit-Reset": "0"})
     stack.slack.inject("chat.postMessage", "ratelimited", retry_after=0)
     stack.declare("Queue backlog")
     stack.wait_done()
-    _, after = scrape(stack.server.url)
+    _, after = scrape(metrics_url(stack))
     limited = {"method": "POST", "endpoint": "/api/v2/incidents", "status": "429"}
     assert moved(before, after, "declare_bot_datadog_requests_total", **limited) == 1
     retried = {"method": "POST", "endpoint": "/api/v2/incidents", "reason": "rate_limited"}
@@ -146,7 +159,7 @@ def test_pending_declarations_and_the_oldest_ones_age(stack: LocalStack) -> None
             key=key, declaration=declaration, created_at=then, updated_at=then
         )
         stack.services.store.add(record)
-    _, samples = scrape(stack.server.url)
+    _, samples = scrape(metrics_url(stack))
     assert value(samples, "declare_bot_pending_declarations") == 2
     assert 30 <= value(samples, "declare_bot_oldest_pending_declaration_age_seconds") < 60
 
@@ -164,13 +177,42 @@ def test_labels_are_templates_and_known_methods() -> None:
     assert slack_method("admin.users.remove") == "other"
 
 
-def test_http_mode_calls_auth_test_at_start_up(stack: LocalStack, tmp_path: Path) -> None:
-    """Item 2: the first /declare after a start does not wait for auth.test."""
-    bot = BotProcess(tmp_path, bot_env(stack, STORE_PATH=str(tmp_path / "s.sqlite3"))).start()
+def test_the_slack_port_answers_404_for_metrics(stack: LocalStack) -> None:
+    """PORT serves Slack and the health check only; the counters stay on METRICS_PORT."""
+    http, base = stack.caller.http, stack.server.url
+    for method in ("GET", "HEAD"):
+        assert http.request(method, base + "/metrics").status_code == 404
+    openmetrics = {"Accept": "application/openmetrics-text"}
+    assert http.get(base + "/metrics", headers=openmetrics).json()["error"] == "not_found"
+    text, _ = scrape(metrics_url(stack))
+    assert "declare_bot_declarations_total" in text
+
+
+def test_http_mode_calls_auth_test_at_start_up_and_serves_metrics_on_metrics_port(
+    stack: LocalStack, tmp_path: Path
+) -> None:
+    """The first /declare after a start does not wait for auth.test; a real process serves
+    /metrics on METRICS_PORT and not on PORT."""
+    port = free_port()
+    env = bot_env(stack, STORE_PATH=str(tmp_path / "s.sqlite3"), METRICS_PORT=str(port))
+    bot = BotProcess(tmp_path, env).start()
     try:
         assert len(stack.slack.calls("/api/auth.test")) == 1  # before any request
-        text, _ = scrape(bot.url)
+        text, _ = scrape(f"http://127.0.0.1:{port}")
         assert "declare_bot_declarations_total" in text
+        assert httpx.get(bot.url + "/metrics", timeout=5.0).status_code == 404
+    finally:
+        bot.stop()
+
+
+def test_http_mode_without_metrics_port_serves_no_metrics(
+    stack: LocalStack, tmp_path: Path
+) -> None:
+    bot = BotProcess(tmp_path, bot_env(stack, STORE_PATH=str(tmp_path / "s.sqlite3"))).start()
+    try:
+        assert httpx.get(bot.url + "/metrics", timeout=5.0).status_code == 404
+        assert httpx.get(bot.url + "/healthz", timeout=5.0).json() == {"ok": True}
+        assert "metrics off" in bot.log()
     finally:
         bot.stop()
 
@@ -256,14 +298,14 @@ def test_a_lifecycle_update_is_timed_as_the_update_step(stack: LocalStack) -> No
 
     stack.declare("Payments down")
     stack.wait_done()
-    _, before = scrape(stack.server.url)
+    _, before = scrape(metrics_url(stack))
     view = open_modal(stack, RESOLVE_ACTION)
     response = stack.submit(view, with_changes(view, resolution_note="Rolled back"))
     assert response.status_code == 200, response.text
     wait_for(lambda: thread_notes(stack), what="the resolve note")
     deadline = time.monotonic() + 5
     while True:
-        _, after = scrape(stack.server.url)
+        _, after = scrape(metrics_url(stack))
         if moved(before, after, "declare_bot_step_duration_seconds_count", step="update") == 1:
             break
         assert time.monotonic() < deadline, "the update step was not timed"

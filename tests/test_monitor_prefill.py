@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from bot.datadog.models import (
@@ -14,6 +16,7 @@ from bot.datadog.models import (
 from bot.domain.datadog_link import parse_monitor_link
 from bot.domain.monitor import (
     DEFAULT_MONITOR_SEVERITY,
+    MONITOR_NAME_MAX,
     AlertMessage,
     Monitor,
     MonitorSeverityError,
@@ -84,8 +87,24 @@ def test_title_drops_priority_tag_and_unrendered_variables() -> None:
     assert render_name("High CPU on {{host.name}}", ["host:web-1"]) == "High CPU on web-1"
     assert render_name("Errors {{#is_alert}}high{{/is_alert}}") == "Errors high"
     assert render_name("x" * 400).endswith("…") and len(render_name("x" * 400)) == 250
+    assert render_name("Latency for {{service.name}} in {{env}}") == "Latency"
+    assert render_name("Errors ON {{host.name}} -") == "Errors"
+    assert render_name("on {{host.name}}") == "on"  # the first word is never dangling
+    assert render_name("Disk full on {{x}} online") == "Disk full on online"
     result = prefill(ALERT, monitor(), severity_map=SEVERITY)
     assert result.title == "High CPU on web-1"  # the link named the group
+
+
+def test_an_adversarial_monitor_name_is_rendered_in_linear_time() -> None:
+    """A 60 KB name of dangling words that do not end it once took 31 s (a regex anchored at
+    `$`, retried from every word); names are now cut to MONITOR_NAME_MAX and walked once."""
+    name = "x{{a}}" + " on" * 20_000 + " x"
+    started = time.perf_counter()
+    title = render_name(name)
+    assert time.perf_counter() - started < 0.5
+    assert title == "x"  # the cut ends the name in dangling words, which go
+    long_tail = "Disk full on {{host.name}}" + " " * MONITOR_NAME_MAX + "end"
+    assert render_name(long_tail) == "Disk full"  # past the cut, nothing is read
 
 
 def test_rendered_attachment_title_wins() -> None:

@@ -113,6 +113,16 @@ def test_only_the_events_endpoint_and_health_answer(stack: LocalStack) -> None:
     assert http.get(base + "/slack/events").status_code == 404
     assert http.post(base + "/admin", content=b"x").status_code == 404
     assert http.get(base + "/healthz").json() == {"ok": True}
+    assert http.get(base + "/metrics").status_code == 404  # metrics live on METRICS_PORT
+
+
+def test_head_answers_carry_no_body(stack: LocalStack) -> None:
+    """A body after a HEAD answer is read as the next response on a kept-alive connection."""
+    http, base = stack.caller.http, stack.caller.url.removesuffix("/slack/events")
+    for path, status in (("/healthz", 200), ("/nothing", 404), ("/healthz", 200)):
+        response = http.head(base + path)
+        assert (response.status_code, response.content) == (status, b"")
+    assert http.get(base + "/healthz").json() == {"ok": True}  # the same connection, intact
 
 
 # --- secrets in logs -----------------------------------------------------------------

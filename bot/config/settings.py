@@ -61,6 +61,8 @@ class Settings(BaseModel):
         alias="DECLARE_MONITOR_SEVERITY",
     )
     """Monitor priority (1..5) -> severity, for declaring from a monitor alert."""
+    monitor_from_any_message: bool = Field(False, alias="DECLARE_MONITOR_FROM_ANY_MESSAGE")
+    """Read the monitor a person's message links to, not only an app's alert's."""
     default_handles: list[str] = Field(default_factory=list, alias="DECLARE_DEFAULT_HANDLES")
     allowed_channels: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_CHANNELS")
     allowed_usergroups: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_USERGROUPS")

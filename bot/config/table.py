@@ -80,14 +80,15 @@ SETTINGS: tuple[SettingDoc, ...] = (
     SettingDoc(
         "PORT",
         "3000",
-        "HTTP port for POST /slack/events, GET /healthz and GET /metrics in HTTP mode.",
+        "HTTP port for POST /slack/events and GET /healthz in HTTP mode; it never serves "
+        "metrics (see METRICS_PORT).",
         "your platform sets it",
     ),
     SettingDoc(
         "METRICS_PORT",
         "",
-        "Port of a listener serving only GET /metrics (Prometheus); Socket Mode's way to "
-        "expose metrics, HTTP mode also serves them on PORT. Empty: off.",
+        "Port of a listener serving only GET /metrics (Prometheus), in Socket Mode and HTTP "
+        "mode alike; keep it off the internet (no credentials). Empty: metrics off.",
         "a port your metrics agent can reach",
     ),
     SettingDoc(
@@ -102,6 +103,14 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "Monitor priority to severity when declaring from a monitor alert, as priority:severity "
         "pairs; a priority left out, or a monitor without one, keeps the default severity.",
         "your incident policy",
+    ),
+    SettingDoc(
+        "DECLARE_MONITOR_FROM_ANY_MESSAGE",
+        "false",
+        "Read the monitor linked in any message declared from (true), not only in alerts an "
+        "app or bot posted (Datadog's); true lets any member who may declare have the bot "
+        "read any monitor's name, tags and priority with its keys.",
+        "your security policy",
     ),
     SettingDoc(
         "DECLARE_DEFAULT_HANDLES",

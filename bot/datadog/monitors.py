@@ -11,11 +11,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.domain.monitor import PRIORITIES, Monitor
+from bot.domain.monitor import MONITOR_NAME_MAX, PRIORITIES, Monitor
 
 MONITORS_READ = "monitors_read"
 """The permission (application key scope) the read needs; optional for the bot."""
-NAME_MAX = 1000
 MESSAGE_MAX = 20_000
 QUERY_MAX = 10_000
 TAGS_MAX = 200
@@ -69,7 +68,7 @@ class MonitorResponse(BaseModel):
     def to_domain(self) -> Monitor:
         return Monitor(
             id=self.id,
-            name=(self.name or "")[:NAME_MAX],
+            name=(self.name or "")[:MONITOR_NAME_MAX],
             message=(self.message or "")[:MESSAGE_MAX],
             query=(self.query or "")[:QUERY_MAX],
             type=self.type or "",

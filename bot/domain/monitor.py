@@ -19,6 +19,10 @@ PRIORITIES = range(1, 6)
 RECOVERED_STATES = frozenset({"OK"})
 """`overall_state` values that mean the alert is over."""
 SEVERITY_VALUE_MAX = 100
+MONITOR_NAME_MAX = 1000
+"""Characters of a monitor name the bot reads, cut before any parsing. Datadog's API
+reference states no cap; a title keeps 250 (TITLE_MAX), and 1,000 leaves room for the
+`{{variables}}` that drop out while bounding the work any name can cause."""
 
 MonitorSeverity = Mapping[int, str]
 """Monitor priority (1..5) -> incident severity value."""
@@ -56,10 +60,20 @@ class AlertMessage:
     title: str = ""
     status: str | None = None
     groups: tuple[str, ...] = ()
+    posted_by_app: bool = False
+    """An app or bot posted it, as Datadog posts its alerts; a person's message (or this
+    bot's, which repeat what people typed) names monitors only as text anyone can write."""
 
     @property
     def recovered(self) -> bool:
         return self.status is not None and "recovered" in self.status.lower()
+
+
+def reads_monitor(alert: AlertMessage, any_message: bool) -> bool:
+    """Whether declaring from this message reads its monitor with the bot's keys: only for
+    an app's message (Datadog's alert), so no member can have any monitor read by pasting
+    its link, unless DECLARE_MONITOR_FROM_ANY_MESSAGE (`any_message`) allows every message."""
+    return alert.primary is not None and (alert.posted_by_app or any_message)
 
 
 class MonitorSeverityError(ValueError):

@@ -21,6 +21,7 @@ from bot.emulators.personas import TEAM, seed
 from bot.emulators.slack import SlackEmulator
 from bot.emulators.slack.inbound import BotCaller
 from bot.emulators.slack.socket_mode import SocketModeServer
+from bot.metrics import MetricsServer
 from bot.server import HttpServer
 from bot.services import build_services
 from bot.store.sqlite import SqliteStore
@@ -67,6 +68,8 @@ class LocalStack(BotDriver):
         """Socket Mode: envelopes in through this instead of signed HTTP requests."""
         self.users: dict[str, str] = {}
         """Slack user id → Datadog user id."""
+        self.metrics_server: MetricsServer | None = None
+        """GET /metrics on its own port, when the settings give METRICS_PORT (0: a free one)."""
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -86,14 +89,16 @@ class LocalStack(BotDriver):
         )
         self.app = create_app(self.services)
         self.services.start_sync()
+        port = self.settings.metrics_port  # as `declare-bot run`: its own port, or none
+        self.metrics_server = (
+            None if port is None else self.services.metrics.serve(port, "127.0.0.1")
+        )
         if self.socket is not None:
             self.handler = SocketModeHandler(self.app, self.slack.app_token)
             self.handler.connect()  # type: ignore[no-untyped-call]
             self.socket.wait_connections(1, timeout=5.0)
             return self
-        self.server = HttpServer(
-            self.app, host="127.0.0.1", port=0, metrics=self.services.metrics.wsgi_app()
-        ).start()
+        self.server = HttpServer(self.app, host="127.0.0.1", port=0).start()
         self.caller = BotCaller(self.server.url, SIGNING_SECRET)
         return self
 
@@ -113,6 +118,8 @@ class LocalStack(BotDriver):
             stops = [self._close_socket_mode, self.services.shutdown, self.socket.stop]
         else:
             stops = [self.caller.close, self.server.stop, self.services.shutdown]
+        if self.metrics_server is not None:
+            stops.append(self.metrics_server.stop)
         for stop in stops:
             try:
                 stop()

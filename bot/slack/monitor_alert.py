@@ -147,11 +147,24 @@ def _parts(message: dict[str, Any]) -> list[_Part]:
     return [p for p in parts if p.links or p.status]
 
 
-def read_alert(message: dict[str, Any]) -> AlertMessage:
+def posted_by_app(message: dict[str, Any], own_bot_id: str | None = None) -> bool:
+    """An app or bot posted it (`bot_id`, `subtype: bot_message` or `app_id`, as Datadog's
+    alerts carry), other than this bot; people's messages carry `user` and none of these."""
+    bot_id = message.get("bot_id")
+    if own_bot_id and bot_id == own_bot_id:
+        return False
+    return (
+        any(isinstance(message.get(key), str) and message[key] for key in ("bot_id", "app_id"))
+        or message.get("subtype") == "bot_message"
+    )
+
+
+def read_alert(message: dict[str, Any], own_bot_id: str | None = None) -> AlertMessage:
     """What a Slack message says about Datadog monitors; empty when it names none.
 
     The primary link is the first one in a part that is alerting (not `Recovered`), else
     the first link at all; title, status and groups come from that link's part.
+    `own_bot_id` is this bot's: its messages are not an app's alerts (see `posted_by_app`).
     """
     parts = _parts(message)
     links: dict[str, MonitorLink] = {}
@@ -170,4 +183,5 @@ def read_alert(message: dict[str, Any]) -> AlertMessage:
         title=told.title if told else "",
         status=told.status if told else None,
         groups=tuple(dict.fromkeys(groups))[:GROUPS_MAX],
+        posted_by_app=posted_by_app(message, own_bot_id),
     )

@@ -1,4 +1,5 @@
-"""Messages other integrations post, held in the emulated workspace: Datadog's alerts.
+"""Messages other integrations post, held in the emulated workspace: Datadog's alerts (and,
+to compare, a person's message).
 
 Datadog's Slack integration posts monitor alerts as `bot_message`s. Three shapes are seen:
 attachment-only (empty `text`; `title` like `Triggered: …`, `title_link` to the monitor,
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import threading
+import uuid
 from typing import Any
 
 from bot.emulators.slack.blocks import block_errors, with_block_ids
@@ -122,5 +124,23 @@ class HeldMessages:
                 message["blocks"] = with_block_ids(copy.deepcopy(blocks))
             if attachments is not None:
                 message["attachments"] = copy.deepcopy(attachments)
+            self._world.messages.setdefault(found.id, []).append(message)
+            return copy.deepcopy(message)
+
+    def hold_person_message(self, channel: str, user: str, text: str) -> dict[str, Any]:
+        """A message a person typed, as Slack stores it (shaped like the message in Slack's
+        message_action fixture): `user` and `client_msg_id`, no `bot_id`, `app_id` or subtype."""
+        with self.lock:
+            found = self._world.find_channel(channel)
+            if found is None:
+                raise ValueError(f"no channel {channel!r}")
+            message: dict[str, Any] = {
+                "client_msg_id": str(uuid.uuid4()),
+                "type": "message",
+                "text": text,
+                "user": user,
+                "ts": self._world.next_ts(),
+                "team": self._world.team_id,
+            }
             self._world.messages.setdefault(found.id, []).append(message)
             return copy.deepcopy(message)

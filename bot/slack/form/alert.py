@@ -45,6 +45,17 @@ def alert_source(
     return AlertSource(alert, permalink, reading, not_read, context_links)
 
 
+def not_an_alert_notice(alert: AlertMessage) -> tuple[str, ...]:
+    """The plain form's line when a message that is no app's alert names a monitor, which
+    is then left unread (bot/domain/monitor.py `reads_monitor`)."""
+    if alert.primary is None:
+        return ()
+    return (
+        f"Monitor {alert.primary.monitor_id} was not read: monitor details are read only "
+        "from alerts posted by Datadog.",
+    )
+
+
 def _links_line(source: AlertSource) -> str:
     links = [f"monitor {m.monitor_id} ({m.url})" for m in source.alert.links[:LINKS_SHOWN]]
     if source.permalink:

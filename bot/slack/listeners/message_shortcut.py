@@ -4,7 +4,9 @@ The form opens prefilled from the message (title from its first line, "What's
 happening" quoting it with its permalink); the announcement goes in the message's
 thread, and Datadog links in it become timeline context. A message that already has
 an incident gets a notice with its link instead, and a button to declare anyway. A
-Datadog monitor alert opens the same way, then fills from its monitor (alert_form.py).
+Datadog monitor alert opens the same way, then fills from its monitor (alert_form.py);
+only an app's message is read as an alert, so a monitor link a person pasted is not read
+with the bot's keys (unless DECLARE_MONITOR_FROM_ANY_MESSAGE).
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.declaration import Origin, source_key
+from bot.domain.monitor import reads_monitor
 from bot.slack import messages
+from bot.slack.form.alert import not_an_alert_notice
 from bot.slack.form.metadata import Metadata, encode
 from bot.slack.form.prefill import prefill_for
 from bot.slack.form.source_message import duplicate_view, read_source
@@ -45,7 +49,12 @@ def permalink_of(client: WebClient, team_domain: str, channel_id: str, ts: str) 
 
 
 def declare_from_message(
-    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Collaborators
+    ack: Ack,
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    services: Collaborators,
+    context: BoltContext,
 ) -> None:
     """Ack, then open the form (or the duplicate notice) while the trigger_id is fresh."""
     ack()
@@ -89,8 +98,8 @@ def declare_from_message(
             check_declarer_after_open(services, client, origin, view_id, tell)
         return
     prefill = prefill_for(services.settings, user_id, title=source.title, summary=source.summary)
-    alert = read_alert(message)
-    if alert.primary is not None:
+    alert = read_alert(message, context.bot_id)
+    if reads_monitor(alert, services.settings.monitor_from_any_message):
         config = org_config_now(services)
         view_id = declare_from_alert(
             services, client, origin, alert, prefill, config, source.links, tell
@@ -98,7 +107,13 @@ def declare_from_message(
         if view_id and not known:
             check_declarer_after_open(services, client, origin, view_id, tell)
         return
-    view = declare_form(org_config_now(services), prefill, origin, context_links=source.links)
+    view = declare_form(
+        org_config_now(services),
+        prefill,
+        origin,
+        context_links=source.links,
+        notices=not_an_alert_notice(alert),
+    )
     view_id = open_form(services, client, origin, view, SOURCE, tell)
     if view_id and not known:
         check_declarer_after_open(services, client, origin, view_id, tell)
