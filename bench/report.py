@@ -300,6 +300,10 @@ def rows(result: dict[str, Any]) -> list[Row]:
         from bench.placeholder import placeholder_rows  # the figure formats its own rows
 
         out += placeholder_rows(figures["placeholder"])
+    if "slow_datadog" in figures:
+        from bench.slow_datadog import slow_rows
+
+        out += slow_rows(figures["slow_datadog"])
     return out
 
 

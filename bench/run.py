@@ -28,6 +28,7 @@ from bench.lifecycle_figure import figure_lifecycle
 from bench.placeholder import figure_placeholder
 from bench.replicas import measure_replica_surge
 from bench.report import machine, table, write_json
+from bench.slow_datadog import BEFORE_REV, figure_slow_datadog
 from bench.startup import measure_first_after_start
 from bench.stats import over_runs
 from bench.surge import SurgePlan, measure_surge
@@ -43,6 +44,7 @@ FIGURES = (
     "alert",
     "lifecycle",
     "placeholder",
+    "slow",
 )
 STARTUP_SETTLE = 1.0
 """Seconds between an app answering /healthz and the first request: the bot reads the org's
@@ -97,6 +99,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="a source tree of the code before a change (e.g. `git archive main | tar -x`): "
         "figures open and first run it too, as bot_before, side by side",
     )
+    parser.add_argument(
+        "--before-rev",
+        default=BEFORE_REV,
+        help=f"figure slow without --before: the revision exported as before ({BEFORE_REV})",
+    )
+    parser.add_argument("--slow-s", type=float, help="figure slow: Datadog's reads held (8)")
+    parser.add_argument("--slow-load", type=int, help="lists and Update presses, each (12)")
+    parser.add_argument("--slow-samples", type=int, help="/declare per wave, and idle (20)")
+    parser.add_argument("--slow-waves", type=int, help="loaded waves per bot (2)")
     parser.add_argument("--out", type=Path, help="JSON file (default bench/results/latest.json)")
     args = parser.parse_args(argv)
     full = {
@@ -115,6 +126,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "lifecycle_samples": 20,
         "sync_incidents": 50,
         "sync_interval": 2.0,
+        "slow_s": 8.0,
+        "slow_load": 12,
+        "slow_samples": 20,
+        "slow_waves": 2,
         "out": Path("bench/results/latest.json"),
     }
     smoke = {
@@ -133,6 +148,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "lifecycle_samples": 2,
         "sync_incidents": 8,
         "sync_interval": 0.3,
+        "slow_s": 1.0,
+        "slow_load": 2,
+        "slow_samples": 3,
+        "slow_waves": 1,
         "out": Path("bench/results/smoke.json"),
     }
     for key, value in (smoke if args.smoke else full).items():
@@ -417,6 +436,8 @@ def main(argv: list[str] | None = None) -> int:
         result["figures"].update(figure_lifecycle(args, latency, STARTUP_SETTLE, log))
     if "placeholder" in args.only:
         result["figures"].update(figure_placeholder(args, latency, STARTUP_SETTLE, log))
+    if "slow" in args.only:
+        result["figures"].update(figure_slow_datadog(args, latency, log))
     result["elapsed_s"] = time.monotonic() - started
     m = result["machine"]
     print(

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 import httpx
 from slack_sdk import WebClient
@@ -33,6 +33,7 @@ from bot.domain.sync import IncidentSync, SyncPolicy
 from bot.domain.update_runner import UpdateRunner
 from bot.logs import declaration_id
 from bot.metrics import Metrics
+from bot.pool import InteractionPool
 from bot.slack.access import AccessPolicy
 from bot.slack.allowlist import Allowlist
 from bot.slack.announcer import SlackAnnouncer
@@ -102,10 +103,9 @@ class Services:
         self._sync_thread = thread
         return thread
 
-    form_pool: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="form")
-    )
-    """Monitor reads and the form updates they feed: never on a listener's thread."""
+    interactions: InteractionPool = field(default_factory=InteractionPool)
+    """Listeners' work after the ack (Datadog reads, slow Slack calls, monitor reads and
+    the form updates they feed): never on Bolt's listener threads (bot/pool.py)."""
 
     @property
     def monitors(self) -> MonitorReader:
@@ -124,23 +124,15 @@ class Services:
 
         return self.worker.submit(task)
 
-    def in_background(self, run: Callable[[], object]) -> Future[object]:
-        """Form work off the listener's thread; a failure is logged, never raised to Slack."""
-
-        def task() -> object:
-            try:
-                return run()
-            except Exception:
-                log.exception("form background task failed")
-                raise
-
-        return self.form_pool.submit(task)
+    def in_background(self, run: Callable[..., object], /, *args: Any) -> Future[object]:
+        """`run(*args)` on the interaction pool, after the ack; PoolBusy when it is full."""
+        return self.interactions.submit(run, *args)
 
     def shutdown(self) -> None:
         self.stopping.set()
         if self._sync_thread is not None:  # let it release the sync lease for another replica
             self._sync_thread.join(timeout=SYNC_STOP_WAIT)
-        self.form_pool.shutdown(wait=True, cancel_futures=True)
+        self.interactions.shutdown()
         self.worker.shutdown(wait=True, cancel_futures=False)
         if self.runner.channels is not None:
             self.runner.channels.shutdown()

@@ -35,6 +35,7 @@ from bot.datadog.transport import (
     json_object,
     parse,
     unreadable,
+    within,
 )
 from bot.datadog.update_models import IncidentUpdateRequest, incident_view
 from bot.domain.incident_state import IncidentView
@@ -100,17 +101,22 @@ class DatadogClient:
         )
         return self._read(response)
 
-    def get_incident(self, incident_id: str, *, include_users: bool = False) -> Incident:
+    def get_incident(
+        self, incident_id: str, *, include_users: bool = False, budget: float | None = None
+    ) -> Incident:
         """GET /api/v2/incidents/{incident_id}: the incident as Datadog holds it now.
 
         `include_users` asks for the users it names (`included`), so `document` gives the
-        commander's and last modifier's names, not only their ids.
+        commander's and last modifier's names, not only their ids. `budget` (seconds): one
+        attempt within it, no retries, a 429 raised at once (DatadogTimeout,
+        DatadogRateLimited), for a read that must end before Slack's ack.
         """
         response = self._send(
             "GET",
             f"/api/v2/incidents/{incident_id}",
             params={"include": "users"} if include_users else None,
             permission="incident_read",
+            **_budgeted(budget),
         )
         return self._read(response)
 
@@ -134,14 +140,24 @@ class DatadogClient:
         return self._read(response)
 
     def search_incidents(
-        self, query: str, *, sort: str = "-created", page_size: int = 25, offset: int = 0
+        self,
+        query: str,
+        *,
+        sort: str = "-created",
+        page_size: int = 25,
+        offset: int = 0,
+        budget: float | None = None,
     ) -> list[Incident]:
-        """GET /api/v2/incidents/search, newest first by default (its index may lag creates)."""
+        """GET /api/v2/incidents/search, newest first by default (its index may lag creates).
+
+        `budget`: as for `get_incident`, one attempt within that many seconds.
+        """
         response = self._send(
             "GET",
             "/api/v2/incidents/search",
             params={"query": query, "sort": sort, "page[size]": page_size, "page[offset]": offset},
             permission="incident_read",
+            **_budgeted(budget),
         )
         hits = parse(response, IncidentSearchResponse).data.attributes.incidents or []
         attributes = (json_object(response).get("data") or {}).get("attributes") or {}
@@ -272,6 +288,11 @@ class DatadogClient:
 
     def _incident(self, data: IncidentData, document: dict[str, Any] | None = None) -> Incident:
         return incident_from(data, self.incident_url, document)
+
+
+def _budgeted(budget: float | None) -> dict[str, Any]:
+    """`Transport.send`'s arguments for one attempt within `budget` seconds (None: the policy)."""
+    return {} if budget is None else {"timeout": within(budget), "retries": 0}
 
 
 __all__ = ["DEFAULT_TIMEOUT", "DatadogClient", "DatadogError", "RetryPolicy"]

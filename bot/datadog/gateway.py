@@ -23,7 +23,7 @@ from bot.datadog.models import Incident
 from bot.datadog.requests import create_request, slack_integration_request
 from bot.domain.declaration import Declaration, Handle
 from bot.domain.monitor import Monitor, MonitorNotRead, not_read_reason
-from bot.domain.ports import CreatedIncident, LookupFailed, StepFailed
+from bot.domain.ports import CreatedIncident, LookupFailed, ReadTooSlow, StepFailed
 from bot.domain.record import DeclarationRecord
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,16 @@ def step_failed(exc: DatadogError) -> StepFailed:
     if isinstance(exc, DatadogTransportError):
         return StepFailed(exc.user_message, retryable=True)
     return StepFailed(exc.user_message, retryable=False)
+
+
+def budget_failed(exc: DatadogError) -> StepFailed:
+    """A budgeted read's failure (one attempt, before an ack): out of time, or a 429 that
+    was not waited out, is ReadTooSlow; anything else as `step_failed` says."""
+    if isinstance(exc, DatadogRateLimited):
+        return ReadTooSlow.rate_limited(exc.reset_after)
+    if isinstance(exc, DatadogTimeout) or isinstance(exc.__cause__, httpx.TimeoutException):
+        return ReadTooSlow()  # the second: a connect or pool timeout, raised as "cannot connect"
+    return step_failed(exc)
 
 
 def _epoch(timestamp: str | None) -> float | None:

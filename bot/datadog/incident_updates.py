@@ -2,13 +2,15 @@
 
 Failures become `StepFailed` with Datadog's reason (the person reads it with Retry):
 5xx, 429 and timeouts are retryable (a PATCH of the same fields is safe to resend).
+`current_incident` is the read before an ack: one attempt within a budget, `ReadTooSlow`
+when Datadog is slow or rate-limiting.
 """
 
 from __future__ import annotations
 
 from bot.datadog.client import DatadogClient
 from bot.datadog.errors import DatadogError
-from bot.datadog.gateway import step_failed
+from bot.datadog.gateway import budget_failed, step_failed
 from bot.datadog.update_models import IncidentParseError, update_request
 from bot.domain.incident_state import IncidentChanges, IncidentView
 from bot.domain.ports import StepFailed
@@ -23,6 +25,16 @@ class DatadogIncidents:
             return self.client.view(self.client.get_incident(incident_id))
         except DatadogError as exc:
             raise step_failed(exc) from exc
+        except IncidentParseError as exc:
+            raise StepFailed(
+                f"Datadog's incident could not be read ({exc}).", retryable=True
+            ) from exc
+
+    def current_incident(self, incident_id: str, *, budget: float) -> IncidentView:
+        try:
+            return self.client.view(self.client.get_incident(incident_id, budget=budget))
+        except DatadogError as exc:
+            raise budget_failed(exc) from exc
         except IncidentParseError as exc:
             raise StepFailed(
                 f"Datadog's incident could not be read ({exc}).", retryable=True

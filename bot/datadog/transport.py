@@ -7,7 +7,9 @@ Retry rules live in `Transport.send` only:
   retry on timeouts, dropped connections and 5xx, with backoff;
 - a create is retried only when the request certainly never left (connect errors);
   anything else that may have reached Datadog raises `DatadogAmbiguousError` or
-  `DatadogServerError`, and the caller reconciles before trying again.
+  `DatadogServerError`, and the caller reconciles before trying again;
+- a caller that can't wait (a read before Slack's ack) passes `retries=0` and a
+  `within(budget)` timeout: one attempt, a 429 raised at once, no second HTTP path.
 """
 
 from __future__ import annotations
@@ -38,6 +40,21 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 Model = TypeVar("Model", bound=BaseModel)
+MAX_SETUP = 0.25
+"""Seconds of a budget for each of waiting for a pooled connection and connecting."""
+
+
+def within(budget: float) -> httpx.Timeout:
+    """One attempt's timeouts summing to at most `budget` seconds.
+
+    httpx times each phase, not the whole request: the pool wait and the connect get at
+    most MAX_SETUP each (a sixth of the budget when smaller), the answer the rest. Sending
+    a small request never blocks, and the emulator and Datadog send an answer's headers and
+    its small body together, so the read timeout bounds waiting for the whole answer.
+    """
+    setup = min(MAX_SETUP, budget / 6)
+    rest = max(budget - 2 * setup, 0.001)
+    return httpx.Timeout(rest, connect=setup, pool=setup)
 
 
 class CallCounter(Protocol):

@@ -76,4 +76,9 @@ class IncidentUpdater(Protocol):
 
     def get_incident(self, incident_id: str) -> IncidentView: ...
 
+    def current_incident(self, incident_id: str, *, budget: float) -> IncidentView:
+        """Before an ack: one attempt within `budget` seconds (policy.ACK_READ_BUDGET), no
+        retries, no 429 waits; ReadTooSlow when Datadog is slow or rate-limiting."""
+        ...
+
     def update_incident(self, incident_id: str, changes: IncidentChanges) -> IncidentView: ...

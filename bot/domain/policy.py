@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 from bot.domain.backoff import full_jitter
 
+ACK_READ_BUDGET = 1.5
+"""Seconds a Datadog read may take before an ack (Slack gives up on the ack after 3 s): one
+attempt, no retries, no 429 waits (`IncidentUpdater.current_incident`)."""
+
 
 @dataclass(frozen=True)
 class RunnerPolicy:

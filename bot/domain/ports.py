@@ -28,6 +28,28 @@ class StepFailed(Exception):
         self.wait = wait
 
 
+DATADOG_SLOW = "Datadog is slow to answer right now, so nothing was changed. Try again in a moment."
+DATADOG_RATE_LIMITED = (
+    "Datadog is rate-limiting declare-bot right now, so nothing was changed. "
+    "Try again in about {seconds} s."
+)
+
+
+class ReadTooSlow(StepFailed):
+    """A read before an ack got no answer within its budget, or Datadog rate-limited it.
+
+    Nothing was changed, and the change that needed the read must not be applied later:
+    the person is told (`reason`, short enough for a modal's field error) and tries again.
+    """
+
+    def __init__(self, reason: str = DATADOG_SLOW, *, wait: float = 0.0) -> None:
+        super().__init__(reason, retryable=True, wait=wait)
+
+    @classmethod
+    def rate_limited(cls, wait: float) -> ReadTooSlow:
+        return cls(DATADOG_RATE_LIMITED.format(seconds=max(1, round(wait))), wait=wait)
+
+
 class LookupFailed(Exception):
     """A person or channel lookup failed in a way the person must hear about."""
 

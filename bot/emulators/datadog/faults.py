@@ -59,11 +59,23 @@ def rate_limit_name(route: str) -> str:
 
 
 class FaultPlan:
-    """Queued faults and sliding-window rate limits, keyed by route."""
+    """Queued faults, lasting slowdowns and sliding-window rate limits, keyed by route."""
 
     def __init__(self) -> None:
         self._faults: list[tuple[str, Fault]] = []
         self._windows: dict[str, _Window] = {}
+        self._slow: dict[str, float] = {}
+
+    def slow(self, route: str, seconds: float) -> None:
+        """Hold every answer on `route` this many more seconds until cleared (0 clears)."""
+        if seconds > 0:
+            self._slow[route] = seconds
+        else:
+            self._slow.pop(route, None)
+
+    def slowness(self, method: str, path: str) -> float:
+        """Seconds of lasting slowdown for this request (the first matching route's)."""
+        return next((s for r, s in self._slow.items() if route_matches(r, method, path)), 0.0)
 
     def add(self, route: str, fault: Fault) -> None:
         if fault.remaining > 0:
@@ -111,3 +123,4 @@ class FaultPlan:
     def clear(self) -> None:
         self._faults.clear()
         self._windows.clear()
+        self._slow.clear()

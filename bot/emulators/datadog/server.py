@@ -6,7 +6,7 @@ are in `org_routes.py`, `incident_routes.py` and `monitor_routes.py`. Bodies are
 with the official datadog-api-client models (`validate.py`), answers copy recorded
 Datadog responses (`org_shapes.py`, `incident_shapes.py`, `monitor_routes.py`), the org
 and its declare rules live in `state.py`. Faults (errors, 429s, delays, dropped or lost
-responses) and sliding-window rate limits can be injected per route.
+responses), lasting slowdowns and sliding-window rate limits can be injected per route.
 """
 
 from __future__ import annotations
@@ -130,13 +130,22 @@ class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, EmulatorServer):
         with self.lock:
             self._faults.add(route, fault)
 
+    def slow(self, route: str, seconds: float) -> None:
+        """Answer every request on `route` `seconds` later, until `clear_faults` (or 0).
+
+        Unlike `inject(delay=...)` it is not used up, e.g. a Datadog whose search is slow:
+        `slow("GET /api/v2/incidents/search", 8)`, `slow("GET /api/v2/incidents/{iid}", 8)`.
+        """
+        with self.lock:
+            self._faults.slow(route, seconds)
+
     def rate_limit(self, route: str, *, limit: int, period: int) -> None:
         """At most `limit` requests per sliding `period` seconds; beyond that, 429."""
         with self.lock:
             self._faults.set_limit(route, limit, period)
 
     def clear_faults(self) -> None:
-        """Forget queued faults and rate limits."""
+        """Forget queued faults, slowdowns and rate limits."""
         with self.lock:
             self._faults.clear()
 
@@ -145,6 +154,9 @@ class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, EmulatorServer):
         path = request.path.rstrip("/") or "/"
         with self.lock:
             fault = self._faults.take(request.method, path)
+            slowness = self._faults.slowness(request.method, path)
+        if slowness:
+            time.sleep(slowness)
         if fault is None:
             return self._serve(request, path)
         if fault.delay:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.config import Settings
 from bot.domain.commander import CommanderResolver
@@ -70,8 +70,12 @@ class Collaborators(Protocol):
         """Reads monitors of the configured site (declaring from a monitor alert)."""
         ...
 
-    def in_background(self, run: Callable[[], object]) -> Future[object]:
-        """Run form work (a monitor read, a views.update) off the listener's thread."""
+    def in_background(self, run: Callable[..., object], /, *args: Any) -> Future[object]:
+        """After the ack: `run(*args)` on the bounded interaction pool (bot/pool.py), not on
+        Bolt's listener threads; for Datadog reads and slow Slack calls (a search and its
+        answer, the Update modal's refresh, a monitor read, an allowlist lookup). Its
+        failures are logged. Raises PoolBusy (its `user_message` is for the person) when
+        the pool is full: nothing was queued."""
         ...
 
 
