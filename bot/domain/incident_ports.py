@@ -24,10 +24,16 @@ class IncidentStore(Protocol):
 
     def get_card(self, key: str) -> IncidentCard | None: ...
 
-    def save_card(self, card: IncidentCard) -> None: ...
+    def save_card(self, card: IncidentCard) -> bool:
+        """Store `card` as version `card.version + 1` if the stored card is still the version
+        it was read at; False, writing nothing, when another writer saved it meanwhile (or it
+        is gone): re-read it and judge again, never overwrite."""
+        ...
 
     def open_cards(self) -> list[IncidentCard]:
-        """Cards whose incident the bot last saw open (for the sync and /declare list)."""
+        """Cards whose incident the bot last saw open (for the sync and /declare list).
+        A row that can't be read is skipped (logged once, counted), here and in
+        `pending_updates`: one bad row never stops the others."""
         ...
 
     def add_update(self, job: UpdateJob) -> bool:

@@ -46,6 +46,9 @@ class IncidentCard(BaseModel):
     shown: IncidentView
     """What the card shows (the last snapshot the bot published)."""
     updated_at: float = Field(default_factory=time.time)
+    version: int = 0
+    """Saves so far: `save_card` writes only over the version it was read at (compare-and-set),
+    so a slow writer never puts an older card back over a newer one."""
 
     @property
     def open(self) -> bool:

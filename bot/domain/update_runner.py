@@ -23,7 +23,7 @@ from bot.domain.incident_changes import describe_update
 from bot.domain.incident_ports import CardPublisher, IncidentStore, IncidentUpdater
 from bot.domain.incident_record import IncidentCard, UpdateJob, UpdateStep
 from bot.domain.incident_state import IncidentView
-from bot.domain.lease import Lease, LeaseLost
+from bot.domain.lease import CardClaims, Lease, LeaseLost
 from bot.domain.org import OrgField
 from bot.domain.policy import RunnerPolicy
 from bot.domain.ports import NoObserver, RunObserver, StepFailed, TimedStep
@@ -37,17 +37,8 @@ log = logging.getLogger(__name__)
 
 LEASE_POLL = 0.05
 """Seconds between tries for a card another job holds (it finishes in a few round trips)."""
-
-
-class _CardClaims:
-    def __init__(self, store: IncidentStore) -> None:
-        self.store = store
-
-    def claim(self, key: str, owner: str, ttl: float) -> bool:
-        return self.store.claim_card(key, owner, ttl)
-
-    def release(self, key: str, owner: str) -> None:
-        self.store.release_card(key, owner)
+SAVE_ATTEMPTS = 3
+"""Compare-and-set tries for the card; under the card's lease the first one succeeds."""
 
 
 class UpdateRunner:
@@ -83,7 +74,7 @@ class UpdateRunner:
         if job is None:
             return None
         owner = f"{self.owner}/{uuid.uuid4().hex[:8]}"
-        lease = Lease(_CardClaims(self.store), job.card_key, owner, self.policy.lease_ttl)
+        lease = Lease(CardClaims(self.store), job.card_key, owner, self.policy.lease_ttl)
         deadline = time.monotonic() + self.policy.lease_ttl + 1.0
         while not lease.acquire():
             if time.monotonic() >= deadline:
@@ -156,7 +147,7 @@ class UpdateRunner:
                 job, edit = self._patch(job)
             if job.step is UpdateStep.PATCHED:
                 lease.check()
-                job = self._update_card(job, edit)
+                job = self._update_card(job, edit, lease)
             if job.step is UpdateStep.CARD_UPDATED:
                 lease.check()
                 job = self._note(job)
@@ -211,6 +202,9 @@ class UpdateRunner:
         except Exception:  # noqa: BLE001 - the failure notice still goes out, with Retry
             log.exception("update %s: putting the card back failed", job.key)
 
+    def _show(self, job: UpdateJob, card: IncidentCard) -> None:
+        self._attempts(job, lambda: self._publish(card))
+
     def _publish(self, card: IncidentCard) -> IncidentView:
         self.publisher.update_card(card)
         return card.shown
@@ -234,7 +228,7 @@ class UpdateRunner:
                 self.sleep(wait)
         raise AssertionError("unreachable: the last attempt raises")
 
-    def _update_card(self, job: UpdateJob, edit: CardEdit | None) -> UpdateJob:
+    def _update_card(self, job: UpdateJob, edit: CardEdit | None, lease: Lease) -> UpdateJob:
         """Keep Datadog's answer as the card; edit the message again only when it differs
         from the edit beside the PATCH (another field changed meanwhile, or that edit failed
         or was lost in a restart)."""
@@ -245,8 +239,26 @@ class UpdateRunner:
         updated = showing(card, job.after or card.shown, commander)
         if edit is None or not edit.shown() or not same_card(edit.card, updated):
             self._attempts(job, lambda: self._publish(updated))
-        self.store.save_card(updated.model_copy(update={"updated_at": self.store.now()}))
+        self._keep(job, updated, commander, lease)
         return self._save(job.advance(step=UpdateStep.CARD_UPDATED))
+
+    def _keep(
+        self, job: UpdateJob, updated: IncidentCard, commander: str | None, lease: Lease
+    ) -> None:
+        """Save the card over the version it was read at; when another writer saved it
+        meanwhile, judge again on theirs: a later Datadog version stays (and is shown)."""
+        for _ in range(SAVE_ATTEMPTS):
+            lease.check()
+            if self.store.save_card(updated.model_copy(update={"updated_at": self.store.now()})):
+                return
+            stored = self._card(job)
+            if newer(stored.shown, updated.shown):
+                log.info("update %s: the card already shows a later version", job.key)
+                if not same_card(stored, updated):
+                    self._show(job, stored)
+                return
+            updated = showing(stored, updated.shown, commander)
+        raise StepFailed("The card kept changing while it was saved.", retryable=True)
 
     def _note(self, job: UpdateJob) -> UpdateJob:
         before, changes, after = job.before, job.changes, job.after
