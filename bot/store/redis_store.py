@@ -151,11 +151,12 @@ class RedisStore(RedisIncidentRecords, RedisSyncTables):
         return None
 
     def all(self) -> list[DeclarationRecord]:
-        records = []
+        rows = []
         for name in self.redis.scan_iter(match=self._rec("*"), count=500):
             data = self.redis.get(name)
             if data:
-                records.append(DeclarationRecord.model_validate_json(data))
+                rows.append((str(name).removeprefix(self._rec("")), str(data)))
+        records = self.rows.parse_all(RecordKind.DECLARATION, rows, DeclarationRecord)
         return sorted(records, key=lambda r: r.created_at)
 
     def close(self) -> None:

@@ -223,8 +223,8 @@ class SqliteStore(SqliteIncidentRecords, SqliteSyncTables):
 
     def all(self) -> list[DeclarationRecord]:
         with self._lock:
-            rows = self._db.execute("SELECT data FROM declarations ORDER BY rowid").fetchall()
-        return [DeclarationRecord.model_validate_json(row[0]) for row in rows]
+            rows = self._db.execute("SELECT key, data FROM declarations ORDER BY rowid").fetchall()
+        return self.rows.parse_all(RecordKind.DECLARATION, rows, DeclarationRecord)
 
     def close(self) -> None:
         with self._lock:
