@@ -3,8 +3,9 @@
 Every `interval` seconds one replica (the holder of the store's named sync lease) ticks:
 
     cards = store.open_cards()                 no Datadog call when none is open
-    open  = one search for open incidents      1 call
-    due   = cards whose `modified` moved, or whose incident left the open set (resolved?)
+    open  = the search for open incidents      1 call per 100 open, at most search_limit/100
+    due   = cards whose `modified` moved, or whose incident is not in the open set
+            (resolved? deleted? beyond search_limit?); those longest unread first
     for each due card, at most `max_gets`, under the card's lease:   1 GET each
         changed  → card updated (chat.update) and one thread note naming who (Datadog's
                    `last_modified_by`)
@@ -54,8 +55,9 @@ class SyncPolicy:
     interval: float = 60.0
     max_gets: int = 50
     """GETs per tick at most; the rest wait for the next tick."""
-    search_limit: int = 100
-    """Open incidents read by the one search (one page)."""
+    search_limit: int = 1000
+    """Open incidents read by the search, in pages of 100 (10 requests at most); a card
+    beyond it is still followed, by its own GET."""
     card_lease: float = 30.0
     """Seconds a card's lease lasts unless renewed (renewed every third of it while held)."""
 
@@ -114,28 +116,30 @@ class IncidentSync:
         cards = self.store.open_cards()
         if not cards:
             return report
-        report.searches += 1
-        found = {v.incident_id: v for v in self.reader.open_incidents(self.policy.search_limit)}
+        listed = self.reader.open_incidents(self.policy.search_limit)
+        report.searches += listed.requests
+        found = {v.incident_id: v for v in listed.views}
         updating = {job.card_key for job in self.store.pending_updates()}
         due = [c for c in cards if _moved(c, found.get(c.incident_id))]
-        # Known changes first, then those missing from the search (resolved, or not indexed).
-        due.sort(key=lambda c: c.incident_id not in found)
-        for listed in due[: self.policy.max_gets]:
+        # Known changes first, then those missing from the search (resolved, deleted, not
+        # indexed yet, or beyond search_limit), the longest unread first: none starves.
+        due.sort(key=lambda c: (c.incident_id not in found, c.updated_at))
+        for card in due[: self.policy.max_gets]:
             if not self._hold():  # a slow tick lost the lease: the other replica goes on
                 log.warning("incident sync: lost the lease mid-tick")
                 break
-            if listed.key in updating:
+            if card.key in updating:
                 report.busy += 1
                 continue
-            lease = Lease(CardClaims(self.store), listed.key, self.owner, self.policy.card_lease)
+            lease = Lease(CardClaims(self.store), card.key, self.owner, self.policy.card_lease)
             if not lease.acquire():
                 report.busy += 1
                 continue
             try:
-                self._held(listed.key, found, lease, report)
+                self._held(card.key, found, lease, report)
             except LeaseLost:
                 log.warning(
-                    "incident sync: lost the card %s mid-sync; left to its holder", listed.key
+                    "incident sync: lost the card %s mid-sync; left to its holder", card.key
                 )
             finally:
                 lease.release()

@@ -54,7 +54,7 @@ def answer_incident_list(
         respond(text=messages.refusal(refusal), response_type="ephemeral", replace_original=False)
         return
     try:
-        found = services.incident_reader.open_incidents(LIST_LIMIT + 1)
+        found = services.incident_reader.open_incidents(LIST_LIMIT + 1).views
     except IncidentReadFailed as exc:
         log.warning("/declare list: Datadog could not be read: %s", exc.reason)
         text = f"Couldn't list the open incidents: {safe(exc.reason, 1500)}"
