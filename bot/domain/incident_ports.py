@@ -13,6 +13,17 @@ from typing import Protocol
 from bot.domain.incident_changes import Change
 from bot.domain.incident_record import IncidentCard, UpdateJob
 from bot.domain.incident_state import IncidentChanges, IncidentView
+from bot.domain.ports import StepFailed
+
+
+class CardHomeGone(StepFailed):
+    """The card's channel is archived and Slack won't bring it back (a reopened incident):
+    the card goes on at `channel` (in `thread_ts`, if any), and `reason` is said there."""
+
+    def __init__(self, reason: str, *, channel: str, thread_ts: str | None) -> None:
+        super().__init__(reason, retryable=False)
+        self.channel = channel
+        self.thread_ts = thread_ts
 
 
 class IncidentStore(Protocol):
@@ -61,7 +72,12 @@ class CardPublisher(Protocol):
     """The card and its thread in Slack."""
 
     def update_card(self, card: IncidentCard) -> None:
-        """Show `card.shown` on the card's message (chat.update), never a new post."""
+        """Show `card.shown` on the card's message (chat.update), never a new post; raise
+        CardHomeGone when its channel stays archived."""
+        ...
+
+    def post_card(self, card: IncidentCard, channel: str, thread_ts: str | None, why: str) -> str:
+        """Post the card anew in `channel` (in `thread_ts`), `why` under it; its ts."""
         ...
 
     def post_note(self, card: IncidentCard, actor_id: str, changes: Sequence[Change]) -> str | None:

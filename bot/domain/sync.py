@@ -39,7 +39,7 @@ from bot.domain.lease import CardClaims, Lease, LeaseLost
 from bot.domain.org import OrgField
 from bot.domain.ports import StepFailed
 from bot.domain.sync_ports import SYNC_LEASE, ExternalNotes, IncidentReader, SyncLeases
-from bot.domain.update_card import same_card
+from bot.domain.update_card import publish_card, same_card
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ class IncidentSync:
         if update is not None:
             try:
                 lease.check()
-                self.publisher.update_card(current)
+                current = publish_card(self.store, self.publisher, current)  # moved, maybe
                 report.cards += 1
             except StepFailed as exc:
                 if exc.retryable:  # Slack hiccup: `shown` stays, the next tick tries again
@@ -227,6 +227,8 @@ class IncidentSync:
             log.warning("incident sync: %s: %s", card.shown.label, exc.reason)
         except Exception:  # noqa: BLE001 - as a retryable failure
             log.warning("incident sync: the note on %s failed", card.shown.label, exc_info=True)
+        if current.key != card.key:  # moved: the new card keeps what it shows
+            return
         if not self.store.save_card(card.model_copy(update={"version": current.version + 1})):
             log.info("incident sync: %s changed meanwhile; not put back", card.shown.label)
 

@@ -18,25 +18,29 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from bot.domain.incident_changes import describe_update
 from bot.domain.incident_ports import CardPublisher, IncidentStore, IncidentUpdater
 from bot.domain.incident_record import IncidentCard, UpdateJob, UpdateStep
-from bot.domain.incident_state import IncidentView
 from bot.domain.lease import CardClaims, Lease, LeaseLost
 from bot.domain.org import OrgField
 from bot.domain.policy import RunnerPolicy
 from bot.domain.ports import NoObserver, RunObserver, StepFailed, TimedStep
 from bot.domain.resume import Dispatch
-from bot.domain.update_card import CardEdit, same_card, showing
+from bot.domain.update_card import CardEdit, publish_card, same_card, showing
 from bot.domain.update_plan import named, newer, still_needed
 
 __all__ = ["UpdateRunner", "still_needed"]
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 LEASE_POLL = 0.05
 """Seconds between tries for a card another job holds (it finishes in a few round trips)."""
+MOVES = 5
+"""Moved cards followed at most (each reopen whose channel stayed archived moves it once)."""
 SAVE_ATTEMPTS = 3
 """Compare-and-set tries for the card; under the card's lease the first one succeeds."""
 
@@ -134,7 +138,12 @@ class UpdateRunner:
         return job
 
     def _card(self, job: UpdateJob) -> IncidentCard:
+        """The job's card, or the one it moved to (its channel stayed archived)."""
         card = self.store.get_card(job.card_key)
+        for _ in range(MOVES):
+            if card is None or card.moved_to is None:
+                break
+            card = self.store.get_card(card.moved_to)
         if card is None:
             raise StepFailed("The bot no longer has this incident's card.", retryable=False)
         return card
@@ -202,14 +211,13 @@ class UpdateRunner:
         except Exception:  # noqa: BLE001 - the failure notice still goes out, with Retry
             log.exception("update %s: putting the card back failed", job.key)
 
-    def _show(self, job: UpdateJob, card: IncidentCard) -> None:
-        self._attempts(job, lambda: self._publish(card))
+    def _show(self, job: UpdateJob, card: IncidentCard) -> IncidentCard:
+        return self._attempts(job, lambda: self._publish(card))
 
-    def _publish(self, card: IncidentCard) -> IncidentView:
-        self.publisher.update_card(card)
-        return card.shown
+    def _publish(self, card: IncidentCard) -> IncidentCard:
+        return publish_card(self.store, self.publisher, card)
 
-    def _attempts(self, job: UpdateJob, call: Callable[[], IncidentView]) -> IncidentView:
+    def _attempts(self, job: UpdateJob, call: Callable[[], T]) -> T:
         policy = self.policy
         for attempt in range(policy.create_attempts):
             try:
@@ -238,7 +246,7 @@ class UpdateRunner:
         commander = job.commander_slack_id if job.changes.commander is not None else None
         updated = showing(card, job.after or card.shown, commander)
         if edit is None or not edit.shown() or not same_card(edit.card, updated):
-            self._attempts(job, lambda: self._publish(updated))
+            updated = self._show(job, updated)  # moved, if its channel stayed archived
         self._keep(job, updated, commander, lease)
         return self._save(job.advance(step=UpdateStep.CARD_UPDATED))
 
