@@ -14,14 +14,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import start_http_server
 from prometheus_client.process_collector import ProcessCollector
 
-from bot.domain.ports import DeclarationStore, Outcome, TimedStep
+from bot.domain.ports import DeclarationStore, Outcome, RecordKind, TimedStep
 from bot.slack.scopes import APP_TOKEN_METHODS, METHOD_SCOPES
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,16 @@ class Metrics:
             ["method", "reason"],
             registry=r,
         )
+        self.unreadable_rows = Counter(
+            f"{PREFIX}_store_unreadable_rows",
+            "Stored rows skipped because they can't be read (each counted once per process), "
+            "by kind: declaration, card, update.",
+            ["kind"],
+            registry=r,
+        )
         ProcessCollector(registry=r)
+        for kind in RecordKind:
+            self.unreadable_rows.labels(kind.value)
         for outcome in Outcome:
             self.declarations.labels(outcome.value)
         for step in TimedStep:
@@ -138,8 +147,14 @@ class Metrics:
     # --- the store ----------------------------------------------------------------------
 
     def watch_store(self, store: DeclarationStore) -> None:
-        """Export the pending declarations and the oldest one's age, read at scrape time."""
+        """Export the pending declarations and the oldest one's age, read at scrape time,
+        and count the rows the store skips as unreadable."""
         self.registry.register(PendingCollector(store))
+        if isinstance(store, WatchesUnreadable):
+            store.rows.watch_unreadable(self.unreadable_row)
+
+    def unreadable_row(self, kind: RecordKind) -> None:
+        self.unreadable_rows.labels(kind.value).inc()
 
     # --- serving ------------------------------------------------------------------------
 
@@ -148,6 +163,18 @@ class Metrics:
         OpenMetrics when the scraper asks for it. Port 0 picks a free one."""
         server, thread = start_http_server(port, addr=addr, registry=self.registry)
         return MetricsServer(server, thread)
+
+
+@runtime_checkable
+class WatchesUnreadable(Protocol):
+    """A store that skips unreadable rows (bot/store/rows.py) and tells who watches."""
+
+    @property
+    def rows(self) -> _Rows: ...
+
+
+class _Rows(Protocol):
+    def watch_unreadable(self, observer: Callable[[RecordKind], None]) -> None: ...
 
 
 class MetricsServer:

@@ -43,7 +43,6 @@ from bot.slack.client import slack_client
 from bot.slack.incident_channel import SlackIncidentChannels
 from bot.slack.incident_list import ButtonSigner
 from bot.slack.people import SlackPeople
-from bot.slack.sync_surface import SlackExternalNotes
 from bot.store import open_store
 
 log = logging.getLogger(__name__)
@@ -202,7 +201,7 @@ def build_services(
         store,
         reader,
         publisher,
-        SlackExternalNotes(slack),
+        publisher,  # the sync's notes: archives the channel after a resolve's, like Slack's
         policy=sync_policy or SyncPolicy(interval=settings.sync_interval),
         org_fields=org_fields,
     )

@@ -35,10 +35,39 @@ def test_a_card_is_stored_once_per_message_and_leaves_the_open_set_when_resolved
     assert again.get_card(key) == card
     assert [c.key for c in again.open_cards()] == [key]
     resolved = card.model_copy(update={"shown": VIEW.model_copy(update={"state": RESOLVED})})
-    again.save_card(resolved)
+    assert again.save_card(resolved)
     assert again.open_cards() == []
-    assert store.get_card(key) == resolved
+    assert store.get_card(key) == resolved.model_copy(update={"version": 1})
     assert store.get_card("C1:missing") is None
+
+
+def test_a_card_is_saved_only_over_the_version_it_was_read_at(
+    opener: Opener,  # noqa: F811
+) -> None:
+    """Compare-and-set: a writer holding an older read never overwrites a newer card."""
+    store, other = cards(opener), cards(opener)
+    card = IncidentCard(
+        key="C1:3", incident_id="i-1", channel="C1", ts="3", thread_ts="3", shown=VIEW
+    )
+    assert store.add_card(card)
+    slow, fast = store.get_card(card.key), other.get_card(card.key)
+    assert slow is not None and fast is not None and slow.version == fast.version == 0
+    renamed = fast.model_copy(update={"shown": VIEW.model_copy(update={"title": "From Slack"})})
+    assert other.save_card(renamed)
+    stale = slow.model_copy(update={"shown": VIEW.model_copy(update={"state": RESOLVED})})
+    assert not store.save_card(stale), "the stored card is newer"
+    kept = store.get_card(card.key)
+    assert kept is not None and kept.version == 1 and kept.shown.title == "From Slack"
+    assert [c.key for c in store.open_cards()] == [card.key], "the refused save left it open"
+    assert store.save_card(stale.model_copy(update={"version": kept.version}))
+    again = other.get_card(card.key)
+    assert again is not None and again.version == 2 and not again.open
+    assert not store.save_card(
+        IncidentCard(
+            key="C1:gone", incident_id="i", channel="C1", ts="9", thread_ts="9", shown=VIEW
+        )
+    ), "nothing stored under that key: nothing written"
+    assert store.get_card("C1:gone") is None
 
 
 def test_jobs_are_added_once_and_pending_until_finished(opener: Opener) -> None:  # noqa: F811

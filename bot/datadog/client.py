@@ -5,7 +5,7 @@ Retries, backoff and the mapping of statuses to typed errors live in transport.p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -48,6 +48,8 @@ USERS_MAX_PAGES = 20
 OPEN_QUERY = "state:(active OR stable)"
 """Incidents not yet over (Datadog's default states; resolved ones leave)."""
 SEARCH_PAGE_SIZE = 50
+SEARCH_PAGE_MAX = 100
+"""The largest `page[size]` the incident search allows (the OpenAPI spec's `PageSize`)."""
 
 
 class DatadogClient:
@@ -168,14 +170,21 @@ class DatadogClient:
         self, *, limit: int = 100, page_size: int = SEARCH_PAGE_SIZE
     ) -> list[Incident]:
         """Active and stable incidents, newest first, at most `limit` (page by page)."""
-        found: list[Incident] = []
-        while len(found) < limit:
-            size = min(page_size, limit - len(found))
-            page = self.search_incidents(OPEN_QUERY, page_size=size, offset=len(found))
-            found.extend(page)
+        return [i for page in self.open_incident_pages(limit, page_size) for i in page]
+
+    def open_incident_pages(
+        self, limit: int, page_size: int = SEARCH_PAGE_MAX
+    ) -> Iterator[list[Incident]]:
+        """The open incidents one search request (`page[size]`, `page[offset]`) at a time,
+        until a short page or `limit`; page sizes above Datadog's 100 are not allowed."""
+        seen = 0
+        while seen < limit:
+            size = min(page_size, SEARCH_PAGE_MAX, limit - seen)
+            page = self.search_incidents(OPEN_QUERY, page_size=size, offset=seen)
+            yield page
+            seen += len(page)
             if len(page) < size:
-                break
-        return found
+                return
 
     def list_incidents(self, *, offset: int = 0, page_size: int = 100) -> list[Incident]:
         """GET /api/v2/incidents: oldest first, and it shows an incident as soon as it exists."""

@@ -1,16 +1,13 @@
-"""The sync's view of Datadog (`IncidentReader`): one search for open incidents, one GET."""
+"""The sync's view of Datadog (`IncidentReader`): a paged search for open incidents, one GET."""
 
 from __future__ import annotations
 
-from bot.datadog.client import OPEN_QUERY, DatadogClient
+from bot.datadog.client import DatadogClient
 from bot.datadog.errors import DatadogError, DatadogNotFound
 from bot.datadog.update_models import incident_view
 from bot.domain.incident_state import IncidentView
 from bot.domain.sync import IncidentGone
-from bot.domain.sync_ports import IncidentReadFailed
-
-SEARCH_PAGE_MAX = 100
-"""The largest search page asked for: the sync reads the open set in one request."""
+from bot.domain.sync_ports import IncidentReadFailed, OpenIncidents
 
 
 class DatadogIncidentReader:
@@ -19,13 +16,19 @@ class DatadogIncidentReader:
     def __init__(self, client: DatadogClient) -> None:
         self.client = client
 
-    def open_incidents(self, limit: int) -> list[IncidentView]:
-        """Active and stable incidents, newest first: one request of up to 100."""
+    def open_incidents(self, limit: int) -> OpenIncidents:
+        """Active and stable incidents, newest first: one request per 100. An incident
+        created between two pages shifts the offsets: one may be listed twice or not at
+        all (the sync GETs a card its search missed)."""
+        views: list[IncidentView] = []
+        requests = 0
         try:
-            found = self.client.search_incidents(OPEN_QUERY, page_size=min(limit, SEARCH_PAGE_MAX))
+            for page in self.client.open_incident_pages(limit):
+                requests += 1
+                views.extend(incident_view(i.document, self.client.incident_url) for i in page)
         except DatadogError as exc:
             raise IncidentReadFailed(exc.user_message) from exc
-        return [incident_view(i.document, self.client.incident_url) for i in found]
+        return OpenIncidents(tuple(views), requests)
 
     def incident(self, incident_id: str) -> IncidentView:
         try:

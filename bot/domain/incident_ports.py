@@ -13,6 +13,17 @@ from typing import Protocol
 from bot.domain.incident_changes import Change
 from bot.domain.incident_record import IncidentCard, UpdateJob
 from bot.domain.incident_state import IncidentChanges, IncidentView
+from bot.domain.ports import StepFailed
+
+
+class CardHomeGone(StepFailed):
+    """The card's channel is archived and Slack won't bring it back (a reopened incident):
+    the card goes on at `channel` (in `thread_ts`, if any), and `reason` is said there."""
+
+    def __init__(self, reason: str, *, channel: str, thread_ts: str | None) -> None:
+        super().__init__(reason, retryable=False)
+        self.channel = channel
+        self.thread_ts = thread_ts
 
 
 class IncidentStore(Protocol):
@@ -24,10 +35,16 @@ class IncidentStore(Protocol):
 
     def get_card(self, key: str) -> IncidentCard | None: ...
 
-    def save_card(self, card: IncidentCard) -> None: ...
+    def save_card(self, card: IncidentCard) -> bool:
+        """Store `card` as version `card.version + 1` if the stored card is still the version
+        it was read at; False, writing nothing, when another writer saved it meanwhile (or it
+        is gone): re-read it and judge again, never overwrite."""
+        ...
 
     def open_cards(self) -> list[IncidentCard]:
-        """Cards whose incident the bot last saw open (for the sync and /declare list)."""
+        """Cards whose incident the bot last saw open (for the sync and /declare list).
+        A row that can't be read is skipped (logged once, counted), here and in
+        `pending_updates`: one bad row never stops the others."""
         ...
 
     def add_update(self, job: UpdateJob) -> bool:
@@ -55,7 +72,12 @@ class CardPublisher(Protocol):
     """The card and its thread in Slack."""
 
     def update_card(self, card: IncidentCard) -> None:
-        """Show `card.shown` on the card's message (chat.update), never a new post."""
+        """Show `card.shown` on the card's message (chat.update), never a new post; raise
+        CardHomeGone when its channel stays archived."""
+        ...
+
+    def post_card(self, card: IncidentCard, channel: str, thread_ts: str | None, why: str) -> str:
+        """Post the card anew in `channel` (in `thread_ts`), `why` under it; its ts."""
         ...
 
     def post_note(self, card: IncidentCard, actor_id: str, changes: Sequence[Change]) -> str | None:

@@ -54,10 +54,17 @@ class IncidentCard(BaseModel):
     """The key of the last update from Slack saved here: who to name when it overtakes a
     later-judged change to the same field."""
     updated_at: float = Field(default_factory=time.time)
+    version: int = 0
+    """Saves so far: `save_card` writes only over the version it was read at (compare-and-set),
+    so a slow writer never puts an older card back over a newer one."""
+
+    moved_to: str | None = None
+    """The card posted anew elsewhere when this one's channel stayed archived (a reopen
+    Slack would not unarchive for): that card is followed, this one no longer."""
 
     @property
     def open(self) -> bool:
-        return not self.shown.resolved
+        return not self.shown.resolved and self.moved_to is None
 
     @property
     def declared_from(self) -> str:

@@ -1,8 +1,10 @@
-"""A declaration's processing lease: one worker at a time, renewed while it works.
+"""The one processing lease: one worker at a time on a declaration or a card, renewed
+while it works.
 
 The store's `claim` is atomic and expires after `ttl`; a worker renews it every third
-of that, so a crashed worker's declarations free up within `ttl` while a slow but live
-one (waiting out a 429, say) keeps them.
+of that, so a crashed worker's declarations (or cards) free up within `ttl` while a slow
+but live one (waiting out a 429, say) keeps them. `check()` before each write stops a
+worker that lost it anyway (a stalled process, a store that did not answer in time).
 """
 
 from __future__ import annotations
@@ -22,12 +24,33 @@ class Claims(Protocol):
     def release(self, key: str, owner: str) -> None: ...
 
 
+class CardLeases(Protocol):
+    """The card lease of an IncidentStore (incident_ports.py)."""
+
+    def claim_card(self, key: str, owner: str, ttl: float) -> bool: ...
+
+    def release_card(self, key: str, owner: str) -> None: ...
+
+
+class CardClaims:
+    """A card's lease as `Claims`: the update runner and the sync hold cards with `Lease`."""
+
+    def __init__(self, store: CardLeases) -> None:
+        self.store = store
+
+    def claim(self, key: str, owner: str, ttl: float) -> bool:
+        return self.store.claim_card(key, owner, ttl)
+
+    def release(self, key: str, owner: str) -> None:
+        self.store.release_card(key, owner)
+
+
 class LeaseLost(Exception):
     """Another worker took the declaration over (this one stalled past its lease): stop."""
 
 
 class Lease:
-    """A declaration's processing lease, renewed in the background until released."""
+    """A processing lease, renewed in the background until released."""
 
     def __init__(self, store: Claims, key: str, owner: str, ttl: float) -> None:
         self.store, self.key, self.owner, self.ttl = store, key, owner, ttl
@@ -51,7 +74,7 @@ class Lease:
         while not self._stop.wait(self.ttl / 3):
             try:
                 if not self.store.claim(self.key, self.owner, self.ttl):
-                    log.warning("lost the lease on declaration %s", self.key)
+                    log.warning("lost the lease on %s", self.key)
                     self.lost = True
                     return
             except Exception:  # noqa: BLE001 - a store hiccup; the next renewal may work

@@ -164,6 +164,14 @@ class DeclarationStore(SyncLeases, Protocol):
         ...
 
 
+class RecordKind(StrEnum):
+    """What a stored row holds (metric label values: a closed set)."""
+
+    DECLARATION = "declaration"
+    CARD = "card"
+    UPDATE = "update"
+
+
 class TimedStep(StrEnum):
     """The steps whose durations an observer sees (metric label values: a closed set)."""
 

@@ -3,8 +3,9 @@
 Every `interval` seconds one replica (the holder of the store's named sync lease) ticks:
 
     cards = store.open_cards()                 no Datadog call when none is open
-    open  = one search for open incidents      1 call
-    due   = cards whose `modified` moved, or whose incident left the open set (resolved?)
+    open  = the search for open incidents      1 call per 100 open, at most search_limit/100
+    due   = cards whose `modified` moved, or whose incident is not in the open set
+            (resolved? deleted? beyond search_limit?); those longest unread first
     for each due card, at most `max_gets`, under the card's lease:   1 GET each
         changed  → card updated (chat.update) and one thread note naming who (Datadog's
                    `last_modified_by`)
@@ -12,9 +13,14 @@ Every `interval` seconds one replica (the holder of the store's named sync lease
 
 A card's `shown` is what the bot last published, so it is what "changed" is judged against.
 An update from Slack holds the card's lease from its card edit and PATCH (sent side by side)
-until it saved the new `shown`, and cards with an unfinished update job are skipped: the
-bot's own change is never noted a second time as if made in Datadog, nor its card edit
-undone while the PATCH is in flight.
+until it saved the new `shown`, and cards with an unfinished update job are skipped (looked
+up again once the card is held): the bot's own change is never noted a second time as if
+made in Datadog, nor its card edit undone while the PATCH is in flight.
+
+The sync holds a card with the same renewed `Lease` as the update runner, checks it before
+each write, and saves the card only over the version it read (compare-and-set), before its
+note: a slow tick (429s waited out) that lost the card to an update from Slack re-reads it,
+puts the newer card back on the message, and posts no note.
 """
 
 from __future__ import annotations
@@ -29,14 +35,13 @@ from bot.domain.incident_changes import ChangeKind, ExternalUpdate, external_upd
 from bot.domain.incident_ports import CardPublisher, IncidentStore
 from bot.domain.incident_record import IncidentCard
 from bot.domain.incident_state import IncidentView
+from bot.domain.lease import CardClaims, Lease, LeaseLost
 from bot.domain.org import OrgField
 from bot.domain.ports import StepFailed
 from bot.domain.sync_ports import SYNC_LEASE, ExternalNotes, IncidentReader, SyncLeases
+from bot.domain.update_card import publish_card, same_card
 
 log = logging.getLogger(__name__)
-
-CARD_LEASE = 30.0
-"""Seconds the sync holds one card's lease at most (one GET, one chat.update, one note)."""
 
 
 class IncidentGone(Exception):
@@ -50,8 +55,11 @@ class SyncPolicy:
     interval: float = 60.0
     max_gets: int = 50
     """GETs per tick at most; the rest wait for the next tick."""
-    search_limit: int = 100
-    """Open incidents read by the one search (one page)."""
+    search_limit: int = 1000
+    """Open incidents read by the search, in pages of 100 (10 requests at most); a card
+    beyond it is still followed, by its own GET."""
+    card_lease: float = 30.0
+    """Seconds a card's lease lasts unless renewed (renewed every third of it while held)."""
 
     @property
     def lease_ttl(self) -> float:
@@ -108,44 +116,64 @@ class IncidentSync:
         cards = self.store.open_cards()
         if not cards:
             return report
-        report.searches += 1
-        found = {v.incident_id: v for v in self.reader.open_incidents(self.policy.search_limit)}
+        listed = self.reader.open_incidents(self.policy.search_limit)
+        report.searches += listed.requests
+        found = {v.incident_id: v for v in listed.views}
         updating = {job.card_key for job in self.store.pending_updates()}
         due = [c for c in cards if _moved(c, found.get(c.incident_id))]
-        # Known changes first, then those missing from the search (resolved, or not indexed).
-        due.sort(key=lambda c: c.incident_id not in found)
-        for listed in due[: self.policy.max_gets]:
+        # Known changes first, then those missing from the search (resolved, deleted, not
+        # indexed yet, or beyond search_limit), the longest unread first: none starves.
+        due.sort(key=lambda c: (c.incident_id not in found, c.updated_at))
+        for card in due[: self.policy.max_gets]:
             if not self._hold():  # a slow tick lost the lease: the other replica goes on
                 log.warning("incident sync: lost the lease mid-tick")
                 break
-            if listed.key in updating or not self.store.claim_card(
-                listed.key, self.owner, CARD_LEASE
-            ):
+            if card.key in updating:
+                report.busy += 1
+                continue
+            lease = Lease(CardClaims(self.store), card.key, self.owner, self.policy.card_lease)
+            if not lease.acquire():
                 report.busy += 1
                 continue
             try:
-                card = self.store.get_card(listed.key)  # as saved now, not as the tick began
-                if card is not None and card.open and _moved(card, found.get(card.incident_id)):
-                    self._sync(card, report)
+                self._held(card.key, found, lease, report)
+            except LeaseLost:
+                log.warning(
+                    "incident sync: lost the card %s mid-sync; left to its holder", card.key
+                )
             finally:
-                self.store.release_card(listed.key, self.owner)
+                lease.release()
         return report
 
-    def _sync(self, card: IncidentCard, report: SyncReport) -> None:
+    def _held(
+        self, key: str, found: dict[str, IncidentView], lease: Lease, report: SyncReport
+    ) -> None:
+        """One card under its lease, judged on what is stored now, not as the tick began."""
+        if any(job.card_key == key for job in self.store.pending_updates()):
+            report.busy += 1  # an update from Slack arrived since the tick began
+            return
+        card = self.store.get_card(key)
+        if card is not None and card.open and _moved(card, found.get(card.incident_id)):
+            self._sync(card, report, lease)
+
+    def _sync(self, card: IncidentCard, report: SyncReport, lease: Lease) -> None:
         report.gets += 1
         try:
             fetched = self.reader.incident(card.incident_id)
         except IncidentGone:
             log.info("%s is gone from Datadog: its card is no longer followed", card.shown.label)
-            self.store.save_card(card.model_copy(update={"shown": _closed(card.shown)}))
-            report.left += 1
+            lease.check()
+            if self.store.save_card(card.model_copy(update={"shown": _closed(card.shown)})):
+                report.left += 1
             return
         except Exception:  # noqa: BLE001 - one incident's failure must not stop the others
             log.warning("incident sync: reading %s failed", card.shown.label, exc_info=True)
             return
-        self._follow(card, fetched, report)
+        self._follow(card, fetched, report, lease)
 
-    def _follow(self, card: IncidentCard, fetched: IncidentView, report: SyncReport) -> None:
+    def _follow(
+        self, card: IncidentCard, fetched: IncidentView, report: SyncReport, lease: Lease
+    ) -> None:
         update = external_update(card.shown, fetched, self.org_fields())
         if card.shown.modified is None:
             update = _first_read(update)
@@ -161,21 +189,60 @@ class IncidentSync:
         )
         if update is not None:
             try:
-                self.publisher.update_card(current)
+                lease.check()
+                current = publish_card(self.store, self.publisher, current)  # moved, maybe
                 report.cards += 1
-                self.notes.post_external_note(current, update)
-                report.notes += 1
             except StepFailed as exc:
                 if exc.retryable:  # Slack hiccup: `shown` stays, the next tick tries again
                     log.warning("incident sync: %s: %s", card.shown.label, exc.reason)
                     return
                 log.info("the card of %s can't be edited: %s", card.shown.label, exc.reason)
+                update = None  # no note under a card that stays as it was
             except Exception:  # noqa: BLE001 - as a retryable failure
                 log.warning("incident sync: %s failed", card.shown.label, exc_info=True)
                 return
-        self.store.save_card(current)
+        lease.check()
+        if not self.store.save_card(current):
+            self._lost(card, current, edited=update is not None)
+            return
         if not current.open:
             report.left += 1
+        if update is not None:
+            lease.check()
+            self._note(card, current, update, report)
+
+    def _note(
+        self, card: IncidentCard, current: IncidentCard, update: ExternalUpdate, report: SyncReport
+    ) -> None:
+        """The note, after the card is saved; a Slack hiccup puts the saved card back as it
+        was, so the next tick edits the card and posts the note again (never none)."""
+        try:
+            self.notes.post_external_note(current, update)
+            report.notes += 1
+            return
+        except StepFailed as exc:
+            if not exc.retryable:
+                log.info("the note on %s can't be posted: %s", card.shown.label, exc.reason)
+                return
+            log.warning("incident sync: %s: %s", card.shown.label, exc.reason)
+        except Exception:  # noqa: BLE001 - as a retryable failure
+            log.warning("incident sync: the note on %s failed", card.shown.label, exc_info=True)
+        if current.key != card.key:  # moved: the new card keeps what it shows
+            return
+        if not self.store.save_card(card.model_copy(update={"version": current.version + 1})):
+            log.info("incident sync: %s changed meanwhile; not put back", card.shown.label)
+
+    def _lost(self, card: IncidentCard, current: IncidentCard, *, edited: bool) -> None:
+        """Another writer saved the card since it was read: its card stands (put back on
+        the message if this sync edited it), and no note is posted."""
+        log.info("incident sync: %s was saved meanwhile; no note", card.shown.label)
+        stored = self.store.get_card(card.key)
+        if not edited or stored is None or same_card(stored, current):
+            return
+        try:
+            self.publisher.update_card(stored)
+        except Exception:  # noqa: BLE001 - the next change edits it again
+            log.warning("incident sync: putting back the card of %s failed", card.shown.label)
 
     def watch(self, stop: threading.Event) -> None:
         """Tick every interval until `stop` (the worker runs this like the runner's watch)."""

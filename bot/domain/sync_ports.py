@@ -7,6 +7,7 @@ replica sync at a time.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.domain.incident_changes import ExternalUpdate
@@ -35,14 +36,22 @@ class IncidentReadFailed(Exception):
         self.reason = reason
 
 
+@dataclass(frozen=True)
+class OpenIncidents:
+    """The open incidents a search found, and how many search requests (pages) it took."""
+
+    views: tuple[IncidentView, ...]
+    requests: int
+
+
 class IncidentReader(Protocol):
-    """Datadog, read: the open incidents (one search) and one incident (one GET).
+    """Datadog, read: the open incidents (a paged search) and one incident (one GET).
 
     Failures raise IncidentReadFailed (IncidentGone, sync.py, for a deleted incident).
     """
 
-    def open_incidents(self, limit: int) -> list[IncidentView]:
-        """Active and stable incidents, newest first, at most `limit`, in one request."""
+    def open_incidents(self, limit: int) -> OpenIncidents:
+        """Active and stable incidents, newest first, at most `limit`, in pages of 100."""
         ...
 
     def incident(self, incident_id: str) -> IncidentView: ...

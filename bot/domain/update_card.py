@@ -14,7 +14,8 @@ import logging
 import threading
 from collections.abc import Callable
 
-from bot.domain.incident_record import IncidentCard
+from bot.domain.incident_ports import CardHomeGone, CardPublisher, IncidentStore
+from bot.domain.incident_record import IncidentCard, card_key
 from bot.domain.incident_state import IncidentView
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,34 @@ def _visible(card: IncidentCard) -> tuple[IncidentView, str | None]:
 def same_card(a: IncidentCard, b: IncidentCard) -> bool:
     """The two would render the same message: no second `chat.update` needed."""
     return _visible(a) == _visible(b)
+
+
+def publish_card(
+    store: IncidentStore, publisher: CardPublisher, card: IncidentCard
+) -> IncidentCard:
+    """Edit the card in place; if its channel stays archived, post it anew where Slack says
+    (the origin), follow that one from now on, and return it (else `card`). The caller
+    saves the returned card; the old one is saved here, pointing at the new."""
+    try:
+        publisher.update_card(card)
+        return card
+    except CardHomeGone as gone:
+        channel, thread_ts = gone.channel, gone.thread_ts
+        ts = publisher.post_card(card, channel, thread_ts, gone.reason)
+    moved = card.model_copy(
+        update={
+            "key": card_key(channel, ts),
+            "channel": channel,
+            "ts": ts,
+            "thread_ts": thread_ts or ts,
+            "version": 0,
+        }
+    )
+    store.add_card(moved)
+    if not store.save_card(card.model_copy(update={"moved_to": moved.key})):
+        log.warning("the card of %s moved, but its old record changed meanwhile", card.shown.label)
+    log.info("the card of %s goes on in %s", card.shown.label, channel)
+    return moved
 
 
 class CardEdit:

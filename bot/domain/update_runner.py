@@ -22,36 +22,31 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from bot.domain.incident_changes import describe_update
 from bot.domain.incident_ports import CardPublisher, IncidentStore, IncidentUpdater
 from bot.domain.incident_record import IncidentCard, Overtaken, UpdateJob, UpdateStep
-from bot.domain.incident_state import IncidentView
-from bot.domain.lease import Lease, LeaseLost
+from bot.domain.lease import CardClaims, Lease, LeaseLost
 from bot.domain.org import OrgField
 from bot.domain.policy import RunnerPolicy
 from bot.domain.ports import NoObserver, RunObserver, StepFailed, TimedStep
 from bot.domain.resume import Dispatch
-from bot.domain.update_card import CardEdit, same_card, showing
+from bot.domain.update_card import CardEdit, publish_card, same_card, showing
 from bot.domain.update_plan import named, newer, notice_of, rejudge, still_needed, who_set
 
 __all__ = ["UpdateRunner", "still_needed"]
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 LEASE_POLL = 0.05
 """Seconds between tries for a card another job holds (it finishes in a few round trips)."""
-
-
-class _CardClaims:
-    def __init__(self, store: IncidentStore) -> None:
-        self.store = store
-
-    def claim(self, key: str, owner: str, ttl: float) -> bool:
-        return self.store.claim_card(key, owner, ttl)
-
-    def release(self, key: str, owner: str) -> None:
-        self.store.release_card(key, owner)
+MOVES = 5
+"""Moved cards followed at most (each reopen whose channel stayed archived moves it once)."""
+SAVE_ATTEMPTS = 3
+"""Compare-and-set tries for the card; under the card's lease the first one succeeds."""
 
 
 class UpdateRunner:
@@ -91,7 +86,7 @@ class UpdateRunner:
         if job is None:
             return None
         owner = f"{self.owner}/{uuid.uuid4().hex[:8]}"
-        lease = Lease(_CardClaims(self.store), job.card_key, owner, self.policy.lease_ttl)
+        lease = Lease(CardClaims(self.store), job.card_key, owner, self.policy.lease_ttl)
         deadline = time.monotonic() + self.policy.lease_ttl + 1.0
         reread = retry or resumed
         while not lease.acquire():
@@ -153,7 +148,12 @@ class UpdateRunner:
         return job
 
     def _card(self, job: UpdateJob) -> IncidentCard:
+        """The job's card, or the one it moved to (its channel stayed archived)."""
         card = self.store.get_card(job.card_key)
+        for _ in range(MOVES):
+            if card is None or card.moved_to is None:
+                break
+            card = self.store.get_card(card.moved_to)
         if card is None:
             raise StepFailed("The bot no longer has this incident's card.", retryable=False)
         return card
@@ -169,7 +169,7 @@ class UpdateRunner:
                 job, edit = self._patch(job)
             if job.step is UpdateStep.PATCHED:
                 lease.check()
-                job = self._update_card(job, edit)
+                job = self._update_card(job, edit, lease)
             if job.step is UpdateStep.CARD_UPDATED:
                 lease.check()
                 job = self._note(job)
@@ -252,11 +252,13 @@ class UpdateRunner:
         except Exception:  # noqa: BLE001 - the failure notice still goes out, with Retry
             log.exception("update %s: putting the card back failed", job.key)
 
-    def _publish(self, card: IncidentCard) -> IncidentView:
-        self.publisher.update_card(card)
-        return card.shown
+    def _show(self, job: UpdateJob, card: IncidentCard) -> IncidentCard:
+        return self._attempts(job, lambda: self._publish(card))
 
-    def _attempts(self, job: UpdateJob, call: Callable[[], IncidentView]) -> IncidentView:
+    def _publish(self, card: IncidentCard) -> IncidentCard:
+        return publish_card(self.store, self.publisher, card)
+
+    def _attempts(self, job: UpdateJob, call: Callable[[], T]) -> T:
         policy = self.policy
         for attempt in range(policy.create_attempts):
             try:
@@ -275,7 +277,7 @@ class UpdateRunner:
                 self.sleep(wait)
         raise AssertionError("unreachable: the last attempt raises")
 
-    def _update_card(self, job: UpdateJob, edit: CardEdit | None) -> UpdateJob:
+    def _update_card(self, job: UpdateJob, edit: CardEdit | None, lease: Lease) -> UpdateJob:
         """Keep Datadog's answer as the card; edit the message again only when it differs
         from the edit beside the PATCH (another field changed meanwhile, or that edit failed
         or was lost in a restart)."""
@@ -285,10 +287,28 @@ class UpdateRunner:
         commander = job.commander_slack_id if job.changes.commander is not None else None
         updated = showing(card, job.after or card.shown, commander)
         if edit is None or not edit.shown() or not same_card(edit.card, updated):
-            self._attempts(job, lambda: self._publish(updated))
-        saved = {"updated_at": self.store.now(), "last_update": job.key}
-        self.store.save_card(updated.model_copy(update=saved))
+            updated = self._show(job, updated)  # moved, if its channel stayed archived
+        self._keep(job, updated, commander, lease)
         return self._save(job.advance(step=UpdateStep.CARD_UPDATED))
+
+    def _keep(
+        self, job: UpdateJob, updated: IncidentCard, commander: str | None, lease: Lease
+    ) -> None:
+        """Save the card over the version it was read at; when another writer saved it
+        meanwhile, judge again on theirs: a later Datadog version stays (and is shown)."""
+        for _ in range(SAVE_ATTEMPTS):
+            lease.check()
+            saved = {"updated_at": self.store.now(), "last_update": job.key}
+            if self.store.save_card(updated.model_copy(update=saved)):
+                return
+            stored = self._card(job)
+            if newer(stored.shown, updated.shown):
+                log.info("update %s: the card already shows a later version", job.key)
+                if not same_card(stored, updated):
+                    self._show(job, stored)
+                return
+            updated = showing(stored, updated.shown, commander)
+        raise StepFailed("The card kept changing while it was saved.", retryable=True)
 
     def _note(self, job: UpdateJob) -> UpdateJob:
         before, changes, after = job.before, job.changes, job.after

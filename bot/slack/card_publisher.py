@@ -41,6 +41,10 @@ _DONE = {"update": "Updated", "resolve": "Resolved", "reopen": "Reopened"}
 _BUTTON = {"update": "Update", "resolve": "Resolve", "reopen": "Reopen"}
 
 
+class ChannelIsArchived(StepFailed):
+    """`chat.update` refused: the card's channel is archived (final, unless unarchived)."""
+
+
 def _error(exc: SlackApiError) -> str:
     return str(exc.response.get("error", "unknown_error"))
 
@@ -119,7 +123,8 @@ class SlackCardPublisher:
             self.client.chat_update(channel=card.channel, ts=card.ts, text=text, blocks=blocks)
         except SlackApiError as exc:
             reason = _error(exc)
-            raise StepFailed(
+            failure = ChannelIsArchived if reason == "is_archived" else StepFailed
+            raise failure(
                 f"Slack did not update the card ({reason}).",
                 retryable=reason not in FINAL_REFUSALS,
             ) from exc
@@ -127,6 +132,30 @@ class SlackCardPublisher:
             raise StepFailed(
                 f"Slack did not answer the card update ({type(exc).__name__}).", retryable=True
             ) from exc
+
+    def post_card(self, card: IncidentCard, channel: str, thread_ts: str | None, why: str) -> str:
+        """The card posted anew (its old message can't be edited), `why` in its thread."""
+        text, blocks = card_message(card)
+        where: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
+        try:
+            posted = self.client.chat_postMessage(
+                channel=channel, text=text, blocks=blocks, unfurl_links=False, **where
+            )
+            ts = str(posted["ts"])
+            self.client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread_ts or ts,
+                text=cut(why, FALLBACK_MAX),
+                blocks=[{"type": "section", "text": verbatim(cut(why, 2990))}],
+                unfurl_links=False,
+            )
+        except SlackApiError as exc:
+            reason = _error(exc)
+            raise StepFailed(
+                f"Slack did not take the card where it was declared ({reason}).",
+                retryable=reason not in FINAL_REFUSALS,
+            ) from exc
+        return ts
 
     def post_note(self, card: IncidentCard, actor_id: str, changes: Sequence[Change]) -> str | None:
         text, blocks = change_note(actor_id, changes, card.shown.label)

@@ -3,9 +3,13 @@
 When the card of an incident that has its own channel is updated (from Slack or by the
 sync following Datadog), the channel's topic is set to the new severity, state and
 commander, and the pointer left where it was declared is edited to show the state
-(`✅ resolved`). After the thread note of a resolve, `DECLARE_ARCHIVE_ON_RESOLVE`
-archives the channel. All of it is best effort: the card and the note are what count,
-so a failure here is logged, never fails the update.
+(`✅ resolved`). After the thread note of a resolve, made from Slack or seen in Datadog by
+the sync, `DECLARE_ARCHIVE_ON_RESOLVE` archives the channel. All of that is best effort:
+the card and the note are what count, so a failure here is logged, never fails the update.
+
+A reopen finds the card's channel archived: the bot asks Slack to unarchive it, and when
+Slack won't (bot tokens can't unarchive, a missing scope), raises CardHomeGone so the card
+and its notes go on where the incident was declared, with the reason said there.
 """
 
 from __future__ import annotations
@@ -15,13 +19,15 @@ from collections.abc import Sequence
 
 from slack_sdk import WebClient
 
-from bot.domain.incident_changes import Change
+from bot.domain.incident_changes import Change, ExternalUpdate
 from bot.domain.incident_channel import topic
+from bot.domain.incident_ports import CardHomeGone
 from bot.domain.incident_record import IncidentCard
 from bot.domain.ports import DeclarationStore
 from bot.domain.record import DeclarationRecord
-from bot.slack.card_publisher import SlackCardPublisher
+from bot.slack.card_publisher import ChannelIsArchived, SlackCardPublisher
 from bot.slack.incident_channel import SlackIncidentChannels, pointer_message
+from bot.slack.sync_surface import SlackExternalNotes
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +36,8 @@ def state_label(card: IncidentCard) -> str:
     return f"✅ {card.shown.state}" if card.shown.resolved else card.shown.state
 
 
-class ChannelFollowingPublisher(SlackCardPublisher):
-    """`SlackCardPublisher` that keeps an incident channel's topic and pointer current."""
+class ChannelFollowingPublisher(SlackCardPublisher, SlackExternalNotes):
+    """The card publisher and the sync's notes, keeping an incident channel current."""
 
     def __init__(
         self, client: WebClient, store: DeclarationStore, *, archive_on_resolve: bool
@@ -54,10 +60,37 @@ class ChannelFollowingPublisher(SlackCardPublisher):
         return record
 
     def update_card(self, card: IncidentCard) -> None:
-        super().update_card(card)
         record = self._channel_record(card)
+        try:
+            super().update_card(card)
+        except ChannelIsArchived:
+            if record is None or card.shown.resolved or record.channel is None:
+                raise
+            if record.channel.id != card.channel:
+                raise
+            self._bring_back(card, record)
+            super().update_card(card)
         if record is not None:
             self.follow(card, record)
+
+    def _bring_back(self, card: IncidentCard, record: DeclarationRecord) -> None:
+        """Unarchive a reopened incident's channel, or raise CardHomeGone (the origin)."""
+        plan = record.channel
+        assert plan is not None and plan.id is not None
+        why = self.channels.unarchive(plan.id)
+        if why is None:
+            log.info(
+                "incident channel %s: unarchived for the reopened %s", plan.id, card.shown.label
+            )
+            return
+        origin = record.declaration.origin
+        channel = plan.pointer_channel or origin.channel_id
+        thread_ts = origin.source_ts if channel == origin.channel_id else None
+        raise CardHomeGone(
+            f"{card.shown.label} is open again, but <#{plan.id}> stays archived: {why}.",
+            channel=channel,
+            thread_ts=thread_ts,
+        )
 
     def follow(self, card: IncidentCard, record: DeclarationRecord) -> None:
         """Topic and pointer to the card's current state."""
@@ -83,11 +116,20 @@ class ChannelFollowingPublisher(SlackCardPublisher):
 
     def post_note(self, card: IncidentCard, actor_id: str, changes: Sequence[Change]) -> str | None:
         ts = super().post_note(card, actor_id, changes)
-        if self.archive_on_resolve and card.shown.resolved:
-            record = self._channel_record(card)
-            if record is not None and record.channel is not None and record.channel.id:
-                try:
-                    self.channels.archive(record.channel.id)  # after the final note
-                except Exception:  # noqa: BLE001 - best effort
-                    log.warning("incident channel %s: not archived", record.channel.id)
+        self._archive_if_resolved(card)
         return ts
+
+    def post_external_note(self, card: IncidentCard, update: ExternalUpdate) -> None:
+        super().post_external_note(card, update)
+        self._archive_if_resolved(card)
+
+    def _archive_if_resolved(self, card: IncidentCard) -> None:
+        """After the final note, wherever the resolve was made (Slack or Datadog)."""
+        if not (self.archive_on_resolve and card.shown.resolved):
+            return
+        record = self._channel_record(card)
+        if record is not None and record.channel is not None and record.channel.id:
+            try:
+                self.channels.archive(record.channel.id)
+            except Exception:  # noqa: BLE001 - best effort
+                log.warning("incident channel %s: not archived", record.channel.id)

@@ -160,6 +160,27 @@ class SlackIncidentChannels:
             if _error(exc) != "already_archived":
                 raise
 
+    def unarchive(self, channel_id: str) -> str | None:
+        """Bring the channel back; None when it is live, else why not and what to do."""
+        try:
+            self.client.conversations_unarchive(channel=channel_id)
+        except SlackApiError as exc:
+            error = _error(exc)
+            if error == "not_archived":
+                return None
+            if error == "missing_scope":
+                needed = exc.response.get("needed") or "needed"
+                return f"the bot lacks the {needed} scope: {SCOPE_FIX}"
+            if error == "not_in_channel":  # Slack: bot tokens can't unarchive (yet)
+                return (
+                    "Slack doesn't let apps unarchive a channel. Anyone in the workspace can "
+                    "unarchive it from the channel's settings; the card and its notes stay here"
+                )
+            return (
+                f"Slack refused to unarchive it ({error}); unarchive it from the channel's settings"
+            )
+        return None
+
     def post_pointer(self, record: DeclarationRecord) -> tuple[str, str]:
         """The pointer where it was declared: the source message's thread, or the channel."""
         plan = record.channel

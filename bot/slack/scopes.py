@@ -19,6 +19,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     # who may see a private incident (bot/slack/access.py)
     "conversations.members": ("channels:read", "groups:read"),
     "conversations.setTopic": ("channels:manage", "groups:write"),
+    "conversations.unarchive": ("channels:manage", "groups:write"),
     "chat.getPermalink": (),
     "chat.postEphemeral": ("chat:write",),
     "chat.postMessage": ("chat:write",),
@@ -60,6 +61,7 @@ USED_METHODS: frozenset[str] = frozenset(
         "conversations.members",
         "conversations.open",
         "conversations.setTopic",
+        "conversations.unarchive",
         "usergroups.users.list",
         "users.info",
         "views.open",
@@ -86,8 +88,8 @@ WHY: dict[str, str] = {
     "channels:history": "read the message a shortcut was used on",
     "groups:history": "read the private-channel message a shortcut was used on",
     "connections:write": "open Socket Mode connections (app-level token)",
-    "channels:manage": "create, staff, title and archive public incident channels",
-    "groups:write": "create, staff, title and archive private incident channels",
+    "channels:manage": "create, staff, title, archive and unarchive public incident channels",
+    "groups:write": "create, staff, title, archive and unarchive private incident channels",
     "bookmarks:write": "bookmark the incident's link in its channel",
 }
 """Why each scope is asked for: shown by `declare-bot check` and the README."""

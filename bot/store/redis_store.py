@@ -13,9 +13,11 @@ from typing import Any
 
 import redis
 
+from bot.domain.ports import RecordKind
 from bot.domain.record import DeclarationRecord, Step
-from bot.store.redis_incidents import RedisIncidentRecords
+from bot.store.redis_incidents import SAVE_CARD, RedisIncidentRecords
 from bot.store.redis_sync import RedisSyncTables
+from bot.store.rows import UnreadableRows
 
 RETENTION = 30 * 24 * 3600
 """Seconds a record is kept: long enough to dedupe redeliveries and answer Retry."""
@@ -65,6 +67,8 @@ class RedisStore(RedisIncidentRecords, RedisSyncTables):
         self._add = client.register_script(_ADD)
         self._claim = client.register_script(_CLAIM)
         self._release = client.register_script(_RELEASE)
+        self._save_card = client.register_script(SAVE_CARD)
+        self.rows = UnreadableRows()
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "declare") -> RedisStore:
@@ -128,12 +132,9 @@ class RedisStore(RedisIncidentRecords, RedisSyncTables):
         return float(seconds) + float(micros) / 1e6
 
     def pending(self) -> list[DeclarationRecord]:
-        records = []
-        for key in sorted(self.redis.smembers(self._pending())):
-            record = self.get(str(key))
-            if record is not None and record.step not in (Step.DONE, Step.FAILED):
-                records.append(record)
-        return records
+        rows = self._listed(self._pending(), self._rec)
+        records = self.rows.parse_all(RecordKind.DECLARATION, rows, DeclarationRecord)
+        return [r for r in records if r.step not in (Step.DONE, Step.FAILED)]
 
     def find_by_source(self, source_key: str) -> DeclarationRecord | None:
         """The latest declaration from this message that has not failed (as SQLite)."""
@@ -150,11 +151,12 @@ class RedisStore(RedisIncidentRecords, RedisSyncTables):
         return None
 
     def all(self) -> list[DeclarationRecord]:
-        records = []
+        rows = []
         for name in self.redis.scan_iter(match=self._rec("*"), count=500):
             data = self.redis.get(name)
             if data:
-                records.append(DeclarationRecord.model_validate_json(data))
+                rows.append((str(name).removeprefix(self._rec("")), str(data)))
+        records = self.rows.parse_all(RecordKind.DECLARATION, rows, DeclarationRecord)
         return sorted(records, key=lambda r: r.created_at)
 
     def close(self) -> None:

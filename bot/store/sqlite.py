@@ -20,7 +20,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bot.domain.ports import RecordKind
 from bot.domain.record import DeclarationRecord, Step
+from bot.store.rows import UnreadableRows
 from bot.store.sqlite_incidents import SqliteIncidentRecords
 from bot.store.sqlite_sync import SYNC_SCHEMA, SqliteSyncTables
 
@@ -112,6 +114,7 @@ class SqliteStore(SqliteIncidentRecords, SqliteSyncTables):
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self.rows = UnreadableRows()
         self._alive = _Liveness(self.path)
         self._db = sqlite3.connect(
             self.path, timeout=10.0, isolation_level=None, check_same_thread=False
@@ -204,10 +207,10 @@ class SqliteStore(SqliteIncidentRecords, SqliteSyncTables):
     def pending(self) -> list[DeclarationRecord]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT data FROM declarations WHERE step NOT IN (?, ?)",
+                "SELECT key, data FROM declarations WHERE step NOT IN (?, ?)",
                 (Step.DONE.value, Step.FAILED.value),
             ).fetchall()
-        return [DeclarationRecord.model_validate_json(row[0]) for row in rows]
+        return self.rows.parse_all(RecordKind.DECLARATION, rows, DeclarationRecord)
 
     def find_by_source(self, source_key: str) -> DeclarationRecord | None:
         with self._lock:
@@ -220,8 +223,8 @@ class SqliteStore(SqliteIncidentRecords, SqliteSyncTables):
 
     def all(self) -> list[DeclarationRecord]:
         with self._lock:
-            rows = self._db.execute("SELECT data FROM declarations ORDER BY rowid").fetchall()
-        return [DeclarationRecord.model_validate_json(row[0]) for row in rows]
+            rows = self._db.execute("SELECT key, data FROM declarations ORDER BY rowid").fetchall()
+        return self.rows.parse_all(RecordKind.DECLARATION, rows, DeclarationRecord)
 
     def close(self) -> None:
         with self._lock:

@@ -1,7 +1,8 @@
 """SQLite: incident cards and update jobs, in the declarations' file (one more table).
 
 A mixin of `SqliteStore`: it shares its connection, transaction lock and lease liveness,
-so a card's lease frees as soon as its holder's process dies, like a declaration's.
+so a card's lease frees as soon as its holder's process dies, like a declaration's. A
+card's `version` is also a column, so `save_card` is one conditional UPDATE (compare-and-set).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from bot.domain.incident_record import IncidentCard, UpdateJob
+from bot.domain.ports import RecordKind
+from bot.store.rows import UnreadableRows
 
 INCIDENT_SCHEMA = """
 CREATE TABLE IF NOT EXISTS incident_docs (
@@ -24,6 +27,7 @@ CREATE TABLE IF NOT EXISTS incident_docs (
     lease_owner TEXT,
     lease_until REAL NOT NULL DEFAULT 0,
     lease_process TEXT,
+    version INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (kind, key)
 );
 CREATE INDEX IF NOT EXISTS incident_docs_open ON incident_docs (kind, open);
@@ -39,18 +43,25 @@ class SqliteIncidentRecords:
     _lock: threading.Lock
     _alive: Any
     """SqliteStore's lease liveness (`name`, `is_dead`)."""
+    rows: UnreadableRows
 
     def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
         raise NotImplementedError
 
     def _init_incidents(self) -> None:
         self._db.executescript(INCIDENT_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(incident_docs)")}
+        if "version" not in columns:  # a file from before compare-and-set: every card is 0
+            self._db.execute(
+                "ALTER TABLE incident_docs ADD COLUMN version INTEGER NOT NULL DEFAULT 0"
+            )
 
-    def _insert(self, kind: str, key: str, data: str, is_open: bool) -> bool:
+    def _insert(self, kind: str, key: str, data: str, is_open: bool, version: int = 0) -> bool:
         with self._tx() as db:
             cursor = db.execute(
-                "INSERT OR IGNORE INTO incident_docs (kind, key, data, open) VALUES (?, ?, ?, ?)",
-                (kind, key, data, int(is_open)),
+                "INSERT OR IGNORE INTO incident_docs (kind, key, data, open, version) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (kind, key, data, int(is_open), version),
             )
             return cursor.rowcount == 1
 
@@ -69,26 +80,40 @@ class SqliteIncidentRecords:
             ).fetchone()
         return str(row[0]) if row else None
 
-    def _open(self, kind: str) -> Iterator[str]:
+    def _open(self, kind: str) -> Iterator[tuple[str, str]]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT data FROM incident_docs WHERE kind = ? AND open = 1 ORDER BY rowid",
+                "SELECT key, data FROM incident_docs WHERE kind = ? AND open = 1 ORDER BY rowid",
                 (kind,),
             ).fetchall()
-        return (str(row[0]) for row in rows)
+        return ((str(row[0]), str(row[1])) for row in rows)
 
     def add_card(self, card: IncidentCard) -> bool:
-        return self._insert(CARD, card.key, card.model_dump_json(), card.open)
+        return self._insert(CARD, card.key, card.model_dump_json(), card.open, card.version)
 
     def get_card(self, key: str) -> IncidentCard | None:
         data = self._one(CARD, key)
         return IncidentCard.model_validate_json(data) if data else None
 
-    def save_card(self, card: IncidentCard) -> None:
-        self._upsert(CARD, card.key, card.model_dump_json(), card.open)
+    def save_card(self, card: IncidentCard) -> bool:
+        saved = card.model_copy(update={"version": card.version + 1})
+        with self._tx() as db:
+            cursor = db.execute(
+                "UPDATE incident_docs SET data = ?, open = ?, version = ? "
+                "WHERE kind = ? AND key = ? AND version = ?",
+                (
+                    saved.model_dump_json(),
+                    int(saved.open),
+                    saved.version,
+                    CARD,
+                    card.key,
+                    card.version,
+                ),
+            )
+            return cursor.rowcount == 1
 
     def open_cards(self) -> list[IncidentCard]:
-        return [IncidentCard.model_validate_json(d) for d in self._open(CARD)]
+        return self.rows.parse_all(RecordKind.CARD, self._open(CARD), IncidentCard)
 
     def add_update(self, job: UpdateJob) -> bool:
         return self._insert(UPDATE, job.key, job.model_dump_json(), not job.finished)
@@ -101,7 +126,7 @@ class SqliteIncidentRecords:
         self._upsert(UPDATE, job.key, job.model_dump_json(), not job.finished)
 
     def pending_updates(self) -> list[UpdateJob]:
-        return [UpdateJob.model_validate_json(d) for d in self._open(UPDATE)]
+        return self.rows.parse_all(RecordKind.UPDATE, self._open(UPDATE), UpdateJob)
 
     def claim_card(self, key: str, owner: str, ttl: float) -> bool:
         """Free, expired, ours, or held by a store that is gone: take it (as `claim`)."""

@@ -28,6 +28,9 @@ from bot.emulators.datadog.params import BadRequest, error_response, int_param, 
 from bot.emulators.datadog.search_query import matches, parse_query
 from bot.emulators.datadog.state import facets
 
+SEARCH_PAGE_MAX = 100
+"""The OpenAPI spec's `PageSize`: "The maximum allowed value is 100"."""
+
 
 class IncidentRoutes(IncidentUpdates):
     """/api/v2/incidents and the incident's integrations relationship."""
@@ -75,6 +78,8 @@ class IncidentRoutes(IncidentUpdates):
 
         `sort` is `created` (oldest first) or `-created` (newest first, the default,
         as recorded). `query` is required, as in the spec; an empty one matches all.
+        `page[size]` (default 10) may not pass the spec's maximum of 100, so a client that
+        asks for more and takes a short page for the end is caught here.
         """
         query = param(request, "query")
         if query is None:
@@ -83,6 +88,8 @@ class IncidentRoutes(IncidentUpdates):
         if sort not in ("created", "-created"):
             raise BadRequest(f"Invalid sort: {sort} (expected created or -created)")
         size = int_param(request, "page[size]", 10)
+        if size > SEARCH_PAGE_MAX:
+            raise BadRequest(f"Invalid value for page[size]: the maximum is {SEARCH_PAGE_MAX}")
         offset = int_param(request, "page[offset]", 0)
         terms = parse_query(query)
         hits = [i for i in self.incidents.values() if matches(i, terms)]

@@ -9,7 +9,11 @@ Modelled on Slack's documented behaviour:
   still answers the first error with the list (Slack's "partially failed calls");
 - the bot is creator and member of what it creates; people join through invites;
 - `restricted_action` (an admin forbids creating channels) is injectable with
-  `SlackEmulator.inject("conversations.create", "restricted_action")`.
+  `SlackEmulator.inject("conversations.create", "restricted_action")`;
+- `conversations.unarchive` needs channels:manage (public) or groups:write (private) and
+  answers `not_archived` for a live channel; with a bot token it answers `not_in_channel`,
+  as Slack does ("Bot tokens (xoxb-...) cannot currently be used to unarchive
+  conversations": the bot left the channel when it was archived).
 """
 
 from __future__ import annotations
@@ -187,6 +191,21 @@ def conversations_members(world: SlackWorld, call: Call) -> dict[str, Any]:
     return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
 
 
+def conversations_unarchive(world: SlackWorld, call: Call) -> dict[str, Any]:
+    channel = world.find_channel(call.args.get("channel"))
+    if channel is None or (channel.is_private and not channel.is_member):
+        raise SlackError("channel_not_found")
+    if channel.is_im:
+        raise SlackError("method_not_supported_for_channel_type")
+    _write_scope(call, channel)
+    if not channel.is_archived:
+        raise SlackError("not_archived")
+    if call.token.kind == "bot":
+        raise SlackError("not_in_channel")
+    channel.is_archived = False
+    return {"ok": True}
+
+
 def bookmarks_add(world: SlackWorld, call: Call) -> dict[str, Any]:
     channel = world.find_channel(call.args.get("channel_id"))
     if channel is None or (channel.is_private and not channel.is_member):
@@ -273,6 +292,7 @@ METHOD_TABLE: dict[str, tuple[Any, str | None]] = {
     "conversations.invite": (conversations_invite, None),
     "conversations.setTopic": (conversations_set_topic, None),
     "conversations.archive": (conversations_archive, None),
+    "conversations.unarchive": (conversations_unarchive, None),
     "bookmarks.add": (bookmarks_add, "bookmarks:write"),
 }
 """Handler and up-front scope; the others check channels:manage or groups:write per channel."""

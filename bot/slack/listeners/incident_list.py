@@ -80,7 +80,7 @@ def _tell(respond: Respond, text: str) -> None:
 def _answer(respond: Respond, services: Listing, user_id: str) -> None:
     """Seeing is not changing: the user-group allowlist is not asked, the access policy is."""
     try:
-        found = services.incident_reader.open_incidents(LIST_READ)
+        found = services.incident_reader.open_incidents(LIST_READ).views
     except IncidentReadFailed as exc:
         log.warning("/declare list: Datadog could not be read: %s", exc.reason)
         _tell(respond, f"Couldn't list the open incidents: {safe(exc.reason, 1500)}")
