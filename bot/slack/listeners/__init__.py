@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -32,6 +33,7 @@ from bot.slack.listeners.form_actions import (
     suggest_field_options,
 )
 from bot.slack.listeners.incident_list import open_update_from_list
+from bot.slack.listeners.lifecycle_context import ARRIVED_AT
 from bot.slack.listeners.message_shortcut import declare_from_message
 from bot.slack.listeners.retry import retry_declaration
 from bot.slack.listeners.submission import submit_declare_modal
@@ -104,9 +106,25 @@ class SetContext(Middleware):
         return next()
 
 
+class StampArrival(Middleware):
+    """Notes when a request reached the bot, on its own thread before any listener queue,
+    so a listener that starts late knows how much of Slack's 3 s is left."""
+
+    def process(
+        self,
+        *,
+        req: BoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], BoltResponse],  # noqa: A002 - Bolt's name
+    ) -> BoltResponse | None:
+        req.context[ARRIVED_AT] = time.monotonic()
+        return next()
+
+
 def register_listeners(app: App, services: Collaborators) -> None:
     """Wire listeners; `services` reaches each one through Bolt's context."""
 
+    app.use(StampArrival())
     app.use(SetContext("services", services))
     app.command(ids.COMMAND)(open_declare_modal)
     app.view(ids.MODAL_CALLBACK)(submit_declare_modal)

@@ -23,7 +23,7 @@ from bot.domain.org import OrgConfig
 from bot.logs import declaration_id
 from bot.slack.form.alert import AlertSource, alert_source, filled_form, opening_form
 from bot.slack.form.prefill import FormPrefill
-from bot.slack.listeners.context import Collaborators
+from bot.slack.listeners.context import Collaborators, after_ack
 from bot.slack.listeners.open_form import Tell, open_view
 
 log = logging.getLogger(__name__)
@@ -53,8 +53,11 @@ def declare_from_alert(
     )
     opened: Future[dict[str, Any] | None] = Future()
     if source.reading is not None:
-        services.in_background(
-            lambda: fill_form(services, client, origin, source, base, config, opened)
+        # When the pool is full the form still opens, from the message alone.
+        after_ack(
+            services,
+            lambda: fill_form(services, client, origin, source, base, config, opened),
+            None,
         )
     view: dict[str, Any] | None = None
     try:

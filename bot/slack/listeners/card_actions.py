@@ -27,6 +27,7 @@ from bot.domain.ports import StepFailed
 from bot.slack import messages, payload
 from bot.slack.access import ACCESS_WAIT
 from bot.slack.form.blocks import status_view
+from bot.slack.listeners.context import after_ack
 from bot.slack.listeners.lifecycle_context import Lifecycle, StoreDown, card_of_message
 from bot.slack.listeners.retry import answer
 from bot.slack.update_form import resolve_view, update_modal
@@ -141,7 +142,9 @@ def card_press(
             if opens_modal:
                 handle()
             else:
-                services.in_background(handle)
+                after_ack(
+                    services, handle, lambda text: tell(respond, body, messages.refusal(text))
+                )
 
         listener.__name__ = run.__name__
         listener.__doc__ = run.__doc__
@@ -168,7 +171,7 @@ def open_update_modal(
     if not view_id:
         return
     log.info("update modal opened for %s by %s", card.incident_id, press.user_id)
-    services.in_background(lambda: _refresh(client, services, card, opened))
+    after_ack(services, lambda: _refresh(client, services, card, opened), None)
 
 
 def _refresh(
@@ -230,7 +233,11 @@ def reopen(press: Press, client: WebClient, respond: Respond, services: Lifecycl
 def retry_update(ack: Ack, body: dict[str, Any], respond: Respond, services: Lifecycle) -> None:
     """Retry a failed update: only its own person, still allowed, resumes it."""
     ack()
-    services.in_background(lambda: _retry_update(body, respond, services))
+    after_ack(
+        services,
+        lambda: _retry_update(body, respond, services),
+        lambda text: tell(respond, body, messages.refusal(text)),
+    )
 
 
 def _retry_update(body: dict[str, Any], respond: Respond, services: Lifecycle) -> None:

@@ -17,6 +17,7 @@ from bot.domain.monitor import MonitorReader
 from bot.domain.org import OrgConfig
 from bot.domain.ports import DeclarationStore
 from bot.domain.runner import DeclarationRunner
+from bot.pool import PoolBusy
 from bot.slack.access import AccessPolicy
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,22 @@ class Collaborators(Protocol):
         failures are logged. Raises PoolBusy (its `user_message` is for the person) when
         the pool is full: nothing was queued."""
         ...
+
+
+def after_ack(
+    services: Collaborators, run: Callable[[], object], busy: Callable[[str], None] | None
+) -> None:
+    """`run` on the interaction pool; when the pool is full, `busy` tells the person why
+    nothing was done (or, with no way to tell them, the log says so)."""
+    try:
+        services.in_background(run)
+    except PoolBusy as exc:
+        log.warning("the interaction pool is full: %s not run", getattr(run, "__name__", "task"))
+        if busy is not None:
+            try:
+                busy(exc.user_message)
+            except Exception as told:  # noqa: BLE001 - the answer is best effort
+                log.warning("could not tell the person: %s", type(told).__name__)
 
 
 def org_config_now(services: Collaborators) -> OrgConfig | None:

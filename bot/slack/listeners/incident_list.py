@@ -31,6 +31,7 @@ from bot.slack.listeners.card_actions import (
     open_view,
     tell,
 )
+from bot.slack.listeners.context import after_ack
 from bot.slack.listeners.lifecycle_context import Lifecycle
 from bot.slack.mrkdwn import safe
 
@@ -67,7 +68,7 @@ def answer_incident_list(
         ack(text=messages.refusal(refusal))
         return
     ack()
-    services.in_background(lambda: _answer(respond, services, user_id))
+    after_ack(services, lambda: _answer(respond, services, user_id), lambda t: _tell(respond, t))
 
 
 def _tell(respond: Respond, text: str) -> None:

@@ -25,6 +25,10 @@ class Lifecycle(Collaborators, Protocol):
     def incidents(self) -> IncidentUpdater: ...
 
 
+ARRIVED_AT = "arrived_at"
+"""The request context's key for when the request reached the bot (time.monotonic())."""
+
+
 class StoreDown(Exception):
     """The store could not be read: the person is told, nothing is changed."""
 

@@ -13,7 +13,7 @@ from bot.domain.declaration import Origin, declaration_key
 from bot.logs import declaration_id
 from bot.slack import messages
 from bot.slack.form.blocks import status_view
-from bot.slack.listeners.context import Collaborators
+from bot.slack.listeners.context import Collaborators, after_ack
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def check_declarer_after_open(
     """Who may declare, checked after the ack and views.open, off the listener's thread (a
     lookup may be rate-limited and take seconds): a refusal replaces the form, or is told
     if the form is gone."""
-    services.in_background(lambda: _check_declarer(services, client, origin, view_id, tell))
+    after_ack(services, lambda: _check_declarer(services, client, origin, view_id, tell), None)
 
 
 def _check_declarer(

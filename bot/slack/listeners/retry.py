@@ -11,7 +11,7 @@ from bot.domain.record import DeclarationRecord
 from bot.logs import declaration_id
 from bot.slack import messages
 from bot.slack.access import ACCESS_WAIT
-from bot.slack.listeners.context import Collaborators
+from bot.slack.listeners.context import Collaborators, after_ack
 from bot.slack.mrkdwn import safe
 from bot.slack.payload import first_action, obj, string
 
@@ -27,7 +27,13 @@ def retry_declaration(
     ack: Ack, body: dict[str, Any], respond: Respond, services: Collaborators
 ) -> None:
     ack()
-    services.in_background(lambda: _retry(body, respond, services))
+    after_ack(
+        services,
+        lambda: _retry(body, respond, services),
+        lambda text: answer(
+            respond, body, text=text, response_type="ephemeral", replace_original=False
+        ),
+    )
 
 
 def _retry(body: dict[str, Any], respond: Respond, services: Collaborators) -> None:

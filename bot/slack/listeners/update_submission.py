@@ -10,10 +10,11 @@ field. An accepted change is stored before the ack; a redelivered submission fin
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 
 from bot.domain.access import Act
 from bot.domain.incident_rebase import rebase
@@ -22,13 +23,14 @@ from bot.domain.incident_resolve import plan_resolve
 from bot.domain.incident_state import IncidentUser, IncidentView
 from bot.domain.incident_update import UpdateForm, UpdateSnapshot, plan_update
 from bot.domain.org import OrgField
-from bot.domain.ports import LookupFailed, StepFailed
+from bot.domain.policy import ACK_READ_BUDGET
+from bot.domain.ports import LookupFailed, ReadTooSlow, StepFailed
 from bot.slack import payload
 from bot.slack.allowlist import plain_refusal
 from bot.slack.form import ids
 from bot.slack.form.blocks import status_view
 from bot.slack.form.state import state_values
-from bot.slack.listeners.lifecycle_context import Lifecycle
+from bot.slack.listeners.lifecycle_context import ARRIVED_AT, Lifecycle
 from bot.slack.update_form import (
     NOTE,
     block_of,
@@ -41,15 +43,45 @@ from bot.slack.update_metadata import UpdateMeta, decode, restore
 
 log = logging.getLogger(__name__)
 
+ACK_BY = 2.5
+"""Seconds after the submission arrived by which it is judged and acked (Slack waits 3 s):
+every wait before the ack (the access check, a new commander, Datadog's read) shares it."""
+LATE = (
+    "declare-bot took too long to check this change (Slack or Datadog is slow), so nothing "
+    "was changed. Submit again."
+)
 STALE = "This form is out of date. Close it and press the card's button again."
 STORE_DOWN = "declare-bot can't save changes right now, so nothing was sent. Try again in a moment."
 ACCESS_SUBMIT_WAIT = 1.0
 """Seconds the access check may wait on Slack before the ack (usually cached at the open)."""
+MIN_READ = 0.2
+"""Seconds of budget below which Datadog is not even asked (it would not answer in time)."""
 WORKING = status_view("Updating", ":hourglass_flowing_sand: Saving your change in Datadog…")
 
 
+class AckClock:
+    """The time left before a submission must be acked, from when it arrived (a listener
+    that starts late, behind busy threads, has less)."""
+
+    def __init__(self, context: BoltContext) -> None:
+        arrived = context.get(ARRIVED_AT)
+        self.by = (arrived if isinstance(arrived, float) else time.monotonic()) + ACK_BY
+
+    def left(self, at_most: float) -> float:
+        return max(0.0, min(at_most, self.by - time.monotonic()))
+
+    @property
+    def out(self) -> bool:
+        return time.monotonic() >= self.by
+
+
 def _begin(
-    ack: Ack, body: dict[str, Any], services: Lifecycle, error_block: str, act: Act
+    ack: Ack,
+    body: dict[str, Any],
+    services: Lifecycle,
+    error_block: str,
+    act: Act,
+    clock: AckClock,
 ) -> tuple[UpdateMeta, IncidentCard, str, str] | None:
     """(metadata, card, user, job key), or None once acked with why not."""
     view = payload.view(body)
@@ -71,7 +103,8 @@ def _begin(
         log.info("duplicate update submission ignored")
         ack(response_action="update", view=WORKING)
         return None
-    refusal = services.access.may(act, user_id, card, wait=ACCESS_SUBMIT_WAIT).refusal
+    wait = clock.left(ACCESS_SUBMIT_WAIT)
+    refusal = services.access.may(act, user_id, card, wait=wait).refusal
     if refusal:
         log.info("%s of %s refused for %s", act.value, card.incident_id, user_id)
         ack(response_action="errors", errors={error_block: plain_refusal(refusal)[:150]})
@@ -79,15 +112,29 @@ def _begin(
     return meta, card, user_id, key
 
 
-def _current(ack: Ack, services: Lifecycle, card: IncidentCard, block: str) -> IncidentView | None:
+def _current(
+    ack: Ack, services: Lifecycle, card: IncidentCard, block: str, clock: AckClock
+) -> IncidentView | None:
+    """Datadog's incident now, within what is left of the ack's time: one try, no waits."""
+    budget = clock.left(ACK_READ_BUDGET)
     try:
-        return services.incidents.get_incident(card.incident_id)
+        if budget < MIN_READ:
+            raise ReadTooSlow()
+        return services.incidents.current_incident(card.incident_id, budget=budget)
+    except ReadTooSlow as exc:
+        log.warning("update of %s: Datadog's read ran out of time", card.incident_id)
+        ack(response_action="errors", errors={block: exc.reason[:150]})
+        return None
     except StepFailed as exc:
         ack(response_action="errors", errors={block: f"Nothing was saved: {exc.reason}"[:150]})
         return None
 
 
-def _store(ack: Ack, services: Lifecycle, job: UpdateJob, block: str) -> None:
+def _store(ack: Ack, services: Lifecycle, job: UpdateJob, block: str, clock: AckClock) -> None:
+    if clock.out:  # Slack has given up on this answer: the change must not happen later
+        log.warning("%s of %s judged too late; not stored", job.kind.value, job.incident_id)
+        ack(response_action="errors", errors={block: LATE[:150]})
+        return
     try:
         added = services.cards.add_update(job)
     except Exception:  # noqa: BLE001 - nothing is sent unless it is stored first
@@ -101,14 +148,14 @@ def _store(ack: Ack, services: Lifecycle, job: UpdateJob, block: str) -> None:
 
 
 def _commander(
-    services: Lifecycle, form: UpdateForm, shown_slack_id: str
+    services: Lifecycle, form: UpdateForm, shown_slack_id: str, clock: AckClock
 ) -> tuple[UpdateForm, str | None]:
     """The form with the new commander's Datadog user, or an error for the field."""
     if not form.commander_slack_id or form.commander_slack_id == shown_slack_id:
         return form, None
     try:
         found = services.resolver.resolve(
-            form.commander_slack_id, timeout=services.commander_ack_budget
+            form.commander_slack_id, timeout=clock.left(services.commander_ack_budget)
         )
     except LookupFailed as exc:
         return form, str(exc)
@@ -128,18 +175,21 @@ def _fields(meta: UpdateMeta, known: tuple[OrgField, ...]) -> list[OrgField]:
     ]
 
 
-def submit_update(ack: Ack, body: dict[str, Any], services: Lifecycle) -> None:
-    begun = _begin(ack, body, services, ids.TITLE, Act.UPDATE)
+def submit_update(
+    ack: Ack, body: dict[str, Any], context: BoltContext, services: Lifecycle
+) -> None:
+    clock = AckClock(context)
+    begun = _begin(ack, body, services, ids.TITLE, Act.UPDATE, clock)
     if begun is None:
         return
     meta, card, user_id, key = begun
     view = payload.view(body)
     form = read_update(state_values(view), view, list(meta.kinds))
-    form, problem = _commander(services, form, meta.commander_slack_id)
+    form, problem = _commander(services, form, meta.commander_slack_id, clock)
     if problem:
         ack(response_action="errors", errors={ids.COMMANDER: problem[:150]})
         return
-    current = _current(ack, services, card, ids.TITLE)
+    current = _current(ack, services, card, ids.TITLE, clock)
     if current is None or meta.snapshot is None:
         if current is not None:
             ack(response_action="errors", errors={ids.TITLE: STALE})
@@ -190,15 +240,18 @@ def submit_update(ack: Ack, body: dict[str, Any], services: Lifecycle) -> None:
         before=current,
         modal_view_id=payload.string(view, "id"),
     )
-    _store(ack, services, job, ids.TITLE)
+    _store(ack, services, job, ids.TITLE, clock)
 
 
-def submit_resolve(ack: Ack, body: dict[str, Any], services: Lifecycle) -> None:
-    begun = _begin(ack, body, services, NOTE, Act.RESOLVE)
+def submit_resolve(
+    ack: Ack, body: dict[str, Any], context: BoltContext, services: Lifecycle
+) -> None:
+    clock = AckClock(context)
+    begun = _begin(ack, body, services, NOTE, Act.RESOLVE, clock)
     if begun is None:
         return
     _, card, user_id, key = begun
-    current = _current(ack, services, card, NOTE)
+    current = _current(ack, services, card, NOTE, clock)
     if current is None:
         return
     view = payload.view(body)
@@ -220,4 +273,4 @@ def submit_resolve(ack: Ack, body: dict[str, Any], services: Lifecycle) -> None:
         before=current,
         modal_view_id=payload.string(view, "id"),
     )
-    _store(ack, services, job, NOTE)
+    _store(ack, services, job, NOTE, clock)
