@@ -125,12 +125,15 @@ def broken_stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Loc
         url = request.getfixturevalue("redis_url")
         store = RedisStore.from_url(url, prefix=f"test-{uuid.uuid4().hex[:8]}")
     corrupt(store)
-    with LocalStack(env={"DECLARE_SYNC_INTERVAL": "0.3"}, store=store) as running:
+    env = {"DECLARE_SYNC_INTERVAL": "0.3", "METRICS_PORT": "0"}
+    with LocalStack(env=env, store=store) as running:
         yield running
 
 
 def metric(stack: LocalStack, kind: str) -> float:
-    text = httpx.get(stack.server.url + "/metrics", timeout=5.0).text
+    assert stack.metrics_server is not None, "METRICS_PORT is set, so metrics are served"
+    url = f"http://127.0.0.1:{stack.metrics_server.port}/metrics"
+    text = httpx.get(url, timeout=5.0).text
     name = f'declare_bot_store_unreadable_rows_total{{kind="{kind}"}}'
     (line,) = [line for line in text.splitlines() if line.startswith(name)]
     return float(line.split()[-1])
