@@ -37,6 +37,7 @@ from bot.emulators.card_driver import card_message, with_changes
 from bot.emulators.personas import INCIDENTS, TEAM
 from bot.emulators.slack.inbound import declare_form_values, payload_body
 from bot.slack.card import UPDATE_ACTION
+from bot.slack.update_form import UPDATE_CALLBACK
 from bot.store.sqlite import SqliteStore
 
 TIMEOUT = 60.0
@@ -101,17 +102,32 @@ def _press_update(
     """(seconds to views.open, the view id), once the modal was refreshed from Datadog."""
     slack = emulators.slack
     body = payload_body(_press_payload(emulators, card, user))
+    with slack.lock:
+        before = set(slack.views)
     since = len(slack.requests)
     sent = time.monotonic()
     response = bot.caller.post(body)
     assert response.status_code == 200, response.text
     opened = wait_until(lambda: new_calls(slack, since, "/api/views.open"), TIMEOUT, "views.open")
+
+    def update_modal() -> str | None:
+        """This press's modal: not another view a views.update (the declaration's own
+        "Declared", say) touched meanwhile."""
+        with slack.lock:
+            fresh = [v for k, v in slack.views.items() if k not in before]
+        return next((v["id"] for v in fresh if v.get("callback_id") == UPDATE_CALLBACK), None)
+
+    view_id = wait_until(update_modal, TIMEOUT, "the update modal")
     refreshed = wait_until(
-        lambda: new_calls(slack, since, "/api/views.update"), TIMEOUT, "the refresh"
+        lambda: [
+            r
+            for r in new_calls(slack, since, "/api/views.update")
+            if request_args(r).get("view_id") == view_id
+        ],
+        TIMEOUT,
+        "the refresh",
     )
     _settle_after(slack, refreshed[0])
-    with slack.lock:
-        view_id = next(v["id"] for v in reversed(slack.views.values()) if v.get("callback_id"))
     return opened[0].received_at - sent, view_id
 
 

@@ -92,6 +92,7 @@ def authorize(
     user = payload.obj(body, "user")
     user_id = payload.string(user, "id")
     if card is None:
+        log.warning("%s pressed on a message with no stored card", act.value)
         refuse(UNKNOWN_CARD)
         return None
     verdict = services.access.may(act, user_id, card, wait=ACCESS_WAIT)

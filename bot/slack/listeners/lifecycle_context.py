@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Protocol
 
 from bot.domain.incident_ports import IncidentStore, IncidentUpdater
@@ -25,6 +26,10 @@ class Lifecycle(Collaborators, Protocol):
     def incidents(self) -> IncidentUpdater: ...
 
 
+CARD_SETTLE = 0.5
+"""Seconds a press waits for its card to be stored: the thread reply is posted beside the
+announcement's edit, so a quick hand can press a card whose record is a moment behind."""
+CARD_POLL = 0.05
 ARRIVED_AT = "arrived_at"
 """The request context's key for when the request reached the bot (time.monotonic())."""
 
@@ -45,8 +50,13 @@ def card_of_message(services: Lifecycle, body: dict[str, Any]) -> IncidentCard |
     )
     if not channel or not ts:
         return None
-    try:
-        return services.cards.get_card(card_key(channel, ts))
-    except Exception as exc:  # noqa: BLE001 - the store is down: the person hears it
-        log.exception("reading the card failed")
-        raise StoreDown from exc
+    deadline = time.monotonic() + CARD_SETTLE
+    while True:
+        try:
+            card = services.cards.get_card(card_key(channel, ts))
+        except Exception as exc:  # noqa: BLE001 - the store is down: the person hears it
+            log.exception("reading the card failed")
+            raise StoreDown from exc
+        if card is not None or time.monotonic() >= deadline:
+            return card
+        time.sleep(CARD_POLL)
