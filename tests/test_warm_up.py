@@ -34,7 +34,7 @@ def test_warm_up_runs_at_start_and_calls_nothing(stack: LocalStack, tmp_path: Pa
     try:
         log = wait_for_log(bot, WARM_LOGGED)
         line = next(x for x in log.splitlines() if WARM_LOGGED in x)
-        assert "5 listener threads" in line and "help: 200" in line, line
+        assert "16 listener threads" in line and "help: 200" in line, line
         assert "warm-up failed" not in log
         wait_for_log(bot, "heap frozen in")  # after the form is drawn, last
         time.sleep(0.3)  # anything the warm-up set off would have reached an emulator

@@ -41,6 +41,8 @@ V = TypeVar("V")
 PEOPLE_TTL = 300.0
 CHANNELS_TTL = 300.0
 MEMBERS_TTL = 60.0
+LOOKUP_THREADS = 8
+"""Slack reads for the access check running at once (a burst of first presses)."""
 CACHE_ENTRIES = 512
 """Entries each cache keeps at most."""
 MEMBERS_PAGE = 1000
@@ -138,7 +140,7 @@ class AccessPolicy:
         self.client = client
         self.allowlist = allowlist
         self.allow_guests = allow_guests
-        self._pool = ThreadPoolExecutor(4, thread_name_prefix="access")
+        self._pool = ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="access")
         self._home: str | None = None
         self._people: _Lookups[str, _Read] = _Lookups(self._read_person, people_ttl, self._pool)
         self._public: _Lookups[str, bool] = _Lookups(self._read_public, channels_ttl, self._pool)

@@ -44,8 +44,11 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-LISTENER_THREADS = 5
-"""Bolt's default size for its listener executor."""
+LISTENER_THREADS = 16
+"""Bolt's listener executor (Bolt's default is 5). A button that opens a modal must make
+its Slack calls (the access check when uncached, views.open) before its 3-second trigger
+runs out, so they stay on the listener's thread; sixteen let a burst of such presses pass
+without holding up anyone's /declare. Datadog never runs here (the interaction pool)."""
 
 
 class ListenerExecutor(ThreadPoolExecutor):
