@@ -21,20 +21,17 @@ class DatadogIncidents:
         self.client = client
 
     def get_incident(self, incident_id: str) -> IncidentView:
-        try:
-            return self.client.view(self.client.get_incident(incident_id))
-        except DatadogError as exc:
-            raise step_failed(exc) from exc
-        except IncidentParseError as exc:
-            raise StepFailed(
-                f"Datadog's incident could not be read ({exc}).", retryable=True
-            ) from exc
+        return self._read(incident_id, None)
 
     def current_incident(self, incident_id: str, *, budget: float) -> IncidentView:
+        return self._read(incident_id, budget)
+
+    def _read(self, incident_id: str, budget: float | None) -> IncidentView:
+        """One incident: with the retry policy, or within `budget` (one try, no waits)."""
         try:
             return self.client.view(self.client.get_incident(incident_id, budget=budget))
         except DatadogError as exc:
-            raise budget_failed(exc) from exc
+            raise (step_failed(exc) if budget is None else budget_failed(exc)) from exc
         except IncidentParseError as exc:
             raise StepFailed(
                 f"Datadog's incident could not be read ({exc}).", retryable=True

@@ -197,13 +197,15 @@ class AccessPolicy:
             read = _Read(Person(user_id))
         if read.person is None:
             return Judgement(UNKNOWN_PERSON.format(error=read.error, verb="declare"))
-        refusal = self.allowlist.refusal(user_id, channel_id, wait=wait)
+        return self._declaring(read.person, self.allowlist.refusal(user_id, channel_id, wait=wait))
+
+    def _declaring(self, person: Person, allowlist_refusal: str | None) -> Judgement:
         return judge(
             Act.DECLARE,
-            read.person,
+            person,
             None,
             label="",
-            allowlist_refusal=refusal,
+            allowlist_refusal=allowlist_refusal,
             allow_guests=self.allow_guests,
         )
 
@@ -216,15 +218,7 @@ class AccessPolicy:
         read = self._people.cached(user_id)
         if read is None or read.person is None:
             return False, refusal
-        verdict = judge(
-            Act.DECLARE,
-            read.person,
-            None,
-            label="",
-            allowlist_refusal=refusal,
-            allow_guests=self.allow_guests,
-        )
-        return known, verdict.refusal
+        return known, self._declaring(read.person, refusal).refusal
 
     def visible(
         self, user_id: str, cards: Iterable[IncidentCard], *, wait: float

@@ -164,9 +164,9 @@ def conversations_archive(world: SlackWorld, call: Call) -> dict[str, Any]:
     return {"ok": True}
 
 
-def conversations_members(world: SlackWorld, call: Call) -> dict[str, Any]:
-    """A conversation's members, a page at a time (`limit`, `cursor`), as Slack answers:
-    a private channel the bot is not in is `channel_not_found`."""
+def readable_channel(world: SlackWorld, call: Call) -> Channel:
+    """The `channel` argument, read as conversations.info and .members read it: the scope of
+    its kind, and a private channel the bot is not in is `channel_not_found`."""
     channel = world.find_channel(call.args.get("channel"))
     if channel is None:
         raise SlackError("channel_not_found")
@@ -178,6 +178,12 @@ def conversations_members(world: SlackWorld, call: Call) -> dict[str, Any]:
             raise SlackError("channel_not_found")
     else:
         call.require("channels:read")
+    return channel
+
+
+def conversations_members(world: SlackWorld, call: Call) -> dict[str, Any]:
+    """A conversation's members, a page at a time (`limit`, `cursor`), as Slack answers."""
+    channel = readable_channel(world, call)
     people = sorted(channel.members | ({channel.user} if channel.is_im and channel.user else set()))
     everyone = ([BOT_USER_ID] if channel.is_member or channel.is_im else []) + people
     try:

@@ -71,18 +71,7 @@ def conversations_join(world: SlackWorld, call: Call) -> dict[str, Any]:
 
 
 def conversations_info(world: SlackWorld, call: Call) -> dict[str, Any]:
-    channel = world.find_channel(call.args.get("channel"))
-    if channel is None:
-        raise SlackError("channel_not_found")
-    if channel.is_im:
-        call.require("im:read")
-    elif channel.is_private:
-        call.require("groups:read")
-        if not channel.is_member:
-            raise SlackError("channel_not_found")
-    else:
-        call.require("channels:read")
-    return {"ok": True, "channel": world.channel_object(channel)}
+    return {"ok": True, "channel": world.channel_object(channels.readable_channel(world, call))}
 
 
 def conversations_open(world: SlackWorld, call: Call) -> dict[str, Any]:
