@@ -6,8 +6,8 @@ sync in Datadog left it open, and a reopen found the card in an archived channel
 it can't be edited. Now a resolve from either side archives the channel after the final
 note; a reopen from Slack asks Slack to unarchive it, and when Slack won't (a bot token
 can't unarchive: `not_in_channel`) the card and its notes go on where the incident was
-declared, with the reason said there. (A reopen made in Datadog is not seen yet: a
-resolved card leaves the sync.)
+declared, with the reason said there. A reopen made in Datadog now does the same: the
+sync takes back the resolved card whose incident Datadog lists open again.
 """
 
 from __future__ import annotations
@@ -108,3 +108,36 @@ def test_a_reopen_from_slack_goes_on_where_it_was_declared(archiving: LocalStack
     assert "stays archived" in why
     assert f"<@{BOB}> reopened the incident" in note
     wait_for(lambda: not archiving.services.cards.pending_updates(), what="the reopen done")
+
+
+def origin_cards(stack: LocalStack) -> list[dict[str, Any]]:
+    return [
+        m for m in stack.slack.messages(INCIDENTS) if "incident_card" in json.dumps(m["blocks"])
+    ]
+
+
+def test_a_reopen_in_datadog_goes_on_where_it_was_declared(archiving: LocalStack) -> None:
+    """Issue 20 §2: the sync takes back a resolved card whose incident Datadog lists open
+    again, and the channel follows as on a reopen from Slack (the same code path)."""
+    channel = declared_with_a_channel(archiving)
+    set_state(archiving, "resolved")
+    wait_for(lambda: archived(archiving), what="the channel to be archived")
+    set_state(archiving, "active")
+    wait_for(lambda: origin_card(archiving), what="the card where it was declared")
+    card = origin_card(archiving)
+    assert card is not None and "Active" in json.dumps(card["blocks"])
+    wait_for(lambda: len(replies(archiving, card["ts"])) >= 2, what="the reason and the note")
+    why, note = replies(archiving, card["ts"])
+    assert "stays archived" in why
+    assert "Bob Oncall (in Datadog) reopened the incident" in note
+    record = the_record(archiving)
+    old = archiving.services.cards.get_card(card_key(channel["id"], record.announce_ts))
+    assert old is not None and old.moved_to == card_key(INCIDENTS, card["ts"])
+    # Resolved and reopened again: found through the card that is current (no third card).
+    set_state(archiving, "resolved")
+    wait_for(lambda: len(replies(archiving, card["ts"])) == 3, what="the resolve's note")
+    set_state(archiving, "stable")
+    wait_for(lambda: len(replies(archiving, card["ts"])) == 4, what="the second reopen's note")
+    assert "reopened the incident (stable)" in replies(archiving, card["ts"])[3]
+    assert [m["ts"] for m in origin_cards(archiving)] == [card["ts"]]
+    assert "Stable" in json.dumps(origin_card(archiving))

@@ -153,6 +153,7 @@ def test_a_resolved_incident_leaves_the_sync_set_after_a_final_update(
         attributes={"fields": {"state": {"type": "dropdown", "value": "resolved"}}},
     )
     wait_for(lambda: not stored_card(synced, record).open, what="the card to leave the open set")
+    wait_for(lambda: thread_notes(synced, record), what="the note (posted after the save)")
     (note,) = thread_notes(synced, record)
     assert "Bob Oncall (in Datadog) resolved the incident" in str(note["blocks"])
     card = card_of(synced, record)
@@ -256,8 +257,9 @@ def test_calls_per_interval_are_one_search_plus_a_get_per_moved_incident(
         pass
     assert stack.services.cards.open_cards() == []
     before = len(stack.datadog.calls())
-    assert capped.tick() is not None
-    assert len(stack.datadog.calls()) == before, "no open card costs no call"
+    report = capped.tick()
+    assert report is not None and (report.searches, report.gets) == (1, 0)
+    assert len(stack.datadog.calls()) == before + 1, "no open card: the search alone (reopens)"
 
 
 def test_two_syncs_on_one_store_hold_one_lease(stack: LocalStack, tmp_path: Any) -> None:
@@ -275,3 +277,33 @@ def test_two_syncs_on_one_store_hold_one_lease(stack: LocalStack, tmp_path: Any)
     finally:
         for store in stores:
             store.close()
+
+
+def set_state(stack: LocalStack, record: DeclarationRecord, state: str) -> None:
+    stack.datadog.edit_incident(
+        record.incident_id or "",
+        by=stack.users[BOB],
+        attributes={"fields": {"state": {"type": "dropdown", "value": state}}},
+    )
+
+
+def test_a_reopen_in_datadog_takes_the_resolved_card_back(synced: LocalStack) -> None:
+    """Issue 20 §2: a resolved card left the sync, so a reopen made in Datadog was never
+    seen. The search lists the incident open again: the card is open, edited, and noted."""
+    record = declared(synced, "Reopened in the UI", 1)
+    synced_once(synced, record)
+    set_state(synced, record, "resolved")
+    wait_for(lambda: len(thread_notes(synced, record)) == 1, what="the resolve's note")
+    assert "✅ Resolved" in texts(card_of(synced, record)["blocks"])
+    set_state(synced, record, "active")
+    wait_for(lambda: stored_card(synced, record).open, timeout=4 * INTERVAL + 2, what="reopen")
+    wait_for(lambda: len(thread_notes(synced, record)) == 2, what="the reopen's note")
+    note = texts(thread_notes(synced, record)[1]["blocks"])
+    assert "Bob Oncall (in Datadog) reopened the incident (active)" in note
+    card = texts(card_of(synced, record)["blocks"])
+    assert "✅ Resolved" not in card and "*State*\nActive" in card, card
+    assert "incident_card_resolve" in str(card_of(synced, record)["blocks"])
+    time.sleep(4 * INTERVAL)
+    assert len(thread_notes(synced, record)) == 2, "one note for the reopen"
+    edit_severity(synced, record, "SEV-1")
+    wait_for(lambda: len(thread_notes(synced, record)) == 3, what="followed again")

@@ -7,11 +7,14 @@ reopening the store (another process).
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
 from typing import cast
 
 from bot.domain.incident_ports import IncidentStore
 from bot.domain.incident_record import IncidentCard, UpdateJob, UpdateStep, card_key
 from bot.domain.incident_state import RESOLVED, IncidentChanges, IncidentView
+from bot.store.sqlite import SqliteStore
 from tests.test_store_contract import Opener, opener  # noqa: F401 - the fixture
 
 VIEW = IncidentView(incident_id="i-1", public_id=7, title="DB down", severity="SEV-2")
@@ -98,3 +101,86 @@ def test_the_card_lease_admits_one_worker(opener: Opener) -> None:  # noqa: F811
     assert store.claim_card(card.key, "a", 5.0), "the holder renews"
     store.release_card(card.key, "a")
     assert other.claim_card(card.key, "b", 5.0)
+
+
+def stored(
+    store: IncidentStore, incident_id: str, ts: str, *, state: str = "active"
+) -> IncidentCard:
+    """A card for `incident_id` in C1 at `ts`, saved once more when it is not active."""
+    card = IncidentCard(
+        key=card_key("C1", ts),
+        incident_id=incident_id,
+        channel="C1",
+        ts=ts,
+        thread_ts=ts,
+        shown=VIEW.model_copy(update={"incident_id": incident_id}),
+    )
+    assert store.add_card(card)
+    if state == "active":
+        return card
+    assert store.save_card(
+        card.model_copy(update={"shown": card.shown.model_copy(update={"state": state})})
+    )
+    found = store.get_card(card.key)
+    assert found is not None
+    return found
+
+
+def test_closed_cards_are_found_by_incident_id_through_the_card_that_is_current(
+    opener: Opener,  # noqa: F811
+) -> None:
+    """Issue 20 §2: the sync takes back the resolved card of an incident reopened in Datadog.
+    A card posted anew elsewhere (`moved_to`) is found as the new card, never the old one."""
+    store, other = cards(opener), cards(opener)
+    stored(store, "i-open", "1")
+    resolved = stored(store, "i-resolved", "2", state=RESOLVED)
+    old = stored(store, "i-moved", "3")
+    moved = stored(store, "i-moved", "4")
+    assert store.save_card(old.model_copy(update={"moved_to": moved.key}))
+    assert store.save_card(
+        moved.model_copy(update={"shown": moved.shown.model_copy(update={"state": RESOLVED})})
+    )
+    asked = ["i-open", "i-resolved", "i-moved", "i-unknown"]
+    assert sorted(c.key for c in other.closed_cards(asked)) == sorted([resolved.key, moved.key])
+    assert [c.key for c in other.closed_cards({"i-resolved"})] == [resolved.key]
+    assert other.closed_cards([]) == [] and other.closed_cards(["i-open"]) == []
+    assert other.save_card(
+        resolved.model_copy(update={"shown": VIEW.model_copy(update={"incident_id": "i-resolved"})})
+    )
+    assert store.closed_cards(asked) == [store.get_card(moved.key)], "reopened: open again"
+    assert resolved.key in [c.key for c in store.open_cards()]
+
+
+def test_closed_cards_skip_an_unreadable_row(opener: Opener) -> None:  # noqa: F811
+    store = cards(opener)
+    good = stored(store, "i-good", "5", state=RESOLVED)
+    if isinstance(store, SqliteStore):
+        with sqlite3.connect(store.path) as db:
+            db.execute(
+                "INSERT INTO incident_docs (kind, key, data, open, incident_id) "
+                "VALUES ('card', 'C1:6', '{not json', 0, 'i-bad')"
+            )
+    else:
+        client, prefix = store.redis, store.prefix  # type: ignore[attr-defined]
+        client.set(f"{prefix}:card:C1:6", "{not json")
+        client.hset(f"{prefix}:closed-cards", "i-bad", "C1:6")
+    assert store.closed_cards(["i-bad", "i-good"]) == [good]
+
+
+def test_a_file_from_before_closed_cards_finds_its_resolved_cards(tmp_path: Path) -> None:
+    """Opening an older file adds the incident id column, filled from each card's JSON."""
+    path = tmp_path / "old.sqlite3"
+    first = SqliteStore(path)
+    card = stored(first, "i-old", "7", state=RESOLVED)
+    first.close()
+    with sqlite3.connect(path) as db:
+        db.execute("DROP INDEX incident_docs_incident")
+        db.execute("ALTER TABLE incident_docs DROP COLUMN incident_id")
+        db.execute(
+            "INSERT INTO incident_docs (kind, key, data, open) VALUES ('card', 'C1:8', '[', 0)"
+        )
+    again = SqliteStore(path)
+    try:
+        assert again.closed_cards(["i-old"]) == [card]
+    finally:
+        again.close()

@@ -7,7 +7,7 @@ The store keeps cards and update jobs beside the declarations (same SQLite file 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from bot.domain.incident_changes import Change
@@ -45,6 +45,12 @@ class IncidentStore(Protocol):
         """Cards whose incident the bot last saw open (for the sync and /declare list).
         A row that can't be read is skipped (logged once, counted), here and in
         `pending_updates`: one bad row never stops the others."""
+        ...
+
+    def closed_cards(self, incident_ids: Collection[str]) -> list[IncidentCard]:
+        """The `closed` cards (resolved, not moved) of these incidents: the sync takes back
+        one whose incident Datadog lists open again. Bounded by `incident_ids`, never a scan
+        of every card ever stored; unreadable rows are skipped."""
         ...
 
     def add_update(self, job: UpdateJob) -> bool:

@@ -67,6 +67,11 @@ class IncidentCard(BaseModel):
         return not self.shown.resolved and self.moved_to is None
 
     @property
+    def closed(self) -> bool:
+        """Resolved where it stands (not moved): the card a reopen made in Datadog takes back."""
+        return self.shown.resolved and self.moved_to is None
+
+    @property
     def declared_from(self) -> str:
         """Where the allowlists judge it: the channel it was declared from."""
         return self.origin_channel or self.channel

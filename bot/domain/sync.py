@@ -2,14 +2,18 @@
 
 Every `interval` seconds one replica (the holder of the store's named sync lease) ticks:
 
-    cards = store.open_cards()                 no Datadog call when none is open
+    cards = store.open_cards()
     open  = the search for open incidents      1 call per 100 open, at most search_limit/100
+    cards += store.closed_cards(open ids without an open card)   reopened in Datadog?
     due   = cards whose `modified` moved, or whose incident is not in the open set
-            (resolved? deleted? beyond search_limit?); those longest unread first
+            (resolved? deleted? beyond search_limit?), or resolved cards whose incident is
+            open again; those longest unread first
     for each due card, at most `max_gets`, under the card's lease:   1 GET each
         changed  → card updated (chat.update) and one thread note naming who (Datadog's
                    `last_modified_by`)
         resolved → that final update, then it leaves the open cards
+        reopened → the card open again (its channel brought back, or the card posted anew
+                   where it was declared, as a reopen from Slack), and one note
 
 A card's `shown` is what the bot last published, so it is what "changed" is judged against.
 An update from Slack holds the card's lease from its card edit and PATCH (sent side by side)
@@ -114,13 +118,16 @@ class IncidentSync:
             return None
         report = SyncReport()
         cards = self.store.open_cards()
-        if not cards:
-            return report
+        # The search runs even with no card open: a resolved card is taken back only when
+        # its incident is listed open again (reopened in Datadog).
         listed = self.reader.open_incidents(self.policy.search_limit)
         report.searches += listed.requests
         found = {v.incident_id: v for v in listed.views}
+        followed = {c.incident_id for c in cards}
+        if unfollowed := found.keys() - followed:
+            cards += self.store.closed_cards(unfollowed)
         updating = {job.card_key for job in self.store.pending_updates()}
-        due = [c for c in cards if _moved(c, found.get(c.incident_id))]
+        due = [c for c in cards if _due(c, found.get(c.incident_id))]
         # Known changes first, then those missing from the search (resolved, deleted, not
         # indexed yet, or beyond search_limit), the longest unread first: none starves.
         due.sort(key=lambda c: (c.incident_id not in found, c.updated_at))
@@ -153,7 +160,7 @@ class IncidentSync:
             report.busy += 1  # an update from Slack arrived since the tick began
             return
         card = self.store.get_card(key)
-        if card is not None and card.open and _moved(card, found.get(card.incident_id)):
+        if card is not None and _due(card, found.get(card.incident_id)):
             self._sync(card, report, lease)
 
     def _sync(self, card: IncidentCard, report: SyncReport, lease: Lease) -> None:
@@ -266,6 +273,14 @@ class IncidentSync:
             self.leases.release_lease(SYNC_LEASE, self.owner)
         except Exception:  # noqa: BLE001 - it expires on its own
             log.warning("releasing the sync lease failed", exc_info=True)
+
+
+def _due(card: IncidentCard, hit: IncidentView | None) -> bool:
+    """Followed now: an open card whose incident moved, or a resolved card (not one moved
+    elsewhere: the card it moved to is the current one) listed open again in Datadog."""
+    if card.closed:
+        return hit is not None
+    return card.open and _moved(card, hit)
 
 
 def _moved(card: IncidentCard, hit: IncidentView | None) -> bool:

@@ -1,13 +1,16 @@
 """Redis: incident cards and update jobs beside the declarations (a mixin of RedisStore).
 
 Keys: `declare:card:<key>` a card (JSON), `declare:cards` the open cards' keys,
-`declare:update:<key>` a job, `declare:updates` unfinished jobs, `declare:card-lease:<key>`
-the lease that lets one worker at a time change an incident. `save_card` is a Lua
-compare-and-set on the stored card's `version`.
+`declare:closed-cards` a hash of incident id → the key of its `closed` card (resolved, not
+moved), `declare:update:<key>` a job, `declare:updates` unfinished jobs,
+`declare:card-lease:<key>` the lease that lets one worker at a time change an incident.
+`save_card` is a Lua compare-and-set on the stored card's `version` that keeps both indexes
+in the same step. Cards resolved before the hash existed are not in it (not taken back).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import redis
@@ -35,9 +38,27 @@ if ARGV[4] == '1' then
 else
   redis.call('SREM', KEYS[2], ARGV[5])
 end
+if ARGV[7] == '1' then
+  redis.call('HSET', KEYS[3], ARGV[6], ARGV[5])
+elseif redis.call('HGET', KEYS[3], ARGV[6]) == ARGV[5] then
+  redis.call('HDEL', KEYS[3], ARGV[6])
+end
 return 1
 """
 """Write the card only over the version it was read at, and index it, in one step."""
+ADD_CARD = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
+  return 0
+end
+if ARGV[3] == '1' then
+  redis.call('SADD', KEYS[2], ARGV[4])
+end
+if ARGV[6] == '1' then
+  redis.call('HSET', KEYS[3], ARGV[5], ARGV[4])
+end
+return 1
+"""
+"""Store a new card and index it in one step."""
 
 
 class RedisIncidentRecords:
@@ -49,6 +70,7 @@ class RedisIncidentRecords:
     _claim: Any
     _release: Any
     _save_card: Any
+    _add_card: Any
 
     def _card(self, key: str) -> str:
         return f"{self.prefix}:card:{key}"
@@ -56,13 +78,20 @@ class RedisIncidentRecords:
     def _job(self, key: str) -> str:
         return f"{self.prefix}:update:{key}"
 
+    def _card_indexes(self) -> list[str]:
+        return [f"{self.prefix}:cards", f"{self.prefix}:closed-cards"]
+
     def add_card(self, card: IncidentCard) -> bool:
-        if not self.redis.set(
-            self._card(card.key), card.model_dump_json(), nx=True, ex=CARD_RETENTION
-        ):
-            return False
-        self._mark_open(f"{self.prefix}:cards", card.key, card.open)
-        return True
+        keys = [self._card(card.key), *self._card_indexes()]
+        args = [
+            card.model_dump_json(),
+            CARD_RETENTION,
+            int(card.open),
+            card.key,
+            card.incident_id,
+            int(card.closed),
+        ]
+        return bool(self._add_card(keys=keys, args=args))
 
     def get_card(self, key: str) -> IncidentCard | None:
         data = self.redis.get(self._card(key))
@@ -70,8 +99,16 @@ class RedisIncidentRecords:
 
     def save_card(self, card: IncidentCard) -> bool:
         saved = card.model_copy(update={"version": card.version + 1})
-        keys = [self._card(card.key), f"{self.prefix}:cards"]
-        args = [saved.model_dump_json(), card.version, CARD_RETENTION, int(saved.open), card.key]
+        keys = [self._card(card.key), *self._card_indexes()]
+        args = [
+            saved.model_dump_json(),
+            card.version,
+            CARD_RETENTION,
+            int(saved.open),
+            card.key,
+            card.incident_id,
+            int(saved.closed),
+        ]
         return bool(self._save_card(keys=keys, args=args))
 
     def _listed(self, index: str, key_of: Any) -> list[tuple[str, str]]:
@@ -84,6 +121,15 @@ class RedisIncidentRecords:
         rows = self._listed(f"{self.prefix}:cards", self._card)
         found = self.rows.parse_all(RecordKind.CARD, rows, IncidentCard)
         return sorted((c for c in found if c.open), key=lambda c: c.ts)
+
+    def closed_cards(self, incident_ids: Collection[str]) -> list[IncidentCard]:
+        ids = sorted(incident_ids)
+        found = self.redis.hmget(f"{self.prefix}:closed-cards", ids) if ids else []
+        keys = [str(k) for k in found if k]
+        values = self.redis.mget([self._card(k) for k in keys]) if keys else []
+        rows = [(k, str(v)) for k, v in zip(keys, values, strict=True) if v]
+        cards = self.rows.parse_all(RecordKind.CARD, rows, IncidentCard)
+        return [c for c in cards if c.closed and c.incident_id in incident_ids]
 
     def add_update(self, job: UpdateJob) -> bool:
         if not self.redis.set(

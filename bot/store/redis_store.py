@@ -15,7 +15,7 @@ import redis
 
 from bot.domain.ports import RecordKind
 from bot.domain.record import DeclarationRecord, Step
-from bot.store.redis_incidents import SAVE_CARD, RedisIncidentRecords
+from bot.store.redis_incidents import ADD_CARD, SAVE_CARD, RedisIncidentRecords
 from bot.store.redis_sync import RedisSyncTables
 from bot.store.rows import UnreadableRows
 
@@ -68,6 +68,7 @@ class RedisStore(RedisIncidentRecords, RedisSyncTables):
         self._claim = client.register_script(_CLAIM)
         self._release = client.register_script(_RELEASE)
         self._save_card = client.register_script(SAVE_CARD)
+        self._add_card = client.register_script(ADD_CARD)
         self.rows = UnreadableRows()
 
     @classmethod

@@ -2,15 +2,17 @@
 
 A mixin of `SqliteStore`: it shares its connection, transaction lock and lease liveness,
 so a card's lease frees as soon as its holder's process dies, like a declaration's. A
-card's `version` is also a column, so `save_card` is one conditional UPDATE (compare-and-set).
+card's `version` is also a column, so `save_card` is one conditional UPDATE (compare-and-set),
+and so is a card's `incident_id` (indexed), so `closed_cards` reads only the cards asked for.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -28,10 +30,15 @@ CREATE TABLE IF NOT EXISTS incident_docs (
     lease_until REAL NOT NULL DEFAULT 0,
     lease_process TEXT,
     version INTEGER NOT NULL DEFAULT 0,
+    incident_id TEXT,
     PRIMARY KEY (kind, key)
 );
 CREATE INDEX IF NOT EXISTS incident_docs_open ON incident_docs (kind, open);
 """
+INCIDENT_INDEX = """
+CREATE INDEX IF NOT EXISTS incident_docs_incident ON incident_docs (kind, incident_id);
+"""
+"""After the migration: a file from before `incident_id` gets the column first."""
 CARD = "card"
 UPDATE = "update"
 
@@ -55,13 +62,38 @@ class SqliteIncidentRecords:
             self._db.execute(
                 "ALTER TABLE incident_docs ADD COLUMN version INTEGER NOT NULL DEFAULT 0"
             )
+        if "incident_id" not in columns:
+            self._add_incident_ids()
+        self._db.executescript(INCIDENT_INDEX)
 
-    def _insert(self, kind: str, key: str, data: str, is_open: bool, version: int = 0) -> bool:
+    def _add_incident_ids(self) -> None:
+        """A file from before `closed_cards`: the column, filled from each readable card's
+        JSON, in one transaction (a second process opening the file meanwhile waits)."""
+        with self._tx() as db:
+            columns = {row[1] for row in db.execute("PRAGMA table_info(incident_docs)")}
+            if "incident_id" in columns:
+                return
+            db.execute("ALTER TABLE incident_docs ADD COLUMN incident_id TEXT")
+            db.execute(
+                "UPDATE incident_docs SET incident_id = json_extract(data, '$.incident_id') "
+                "WHERE kind = ? AND json_valid(data)",
+                (CARD,),
+            )
+
+    def _insert(
+        self,
+        kind: str,
+        key: str,
+        data: str,
+        is_open: bool,
+        version: int = 0,
+        incident_id: str | None = None,
+    ) -> bool:
         with self._tx() as db:
             cursor = db.execute(
-                "INSERT OR IGNORE INTO incident_docs (kind, key, data, open, version) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (kind, key, data, int(is_open), version),
+                "INSERT OR IGNORE INTO incident_docs (kind, key, data, open, version, incident_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (kind, key, data, int(is_open), version, incident_id),
             )
             return cursor.rowcount == 1
 
@@ -89,7 +121,9 @@ class SqliteIncidentRecords:
         return ((str(row[0]), str(row[1])) for row in rows)
 
     def add_card(self, card: IncidentCard) -> bool:
-        return self._insert(CARD, card.key, card.model_dump_json(), card.open, card.version)
+        return self._insert(
+            CARD, card.key, card.model_dump_json(), card.open, card.version, card.incident_id
+        )
 
     def get_card(self, key: str) -> IncidentCard | None:
         data = self._one(CARD, key)
@@ -114,6 +148,20 @@ class SqliteIncidentRecords:
 
     def open_cards(self) -> list[IncidentCard]:
         return self.rows.parse_all(RecordKind.CARD, self._open(CARD), IncidentCard)
+
+    def closed_cards(self, incident_ids: Collection[str]) -> list[IncidentCard]:
+        if not incident_ids:
+            return []
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key, data FROM incident_docs WHERE kind = ? AND open = 0 "
+                "AND incident_id IN (SELECT value FROM json_each(?)) ORDER BY rowid",
+                (CARD, json.dumps(sorted(incident_ids))),
+            ).fetchall()
+        found = self.rows.parse_all(
+            RecordKind.CARD, ((str(r[0]), str(r[1])) for r in rows), IncidentCard
+        )
+        return [c for c in found if c.closed]
 
     def add_update(self, job: UpdateJob) -> bool:
         return self._insert(UPDATE, job.key, job.model_dump_json(), not job.finished)
