@@ -11,7 +11,7 @@ from typing import Any
 
 import bot.services
 from bot.cli import main
-from bot.domain.policy import RunnerPolicy
+from bot.domain.reliability.policy import RunnerPolicy
 
 _build = bot.services.build_services
 

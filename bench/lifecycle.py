@@ -31,7 +31,7 @@ from bench.latency import _open_once, _settle_after
 from bench.stats import latency_summary
 from bot.datadog.client import DatadogClient
 from bot.datadog.incident_reader import DatadogIncidentReader
-from bot.domain.incident_record import IncidentCard, card_key
+from bot.domain.lifecycle.record import IncidentCard, card_key
 from bot.emulators.base import Request
 from bot.emulators.card_driver import card_message, with_changes
 from bot.emulators.personas import INCIDENTS, TEAM

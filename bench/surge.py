@@ -29,7 +29,7 @@ from bench.common import (
     wait_until,
 )
 from bench.stats import latency_summary
-from bot.domain.record import DeclarationRecord
+from bot.domain.declare.record import DeclarationRecord
 from bot.emulators.personas import INCIDENTS
 from bot.emulators.slack.inbound import declare_form_values
 from bot.store.sqlite import SqliteStore

@@ -122,7 +122,7 @@ def _draw_form_once(services: Services) -> None:
     it for a made-up person a few times, as each /declare does, JSON included."""
     import json
 
-    from bot.domain.declaration import Origin
+    from bot.domain.incident.declaration import Origin
     from bot.slack.form.prefill import prefill_for
     from bot.slack.form.view import declare_form
     from bot.warm import ROUNDS

@@ -21,7 +21,8 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import start_http_server
 from prometheus_client.process_collector import ProcessCollector
 
-from bot.domain.ports import DeclarationStore, Outcome, RecordKind, TimedStep
+from bot.domain.declare.ports import DeclarationStore
+from bot.domain.reliability.observer import Outcome, RecordKind, TimedStep
 from bot.slack.scopes import APP_TOKEN_METHODS, METHOD_SCOPES
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ class Metrics:
         for step in TimedStep:
             self.step_seconds.labels(step.value)
 
-    # --- RunObserver (bot/domain/ports.py) -------------------------------------------
+    # --- RunObserver (bot/domain/declare/ports.py) -------------------------------------------
 
     def step_timed(self, step: TimedStep, seconds: float) -> None:
         self.step_seconds.labels(step.value).observe(seconds)

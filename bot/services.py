@@ -22,15 +22,15 @@ from bot.datadog.incident_reader import DatadogIncidentReader
 from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
-from bot.domain.channel_steps import ChannelSteps
-from bot.domain.commander import CommanderResolver
-from bot.domain.incident_ports import IncidentStore
-from bot.domain.monitor import MonitorReader
-from bot.domain.org import OrgField
-from bot.domain.ports import DeclarationStore
-from bot.domain.runner import DeclarationRunner, RunnerPolicy
-from bot.domain.sync import IncidentSync, SyncPolicy
-from bot.domain.update_runner import UpdateRunner
+from bot.domain.declare.channel_steps import ChannelSteps
+from bot.domain.declare.commander import CommanderResolver
+from bot.domain.declare.ports import DeclarationStore
+from bot.domain.declare.runner import DeclarationRunner, RunnerPolicy
+from bot.domain.incident.org import OrgField
+from bot.domain.lifecycle.ports import IncidentStore
+from bot.domain.lifecycle.runner import UpdateRunner
+from bot.domain.monitor.alert import MonitorReader
+from bot.domain.sync.follow import IncidentSync, SyncPolicy
 from bot.logs import declaration_id
 from bot.metrics import Metrics
 from bot.pool import InteractionPool
@@ -71,11 +71,11 @@ class Services:
     incidents: DatadogIncidents
     """GET and PATCH of one incident for the lifecycle (bot/datadog/incident_updates.py)."""
     updates: UpdateRunner
-    """Carries out stored updates, resolves and reopens (bot/domain/update_runner.py)."""
+    """Carries out stored updates, resolves and reopens (bot/domain/lifecycle/runner.py)."""
     incident_reader: DatadogIncidentReader
     """The open incidents (one search) for the sync and /declare list."""
     sync: IncidentSync
-    """Follows changes made in Datadog onto the cards (bot/domain/sync.py)."""
+    """Follows changes made in Datadog onto the cards (bot/domain/sync/follow.py)."""
     list_signer: ButtonSigner
     """Signs the incident each Update button of /declare list names."""
     metrics: Metrics = field(default_factory=Metrics)

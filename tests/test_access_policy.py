@@ -2,7 +2,7 @@
 
 ALICE declares "Customer data exposure" in #war-room, a private channel the bot is in.
 Each person below then tries each surface that shows or changes an incident; the table
-says what the one access policy (bot/domain/access.py) must answer. The allowlist has
+says what the one access policy (bot/domain/access/rules.py) must answer. The allowlist has
 one user group, which BOB is not in. On main (c648f55) CAROL saw the incident in
 `/declare list` and could change it through the list's Update: issue 20's finding 1.
 """

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.domain.declaration import SCOPE_MAX, SUMMARY_MAX, TITLE_MAX
+from bot.domain.incident.declaration import SCOPE_MAX, SUMMARY_MAX, TITLE_MAX
 from bot.emulators.personas import ALICE, BOB, INCIDENTS, TEAM
 from bot.emulators.slack.inbound import declare_form_values, payload_body, view_submission
 from bot.emulators.stack import LocalStack

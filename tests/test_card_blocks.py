@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.domain.incident_changes import Change, ChangeKind, describe_update, external_update
-from bot.domain.incident_state import IncidentChanges, IncidentUser, IncidentView
+from bot.domain.incident.changes import Change, ChangeKind, describe_update, external_update
+from bot.domain.incident.state import IncidentChanges, IncidentUser, IncidentView
 from bot.slack import card as cards
 from bot.slack.mrkdwn import FALLBACK_MAX, HEADER_MAX, SECTION_MAX
 from tests.oracles import assert_blocks_round_trip

@@ -17,8 +17,8 @@ from bot.datadog.client import OPEN_QUERY, DatadogClient, RetryPolicy
 from bot.datadog.errors import DatadogRateLimited, DatadogTimeout
 from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.transport import within
-from bot.domain.policy import ACK_READ_BUDGET
-from bot.domain.ports import DATADOG_SLOW, ReadTooSlow, StepFailed
+from bot.domain.reliability.outcomes import DATADOG_SLOW, ReadTooSlow, StepFailed
+from bot.domain.reliability.policy import ACK_READ_BUDGET
 from bot.emulators.datadog import DatadogEmulator
 
 SLOW = 8.0

@@ -27,9 +27,9 @@ from bot.datadog.errors import (
 )
 from bot.datadog.models import IncidentCreateAttributes, IncidentCreateData, IncidentCreateRequest
 from bot.datadog.update_models import update_request
-from bot.domain.declaration import CustomField
-from bot.domain.incident_state import IncidentChanges, IncidentUser
-from bot.domain.org import FieldKind
+from bot.domain.incident.declaration import CustomField
+from bot.domain.incident.org import FieldKind
+from bot.domain.incident.state import IncidentChanges, IncidentUser
 from bot.emulators.datadog import DatadogEmulator
 
 PATCH_ROUTE = "PATCH /api/v2/incidents/{id}"

@@ -18,7 +18,7 @@ from bot.datadog.errors import (
     DatadogUnreadableResponse,
 )
 from bot.datadog.gateway import DatadogGateway
-from bot.domain.monitor import Monitor, MonitorNotRead, MonitorReader
+from bot.domain.monitor.alert import Monitor, MonitorNotRead, MonitorReader
 from bot.emulators.datadog import DatadogEmulator
 
 ROUTE = "GET /api/v1/monitor/{id}"

@@ -9,7 +9,7 @@ import yaml
 from datadog_api_client.v1.model.monitor import Monitor as ClientMonitor
 
 from bot.datadog.monitors import MonitorResponse, monitor_path, parse_monitor
-from bot.domain.monitor import Monitor
+from bot.domain.monitor.alert import Monitor
 from bot.emulators.datadog.validate import model_error
 from tests.conftest import shared_path
 

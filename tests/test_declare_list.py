@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from bot.domain.incident_state import IncidentView
+from bot.domain.incident.state import IncidentView
 from bot.emulators.personas import ALICE, BOB, INCIDENTS, TEAM
 from bot.emulators.stack import LocalStack
 from bot.slack import messages

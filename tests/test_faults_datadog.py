@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from bot.domain.record import DeclarationRecord, Step
-from bot.domain.runner import RunnerPolicy
+from bot.domain.declare.record import DeclarationRecord, Step
+from bot.domain.declare.runner import RunnerPolicy
 from bot.emulators.personas import ALICE, INCIDENTS
 from bot.emulators.stack import LocalStack
 from tests import figures

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from bot.domain.record import DeclarationRecord, Step
+from bot.domain.declare.record import DeclarationRecord, Step
 from bot.emulators.personas import ALICE, GENERAL, INCIDENTS
 from bot.emulators.stack import LocalStack
 from tests import figures

@@ -7,8 +7,8 @@ from typing import Any
 
 from slack_sdk.models.views import View
 
-from bot.domain.declaration import Origin
-from bot.domain.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
+from bot.domain.incident.declaration import Origin
+from bot.domain.incident.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
 from bot.slack.form import ids, metadata, view
 from bot.slack.form.prefill import FormPrefill
 

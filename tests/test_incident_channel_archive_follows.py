@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain.incident_record import card_key
+from bot.domain.lifecycle.record import card_key
 from bot.emulators.card_driver import open_modal, press_card, with_changes
 from bot.emulators.personas import BOB, INCIDENTS
 from bot.emulators.stack import LocalStack

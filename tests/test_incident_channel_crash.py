@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.domain.record import DeclarationRecord, Step
+from bot.domain.declare.record import DeclarationRecord, Step
 from bot.emulators.personas import ALICE, INCIDENTS
 from bot.emulators.stack import LocalStack
 from bot.store.sqlite import SqliteStore

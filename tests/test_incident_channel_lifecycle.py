@@ -7,9 +7,9 @@ through it the way that runner does (card updated, then the note), over real HTT
 
 from __future__ import annotations
 
-from bot.domain.incident_changes import Change, ChangeKind
-from bot.domain.incident_record import card_of
-from bot.domain.incident_state import RESOLVED
+from bot.domain.declare.card import card_of
+from bot.domain.incident.changes import Change, ChangeKind
+from bot.domain.incident.state import RESOLVED
 from bot.emulators.personas import BOB, INCIDENTS
 from bot.emulators.stack import LocalStack
 from tests.test_incident_channel import channel_stack, made, the_record

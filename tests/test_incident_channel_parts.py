@@ -9,8 +9,8 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.incident_channel import NAME_MAX, ChannelPlan, channel_name, template_problem
-from bot.domain.progress import keep_facts
+from bot.domain.channel.plan import NAME_MAX, ChannelPlan, channel_name, template_problem
+from bot.domain.declare._progress import keep_facts
 from bot.emulators.personas import ALICE, BOB, CAROL
 from bot.emulators.slack import SlackEmulator
 from bot.emulators.stack import LocalStack

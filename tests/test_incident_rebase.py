@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.domain.custom_fields import CustomFieldRef
-from bot.domain.declaration import CustomField
-from bot.domain.incident_rebase import rebase
-from bot.domain.incident_state import IncidentChanges
-from bot.domain.incident_update import UpdateField, plan_update
+from bot.domain.incident.custom_fields import CustomFieldRef
+from bot.domain.incident.declaration import CustomField
+from bot.domain.incident.state import IncidentChanges
+from bot.domain.lifecycle.rebase import rebase
+from bot.domain.lifecycle.update import UpdateField, plan_update
 from tests.test_incident_update_rules import BOB, CAROL, ORG_FIELDS, SHOWN, SNAPSHOT, form
 
 

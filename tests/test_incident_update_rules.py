@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.custom_fields import CustomFieldRef
-from bot.domain.declaration import CustomField
-from bot.domain.incident_changes import describe_update, external_update
-from bot.domain.incident_resolve import NOTE_MAX, ResolveForm, plan_reopen, plan_resolve
-from bot.domain.incident_state import OPEN_STATES, IncidentChanges, IncidentUser, IncidentView
-from bot.domain.incident_update import UpdateField, UpdateForm, UpdateSnapshot, plan_update
-from bot.domain.org import Choice, FieldKind, OrgField
+from bot.domain.incident.changes import describe_update, external_update
+from bot.domain.incident.custom_fields import CustomFieldRef
+from bot.domain.incident.declaration import CustomField
+from bot.domain.incident.org import Choice, FieldKind, OrgField
+from bot.domain.incident.state import OPEN_STATES, IncidentChanges, IncidentUser, IncidentView
+from bot.domain.lifecycle.resolve import NOTE_MAX, ResolveForm, plan_reopen, plan_resolve
+from bot.domain.lifecycle.update import UpdateField, UpdateForm, UpdateSnapshot, plan_update
 
 ALICE = IncidentUser(datadog_id="dd-alice", display="Alice")
 BOB = IncidentUser(datadog_id="dd-bob", display="Bob")

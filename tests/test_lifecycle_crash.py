@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.domain.incident_record import UpdateJob, UpdateStep
+from bot.domain.lifecycle.record import UpdateJob, UpdateStep
 from bot.emulators.personas import ALICE, INCIDENTS, TEAM
 from bot.emulators.slack.inbound import view_submission
 from bot.emulators.stack import LocalStack

@@ -15,10 +15,10 @@ import pytest
 
 from bot.datadog.incident_reader import DatadogIncidentReader
 from bot.datadog.update_models import update_request
-from bot.domain.incident_record import IncidentCard, UpdateJob, UpdateStep, card_key
-from bot.domain.incident_state import IncidentChanges
-from bot.domain.record import DeclarationRecord
-from bot.domain.sync import IncidentSync, SyncPolicy
+from bot.domain.declare.record import DeclarationRecord
+from bot.domain.incident.state import IncidentChanges
+from bot.domain.lifecycle.record import IncidentCard, UpdateJob, UpdateStep, card_key
+from bot.domain.sync.follow import IncidentSync, SyncPolicy
 from bot.emulators.card_driver import open_modal, with_changes
 from bot.emulators.personas import ALICE, BOB, INCIDENTS
 from bot.emulators.stack import LocalStack

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain.incident_record import card_of
+from bot.domain.declare.card import card_of
 from bot.emulators.personas import BOB, INCIDENTS
 from bot.emulators.stack import LocalStack
 from tests.bot_process import BotProcess, bot_env

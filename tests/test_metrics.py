@@ -19,8 +19,8 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.domain.declaration import Declaration, Origin
-from bot.domain.record import DeclarationRecord, Step
+from bot.domain.declare.record import DeclarationRecord, Step
+from bot.domain.incident.declaration import Declaration, Origin
 from bot.emulators.datadog import DatadogEmulator
 from bot.emulators.personas import ALICE, INCIDENTS, TEAM, seed
 from bot.emulators.slack import SlackEmulator

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.domain.datadog_link import parse_monitor_link
-from bot.domain.declaration import Origin
-from bot.domain.monitor import AlertMessage, Monitor
-from bot.domain.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
+from bot.domain.incident.declaration import Origin
+from bot.domain.incident.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
+from bot.domain.monitor.alert import AlertMessage, Monitor
+from bot.domain.monitor.links import parse_monitor_link
 from bot.slack.form.alert import alert_source, filled_form, notices, opening_form
 from bot.slack.form.metadata import METADATA_MAX, Metadata, decode, encode
 from bot.slack.form.org_fields import field_element

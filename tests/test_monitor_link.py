@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.datadog.sites import WEB_HOSTS
-from bot.domain.datadog_link import (
+from bot.domain.monitor.links import (
     SITE_WEB_HOSTS,
     DatadogHost,
     datadog_host,

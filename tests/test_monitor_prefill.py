@@ -13,8 +13,8 @@ from bot.datadog.models import (
     MarkdownCell,
     MarkdownContent,
 )
-from bot.domain.datadog_link import parse_monitor_link
-from bot.domain.monitor import (
+from bot.domain.incident.org import Choice, FieldKind, OrgField
+from bot.domain.monitor.alert import (
     DEFAULT_MONITOR_SEVERITY,
     MONITOR_NAME_MAX,
     AlertMessage,
@@ -25,8 +25,8 @@ from bot.domain.monitor import (
     parse_monitor_severity,
     unknown_severities,
 )
-from bot.domain.monitor_prefill import choose_severity, match_tags, prefill, render_name
-from bot.domain.org import Choice, FieldKind, OrgField
+from bot.domain.monitor.links import parse_monitor_link
+from bot.domain.monitor.prefill import choose_severity, match_tags, prefill, render_name
 from tests.oracles import assert_datadog_create_body
 
 SEVERITY = parse_monitor_severity(DEFAULT_MONITOR_SEVERITY)

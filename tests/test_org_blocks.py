@@ -6,8 +6,8 @@ from typing import Any
 
 from slack_sdk.models.views import View
 
-from bot.domain.declaration import Origin
-from bot.domain.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
+from bot.domain.incident.declaration import Origin
+from bot.domain.incident.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
 from bot.slack.form.metadata import METADATA_MAX, Metadata, decode, encode
 from bot.slack.form.org_fields import field_block, suggestions, with_org_severities
 from bot.slack.form.prefill import FormPrefill

@@ -12,9 +12,9 @@ import pytest
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import parse_config
 from bot.datadog.requests import WIRE_TYPE
-from bot.domain.custom_fields import CustomFieldRef, validate_custom, validate_declaration
-from bot.domain.declaration import DeclarationForm, FormField, Origin
-from bot.domain.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
+from bot.domain.incident.custom_fields import CustomFieldRef, validate_custom, validate_declaration
+from bot.domain.incident.declaration import DeclarationForm, FormField, Origin
+from bot.domain.incident.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
 from bot.emulators.datadog import DatadogEmulator
 from bot.emulators.datadog.state import field_problem
 

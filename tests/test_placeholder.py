@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.domain.incident_record import card_key
-from bot.domain.record import DeclarationRecord, Step
+from bot.domain.declare.record import DeclarationRecord, Step
+from bot.domain.lifecycle.record import card_key
 from bot.emulators.personas import ALICE, GENERAL, INCIDENTS, PRIVATE
 from bot.emulators.stack import LocalStack
 from bot.slack.card import ACTIONS_BLOCK

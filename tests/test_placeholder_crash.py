@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.record import DeclarationRecord, Step
+from bot.domain.declare.record import DeclarationRecord, Step
 from bot.emulators.personas import INCIDENTS
 from bot.emulators.stack import LocalStack
 from bot.store.sqlite import SqliteStore

@@ -12,8 +12,8 @@ import threading
 import time
 from typing import Any
 
-from bot.domain.record import DeclarationRecord, Step
-from bot.domain.runner import RunnerPolicy
+from bot.domain.declare.record import DeclarationRecord, Step
+from bot.domain.declare.runner import RunnerPolicy
 from bot.emulators.stack import FAST_RETRY, LocalStack
 from bot.services import build_services
 from tests import figures

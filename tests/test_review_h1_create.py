@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bot.app import create_app
-from bot.domain.record import Step
+from bot.domain.declare.record import Step
 from bot.emulators.personas import INCIDENTS
 from bot.emulators.slack.inbound import BotCaller
 from bot.emulators.stack import FAST_RETRY, FAST_RUNNER, SIGNING_SECRET, LocalStack

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.declaration import Declaration, Origin
-from bot.domain.record import DeclarationRecord
+from bot.domain.declare.record import DeclarationRecord
+from bot.domain.incident.declaration import Declaration, Origin
 from bot.store.sqlite import SqliteStore
 
 AS_PID_1 = """

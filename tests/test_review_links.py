@@ -97,7 +97,7 @@ def test_markup_in_a_link_is_shown_escaped(stack: LocalStack) -> None:
 
 
 def test_links_are_checked_again_when_the_metadata_comes_back() -> None:
-    from bot.domain.declaration import Origin
+    from bot.domain.incident.declaration import Origin
 
     origin = Origin(team_id="T", channel_id="C1", user_id="U1")
     text = metadata.encode(metadata.Metadata(origin=origin, context_links=(LOOK_ALIKES[0], GOOD)))

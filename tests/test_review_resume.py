@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.domain.record import DeclarationRecord, Step
+from bot.domain.declare.record import DeclarationRecord, Step
 from bot.emulators.personas import ALICE
 from bot.emulators.stack import LocalStack
 from tests import figures

@@ -16,7 +16,7 @@ import json
 
 import pytest
 
-from bot.domain.record import DeclarationRecord, Step
+from bot.domain.declare.record import DeclarationRecord, Step
 from bot.emulators.personas import ALICE, INCIDENTS
 from bot.emulators.stack import LocalStack
 from tests import figures

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.domain.record import DeclarationRecord
+from bot.domain.declare.record import DeclarationRecord
 from bot.emulators.personas import ALICE, DAVE, INCIDENTS
 from bot.emulators.stack import LocalStack, emulator_env
 from bot.slack.messages import thread_reply

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 import pytest
 from slack_bolt.request.internals import parse_body as bolt_parse_body
 
-from bot.domain.declaration import Origin
-from bot.domain.org import FieldKind, IncidentType, OrgConfig, OrgField
+from bot.domain.incident.declaration import Origin
+from bot.domain.incident.org import FieldKind, IncidentType, OrgConfig, OrgField
 from bot.logs import declaration_id
 from bot.slack.form.metadata import METADATA_MAX, decode, of_view
 from bot.slack.form.prefill import FormPrefill

@@ -11,9 +11,9 @@ import sqlite3
 from pathlib import Path
 from typing import cast
 
-from bot.domain.incident_ports import IncidentStore
-from bot.domain.incident_record import IncidentCard, UpdateJob, UpdateStep, card_key
-from bot.domain.incident_state import RESOLVED, IncidentChanges, IncidentView
+from bot.domain.incident.state import RESOLVED, IncidentChanges, IncidentView
+from bot.domain.lifecycle.ports import IncidentStore
+from bot.domain.lifecycle.record import IncidentCard, UpdateJob, UpdateStep, card_key
 from bot.store.sqlite import SqliteStore
 from tests.test_store_contract import Opener, opener  # noqa: F401 - the fixture
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.declaration import Declaration, Origin
-from bot.domain.ports import DeclarationStore
-from bot.domain.record import DeclarationRecord, Step
+from bot.domain.declare.ports import DeclarationStore
+from bot.domain.declare.record import DeclarationRecord, Step
+from bot.domain.incident.declaration import Declaration, Origin
 from bot.store.sqlite import SqliteStore
 
 Opener = Callable[[], DeclarationStore]

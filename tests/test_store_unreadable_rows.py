@@ -20,9 +20,10 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.domain.incident_record import IncidentCard, UpdateJob, card_key
-from bot.domain.incident_state import IncidentChanges, IncidentView
-from bot.domain.ports import DeclarationStore, RecordKind
+from bot.domain.declare.ports import DeclarationStore
+from bot.domain.incident.state import IncidentChanges, IncidentView
+from bot.domain.lifecycle.record import IncidentCard, UpdateJob, card_key
+from bot.domain.reliability.observer import RecordKind
 from bot.emulators.personas import ALICE
 from bot.emulators.stack import LocalStack
 from bot.store.sqlite import SqliteStore

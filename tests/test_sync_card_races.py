@@ -13,7 +13,7 @@ import threading
 import time
 from typing import Any
 
-from bot.domain.sync import SyncReport
+from bot.domain.sync.follow import SyncReport
 from bot.emulators.card_driver import open_modal, with_changes
 from bot.emulators.personas import ALICE
 from bot.emulators.stack import LocalStack

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bot.domain.sync_ports import SYNC_LEASE
+from bot.domain.sync.ports import SYNC_LEASE
 from tests.test_store_contract import Opener
 from tests.test_store_contract import opener as opener  # the both-stores fixture
 

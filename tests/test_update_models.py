@@ -21,10 +21,10 @@ from bot.datadog.update_models import (
     search_views,
     update_request,
 )
-from bot.domain.declaration import CustomField
-from bot.domain.incident_resolve import ResolveForm, plan_resolve
-from bot.domain.incident_state import IncidentChanges, IncidentUser, IncidentView
-from bot.domain.incident_update import UpdateForm, UpdateSnapshot, plan_update
+from bot.domain.incident.declaration import CustomField
+from bot.domain.incident.state import IncidentChanges, IncidentUser, IncidentView
+from bot.domain.lifecycle.resolve import ResolveForm, plan_resolve
+from bot.domain.lifecycle.update import UpdateForm, UpdateSnapshot, plan_update
 from tests.conftest import shared_path
 from tests.oracles import model_error  # the emulator's oracle check, re-exported there
 

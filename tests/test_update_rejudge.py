@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.declaration import CustomField
-from bot.domain.incident_changes import describe_update
-from bot.domain.incident_record import Overtaken, UpdateJob
-from bot.domain.incident_state import IncidentChanges, IncidentView
-from bot.domain.org import FieldKind, OrgField
-from bot.domain.update_plan import by_field, notice_of, rejudge, who_set
+from bot.domain.incident.changes import describe_update
+from bot.domain.incident.declaration import CustomField
+from bot.domain.incident.org import FieldKind, OrgField
+from bot.domain.incident.state import IncidentChanges, IncidentView
+from bot.domain.lifecycle._plan import by_field, notice_of, rejudge, who_set
+from bot.domain.lifecycle.record import Overtaken, UpdateJob
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 REGIONS = OrgField(name="regions", display_name="Regions", kind=FieldKind.MULTISELECT)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import bot
 from bot.datadog.transport import RetryPolicy
-from bot.domain.backoff import full_jitter
+from bot.domain.reliability.backoff import full_jitter
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,8 +14,8 @@ from bot.datadog.client import DatadogClient
 from bot.datadog.errors import DatadogError, DatadogNotFound, DatadogStatusError
 from bot.datadog.monitors import MONITORS_READ
 from bot.datadog.org_config import load_org_config
-from bot.domain.declaration import SEVERITIES
-from bot.domain.monitor import unknown_severities
+from bot.domain.incident.declaration import SEVERITIES
+from bot.domain.monitor.alert import unknown_severities
 
 PROBE_MONITOR_ID = 1
 """A monitor id no org has: 404 proves the scope without reading any monitor."""

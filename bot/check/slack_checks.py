@@ -9,7 +9,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.check.checklist import Item
 from bot.config import Settings
-from bot.domain.incident_channel import ChannelMode
+from bot.domain.channel.plan import ChannelMode
 from bot.logs import hide_userinfo
 from bot.slack.client import slack_client
 from bot.slack.scopes import APP_TOKEN_SCOPES, REQUIRED_SCOPES, WHY

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.check.checklist import Item
 from bot.config import Settings
-from bot.domain.ports import DeclarationStore
+from bot.domain.declare.ports import DeclarationStore
 from bot.store import open_store
 from bot.store.sqlite import SqliteStore
 

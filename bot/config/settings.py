@@ -13,9 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from bot.config.table import SETTINGS
 from bot.datadog.sites import SITES, api_base
-from bot.domain.declaration import SEVERITIES
-from bot.domain.incident_channel import DEFAULT_TEMPLATE, ChannelMode, template_problem
-from bot.domain.monitor import DEFAULT_MONITOR_SEVERITY, parse_monitor_severity
+from bot.domain.channel.plan import DEFAULT_TEMPLATE, ChannelMode, template_problem
+from bot.domain.incident.declaration import SEVERITIES
+from bot.domain.monitor.alert import DEFAULT_MONITOR_SEVERITY, parse_monitor_severity
 from bot.logs import userinfo_secrets
 
 

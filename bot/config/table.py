@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.datadog.sites import SITES
-from bot.domain.declaration import SEVERITIES
-from bot.domain.monitor import DEFAULT_MONITOR_SEVERITY
+from bot.domain.incident.declaration import SEVERITIES
+from bot.domain.monitor.alert import DEFAULT_MONITOR_SEVERITY
 
 
 @dataclass(frozen=True)

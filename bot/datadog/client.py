@@ -38,8 +38,8 @@ from bot.datadog.transport import (
     within,
 )
 from bot.datadog.update_models import IncidentUpdateRequest, incident_view
-from bot.domain.incident_state import IncidentView
-from bot.domain.monitor import Monitor
+from bot.domain.incident.state import IncidentView
+from bot.domain.monitor.alert import Monitor
 
 MONITOR_TIMEOUT = httpx.Timeout(2.5, connect=1.0)
 """A monitor read fills an open form: it is tried once, briefly, and the form copes without."""

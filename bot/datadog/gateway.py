@@ -21,10 +21,11 @@ from bot.datadog.errors import (
 )
 from bot.datadog.models import Incident
 from bot.datadog.requests import create_request, slack_integration_request
-from bot.domain.declaration import Declaration, Handle
-from bot.domain.monitor import Monitor, MonitorNotRead, not_read_reason
-from bot.domain.ports import CreatedIncident, LookupFailed, ReadTooSlow, StepFailed
-from bot.domain.record import DeclarationRecord
+from bot.domain.declare.ports import CreatedIncident
+from bot.domain.declare.record import DeclarationRecord
+from bot.domain.incident.declaration import Declaration, Handle
+from bot.domain.monitor.alert import Monitor, MonitorNotRead, not_read_reason
+from bot.domain.reliability.outcomes import LookupFailed, ReadTooSlow, StepFailed
 
 log = logging.getLogger(__name__)
 

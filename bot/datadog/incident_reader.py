@@ -5,9 +5,9 @@ from __future__ import annotations
 from bot.datadog.client import DatadogClient
 from bot.datadog.errors import DatadogError, DatadogNotFound
 from bot.datadog.update_models import incident_view
-from bot.domain.incident_state import IncidentView
-from bot.domain.sync import IncidentGone
-from bot.domain.sync_ports import IncidentReadFailed, OpenIncidents
+from bot.domain.incident.state import IncidentView
+from bot.domain.sync.follow import IncidentGone
+from bot.domain.sync.ports import IncidentReadFailed, OpenIncidents
 
 
 class DatadogIncidentReader:

@@ -12,8 +12,8 @@ from bot.datadog.client import DatadogClient
 from bot.datadog.errors import DatadogError
 from bot.datadog.gateway import budget_failed, step_failed
 from bot.datadog.update_models import IncidentParseError, update_request
-from bot.domain.incident_state import IncidentChanges, IncidentView
-from bot.domain.ports import StepFailed
+from bot.domain.incident.state import IncidentChanges, IncidentView
+from bot.domain.reliability.outcomes import StepFailed
 
 
 class DatadogIncidents:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.domain.monitor import MONITOR_NAME_MAX, PRIORITIES, Monitor
+from bot.domain.monitor.alert import MONITOR_NAME_MAX, PRIORITIES, Monitor
 
 MONITORS_READ = "monitors_read"
 """The permission (application key scope) the read needs; optional for the bot."""

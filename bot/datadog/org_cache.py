@@ -18,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
-from bot.domain.org import OrgConfig
+from bot.domain.incident.org import OrgConfig
 
 log = logging.getLogger(__name__)
 

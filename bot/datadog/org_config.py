@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from bot.datadog.client import DatadogClient
 from bot.datadog.models import Lenient
-from bot.domain.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
+from bot.domain.incident.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
 
 log = logging.getLogger(__name__)
 

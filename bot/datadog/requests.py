@@ -23,9 +23,9 @@ from bot.datadog.models import (
     SlackIntegrationMetadata,
     UserRef,
 )
-from bot.domain.declaration import Declaration, Handle
-from bot.domain.org import MULTI_VALUE_KINDS, FieldKind
-from bot.domain.record import DeclarationRecord
+from bot.domain.declare.record import DeclarationRecord
+from bot.domain.incident.declaration import Declaration, Handle
+from bot.domain.incident.org import MULTI_VALUE_KINDS, FieldKind
 
 WIRE_TYPE: dict[FieldKind, str] = {
     **{kind: kind.value for kind in FieldKind},

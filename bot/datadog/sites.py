@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.datadog_link import SITE_WEB_HOSTS
+from bot.domain.monitor.links import SITE_WEB_HOSTS
 
 WEB_HOSTS = SITE_WEB_HOSTS
 """DD_SITE -> web-app host; the domain owns the table because it parses Datadog links."""

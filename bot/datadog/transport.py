@@ -33,7 +33,7 @@ from bot.datadog.errors import (
     error_messages,
     status_error,
 )
-from bot.domain.backoff import full_jitter
+from bot.domain.reliability.backoff import full_jitter
 from bot.logs import hide_userinfo
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class RetryPolicy:
     sleep: Callable[[float], None] = time.sleep
 
     def backoff_for(self, attempt: int) -> float:
-        """Exponential backoff with full jitter (bot/domain/backoff.py)."""
+        """Exponential backoff with full jitter (bot/domain/reliability/backoff.py)."""
         return full_jitter(attempt, self.backoff, self.max_backoff)
 
 

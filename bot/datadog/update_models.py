@@ -23,9 +23,9 @@ from bot.datadog.models import (
     UserRef,
 )
 from bot.datadog.requests import WIRE_TYPE
-from bot.domain.declaration import CustomField
-from bot.domain.incident_state import ACTIVE, IncidentChanges, IncidentUser, IncidentView
-from bot.domain.org import MULTI_VALUE_KINDS, FieldKind
+from bot.domain.incident.declaration import CustomField
+from bot.domain.incident.org import MULTI_VALUE_KINDS, FieldKind
+from bot.domain.incident.state import ACTIVE, IncidentChanges, IncidentUser, IncidentView
 
 BUILT_IN_FIELDS = frozenset({"severity", "state"})
 """Sent and read as `fields.<name>` like the others, but shown as the incident's own."""

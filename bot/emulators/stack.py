@@ -13,8 +13,8 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from bot.app import create_app
 from bot.config import Settings, load_settings
 from bot.datadog.client import RetryPolicy
-from bot.domain.ports import DeclarationStore
-from bot.domain.runner import RunnerPolicy
+from bot.domain.declare.ports import DeclarationStore
+from bot.domain.declare.runner import RunnerPolicy
 from bot.emulators.datadog import DatadogEmulator
 from bot.emulators.driver import BotDriver
 from bot.emulators.personas import TEAM, seed

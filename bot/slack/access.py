@@ -1,6 +1,6 @@
 """The access policy's Slack side: who a person is and who is in which conversation.
 
-bot/domain/access.py decides; this module reads the facts it decides on from Slack and
+bot/domain/access/rules.py decides; this module reads the facts it decides on from Slack and
 keeps them briefly, so a button press seldom waits on the network:
 
 - the person (`users.info`: guest flags, home workspace): 5 minutes;
@@ -29,8 +29,8 @@ from typing import Generic, TypeVar
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.access import ALLOWED, Act, Judgement, Person, Place, judge
-from bot.domain.incident_record import IncidentCard
+from bot.domain.access.rules import ALLOWED, Act, Judgement, Person, Place, judge
+from bot.domain.lifecycle.record import IncidentCard
 from bot.slack.allowlist import Allowlist
 
 log = logging.getLogger(__name__)

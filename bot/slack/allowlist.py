@@ -18,7 +18,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.access import Act
+from bot.domain.access.rules import Act
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.ports import Delivery, StepFailed
-from bot.domain.record import DeclarationRecord, Delivered
+from bot.domain.declare.ports import Delivery
+from bot.domain.declare.record import DeclarationRecord, Delivered
+from bot.domain.reliability.outcomes import StepFailed
 from bot.slack import messages, placeholder
 from bot.slack.form.blocks import status_view
 

@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.domain.incident_changes import Change, ExternalUpdate, moment
-from bot.domain.incident_state import IncidentUser, IncidentView
+from bot.domain.incident.changes import Change, ExternalUpdate, moment
+from bot.domain.incident.state import IncidentUser, IncidentView
 from bot.slack.mrkdwn import (
     BUTTON_MAX,
     FALLBACK_MAX,

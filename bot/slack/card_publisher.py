@@ -15,9 +15,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.incident_changes import Change
-from bot.domain.incident_record import IncidentCard, Overtaken, UpdateJob, UpdateStep
-from bot.domain.ports import StepFailed
+from bot.domain.incident.changes import Change
+from bot.domain.lifecycle.record import IncidentCard, Overtaken, UpdateJob, UpdateStep
+from bot.domain.reliability.outcomes import StepFailed
 from bot.slack.card import Message, card, change_note, mention
 from bot.slack.form.blocks import status_view
 from bot.slack.mrkdwn import FALLBACK_MAX, cut, safe, verbatim

@@ -19,12 +19,12 @@ from collections.abc import Sequence
 
 from slack_sdk import WebClient
 
-from bot.domain.incident_changes import Change, ExternalUpdate
-from bot.domain.incident_channel import topic
-from bot.domain.incident_ports import CardHomeGone
-from bot.domain.incident_record import IncidentCard
-from bot.domain.ports import DeclarationStore
-from bot.domain.record import DeclarationRecord
+from bot.domain.channel.plan import topic
+from bot.domain.declare.ports import DeclarationStore
+from bot.domain.declare.record import DeclarationRecord
+from bot.domain.incident.changes import Change, ExternalUpdate
+from bot.domain.lifecycle.ports import CardHomeGone
+from bot.domain.lifecycle.record import IncidentCard
 from bot.slack.card_publisher import ChannelIsArchived, SlackCardPublisher
 from bot.slack.incident_channel import SlackIncidentChannels, pointer_message
 from bot.slack.sync_surface import SlackExternalNotes

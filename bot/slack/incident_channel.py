@@ -15,9 +15,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.incident_channel import ChannelRefused
-from bot.domain.ports import StepFailed
-from bot.domain.record import DeclarationRecord
+from bot.domain.channel.plan import ChannelRefused
+from bot.domain.declare.record import DeclarationRecord
+from bot.domain.reliability.outcomes import StepFailed
 from bot.slack.mrkdwn import FALLBACK_MAX, safe
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.domain.incident_state import IncidentView
+from bot.domain.incident.state import IncidentView
 from bot.slack.card import Message, state_label
 from bot.slack.mrkdwn import FALLBACK_MAX, SECTION_MAX, safe, verbatim
 

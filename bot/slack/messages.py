@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.domain.incident_record import declared_view
-from bot.domain.record import DeclarationRecord, Delivered
+from bot.domain.declare.card import declared_view
+from bot.domain.declare.record import DeclarationRecord, Delivered
 from bot.slack.card import card
 from bot.slack.form import ids
 from bot.slack.mrkdwn import FALLBACK_MAX, cut, escape, safe, verbatim

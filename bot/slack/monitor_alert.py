@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.datadog_link import MonitorLink, parse_monitor_link
-from bot.domain.declaration import TITLE_MAX, clean, shorten
-from bot.domain.monitor import AlertMessage
+from bot.domain.incident.declaration import TITLE_MAX, clean, shorten
+from bot.domain.monitor.alert import AlertMessage
+from bot.domain.monitor.links import MonitorLink, parse_monitor_link
 
 LINKS_MAX = 10
 STRINGS_MAX = 500

@@ -7,7 +7,7 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.ports import LookupFailed
+from bot.domain.reliability.outcomes import LookupFailed
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The announcement before the incident exists: what is known, "creating in Datadog…".
 
-Posted at once beside the create (bot/domain/placeholder.py), then edited in place into
+Posted at once beside the create (bot/domain/declare/_placeholder.py), then edited in place into
 the live card (card.py); if the create fails it says so, with who can retry. It has no
 buttons: Update and Resolve act on a stored card, and there is none until the incident
 exists. User text is escaped and every mrkdwn object is verbatim, as on the card.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.record import DeclarationRecord
+from bot.domain.declare.record import DeclarationRecord
 from bot.slack.card import DETAILS_BLOCK, HEADER_BLOCK, mention
 from bot.slack.mrkdwn import FALLBACK_MAX, HEADER_MAX, safe, verbatim
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.incident_changes import ExternalUpdate
-from bot.domain.incident_record import IncidentCard
-from bot.domain.ports import StepFailed
+from bot.domain.incident.changes import ExternalUpdate
+from bot.domain.lifecycle.record import IncidentCard
+from bot.domain.reliability.outcomes import StepFailed
 from bot.slack.card import external_note
 from bot.slack.card_publisher import FINAL_REFUSALS
 

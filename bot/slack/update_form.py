@@ -12,12 +12,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.domain.custom_fields import CustomFieldRef
-from bot.domain.declaration import SCOPE_MAX, SEVERITIES, TITLE_MAX
-from bot.domain.incident_resolve import NOTE_MAX, ResolveForm
-from bot.domain.incident_state import DEFAULT_STATES, IncidentView
-from bot.domain.incident_update import ErrorKey, UpdateField, UpdateForm
-from bot.domain.org import OrgConfig, OrgField
+from bot.domain.incident.custom_fields import CustomFieldRef
+from bot.domain.incident.declaration import SCOPE_MAX, SEVERITIES, TITLE_MAX
+from bot.domain.incident.org import OrgConfig, OrgField
+from bot.domain.incident.state import DEFAULT_STATES, IncidentView
+from bot.domain.lifecycle.resolve import NOTE_MAX, ResolveForm
+from bot.domain.lifecycle.update import ErrorKey, UpdateField, UpdateForm
 from bot.slack import payload
 from bot.slack.form import ids
 from bot.slack.form.blocks import (

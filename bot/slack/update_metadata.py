@@ -19,9 +19,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.domain.declaration import CustomField
-from bot.domain.incident_state import IncidentView
-from bot.domain.org import FieldKind
+from bot.domain.incident.declaration import CustomField
+from bot.domain.incident.org import FieldKind
+from bot.domain.incident.state import IncidentView
 from bot.slack.form.metadata import signed, verified
 
 METADATA_MAX = 3000

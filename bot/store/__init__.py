@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.ports import DeclarationStore
+from bot.domain.declare.ports import DeclarationStore
 
 
 def open_store(store_path: str, redis_url: str | None = None) -> DeclarationStore:

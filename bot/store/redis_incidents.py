@@ -15,8 +15,8 @@ from typing import Any
 
 import redis
 
-from bot.domain.incident_record import IncidentCard, UpdateJob
-from bot.domain.ports import RecordKind
+from bot.domain.lifecycle.record import IncidentCard, UpdateJob
+from bot.domain.reliability.observer import RecordKind
 from bot.store.rows import UnreadableRows
 
 CARD_RETENTION = 180 * 24 * 3600

@@ -13,8 +13,8 @@ from typing import Any
 
 import redis
 
-from bot.domain.ports import RecordKind
-from bot.domain.record import DeclarationRecord, Step
+from bot.domain.declare.record import DeclarationRecord, Step
+from bot.domain.reliability.observer import RecordKind
 from bot.store.redis_incidents import ADD_CARD, SAVE_CARD, RedisIncidentRecords
 from bot.store.redis_sync import RedisSyncTables
 from bot.store.rows import UnreadableRows

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from bot.domain.ports import RecordKind
+from bot.domain.reliability.observer import RecordKind
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.domain.ports import RecordKind
-from bot.domain.record import DeclarationRecord, Step
+from bot.domain.declare.record import DeclarationRecord, Step
+from bot.domain.reliability.observer import RecordKind
 from bot.store.rows import UnreadableRows
 from bot.store.sqlite_incidents import SqliteIncidentRecords
 from bot.store.sqlite_sync import SYNC_SCHEMA, SqliteSyncTables

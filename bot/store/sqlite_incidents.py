@@ -16,8 +16,8 @@ from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
-from bot.domain.incident_record import IncidentCard, UpdateJob
-from bot.domain.ports import RecordKind
+from bot.domain.lifecycle.record import IncidentCard, UpdateJob
+from bot.domain.reliability.observer import RecordKind
 from bot.store.rows import UnreadableRows
 
 INCIDENT_SCHEMA = """

@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.domain.datadog_link import MonitorLink
-from bot.domain.declaration import Origin
-from bot.domain.monitor import AlertMessage, Monitor, MonitorSeverity, monitor_to_read
-from bot.domain.monitor_prefill import MonitorPrefill, choose_title, prefill
-from bot.domain.monitor_timeline import timeline_markdown
-from bot.domain.org import OrgConfig
+from bot.domain.incident.declaration import Origin
+from bot.domain.incident.org import OrgConfig
+from bot.domain.monitor.alert import AlertMessage, Monitor, MonitorSeverity, monitor_to_read
+from bot.domain.monitor.links import MonitorLink
+from bot.domain.monitor.prefill import MonitorPrefill, choose_title, prefill
+from bot.domain.monitor.timeline import timeline_markdown
 from bot.slack.form.prefill import FormPrefill
 from bot.slack.form.view import declare_form
 
@@ -47,7 +47,7 @@ def alert_source(
 
 def not_an_alert_notice(alert: AlertMessage) -> tuple[str, ...]:
     """The plain form's line when a message that is no app's alert names a monitor, which
-    is then left unread (bot/domain/monitor.py `reads_monitor`)."""
+    is then left unread (bot/domain/monitor/alert.py `reads_monitor`)."""
     if alert.primary is None:
         return ()
     return (

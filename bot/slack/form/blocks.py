@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from bot.domain.declaration import SCOPE_MAX, TITLE_MAX
+from bot.domain.incident.declaration import SCOPE_MAX, TITLE_MAX
 from bot.slack.form import ids
 from bot.slack.form.prefill import FormPrefill
 from bot.slack.mrkdwn import (

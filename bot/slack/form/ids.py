@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.declaration import FormField
+from bot.domain.incident.declaration import FormField
 
 COMMAND = "/declare"
 MODAL_CALLBACK = "declare_modal"

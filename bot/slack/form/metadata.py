@@ -30,9 +30,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.domain.datadog_link import parse_context_link
-from bot.domain.declaration import Origin, shorten
-from bot.domain.org import FieldKind
+from bot.domain.incident.declaration import Origin, shorten
+from bot.domain.incident.org import FieldKind
+from bot.domain.monitor.links import parse_context_link
 from bot.slack import payload
 
 METADATA_MAX = 3000

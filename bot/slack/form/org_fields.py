@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bot.domain.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
+from bot.domain.incident.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
 from bot.slack.form import ids
 from bot.slack.form.blocks import INPUT_MAX, input_block, option, plain, text_input
 from bot.slack.form.prefill import FormPrefill

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.config import Settings
-from bot.domain.declaration import SEVERITIES
-from bot.domain.incident_channel import ChannelMode
+from bot.domain.channel.plan import ChannelMode
+from bot.domain.incident.declaration import SEVERITIES
 from bot.slack.form import ids
 from bot.slack.form.state import checked, selected_of, selected_user, text_of
 

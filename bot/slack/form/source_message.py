@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.datadog_link import parse_context_link
-from bot.domain.declaration import SUMMARY_MAX, TITLE_MAX, shorten
-from bot.domain.record import DeclarationRecord
+from bot.domain.declare.record import DeclarationRecord
+from bot.domain.incident.declaration import SUMMARY_MAX, TITLE_MAX, shorten
+from bot.domain.monitor.links import parse_context_link
 from bot.slack.form import ids
 from bot.slack.form.blocks import plain
 from bot.slack.mrkdwn import BUTTON_MAX, VIEW_TITLE_MAX, safe
@@ -104,7 +104,7 @@ def _strings(node: Any) -> list[str]:
 def is_context_link(url: str) -> bool:
     """A Datadog monitor, dashboard or notebook, on any Datadog site or custom subdomain.
 
-    Strict (bot/domain/datadog_link.py): no backslash, userinfo, port or non-ASCII host, so
+    Strict (bot/domain/monitor/links.py): no backslash, userinfo, port or non-ASCII host, so
     a browser and Python agree on where the link goes.
     """
     return parse_context_link(url) is not None

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.domain.custom_fields import CustomFieldRef, FieldKey, Unreadable
-from bot.domain.declaration import DeclarationForm
+from bot.domain.incident.custom_fields import CustomFieldRef, FieldKey, Unreadable
+from bot.domain.incident.declaration import DeclarationForm
 from bot.slack import payload
 from bot.slack.form import ids
 

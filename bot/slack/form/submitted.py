@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.domain.custom_fields import Answer, FieldKey, validate_declaration
-from bot.domain.declaration import SEVERITIES, Declaration, FormField, Origin
-from bot.domain.org import FieldKind, OrgConfig, OrgField
+from bot.domain.incident.custom_fields import Answer, FieldKey, validate_declaration
+from bot.domain.incident.declaration import SEVERITIES, Declaration, FormField, Origin
+from bot.domain.incident.org import FieldKind, OrgConfig, OrgField
 from bot.slack import payload
 from bot.slack.form import ids
 from bot.slack.form.metadata import Metadata

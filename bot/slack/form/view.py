@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.domain.declaration import Origin
-from bot.domain.org import FieldKind, OrgConfig
+from bot.domain.incident.declaration import Origin
+from bot.domain.incident.org import FieldKind, OrgConfig
 from bot.slack.form.blocks import (
     ORG_BLOCKS_AT,
     PERSONAL_BLOCKS,

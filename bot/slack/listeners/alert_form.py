@@ -17,9 +17,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.declaration import Origin, declaration_key
-from bot.domain.monitor import AlertMessage, Monitor, MonitorNotRead
-from bot.domain.org import OrgConfig
+from bot.domain.incident.declaration import Origin, declaration_key
+from bot.domain.incident.org import OrgConfig
+from bot.domain.monitor.alert import AlertMessage, Monitor, MonitorNotRead
 from bot.logs import declaration_id
 from bot.slack.form.alert import AlertSource, alert_source, filled_form, opening_form
 from bot.slack.form.prefill import FormPrefill

@@ -20,10 +20,10 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.access import Act
-from bot.domain.incident_record import IncidentCard, UpdateJob, UpdateKind, update_key
-from bot.domain.incident_resolve import plan_reopen
-from bot.domain.ports import StepFailed
+from bot.domain.access.rules import Act
+from bot.domain.lifecycle.record import IncidentCard, UpdateJob, UpdateKind, update_key
+from bot.domain.lifecycle.resolve import plan_reopen
+from bot.domain.reliability.outcomes import StepFailed
 from bot.slack import messages, payload
 from bot.slack.access import ACCESS_WAIT
 from bot.slack.form.blocks import status_view

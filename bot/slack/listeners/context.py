@@ -12,11 +12,11 @@ from concurrent.futures import Future
 from typing import Any, Protocol
 
 from bot.config import Settings
-from bot.domain.commander import CommanderResolver
-from bot.domain.monitor import MonitorReader
-from bot.domain.org import OrgConfig
-from bot.domain.ports import DeclarationStore
-from bot.domain.runner import DeclarationRunner
+from bot.domain.declare.commander import CommanderResolver
+from bot.domain.declare.ports import DeclarationStore
+from bot.domain.declare.runner import DeclarationRunner
+from bot.domain.incident.org import OrgConfig
+from bot.domain.monitor.alert import MonitorReader
 from bot.pool import PoolBusy
 from bot.slack.access import AccessPolicy
 

@@ -13,7 +13,7 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.domain.declaration import Origin
+from bot.domain.incident.declaration import Origin
 from bot.slack import messages
 from bot.slack.form.prefill import prefill_for
 from bot.slack.form.view import declare_form

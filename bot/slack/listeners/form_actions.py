@@ -14,7 +14,7 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.declaration import Origin
+from bot.domain.incident.declaration import Origin
 from bot.slack import messages, payload
 from bot.slack.access import ACCESS_WAIT
 from bot.slack.form import ids, metadata

@@ -17,9 +17,9 @@ from typing import Any, Protocol
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.domain.access import Act
-from bot.domain.incident_record import IncidentCard
-from bot.domain.sync_ports import IncidentReader, IncidentReadFailed
+from bot.domain.access.rules import Act
+from bot.domain.lifecycle.record import IncidentCard
+from bot.domain.sync.ports import IncidentReader, IncidentReadFailed
 from bot.slack import messages, payload
 from bot.slack.access import TooSlow
 from bot.slack.form.blocks import status_view

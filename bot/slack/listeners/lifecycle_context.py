@@ -6,9 +6,9 @@ import logging
 import time
 from typing import Any, Protocol
 
-from bot.domain.incident_ports import IncidentStore, IncidentUpdater
-from bot.domain.incident_record import IncidentCard, card_key
-from bot.domain.update_runner import UpdateRunner
+from bot.domain.lifecycle.ports import IncidentStore, IncidentUpdater
+from bot.domain.lifecycle.record import IncidentCard, card_key
+from bot.domain.lifecycle.runner import UpdateRunner
 from bot.slack import payload
 from bot.slack.listeners.context import Collaborators
 

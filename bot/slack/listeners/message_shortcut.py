@@ -18,8 +18,8 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.declaration import Origin, source_key
-from bot.domain.monitor import reads_monitor
+from bot.domain.incident.declaration import Origin, source_key
+from bot.domain.monitor.alert import reads_monitor
 from bot.slack import messages
 from bot.slack.form.alert import not_an_alert_notice
 from bot.slack.form.metadata import Metadata, encode

@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.declaration import Origin, declaration_key
+from bot.domain.incident.declaration import Origin, declaration_key
 from bot.logs import declaration_id
 from bot.slack import messages
 from bot.slack.form.blocks import status_view

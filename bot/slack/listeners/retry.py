@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, Respond
 
-from bot.domain.record import DeclarationRecord
+from bot.domain.declare.record import DeclarationRecord
 from bot.logs import declaration_id
 from bot.slack import messages
 from bot.slack.access import ACCESS_WAIT

@@ -12,11 +12,11 @@ from typing import Any
 
 from slack_bolt import Ack
 
-from bot.domain.declaration import Declaration, FormField, declaration_key, source_key
-from bot.domain.incident_channel import wants_channel
-from bot.domain.org import OrgConfig
-from bot.domain.ports import LookupFailed
-from bot.domain.record import DeclarationRecord
+from bot.domain.channel.plan import wants_channel
+from bot.domain.declare.record import DeclarationRecord
+from bot.domain.incident.declaration import Declaration, FormField, declaration_key, source_key
+from bot.domain.incident.org import OrgConfig
+from bot.domain.reliability.outcomes import LookupFailed
 from bot.logs import declaration_id
 from bot.slack import payload
 from bot.slack.allowlist import plain_refusal

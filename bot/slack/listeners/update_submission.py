@@ -2,7 +2,7 @@
 
 At submit the person is checked by the access policy again (as at the open), a new
 commander is resolved by email as when declaring, and the change is judged against
-Datadog's current incident (bot/domain/incident_update.py). Errors go under their fields;
+Datadog's current incident (bot/domain/lifecycle/update.py). Errors go under their fields;
 a conflict redraws the modal on the current incident with a note under each clashing
 field. An accepted change is stored before the ack; a redelivered submission finds it.
 """
@@ -16,15 +16,15 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
-from bot.domain.access import Act
-from bot.domain.incident_rebase import rebase
-from bot.domain.incident_record import IncidentCard, UpdateJob, UpdateKind, update_key
-from bot.domain.incident_resolve import plan_resolve
-from bot.domain.incident_state import IncidentUser, IncidentView
-from bot.domain.incident_update import UpdateForm, UpdateSnapshot, plan_update
-from bot.domain.org import OrgField
-from bot.domain.policy import ACK_READ_BUDGET
-from bot.domain.ports import LookupFailed, ReadTooSlow, StepFailed
+from bot.domain.access.rules import Act
+from bot.domain.incident.org import OrgField
+from bot.domain.incident.state import IncidentUser, IncidentView
+from bot.domain.lifecycle.rebase import rebase
+from bot.domain.lifecycle.record import IncidentCard, UpdateJob, UpdateKind, update_key
+from bot.domain.lifecycle.resolve import plan_resolve
+from bot.domain.lifecycle.update import UpdateForm, UpdateSnapshot, plan_update
+from bot.domain.reliability.outcomes import LookupFailed, ReadTooSlow, StepFailed
+from bot.domain.reliability.policy import ACK_READ_BUDGET
 from bot.slack import payload
 from bot.slack.allowlist import plain_refusal
 from bot.slack.form import ids

@@ -1,0 +1,1 @@
+"""The optional incident channel: its mode and its name."""

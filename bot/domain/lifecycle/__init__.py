@@ -1,0 +1,3 @@
+"""After the announcement: the card, and updates, resolves and reopens from Slack carried out
+exactly once.
+"""

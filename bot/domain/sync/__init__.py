@@ -1,0 +1,1 @@
+"""Following changes made outside Slack (Datadog's UI and API) onto the cards."""
