@@ -36,7 +36,7 @@ from bot.emulators.slack.inbound import (
     view_submission,
 )
 from bot.emulators.stack import SIGNING_SECRET, emulator_env
-from bot.slack.form.metadata import decode, use_key
+from bot.slack.declare.form.metadata import decode, use_key
 
 READY_TIMEOUT = 30.0
 _people = itertools.count(1)

@@ -12,7 +12,7 @@ import logging
 from slack_bolt import App
 
 from bot.services import Services
-from bot.slack.form import metadata
+from bot.slack.declare.form import metadata
 from bot.slack.listeners import ListenerExecutor, SetContext, register_listeners
 
 
@@ -36,7 +36,7 @@ def create_app(services: Services, *, verify_token: bool = False) -> App:
     key = secret or settings.slack_app_token or settings.slack_bot_token
     metadata.use_key(key.get_secret_value())
 
-    # Listeners call Slack through the factory's client (bot/slack/client.py), which counts
+    # Listeners call Slack through the factory's client (bot/slack/common/client.py), which counts
     # calls and retries, rather than the plain one Bolt builds per request.
     app.use(SetContext("client", services.slack))
     register_listeners(app, services)

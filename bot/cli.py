@@ -118,13 +118,13 @@ def _start_warm(services: Services, app: App, verified: bool, url: str | None) -
 
 def _draw_form_once(services: Services) -> None:
     """Draw the form off the request path once the org config is in, so the first /declare
-    after a start finds the form's skeleton (bot/slack/form/view.py) drawn; then complete
+    after a start finds the form's skeleton (bot/slack/declare/form/view.py) drawn; then complete
     it for a made-up person a few times, as each /declare does, JSON included."""
     import json
 
     from bot.domain.incident.declaration import Origin
-    from bot.slack.form.prefill import prefill_for
-    from bot.slack.form.view import declare_form
+    from bot.slack.declare.form.prefill import prefill_for
+    from bot.slack.declare.form.view import declare_form
     from bot.warm import ROUNDS
 
     config = services.org_config.get(timeout=WARM_WAIT)

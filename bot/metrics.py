@@ -23,7 +23,7 @@ from prometheus_client.process_collector import ProcessCollector
 
 from bot.domain.declare.ports import DeclarationStore
 from bot.domain.reliability.observer import Outcome, RecordKind, TimedStep
-from bot.slack.scopes import APP_TOKEN_METHODS, METHOD_SCOPES
+from bot.slack.common.scopes import APP_TOKEN_METHODS, METHOD_SCOPES
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The interaction pool: a listener's follow-up work after its ack, off Bolt's threads.
 
-Bolt runs listeners on five threads (bot/slack/listeners/__init__.py); a listener that
+Bolt runs listeners on five threads (bot/slack/listeners.py); a listener that
 waits there on Datadog (a slow search, an incident read) holds one, and the sixth request
 misses Slack's 3-second ack. So what a listener does after its ack (`/declare list`'s
 search and answer, the Update modal's refresh, a monitor read, an allowlist lookup) runs

@@ -47,7 +47,7 @@ def walk_lifecycle(transcript: Transcript) -> bool:
     """Update the severity, then resolve; True when both reached the card and the thread."""
     from bot.emulators.card_driver import open_modal, with_changes
     from bot.emulators.personas import BOB
-    from bot.slack.card import RESOLVE_ACTION, UPDATE_ACTION
+    from bot.slack.incident.card import RESOLVE_ACTION, UPDATE_ACTION
 
     stack, say = transcript.stack, transcript.say
     say("\n\nBack to IR-1, run from its card in #incidents.")

@@ -18,7 +18,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import create_server
 
-from bot.slack.payload import parse_body
+from bot.slack.common.payload import parse_body
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The collaborators the listeners use, built once from settings (or by tests).
 
-`Services` is what bot/slack/listeners/context.py calls `Collaborators`.
+`Services` is what bot/slack/common/context.py calls `Collaborators`.
 """
 
 from __future__ import annotations
@@ -34,15 +34,15 @@ from bot.domain.sync.follow import IncidentSync, SyncPolicy
 from bot.logs import declaration_id
 from bot.metrics import Metrics
 from bot.pool import InteractionPool
-from bot.slack.access import AccessPolicy
-from bot.slack.allowlist import Allowlist
-from bot.slack.announcer import SlackAnnouncer
-from bot.slack.card_publisher import SlackCardPublisher
-from bot.slack.channel_follow import ChannelFollowingPublisher
-from bot.slack.client import slack_client
-from bot.slack.incident_channel import SlackIncidentChannels
-from bot.slack.incident_list import ButtonSigner
-from bot.slack.people import SlackPeople
+from bot.slack.access.allowlist import Allowlist
+from bot.slack.access.policy import AccessPolicy
+from bot.slack.channel.conversations import SlackIncidentChannels
+from bot.slack.channel.follow import ChannelFollowingPublisher
+from bot.slack.common.client import slack_client
+from bot.slack.common.people import SlackPeople
+from bot.slack.declare.announcer import SlackAnnouncer
+from bot.slack.lifecycle.list_view import ButtonSigner
+from bot.slack.lifecycle.publisher import SlackCardPublisher
 from bot.store import open_store
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class Services:
     resolver: CommanderResolver
     runner: DeclarationRunner
     access: AccessPolicy
-    """Who may see, declare and change incidents (bot/slack/access.py)."""
+    """Who may see, declare and change incidents (bot/slack/access/policy.py)."""
     org_config: OrgConfigCache
     """The org's incident types and fields (bot/datadog/org_cache.py)."""
     cards: IncidentStore

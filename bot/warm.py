@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.slack.form import ids
+from bot.slack.common import ids
 
 log = logging.getLogger(__name__)
 

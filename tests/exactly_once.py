@@ -11,7 +11,7 @@ from bot.emulators.personas import ALICE, GENERAL, INCIDENTS, PRIVATE
 from bot.emulators.slack import SlackEmulator
 from bot.emulators.slack.inbound import block_actions
 from bot.emulators.stack import LocalStack
-from bot.slack.form import ids
+from bot.slack.common import ids
 from tests import figures
 
 PLACES = (INCIDENTS, GENERAL, PRIVATE, ALICE)
@@ -25,7 +25,7 @@ def incidents_titled(datadog: DatadogEmulator, title: str) -> list[dict[str, Any
 
 def announcements(slack: SlackEmulator, title: str) -> list[dict[str, Any]]:
     """Top-level announcements (not thread replies) of `title`, wherever they landed:
-    the card, or a placeholder left behind (bot/slack/placeholder.py) counts as one too."""
+    the card, or a placeholder left behind (bot/slack/declare/placeholder.py) counts as one too."""
     found = []
     placeholders = (f"Declaring {title} (", f"Not declared yet: {title}:")
     for place in PLACES:

@@ -23,7 +23,7 @@ from bot.domain.incident.declaration import SCOPE_MAX, SUMMARY_MAX, TITLE_MAX
 from bot.emulators.personas import ALICE, BOB, INCIDENTS, TEAM
 from bot.emulators.slack.inbound import declare_form_values, payload_body, view_submission
 from bot.emulators.stack import LocalStack
-from bot.slack.form import ids
+from bot.slack.common import ids
 from tests import figures
 
 EXAMPLES = settings(

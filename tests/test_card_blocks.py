@@ -9,8 +9,8 @@ import pytest
 
 from bot.domain.incident.changes import Change, ChangeKind, describe_update, external_update
 from bot.domain.incident.state import IncidentChanges, IncidentUser, IncidentView
-from bot.slack import card as cards
-from bot.slack.mrkdwn import FALLBACK_MAX, HEADER_MAX, SECTION_MAX
+from bot.slack.common.mrkdwn import FALLBACK_MAX, HEADER_MAX, SECTION_MAX
+from bot.slack.incident import card as cards
 from tests.oracles import assert_blocks_round_trip
 
 HOSTILE = "<!channel> <http://evil|x> & <@U999> @here"

@@ -12,7 +12,7 @@ from bot.check import check_links, run_check
 from bot.config import SETTINGS
 from bot.datadog.sites import SITES
 from bot.emulators.stack import LocalStack
-from bot.slack.scopes import REQUIRED_SCOPES
+from bot.slack.common.scopes import REQUIRED_SCOPES
 
 
 def check(stack: LocalStack, **overrides: str) -> tuple[int, str]:

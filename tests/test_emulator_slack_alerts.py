@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import Block
 from bot.emulators.slack import SlackEmulator
 from bot.emulators.slack.alerts import attachment_alert, blocks_alert, text_alert
 from bot.emulators.slack.inbound import option_value, text_value
-from bot.slack.monitor_alert import read_alert
+from bot.slack.monitor.alert import read_alert
 
 URL = "https://app.datadoghq.com/monitors/42?group=host%3Aweb-1"
 

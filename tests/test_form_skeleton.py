@@ -9,8 +9,9 @@ from slack_sdk.models.views import View
 
 from bot.domain.incident.declaration import Origin
 from bot.domain.incident.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
-from bot.slack.form import ids, metadata, view
-from bot.slack.form.prefill import FormPrefill
+from bot.slack.common import ids
+from bot.slack.declare.form import metadata, view
+from bot.slack.declare.form.prefill import FormPrefill
 
 SEVERITY = OrgField(
     name="severity",

@@ -14,7 +14,7 @@ from bot.domain.declare._progress import keep_facts
 from bot.emulators.personas import ALICE, BOB, CAROL
 from bot.emulators.slack import SlackEmulator
 from bot.emulators.stack import LocalStack
-from bot.slack.scopes import REQUIRED_SCOPES
+from bot.slack.common.scopes import REQUIRED_SCOPES
 from tests.test_check import check, line
 from tests.test_store_contract import Opener, record
 from tests.test_store_contract import opener as opener  # the sqlite and redis stores

@@ -22,9 +22,9 @@ from bot.domain.sync.follow import IncidentSync, SyncPolicy
 from bot.emulators.card_driver import open_modal, with_changes
 from bot.emulators.personas import ALICE, BOB, INCIDENTS
 from bot.emulators.stack import LocalStack
-from bot.slack.card import UPDATE_ACTION
-from bot.slack.card_publisher import SlackCardPublisher
-from bot.slack.sync_surface import SlackExternalNotes
+from bot.slack.incident.card import UPDATE_ACTION
+from bot.slack.lifecycle.publisher import SlackCardPublisher
+from bot.slack.sync.notes import SlackExternalNotes
 from bot.store.sqlite import SqliteStore
 from tests.exactly_once import wait_for
 from tests.oracles import assert_blocks_round_trip

@@ -22,8 +22,7 @@ from bot.emulators.personas import ALICE, BOB, INCIDENTS, TEAM
 from bot.emulators.slack import SlackEmulator
 from bot.emulators.slack.inbound import payload_body
 from bot.emulators.stack import LocalStack
-from bot.slack import scopes
-from bot.slack.form import ids
+from bot.slack.common import ids, scopes
 from tests.conftest import ROOT, shared_path
 
 MANIFESTS = {name: ROOT / "manifests" / f"{name}.json" for name in ("socket-mode", "http")}
@@ -70,7 +69,7 @@ def _resolve(node: ast.expr, where: str) -> str:
             if isinstance(key, ast.Constant) and key.value in ("callback_id", "command"):
                 return _resolve(value, where)
     raise AssertionError(
-        f"{where}: cannot read the listener's id; use a string or bot.slack.form.ids"
+        f"{where}: cannot read the listener's id; use a string or bot.slack.common.ids"
     )
 
 
@@ -111,9 +110,11 @@ def test_every_called_method_has_known_scopes() -> None:
     calls = called_methods()
     bot_calls = calls - set(scopes.APP_TOKEN_METHODS)
     unknown = sorted(bot_calls - set(scopes.METHOD_SCOPES))
-    assert not unknown, f"add these methods and their scopes to bot/slack/scopes.py: {unknown}"
+    assert not unknown, (
+        f"add these methods and their scopes to bot/slack/common/scopes.py: {unknown}"
+    )
     assert bot_calls == set(scopes.USED_METHODS), (
-        "bot/slack/scopes.py USED_METHODS is out of date: "
+        "bot/slack/common/scopes.py USED_METHODS is out of date: "
         f"called but not listed {sorted(bot_calls - scopes.USED_METHODS)}, "
         f"listed but not called {sorted(scopes.USED_METHODS - bot_calls)}"
     )

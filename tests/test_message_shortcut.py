@@ -9,7 +9,7 @@ from typing import Any
 from bot.emulators.personas import ALICE, BOB, GENERAL, INCIDENTS, PRIVATE, TEAM
 from bot.emulators.slack.inbound import declare_form_values
 from bot.emulators.stack import LocalStack
-from bot.slack.form.source_message import context_links, quote_of, title_of
+from bot.slack.declare.form.source_message import context_links, quote_of, title_of
 from tests.oracles import assert_datadog_create_body, assert_view_round_trips
 from tests.test_org_declare import assert_views_sent_round_trip
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.monitor.alert import AlertMessage
-from bot.slack.monitor_alert import monitor_links, read_alert, status_line
+from bot.slack.monitor.alert import monitor_links, read_alert, status_line
 
 MONITOR = "https://app.datadoghq.com/monitors/155844758"
 

@@ -13,7 +13,7 @@ from typing import Any
 from bot.emulators.personas import ALICE, INCIDENTS
 from bot.emulators.slack.alerts import attachment_alert, blocks_alert, text_alert
 from bot.emulators.stack import LocalStack
-from bot.slack.form.ids import CONTEXT_LINKS
+from bot.slack.common.ids import CONTEXT_LINKS
 from tests.oracles import assert_datadog_create_body, assert_view_round_trips
 
 US = "https://app.datadoghq.com"

@@ -6,10 +6,10 @@ from bot.domain.incident.declaration import Origin
 from bot.domain.incident.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
 from bot.domain.monitor.alert import AlertMessage, Monitor
 from bot.domain.monitor.links import parse_monitor_link
-from bot.slack.form.alert import alert_source, filled_form, notices, opening_form
-from bot.slack.form.metadata import METADATA_MAX, Metadata, decode, encode
-from bot.slack.form.org_fields import field_element
-from bot.slack.form.prefill import FormPrefill
+from bot.slack.declare.form.metadata import METADATA_MAX, Metadata, decode, encode
+from bot.slack.declare.form.org_fields import field_element
+from bot.slack.declare.form.prefill import FormPrefill
+from bot.slack.monitor.form import alert_source, filled_form, notices, opening_form
 from tests.oracles import assert_view_round_trips
 
 ORIGIN = Origin(team_id="T1", channel_id="C1", user_id="U1", trigger_id="1.2")

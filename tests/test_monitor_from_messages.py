@@ -11,7 +11,7 @@ from bot.emulators.personas import BOB, INCIDENTS
 from bot.emulators.slack.alerts import DATADOG_BOT_ID, attachment_alert
 from bot.emulators.slack.state import BOT_ID
 from bot.emulators.stack import LocalStack
-from bot.slack.monitor_alert import posted_by_app, read_alert
+from bot.slack.monitor.alert import posted_by_app, read_alert
 from tests.conftest import shared_path
 from tests.test_monitor_alerts import US, cells, checkout_monitor, context_lines, submit_shown
 

@@ -8,10 +8,10 @@ from slack_sdk.models.views import View
 
 from bot.domain.incident.declaration import Origin
 from bot.domain.incident.org import Choice, FieldKind, IncidentType, OrgConfig, OrgField
-from bot.slack.form.metadata import METADATA_MAX, Metadata, decode, encode
-from bot.slack.form.org_fields import field_block, suggestions, with_org_severities
-from bot.slack.form.prefill import FormPrefill
-from bot.slack.form.view import declare_form
+from bot.slack.declare.form.metadata import METADATA_MAX, Metadata, decode, encode
+from bot.slack.declare.form.org_fields import field_block, suggestions, with_org_severities
+from bot.slack.declare.form.prefill import FormPrefill
+from bot.slack.declare.form.view import declare_form
 
 ORIGIN = Origin(team_id="T1", channel_id="C1", channel_name="incidents", user_id="U1")
 

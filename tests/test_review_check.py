@@ -15,7 +15,7 @@ import pytest
 
 from bot.check import run_check
 from bot.emulators.stack import LocalStack
-from bot.slack.scopes import REQUIRED_SCOPES
+from bot.slack.common.scopes import REQUIRED_SCOPES
 from tests.redis_server import free_port
 from tests.test_check import clean_environ, line
 

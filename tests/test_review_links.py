@@ -15,8 +15,8 @@ import pytest
 from bot.emulators.personas import ALICE
 from bot.emulators.slack.inbound import declare_form_values
 from bot.emulators.stack import LocalStack
-from bot.slack.form import metadata
-from bot.slack.form.source_message import context_links, is_context_link
+from bot.slack.declare.form import metadata
+from bot.slack.declare.form.source_message import context_links, is_context_link
 from tests.oracles import assert_datadog_create_body, assert_view_round_trips
 
 GOOD = "https://app.datadoghq.com/monitors/123"

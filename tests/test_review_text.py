@@ -16,7 +16,7 @@ from bot.config import ConfigError, load_settings
 from bot.domain.declare.record import DeclarationRecord
 from bot.emulators.personas import ALICE, DAVE, INCIDENTS
 from bot.emulators.stack import LocalStack, emulator_env
-from bot.slack.messages import thread_reply
+from bot.slack.declare.messages import thread_reply
 from tests.exactly_once import click_retry, wait_for
 from tests.oracles import assert_blocks_round_trip
 
@@ -54,7 +54,7 @@ def test_the_thread_reply_keeps_the_bots_own_mentions(stack: LocalStack) -> None
 
 
 def test_user_text_in_a_note_stays_escaped() -> None:
-    from bot.slack.messages import render_note
+    from bot.slack.declare.messages import render_note
 
     note = "Could not notify <@U0DAVE>: Slack said <!channel> <http://evil.example|x> & <@U0BOB>"
     rendered = render_note(note)

@@ -12,12 +12,12 @@ from slack_bolt.request.internals import parse_body as bolt_parse_body
 from bot.domain.incident.declaration import Origin
 from bot.domain.incident.org import FieldKind, IncidentType, OrgConfig, OrgField
 from bot.logs import declaration_id
-from bot.slack.form.metadata import METADATA_MAX, decode, of_view
-from bot.slack.form.prefill import FormPrefill
-from bot.slack.form.submitted import raw_answer, validate_whole_form
-from bot.slack.form.view import declare_form
+from bot.slack.common.payload import parse_body
+from bot.slack.declare.form.metadata import METADATA_MAX, decode, of_view
+from bot.slack.declare.form.prefill import FormPrefill
+from bot.slack.declare.form.submitted import raw_answer, validate_whole_form
+from bot.slack.declare.form.view import declare_form
 from bot.slack.listeners import ListenerExecutor
-from bot.slack.payload import parse_body
 
 ORIGIN = Origin(team_id="T1", channel_id="C1", user_id="U1", trigger_id="1.2")
 

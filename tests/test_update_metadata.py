@@ -9,8 +9,8 @@ from bot.domain.incident.declaration import CustomField
 from bot.domain.incident.org import Choice, FieldKind, OrgConfig, OrgField
 from bot.domain.incident.state import IncidentChanges, IncidentUser, IncidentView
 from bot.domain.lifecycle.runner import still_needed
-from bot.slack.update_form import resolve_view, update_modal
-from bot.slack.update_metadata import METADATA_MAX, UpdateMeta, decode, fit, restore
+from bot.slack.lifecycle.update_form import resolve_view, update_modal
+from bot.slack.lifecycle.update_metadata import METADATA_MAX, UpdateMeta, decode, fit, restore
 from tests.oracles import assert_view_round_trips
 
 VIEW = IncidentView(

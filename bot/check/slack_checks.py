@@ -11,8 +11,8 @@ from bot.check.checklist import Item
 from bot.config import Settings
 from bot.domain.channel.plan import ChannelMode
 from bot.logs import hide_userinfo
-from bot.slack.client import slack_client
-from bot.slack.scopes import APP_TOKEN_SCOPES, REQUIRED_SCOPES, WHY
+from bot.slack.common.client import slack_client
+from bot.slack.common.scopes import APP_TOKEN_SCOPES, REQUIRED_SCOPES, WHY
 
 REINSTALL = (
     "then reinstall the app (Slack app > Install App > Reinstall to Workspace) and put the "

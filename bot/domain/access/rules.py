@@ -2,7 +2,7 @@
 
 Every surface that shows or changes an incident (the card's buttons, `/declare list` and
 its Update, both modals at open and at submit, Reopen, Retry, declaring itself) asks
-`judge` with the facts the Slack side read (bot/slack/access.py), so the rules live here
+`judge` with the facts the Slack side read (bot/slack/access/policy.py), so the rules live here
 once and a table-driven test covers them all.
 
 - See: anyone when the card lives in a public channel; otherwise members of the card's

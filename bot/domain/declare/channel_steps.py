@@ -30,7 +30,7 @@ PRIVACY_KEPT = 1000
 
 
 class IncidentChannels(Protocol):
-    """The Slack side of the incident channel (bot/slack/incident_channel.py)."""
+    """The Slack side of the incident channel (bot/slack/channel/conversations.py)."""
 
     def is_private_origin(self, channel_id: str) -> bool: ...
 

@@ -1,7 +1,8 @@
 """The organization's incident configuration: incident types and user-defined fields.
 
-A pure model: `bot/datadog/org_config.py` reads it from Datadog, `bot/slack/form/org_fields.py`
-renders it, `bot/domain/incident/custom_fields.py` validates answers against it.
+A pure model: `bot/datadog/org_config.py` reads it from Datadog,
+`bot/slack/declare/form/org_fields.py` renders it, and `custom_fields.py` beside it
+validates answers against it.
 """
 
 from __future__ import annotations

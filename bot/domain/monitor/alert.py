@@ -1,7 +1,7 @@
 """A Datadog monitor and the alert message that points at it, as the domain sees them.
 
 `Monitor` is what `GET /api/v1/monitor/{id}` told us (bot/datadog/monitors.py builds it);
-`AlertMessage` is what a Slack alert message said (bot/slack/monitor_alert.py builds it).
+`AlertMessage` is what a Slack alert message said (bot/slack/monitor/alert.py builds it).
 `parse_monitor_severity` reads the DECLARE_MONITOR_SEVERITY setting; `MonitorReader` is
 the port the Datadog gateway implements.
 """

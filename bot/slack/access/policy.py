@@ -1,0 +1,311 @@
+"""The access policy's Slack side: who a person is and who is in which conversation.
+
+bot/domain/access/rules.py decides; this module reads the facts it decides on from Slack and
+keeps them briefly, so a button press seldom waits on the network:
+
+- the person (`users.info`: guest flags, home workspace): 5 minutes;
+- whether a conversation is a public channel (`conversations.info`): 5 minutes;
+- a conversation's members (`conversations.members`, every page): 1 minute.
+
+Each cache is bounded (least recently used goes first) and looks a key up once at a time
+(later callers wait for the same answer). Callers bound their wait: past it the answer is
+"Slack is slow", and the lookup goes on and is cached for the next press. A failed read
+is never taken as "allowed": an unreadable person may not change anything, and an
+unreadable channel counts as private with no members.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.domain.access.rules import ALLOWED, Act, Judgement, Person, Place, judge
+from bot.domain.lifecycle.record import IncidentCard
+from bot.slack.access.allowlist import Allowlist
+
+log = logging.getLogger(__name__)
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+PEOPLE_TTL = 300.0
+CHANNELS_TTL = 300.0
+MEMBERS_TTL = 60.0
+LOOKUP_THREADS = 8
+"""Slack reads for the access check running at once (a burst of first presses)."""
+CACHE_ENTRIES = 512
+"""Entries each cache keeps at most."""
+MEMBERS_PAGE = 1000
+MEMBERS_PAGES = 20
+"""Pages of members read at most per conversation (20,000 people); past it, not a member."""
+ACCESS_WAIT = 1.5
+"""Seconds a check may wait on Slack before an answer Slack itself waits for (an ack, or a
+modal opened with a 3-second trigger)."""
+SLOW = (
+    "Slack is slow to say who may {verb} this incident, so nothing was done. Try again in a moment."
+)
+UNKNOWN_PERSON = (
+    "Slack wouldn't say who you are ({error}), so declare-bot can't let you {verb} "
+    "incidents. Try again in a moment, or ask an admin."
+)
+
+
+class TooSlow(Exception):
+    """A lookup outlasted the caller's wait (it goes on, and its answer is kept)."""
+
+
+class _Lookups(Generic[K, V]):
+    """A bounded TTL cache whose misses are looked up once at a time, off the caller."""
+
+    def __init__(self, load: Callable[[K], V], ttl: float, pool: ThreadPoolExecutor) -> None:
+        self._load, self._ttl, self._pool = load, ttl, pool
+        self._kept: OrderedDict[K, tuple[float, V]] = OrderedDict()
+        self._pending: dict[K, Future[V]] = {}
+        self._lock = threading.Lock()
+
+    def cached(self, key: K) -> V | None:
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is None or time.monotonic() - kept[0] >= self._ttl:
+                return None
+            self._kept.move_to_end(key)
+            return kept[1]
+
+    def get(self, key: K, wait: float) -> V:
+        """The value, looked up if it isn't fresh; TooSlow past `wait` seconds."""
+        found = self.cached(key)
+        if found is not None:
+            return found
+        with self._lock:
+            pending = self._pending.get(key)
+            if pending is None:
+                pending = self._pool.submit(self._fill, key)
+                self._pending[key] = pending
+        try:
+            return pending.result(timeout=max(0.0, wait))
+        except FutureTimeout:
+            raise TooSlow(str(key)) from None
+
+    def _fill(self, key: K) -> V:
+        try:
+            value = self._load(key)
+            with self._lock:
+                self._kept[key] = (time.monotonic(), value)
+                self._kept.move_to_end(key)
+                while len(self._kept) > CACHE_ENTRIES:
+                    self._kept.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                self._pending.pop(key, None)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A person as read: the facts, or Slack's error."""
+
+    person: Person | None
+    error: str = ""
+
+
+def _error(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error"))
+    return type(exc).__name__
+
+
+class AccessPolicy:
+    """Answers "may this person do that to this incident?" for every Slack surface."""
+
+    def __init__(
+        self,
+        client: WebClient,
+        allowlist: Allowlist,
+        *,
+        allow_guests: bool = False,
+        people_ttl: float = PEOPLE_TTL,
+        channels_ttl: float = CHANNELS_TTL,
+        members_ttl: float = MEMBERS_TTL,
+    ) -> None:
+        self.client = client
+        self.allowlist = allowlist
+        self.allow_guests = allow_guests
+        self._pool = ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="access")
+        self._home: str | None = None
+        self._people: _Lookups[str, _Read] = _Lookups(self._read_person, people_ttl, self._pool)
+        self._public: _Lookups[str, bool] = _Lookups(self._read_public, channels_ttl, self._pool)
+        self._members: _Lookups[str, frozenset[str]] = _Lookups(
+            self._read_members, members_ttl, self._pool
+        )
+
+    # the decisions ---------------------------------------------------------------
+    def may(
+        self, act: Act, user_id: str, card: IncidentCard, *, wait: float, label: str = ""
+    ) -> Judgement:
+        """May `user_id` do `act` to the incident on `card`? Waits at most `wait` seconds."""
+        label = label or (f"IR-{card.shown.public_id}" if card.shown.public_id else "it")
+        deadline = time.monotonic() + wait
+        try:
+            read = self._people.get(user_id, wait)
+            if read.person is None:
+                return Judgement(UNKNOWN_PERSON.format(error=read.error, verb=act.value))
+            place = self._place(read.person, card, deadline)
+            refusal = None
+            if act.changes:
+                left = max(0.0, deadline - time.monotonic())
+                refusal = self.allowlist.refusal(user_id, card.declared_from, wait=left, act=act)
+        except TooSlow:
+            log.warning("access check for %s timed out after %.1fs", act.value, wait)
+            return Judgement(SLOW.format(verb=act.value))
+        return judge(
+            act,
+            read.person,
+            place,
+            label=label,
+            allowlist_refusal=refusal,
+            allow_guests=self.allow_guests,
+        )
+
+    def may_declare(
+        self, user_id: str, channel_id: str, *, wait: float, at_submit: bool = False
+    ) -> Judgement:
+        """May `user_id` declare from `channel_id`? (The allowlists and the guest rule.)
+
+        `at_submit`: a declaration is never refused only because Slack is slow or fails to
+        describe its person (the check after the form opened has usually answered, and replaced the
+        form of a guest); the allowlists still refuse when they can't be read.
+        """
+        try:
+            read = self._people.get(user_id, wait)
+        except TooSlow:
+            if not at_submit:
+                return Judgement(SLOW.format(verb="declare").replace("this incident", "incidents"))
+            log.warning("users.info is slow: declaring without the guest check")
+            read = _Read(Person(user_id))
+        if read.person is None and at_submit:
+            log.warning("users.info failed (%s): declaring without the guest check", read.error)
+            read = _Read(Person(user_id))
+        if read.person is None:
+            return Judgement(UNKNOWN_PERSON.format(error=read.error, verb="declare"))
+        return self._declaring(read.person, self.allowlist.refusal(user_id, channel_id, wait=wait))
+
+    def _declaring(self, person: Person, allowlist_refusal: str | None) -> Judgement:
+        return judge(
+            Act.DECLARE,
+            person,
+            None,
+            label="",
+            allowlist_refusal=allowlist_refusal,
+            allow_guests=self.allow_guests,
+        )
+
+    def cached_declare_refusal(self, user_id: str, channel_id: str) -> tuple[bool, str | None]:
+        """(known, refusal) for declaring, from what is cached alone: no I/O before an ack."""
+        refusal = self.allowlist.channel_refusal(channel_id)
+        if refusal:
+            return True, refusal
+        known, refusal = self.allowlist.cached_group_refusal(user_id)
+        read = self._people.cached(user_id)
+        if read is None or read.person is None:
+            return False, refusal
+        return known, self._declaring(read.person, refusal).refusal
+
+    def visible(
+        self, user_id: str, cards: Iterable[IncidentCard], *, wait: float
+    ) -> tuple[Person | None, list[IncidentCard]]:
+        """The person (None when Slack wouldn't say) and the cards they may see."""
+        deadline = time.monotonic() + wait
+        read = self._people.get(user_id, wait)
+        if read.person is None:
+            return None, []
+        shown = []
+        for card in cards:
+            place = self._place(read.person, card, deadline)
+            if judge(Act.SEE, read.person, place, label="").allowed:
+                shown.append(card)
+        return read.person, shown
+
+    def _place(self, person: Person, card: IncidentCard, deadline: float) -> Place:
+        def left() -> float:
+            return max(0.0, deadline - time.monotonic())
+
+        public = self._public.get(card.channel, left())
+        member = person.user_id == card.declared_by
+        outsider = person.guest or person.external
+        if not member and (outsider or not public):
+            for channel in dict.fromkeys((card.channel, card.declared_from)):
+                if person.user_id in self._members.get(channel, left()):
+                    member = True
+                    break
+        return Place(card_public=public, member=member)
+
+    # reading Slack ----------------------------------------------------------------
+    def _home_team(self) -> str:
+        if self._home is None:
+            self._home = str(self.client.auth_test().get("team_id") or "")
+        return self._home
+
+    def _read_person(self, user_id: str) -> _Read:
+        try:
+            user = self.client.users_info(user=user_id).get("user") or {}
+            home = self._home_team()
+        except Exception as exc:  # noqa: BLE001 - any failure: this person can't change things
+            log.warning("users.info for the access check failed: %s", _error(exc))
+            return _Read(None, _error(exc))
+        team = str(user.get("team_id") or "")
+        return _Read(
+            Person(
+                user_id=user_id,
+                guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
+                external=bool(user.get("is_stranger")) or bool(team and home and team != home),
+            )
+        )
+
+    def _read_public(self, channel_id: str) -> bool:
+        if not channel_id or channel_id.startswith("D"):
+            return False  # a DM (the announcement's fallback) is never public
+        try:
+            channel = self.client.conversations_info(channel=channel_id).get("channel") or {}
+        except Exception as exc:  # noqa: BLE001 - unreadable: count it as private
+            log.info("conversations.info %s for the access check: %s", channel_id, _error(exc))
+            return False
+        return not (
+            channel.get("is_private") or channel.get("is_im") or channel.get("is_mpim")
+        ) and bool(channel.get("is_channel", True))
+
+    def _read_members(self, channel_id: str) -> frozenset[str]:
+        if not channel_id or channel_id.startswith("D"):
+            return frozenset()  # a DM's person is the declarer, counted from the card
+        members: set[str] = set()
+        cursor = ""
+        try:
+            for _ in range(MEMBERS_PAGES):
+                page = self.client.conversations_members(
+                    channel=channel_id, limit=MEMBERS_PAGE, cursor=cursor or None
+                )
+                members.update(m for m in page.get("members") or [] if isinstance(m, str))
+                meta = page.get("response_metadata") or {}
+                cursor = str(meta.get("next_cursor") or "") if isinstance(meta, dict) else ""
+                if not cursor:
+                    break
+        except Exception as exc:  # noqa: BLE001 - unreadable: nobody counts as a member
+            log.info("conversations.members %s for the access check: %s", channel_id, _error(exc))
+            return frozenset()
+        return frozenset(members)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self.allowlist.close()
+
+
+__all__ = ["ALLOWED", "AccessPolicy", "Act", "Judgement", "TooSlow"]

@@ -1,0 +1,105 @@
+"""What the listeners need from the app, as Protocols.
+
+`bot.services.Services` provides them; bot/slack depends only on these shapes, so it
+imports neither bot.services (which imports bot/slack) nor bot.datadog.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any, Protocol
+
+from bot.config import Settings
+from bot.domain.declare.commander import CommanderResolver
+from bot.domain.declare.ports import DeclarationStore
+from bot.domain.declare.runner import DeclarationRunner
+from bot.domain.incident.org import OrgConfig
+from bot.domain.monitor.alert import MonitorReader
+from bot.pool import PoolBusy
+from bot.slack.access.policy import AccessPolicy
+
+log = logging.getLogger(__name__)
+
+
+class OrgConfigSource(Protocol):
+    """The org's incident types and fields, cached (bot/datadog/org_cache.py)."""
+
+    def get(self, timeout: float) -> OrgConfig | None: ...
+
+    def peek(self) -> OrgConfig | None: ...
+
+
+class Collaborators(Protocol):
+    """Reaches every listener as its `services` argument, through Bolt's context."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def store(self) -> DeclarationStore: ...
+
+    @property
+    def resolver(self) -> CommanderResolver: ...
+
+    @property
+    def runner(self) -> DeclarationRunner: ...
+
+    @property
+    def access(self) -> AccessPolicy:
+        """Who may see, declare and change incidents (the one access policy)."""
+        ...
+
+    @property
+    def org_config(self) -> OrgConfigSource: ...
+
+    @property
+    def commander_ack_budget(self) -> float:
+        """Seconds the submit step may wait for the commander before acking anyway."""
+        ...
+
+    @property
+    def org_config_wait(self) -> float:
+        """Seconds opening the form may wait for an uncached org config."""
+        ...
+
+    def dispatch(self, key: str, run: Callable[[str], object]) -> Future[object]: ...
+
+    @property
+    def monitors(self) -> MonitorReader:
+        """Reads monitors of the configured site (declaring from a monitor alert)."""
+        ...
+
+    def in_background(self, run: Callable[..., object], /, *args: Any) -> Future[object]:
+        """After the ack: `run(*args)` on the bounded interaction pool (bot/pool.py), not on
+        Bolt's listener threads; for Datadog reads and slow Slack calls (a search and its
+        answer, the Update modal's refresh, a monitor read, an allowlist lookup). Its
+        failures are logged. Raises PoolBusy (its `user_message` is for the person) when
+        the pool is full: nothing was queued."""
+        ...
+
+
+def after_ack(
+    services: Collaborators, run: Callable[[], object], busy: Callable[[str], None] | None
+) -> None:
+    """`run` on the interaction pool; when the pool is full, `busy` tells the person why
+    nothing was done (or, with no way to tell them, the log says so)."""
+    try:
+        services.in_background(run)
+    except PoolBusy as exc:
+        log.warning("the interaction pool is full: %s not run", getattr(run, "__name__", "task"))
+        if busy is not None:
+            try:
+                busy(exc.user_message)
+            except Exception as told:  # noqa: BLE001 - the answer is best effort
+                log.warning("could not tell the person: %s", type(told).__name__)
+
+
+def org_config_now(services: Collaborators) -> OrgConfig | None:
+    """The org configuration if it can be had within the ack-path budget (the trigger lasts
+    3 s); else None, and the form shows the built-in fields."""
+    config = services.org_config.get(timeout=services.org_config_wait)
+    if config is None:
+        log.warning("org config unavailable: the form shows the built-in fields only")
+    return config

@@ -1,0 +1,143 @@
+"""The form's submission: validate, resolve the commander, store, ack, then declare.
+
+Field errors come back under their fields (`response_action: errors`) and keep
+everything the person typed. An accepted declaration is stored before the ack, so
+a crash after the ack loses nothing, and a double submit finds it already there.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack
+
+from bot.domain.channel.plan import wants_channel
+from bot.domain.declare.record import DeclarationRecord
+from bot.domain.incident.declaration import Declaration, FormField, declaration_key, source_key
+from bot.domain.incident.org import OrgConfig
+from bot.domain.reliability.outcomes import LookupFailed
+from bot.logs import declaration_id
+from bot.slack.access.allowlist import plain_refusal
+from bot.slack.common import ids, payload
+from bot.slack.common.context import Collaborators
+from bot.slack.declare.form import metadata
+from bot.slack.declare.form.blocks import declaring_view
+from bot.slack.declare.form.state import block_errors, checked, state_values
+from bot.slack.declare.form.submitted import shows_org_fields, validate_whole_form
+
+log = logging.getLogger(__name__)
+
+STORE_DOWN = (
+    "declare-bot can't save declarations right now, so nothing was sent. "
+    "Your answers are kept: press Declare again in a moment."
+)
+STALE_FORM = "This form is out of date. Close it and run /declare again."
+NOT_YOURS = "This form was opened by someone else, so it can't be sent from your account."
+ALLOWLIST_WAIT = 1.0
+"""Seconds the submit step may wait for a user-group lookup (it shares the 3 s ack)."""
+SUBMIT_WAIT = 0.3
+"""Seconds the submit step may wait for an uncached configuration (it shares the 3 s ack)."""
+
+
+def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Collaborators) -> None:
+    view = payload.view(body)
+    meta = metadata.of_view(view)
+    if meta is None:
+        ack(response_action="errors", errors={ids.TITLE: STALE_FORM})
+        return
+    origin = meta.origin
+    user_id = payload.string(payload.obj(body, "user"), "id") or origin.user_id
+    team_id = payload.string(payload.obj(body, "team"), "id") or origin.team_id
+    view_id = payload.string(view, "id")
+    key = declaration_key(team_id, user_id, view_id, origin.trigger_id)
+    declaration_id.set(key)
+    not_allowed = _not_allowed(services, user_id, origin.user_id, origin.channel_id)
+    if not_allowed:
+        ack(response_action="errors", errors={ids.TITLE: not_allowed})
+        return
+
+    try:
+        existing = services.store.get(key)
+    except Exception:  # noqa: BLE001 - any store failure: keep the form, say so, send nothing
+        log.exception("the declaration store is unavailable")
+        ack(response_action="errors", errors={ids.TITLE: STORE_DOWN})
+        return
+    if existing is not None:
+        log.info("duplicate submission ignored")
+        ack(response_action="update", view=declaring_view(existing.declaration.title))
+        return
+
+    result = validate_whole_form(
+        view,
+        meta,
+        _org_config(services, view),
+        key=key,
+        origin=origin.model_copy(update={"user_id": user_id, "team_id": team_id}),
+        default_handles=tuple(services.settings.default_handles),
+        allowed_handles=tuple(services.settings.allowed_handles),
+    )
+    if not isinstance(result, Declaration):
+        log.info("form errors: %s", ", ".join(sorted(str(field) for field in result)))
+        ack(response_action="errors", errors=block_errors(result))
+        return
+
+    asked = checked(state_values(view), ids.INCIDENT_CHANNEL)
+    wants = wants_channel(services.settings.incident_channel, asked)
+    result = result.model_copy(update={"incident_channel": wants})
+    if meta.monitor_cell:
+        result = result.model_copy(update={"monitor_cell": meta.monitor_cell})
+    commander_error = _commander_error(services, result.commander_id)
+    if commander_error:
+        ack(response_action="errors", errors=block_errors({FormField.COMMANDER: commander_error}))
+        return
+
+    record = DeclarationRecord(
+        key=key, declaration=result, modal_view_id=view_id, source_key=source_key(result.origin)
+    )
+    try:
+        added = services.store.add(record)
+    except Exception:  # noqa: BLE001 - as above: nothing is sent unless it is stored first
+        log.exception("the declaration store is unavailable")
+        ack(response_action="errors", errors={ids.TITLE: STORE_DOWN})
+        return
+    if not added:
+        log.info("duplicate submission ignored")
+        ack(response_action="update", view=declaring_view(result.title))
+        return
+    ack(response_action="update", view=declaring_view(result.title))
+    log.info("declaration accepted")
+    services.dispatch(key, services.runner.run)
+
+
+def _not_allowed(services: Collaborators, actor: str, opener: str, channel_id: str) -> str | None:
+    """Authorization again, at submit: the form's own person, still allowed in its channel
+    (the channel comes from the signed metadata, so it is the one the form was opened in)."""
+    if actor != opener:
+        log.warning("a form opened by %s was submitted by %s", opener, actor)
+        return NOT_YOURS
+    refusal = services.access.may_declare(
+        actor, channel_id, wait=ALLOWLIST_WAIT, at_submit=True
+    ).refusal
+    if refusal:
+        log.info("submission refused for %s in %s", actor, channel_id)
+        return plain_refusal(refusal)
+    return None
+
+
+def _org_config(services: Collaborators, view: dict[str, Any]) -> OrgConfig | None:
+    """Wait briefly for the configuration only when the form shows org fields."""
+    if shows_org_fields(view):
+        return services.org_config.get(timeout=min(SUBMIT_WAIT, services.org_config_wait))
+    return services.org_config.peek()
+
+
+def _commander_error(services: Collaborators, slack_id: str) -> str | None:
+    """An error for the commander field, or None (also when the lookup is still running)."""
+    try:
+        services.resolver.resolve(slack_id, timeout=services.commander_ack_budget)
+    except LookupFailed as exc:
+        return str(exc)
+    except TimeoutError:
+        log.info("commander lookup still running; acking and continuing in the background")
+    return None

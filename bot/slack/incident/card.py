@@ -1,0 +1,169 @@
+"""The incident's live card (the announcement, edited in place) and its thread notes.
+
+Pure builders returning `(text, blocks)`. Every piece of user or Datadog text is escaped and
+every mrkdwn object is verbatim (explicit `<@U…>` still renders, a bare "@channel" typed
+into a title does not), so nothing a person typed can ping a group or forge a link.
+The buttons carry no incident: the listener takes it from what the bot stored for the
+message the button is on (channel + ts), so a rewritten payload can't point an action at
+another incident.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from bot.domain.incident.changes import Change, ExternalUpdate, moment
+from bot.domain.incident.state import IncidentUser, IncidentView
+from bot.slack.common.mrkdwn import (
+    BUTTON_MAX,
+    FALLBACK_MAX,
+    HEADER_MAX,
+    SECTION_MAX,
+    cut,
+    escape,
+    safe,
+    verbatim,
+)
+
+Message = tuple[str, list[dict[str, Any]]]
+
+HEADER_BLOCK = "incident_card_header"
+DETAILS_BLOCK = "incident_card_details"
+ACTIONS_BLOCK = "incident_card_actions"
+UPDATE_ACTION = "incident_card_update"
+RESOLVE_ACTION = "incident_card_resolve"
+REOPEN_ACTION = "incident_card_reopen"
+OPEN_ACTION = "open_incident"
+"""The same action ID as the announcement's link button, already acked by a listener."""
+CARD_ACTIONS = (UPDATE_ACTION, RESOLVE_ACTION, REOPEN_ACTION)
+"""The actions that act on the card's incident (looked up from the stored message)."""
+SECTION_FIELD_MAX = 2000
+"""Slack's limit for one of a section's `fields` (belongs beside the others in mrkdwn.py)."""
+NOTE_LINES_MAX = 20
+"""Changes listed in one thread note; more are counted, not listed."""
+
+_SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
+_STATE_LABELS = {"active": "Active", "stable": "Stable", "resolved": "✅ Resolved"}
+
+
+def mention(user_id: str) -> str:
+    """`<@U…>` for a real Slack user ID; anything else is shown as escaped text."""
+    return f"<@{user_id}>" if _SLACK_USER.fullmatch(user_id) else escape(user_id)
+
+
+def state_label(incident: IncidentView) -> str:
+    if incident.resolved:
+        return _STATE_LABELS.get(incident.state, f"✅ {incident.state.capitalize()}")
+    return _STATE_LABELS.get(incident.state, incident.state.capitalize())
+
+
+def _commander(incident: IncidentView, commander_slack_id: str | None) -> str:
+    if commander_slack_id:
+        return mention(commander_slack_id)
+    if incident.commander is not None:
+        return safe(incident.commander.label, 200)
+    return "Not set"
+
+
+def _impact(incident: IncidentView) -> str:
+    if not incident.customer_impacted:
+        return "No"
+    ended = incident.customer_impact_end
+    tail = f"\nEnded {moment(ended)}" if ended is not None else ""
+    room = SECTION_FIELD_MAX - len("*Customer impact*\nYes: ") - len(tail)
+    scope = safe(incident.customer_impact_scope or "scope not given", room)
+    return f"Yes: {scope}{tail}"
+
+
+def _button(label: str, action_id: str, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": cut(label, BUTTON_MAX)},
+        "action_id": action_id,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def card_buttons(incident: IncidentView) -> list[dict[str, Any]]:
+    """Update, then Resolve (Reopen once resolved), then the link to Datadog."""
+    elements = [_button("Update", UPDATE_ACTION)]
+    if incident.resolved:
+        elements.append(_button("Reopen", REOPEN_ACTION))
+    else:
+        elements.append(_button("Resolve", RESOLVE_ACTION, "primary"))
+    if incident.url:
+        link = _button("Open in Datadog", OPEN_ACTION)
+        link["url"] = incident.url
+        elements.append(link)
+    return elements
+
+
+def card(incident: IncidentView, *, commander_slack_id: str | None = None) -> Message:
+    """The live card: title, severity, state, commander, customer impact, link and buttons.
+
+    `commander_slack_id` is the commander's Slack user when the bot knows it (shown as a
+    mention); otherwise Datadog's name for them is shown.
+    """
+    icon = "✅" if incident.resolved else "🚨"
+    test = "[TEST] " if incident.is_test else ""
+    header = safe(f"{icon} {test}{incident.label}: {incident.title}", HEADER_MAX)
+    fields = [
+        verbatim(f"*Severity*\n{safe(incident.severity, 200)}"),
+        verbatim(f"*State*\n{safe(state_label(incident), 200)}"),
+        verbatim(f"*Commander*\n{_commander(incident, commander_slack_id)}"),
+        verbatim(f"*Customer impact*\n{_impact(incident)}"),
+    ]
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "header",
+            "block_id": HEADER_BLOCK,
+            "text": {"type": "plain_text", "text": header},
+        },
+        {"type": "section", "block_id": DETAILS_BLOCK, "fields": fields},
+    ]
+    if incident.is_test:
+        blocks.append({"type": "context", "elements": [verbatim(":test_tube: *TEST* incident")]})
+    blocks.append(
+        {"type": "actions", "block_id": ACTIONS_BLOCK, "elements": card_buttons(incident)}
+    )
+    text = safe(
+        f"{test}{incident.label} ({incident.severity}, {incident.state}): {incident.title} "
+        f"{incident.url or ''}".rstrip(),
+        FALLBACK_MAX,
+    )
+    return text, blocks
+
+
+def datadog_actor(user: IncidentUser | None) -> str:
+    """Who changed the incident in Datadog, as plain text (escaped by the note builder)."""
+    return f"{user.label} (in Datadog)" if user is not None else "Someone in Datadog"
+
+
+def _note(who: str, lines: Sequence[str], label: str) -> Message:
+    """`who` is mrkdwn already (a mention or escaped text); `lines` are plain text."""
+    shown = list(lines[:NOTE_LINES_MAX])
+    more = len(lines) - len(shown)
+    if len(shown) == 1 and not more:
+        body = f"{who} {safe(shown[0], SECTION_MAX - len(who) - 1)}"
+    else:
+        head = f"{who} updated {escape(label)}:"
+        tail = f"\n… and {more} more" if more else ""
+        room = (SECTION_MAX - len(head) - len(tail)) // max(len(shown), 1) - 3
+        body = head + "".join(f"\n• {safe(line, room)}" for line in shown) + tail
+    plain = " · ".join(lines) or "no visible change"
+    text = safe(f"{label}: {plain}", FALLBACK_MAX)
+    return text, [{"type": "section", "text": verbatim(body)}]
+
+
+def change_note(actor_slack_id: str, changes: Sequence[Change], label: str) -> Message:
+    """The thread reply for an update from Slack: `<@U…> changed severity SEV-2 → SEV-1`."""
+    return _note(mention(actor_slack_id), [c.text for c in changes], label)
+
+
+def external_note(update: ExternalUpdate, label: str) -> Message:
+    """The thread reply for a change made in Datadog, naming who when Datadog says."""
+    return _note(safe(datadog_actor(update.by), 300), list(update.lines), label)

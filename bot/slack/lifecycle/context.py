@@ -1,0 +1,62 @@
+"""What the incident lifecycle listeners need beyond declaring's collaborators."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Protocol
+
+from bot.domain.lifecycle.ports import IncidentStore, IncidentUpdater
+from bot.domain.lifecycle.record import IncidentCard, card_key
+from bot.domain.lifecycle.runner import UpdateRunner
+from bot.slack.common import payload
+from bot.slack.common.context import Collaborators
+
+log = logging.getLogger(__name__)
+
+
+class Lifecycle(Collaborators, Protocol):
+    @property
+    def cards(self) -> IncidentStore: ...
+
+    @property
+    def updates(self) -> UpdateRunner: ...
+
+    @property
+    def incidents(self) -> IncidentUpdater: ...
+
+
+CARD_SETTLE = 0.5
+"""Seconds a press waits for its card to be stored: the thread reply is posted beside the
+announcement's edit, so a quick hand can press a card whose record is a moment behind."""
+CARD_POLL = 0.05
+ARRIVED_AT = "arrived_at"
+"""The request context's key for when the request reached the bot (time.monotonic())."""
+
+
+class StoreDown(Exception):
+    """The store could not be read: the person is told, nothing is changed."""
+
+
+def card_of_message(services: Lifecycle, body: dict[str, Any]) -> IncidentCard | None:
+    """The card the pressed button is on, from what the bot stored for that message;
+    StoreDown when the store can't say."""
+    container = payload.obj(body, "container")
+    channel = payload.string(container, "channel_id") or payload.string(
+        payload.obj(body, "channel"), "id"
+    )
+    ts = payload.string(container, "message_ts") or payload.string(
+        payload.obj(body, "message"), "ts"
+    )
+    if not channel or not ts:
+        return None
+    deadline = time.monotonic() + CARD_SETTLE
+    while True:
+        try:
+            card = services.cards.get_card(card_key(channel, ts))
+        except Exception as exc:  # noqa: BLE001 - the store is down: the person hears it
+            log.exception("reading the card failed")
+            raise StoreDown from exc
+        if card is not None or time.monotonic() >= deadline:
+            return card
+        time.sleep(CARD_POLL)

@@ -1,0 +1,1 @@
+"""Declaring from a Datadog monitor alert: reading the alert, its form, opening and filling it."""

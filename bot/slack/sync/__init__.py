@@ -1,0 +1,1 @@
+"""The sync's notes in Slack about changes made in Datadog."""
