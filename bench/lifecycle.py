@@ -36,8 +36,7 @@ from bot.emulators.base import Request
 from bot.emulators.card_driver import card_message, with_changes
 from bot.emulators.personas import INCIDENTS, TEAM
 from bot.emulators.slack.inbound import declare_form_values, payload_body
-from bot.slack.incident.card import UPDATE_ACTION
-from bot.slack.lifecycle.update_form import UPDATE_CALLBACK
+from bot.slack.common.ids import UPDATE_ACTION, UPDATE_CALLBACK
 from bot.store.sqlite import SqliteStore
 
 TIMEOUT = 60.0

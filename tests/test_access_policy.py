@@ -18,8 +18,13 @@ import pytest
 from bot.emulators.card_driver import initial_values
 from bot.emulators.personas import ALICE, BOB, CAROL, INCIDENTS, TEAM
 from bot.emulators.stack import LocalStack
-from bot.slack.incident.card import REOPEN_ACTION, RESOLVE_ACTION, UPDATE_ACTION
-from bot.slack.lifecycle.update_form import RESOLVE_CALLBACK, UPDATE_CALLBACK
+from bot.slack.common.ids import (
+    REOPEN_ACTION,
+    RESOLVE_ACTION,
+    RESOLVE_CALLBACK,
+    UPDATE_ACTION,
+    UPDATE_CALLBACK,
+)
 from tests.lifecycle import card_message, press_card, wait_for
 from tests.test_declare_list import listed, press_listed, rows
 

@@ -9,6 +9,7 @@ import pytest
 
 from bot.domain.incident.changes import Change, ChangeKind, describe_update, external_update
 from bot.domain.incident.state import IncidentChanges, IncidentUser, IncidentView
+from bot.slack.common import ids
 from bot.slack.common.mrkdwn import FALLBACK_MAX, HEADER_MAX, SECTION_MAX
 from bot.slack.incident import card as cards
 from tests.oracles import assert_blocks_round_trip
@@ -47,7 +48,7 @@ def test_open_card_shows_the_incident_and_update_resolve_buttons() -> None:
         "*Customer impact*\nNo",
     ]
     actions = [e["action_id"] for e in _actions(blocks)]
-    assert actions == [cards.UPDATE_ACTION, cards.RESOLVE_ACTION, cards.OPEN_ACTION]
+    assert actions == [cards.UPDATE_ACTION, cards.RESOLVE_ACTION, ids.OPEN_INCIDENT_ACTION]
     assert _actions(blocks)[2]["url"] == INCIDENT.url
     assert text.startswith("IR-338027 (SEV-2, active): Checkout down")
     assert [b["block_id"] for b in blocks] == [
@@ -74,7 +75,7 @@ def test_resolved_card_has_a_check_and_reopen_instead_of_resolve() -> None:
     assert "*Customer impact*\nYes: EU\nEnded 2026-01-01 12:00 UTC" in fields
     assert "*Commander*\nAlice" in fields  # no Slack user known: Datadog's name
     actions = [e["action_id"] for e in _actions(blocks)]
-    assert actions == [cards.UPDATE_ACTION, cards.REOPEN_ACTION, cards.OPEN_ACTION]
+    assert actions == [cards.UPDATE_ACTION, cards.REOPEN_ACTION, ids.OPEN_INCIDENT_ACTION]
     completed = cards.card(resolved.model_copy(update={"state": "completed"}))[1]
     assert "✅ Completed" in _all_text(completed)
 

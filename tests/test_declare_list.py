@@ -14,9 +14,9 @@ import httpx
 from bot.domain.incident.state import IncidentView
 from bot.emulators.personas import ALICE, BOB, INCIDENTS, TEAM
 from bot.emulators.stack import LocalStack
+from bot.slack.common.ids import LIST_UPDATE_ACTION, UPDATE_CALLBACK
 from bot.slack.declare import messages
-from bot.slack.lifecycle.list_view import LIST_UPDATE_ACTION, ButtonSigner, age, incident_list
-from bot.slack.lifecycle.update_form import UPDATE_CALLBACK
+from bot.slack.lifecycle.list_view import ButtonSigner, age, incident_list
 from tests.oracles import assert_blocks_round_trip, assert_view_round_trips
 
 SEARCH = "/api/v2/incidents/search"

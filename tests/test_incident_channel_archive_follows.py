@@ -22,7 +22,7 @@ from bot.domain.lifecycle.record import card_key
 from bot.emulators.card_driver import open_modal, press_card, with_changes
 from bot.emulators.personas import BOB, INCIDENTS
 from bot.emulators.stack import LocalStack
-from bot.slack.incident.card import REOPEN_ACTION, RESOLVE_ACTION
+from bot.slack.common.ids import REOPEN_ACTION, RESOLVE_ACTION
 from tests.exactly_once import wait_for
 from tests.test_incident_channel import channel_stack, made, the_record
 

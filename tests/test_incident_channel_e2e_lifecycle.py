@@ -10,7 +10,7 @@ from typing import Any
 from bot.emulators.card_driver import open_modal, with_changes
 from bot.emulators.personas import BOB, INCIDENTS
 from bot.emulators.stack import LocalStack
-from bot.slack.incident.card import RESOLVE_ACTION, UPDATE_ACTION
+from bot.slack.common.ids import RESOLVE_ACTION, UPDATE_ACTION
 from tests.exactly_once import wait_for
 from tests.test_incident_channel import channel_stack, made
 

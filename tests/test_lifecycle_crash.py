@@ -10,7 +10,7 @@ from bot.domain.lifecycle.record import UpdateJob, UpdateStep
 from bot.emulators.personas import ALICE, INCIDENTS, TEAM
 from bot.emulators.slack.inbound import view_submission
 from bot.emulators.stack import LocalStack
-from bot.slack.incident.card import UPDATE_ACTION
+from bot.slack.common.ids import UPDATE_ACTION
 from bot.store.sqlite import SqliteStore
 from tests import figures
 from tests.bot_process import BotProcess, bot_env, open_modal, submission

@@ -8,8 +8,7 @@ import json
 
 from bot.emulators.personas import ALICE, BOB, INCIDENTS
 from bot.emulators.stack import LocalStack
-from bot.slack.incident.card import UPDATE_ACTION
-from bot.slack.lifecycle.publisher import UPDATE_RETRY_ACTION
+from bot.slack.common.ids import UPDATE_ACTION, UPDATE_RETRY_ACTION
 from tests import figures
 from tests.lifecycle import card_text, open_modal, thread_notes, wait_for, with_changes
 from tests.oracles import assert_blocks_round_trip

@@ -13,8 +13,7 @@ from bot.emulators.personas import ALICE, BOB, INCIDENTS, TEAM
 from bot.emulators.slack.arguments import decode_json_fields
 from bot.emulators.slack.inbound import view_submission
 from bot.emulators.stack import LocalStack
-from bot.slack.incident.card import UPDATE_ACTION
-from bot.slack.lifecycle.publisher import UPDATE_RETRY_ACTION
+from bot.slack.common.ids import UPDATE_ACTION, UPDATE_RETRY_ACTION
 from tests import figures
 from tests.bot_process import BotProcess
 from tests.lifecycle import card_text, open_modal, thread_notes, wait_for, with_changes

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.emulators.personas import ALICE, BOB
 from bot.emulators.stack import LocalStack
-from bot.slack.incident.card import REOPEN_ACTION, RESOLVE_ACTION, UPDATE_ACTION
+from bot.slack.common.ids import REOPEN_ACTION, RESOLVE_ACTION, UPDATE_ACTION
 from tests.lifecycle import (
     buttons,
     card_text,

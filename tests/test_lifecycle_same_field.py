@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.emulators.personas import ALICE, BOB, INCIDENTS
 from bot.emulators.stack import LocalStack
-from bot.slack.incident.card import UPDATE_ACTION
+from bot.slack.common.ids import UPDATE_ACTION
 from tests.lifecycle import card_text, open_modal, thread_notes, wait_for, with_changes
 from tests.oracles import assert_blocks_round_trip
 

@@ -22,7 +22,7 @@ from bot.domain.sync.follow import IncidentSync, SyncPolicy
 from bot.emulators.card_driver import open_modal, with_changes
 from bot.emulators.personas import ALICE, BOB, INCIDENTS
 from bot.emulators.stack import LocalStack
-from bot.slack.incident.card import UPDATE_ACTION
+from bot.slack.common.ids import UPDATE_ACTION
 from bot.slack.lifecycle.publisher import SlackCardPublisher
 from bot.slack.sync.notes import SlackExternalNotes
 from bot.store.sqlite import SqliteStore

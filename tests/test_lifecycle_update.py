@@ -14,7 +14,7 @@ from datadog_api_client.v2.model.incident_update_request import IncidentUpdateRe
 from bot.emulators.datadog.validate import model_error
 from bot.emulators.personas import ALICE, BOB, CAROL, DAVE, INCIDENTS
 from bot.emulators.stack import LocalStack
-from bot.slack.incident.card import UPDATE_ACTION
+from bot.slack.common.ids import UPDATE_ACTION
 from tests.lifecycle import (
     card_message,
     card_text,

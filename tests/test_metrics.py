@@ -293,7 +293,7 @@ def test_socket_mode_serves_metrics_on_metrics_port(
 
 
 def test_a_lifecycle_update_is_timed_as_the_update_step(stack: LocalStack) -> None:
-    from bot.slack.incident.card import RESOLVE_ACTION
+    from bot.slack.common.ids import RESOLVE_ACTION
     from tests.lifecycle import open_modal, thread_notes, wait_for, with_changes
 
     stack.declare("Payments down")

@@ -17,7 +17,7 @@ from bot.domain.declare.record import DeclarationRecord, Step
 from bot.domain.lifecycle.record import card_key
 from bot.emulators.personas import ALICE, GENERAL, INCIDENTS, PRIVATE
 from bot.emulators.stack import LocalStack
-from bot.slack.incident.card import ACTIONS_BLOCK
+from bot.slack.common.ids import ACTIONS_BLOCK
 from tests.exactly_once import assert_exactly_once, click_retry, wait_for
 from tests.oracles import assert_blocks_round_trip
 from tests.test_declare_flow import assert_everything_sent_round_trips

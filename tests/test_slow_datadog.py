@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from bot.emulators.personas import ALICE, BOB
 from bot.emulators.stack import LocalStack
-from bot.slack.incident.card import UPDATE_ACTION
+from bot.slack.common.ids import UPDATE_ACTION
 from tests.lifecycle import initial_values, open_modal, wait_for, with_changes
 
 SEARCH = "GET /api/v2/incidents/search"

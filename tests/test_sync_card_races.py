@@ -17,7 +17,7 @@ from bot.domain.sync.follow import SyncReport
 from bot.emulators.card_driver import open_modal, with_changes
 from bot.emulators.personas import ALICE
 from bot.emulators.stack import LocalStack
-from bot.slack.incident.card import UPDATE_ACTION
+from bot.slack.common.ids import UPDATE_ACTION
 from tests.exactly_once import wait_for
 from tests.test_lifecycle_sync import (
     card_of,

@@ -14,7 +14,7 @@ import httpx
 from bot.emulators.personas import ALICE, INCIDENTS, TEAM
 from bot.emulators.slack.inbound import BotCaller, option_value, options_value, text_value
 from bot.emulators.stack import LocalStack
-from bot.slack.incident.card import HEADER_BLOCK
+from bot.slack.common.ids import HEADER_BLOCK
 
 
 def card_message(stack: LocalStack, channel: str = INCIDENTS) -> dict[str, Any]:

@@ -22,6 +22,15 @@ from slack_sdk import WebClient
 
 from bot.slack.common import ids
 from bot.slack.common.context import Collaborators
+from bot.slack.common.ids import (
+    LIST_UPDATE_ACTION,
+    REOPEN_ACTION,
+    RESOLVE_ACTION,
+    RESOLVE_CALLBACK,
+    UPDATE_ACTION,
+    UPDATE_CALLBACK,
+    UPDATE_RETRY_ACTION,
+)
 from bot.slack.declare.command import open_declare_modal
 from bot.slack.declare.form.org_fields import CUSTOM_FIELD_ACTIONS
 from bot.slack.declare.form_actions import (
@@ -31,7 +40,6 @@ from bot.slack.declare.form_actions import (
 )
 from bot.slack.declare.retry import retry_declaration
 from bot.slack.declare.submission import submit_declare_modal
-from bot.slack.incident.card import REOPEN_ACTION, RESOLVE_ACTION, UPDATE_ACTION
 from bot.slack.lifecycle.card_actions import open_resolve, open_update, reopen, retry_update
 from bot.slack.lifecycle.context import ARRIVED_AT
 from bot.slack.lifecycle.list_command import (
@@ -40,9 +48,6 @@ from bot.slack.lifecycle.list_command import (
     list_incidents,
     open_update_from_list,
 )
-from bot.slack.lifecycle.list_view import LIST_UPDATE_ACTION
-from bot.slack.lifecycle.publisher import UPDATE_RETRY_ACTION
-from bot.slack.lifecycle.update_form import RESOLVE_CALLBACK, UPDATE_CALLBACK
 from bot.slack.lifecycle.update_submission import submit_resolve, submit_update
 from bot.slack.monitor.shortcut import declare_from_message
 

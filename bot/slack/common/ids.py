@@ -40,3 +40,21 @@ BLOCK_FOR_FIELD: dict[FormField, str] = {
     FormField.INCIDENT_TYPE: INCIDENT_TYPE,
 }
 """Each block's single element uses the block ID as its action ID too."""
+
+# the live card (bot/slack/incident/card.py)
+HEADER_BLOCK = "incident_card_header"
+DETAILS_BLOCK = "incident_card_details"
+ACTIONS_BLOCK = "incident_card_actions"
+UPDATE_ACTION = "incident_card_update"
+RESOLVE_ACTION = "incident_card_resolve"
+REOPEN_ACTION = "incident_card_reopen"
+
+# the announcement before the incident exists
+STATUS_BLOCK = "incident_placeholder_status"
+
+# the lifecycle: an update's Retry, /declare list's Update, the update and resolve modals
+UPDATE_RETRY_ACTION = "incident_update_retry"
+LIST_UPDATE_ACTION = "incident_list_update"
+"""The list's Update button: opens the same update modal as the card's Update."""
+UPDATE_CALLBACK = "incident_update_modal"
+RESOLVE_CALLBACK = "incident_resolve_modal"

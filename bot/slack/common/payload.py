@@ -71,3 +71,8 @@ def parse_body(body: str, content_type: str | None) -> Any:
         payload = params.get("payload")
         return json.loads(payload) if payload is not None else {}
     return params
+
+
+def user_id(body: Any) -> str:
+    """Who acted: `user.id` in an interaction, `user_id` in a slash command ("" if neither)."""
+    return string(obj(body, "user"), "id") or string(body, "user_id")

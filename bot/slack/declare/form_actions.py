@@ -96,7 +96,7 @@ def declare_anyway(
     if meta is None:
         log.warning("declare anyway: the notice's metadata is unreadable")
         return
-    refusal = _refusal(services, payload.string(payload.obj(body, "user"), "id"), meta.origin)
+    refusal = _refusal(services, payload.user_id(body), meta.origin)
     if refusal:
         _update(client, view, status_view("Can't declare", messages.refusal(refusal)))
         return

@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.declare.record import DeclarationRecord
+from bot.slack.common.ids import DETAILS_BLOCK, HEADER_BLOCK, STATUS_BLOCK
 from bot.slack.common.mrkdwn import FALLBACK_MAX, HEADER_MAX, safe, verbatim
-from bot.slack.incident.card import DETAILS_BLOCK, HEADER_BLOCK, mention
+from bot.slack.incident.card import mention
 
 Message = tuple[str, list[dict[str, Any]]]
 
-STATUS_BLOCK = "incident_placeholder_status"
 CREATING = ":hourglass_flowing_sand: Creating the incident in Datadog…"
 
 

@@ -12,7 +12,7 @@ from bot.logs import declaration_id
 from bot.slack.access.policy import ACCESS_WAIT
 from bot.slack.common.context import Collaborators, after_ack
 from bot.slack.common.mrkdwn import safe
-from bot.slack.common.payload import first_action, obj, string
+from bot.slack.common.payload import first_action, string, user_id
 from bot.slack.declare import messages
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def _retry(body: dict[str, Any], respond: Respond, services: Collaborators) -> N
         )
         return
     declaration_id.set(key)
-    refusal = _refusal(services, string(obj(body, "user"), "id"), record)
+    refusal = _refusal(services, user_id(body), record)
     if refusal:
         answer(respond, body, text=refusal, response_type="ephemeral", replace_original=False)
         return

@@ -47,7 +47,7 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Collaborators
         ack(response_action="errors", errors={ids.TITLE: STALE_FORM})
         return
     origin = meta.origin
-    user_id = payload.string(payload.obj(body, "user"), "id") or origin.user_id
+    user_id = payload.user_id(body) or origin.user_id
     team_id = payload.string(payload.obj(body, "team"), "id") or origin.team_id
     view_id = payload.string(view, "id")
     key = declaration_key(team_id, user_id, view_id, origin.trigger_id)

@@ -16,6 +16,15 @@ from typing import Any
 
 from bot.domain.incident.changes import Change, ExternalUpdate, moment
 from bot.domain.incident.state import IncidentUser, IncidentView
+from bot.slack.common import ids
+from bot.slack.common.ids import (
+    ACTIONS_BLOCK,
+    DETAILS_BLOCK,
+    HEADER_BLOCK,
+    REOPEN_ACTION,
+    RESOLVE_ACTION,
+    UPDATE_ACTION,
+)
 from bot.slack.common.mrkdwn import (
     BUTTON_MAX,
     FALLBACK_MAX,
@@ -29,14 +38,6 @@ from bot.slack.common.mrkdwn import (
 
 Message = tuple[str, list[dict[str, Any]]]
 
-HEADER_BLOCK = "incident_card_header"
-DETAILS_BLOCK = "incident_card_details"
-ACTIONS_BLOCK = "incident_card_actions"
-UPDATE_ACTION = "incident_card_update"
-RESOLVE_ACTION = "incident_card_resolve"
-REOPEN_ACTION = "incident_card_reopen"
-OPEN_ACTION = "open_incident"
-"""The same action ID as the announcement's link button, already acked by a listener."""
 CARD_ACTIONS = (UPDATE_ACTION, RESOLVE_ACTION, REOPEN_ACTION)
 """The actions that act on the card's incident (looked up from the stored message)."""
 SECTION_FIELD_MAX = 2000
@@ -96,7 +97,7 @@ def card_buttons(incident: IncidentView) -> list[dict[str, Any]]:
     else:
         elements.append(_button("Resolve", RESOLVE_ACTION, "primary"))
     if incident.url:
-        link = _button("Open in Datadog", OPEN_ACTION)
+        link = _button("Open in Datadog", ids.OPEN_INCIDENT_ACTION)
         link["url"] = incident.url
         elements.append(link)
     return elements

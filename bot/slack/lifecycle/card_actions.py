@@ -244,7 +244,7 @@ def retry_update(ack: Ack, body: dict[str, Any], respond: Respond, services: Lif
 
 def _retry_update(body: dict[str, Any], respond: Respond, services: Lifecycle) -> None:
     key = payload.string(payload.first_action(body), "value")
-    user_id = payload.string(payload.obj(body, "user"), "id")
+    user_id = payload.user_id(body)
     try:
         job = services.cards.get_update(key) if key else None
         card = services.cards.get_card(job.card_key) if job else None

@@ -65,12 +65,12 @@ LIST_WORD = "list"
 def is_list_request(body: dict[str, Any]) -> bool:
     """`/declare list`, told from `/declare [title]`."""
     text = " ".join(payload.string(body, "text").split()).lower()
-    return text == LIST_WORD and bool(payload.string(body, "user_id"))
+    return text == LIST_WORD and bool(payload.user_id(body))
 
 
 def list_incidents(ack: Ack, body: dict[str, Any], respond: Respond, services: Listing) -> None:
     """`/declare list` (is_list_request told it apart)."""
-    user_id = payload.string(body, "user_id")
+    user_id = payload.user_id(body)
     answer_incident_list(ack, respond, services, user_id, payload.string(body, "channel_id"))
 
 

@@ -16,13 +16,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.incident.state import IncidentView
+from bot.slack.common.ids import LIST_UPDATE_ACTION
 from bot.slack.common.mrkdwn import FALLBACK_MAX, SECTION_MAX, safe, verbatim
 from bot.slack.incident.card import Message, state_label
 
 LIST_LIMIT = 20
 """Incidents listed at most (newest first); 1 + 20 + 1 blocks stay under Slack's 50."""
-LIST_UPDATE_ACTION = "incident_list_update"
-"""The list's Update button: opens the same update modal as the card's Update."""
 BLOCKS_MAX = 50
 _SIG_LENGTH = 24
 

@@ -18,13 +18,13 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.incident.changes import Change
 from bot.domain.lifecycle.record import IncidentCard, Overtaken, UpdateJob, UpdateStep
 from bot.domain.reliability.outcomes import StepFailed
+from bot.slack.common.ids import UPDATE_RETRY_ACTION
 from bot.slack.common.mrkdwn import FALLBACK_MAX, cut, safe, verbatim
 from bot.slack.declare.form.blocks import status_view
 from bot.slack.incident.card import Message, card, change_note, mention
 
 log = logging.getLogger(__name__)
 
-UPDATE_RETRY_ACTION = "incident_update_retry"
 FINAL_REFUSALS = frozenset(
     {
         "message_not_found",

@@ -19,6 +19,7 @@ from bot.domain.incident.state import DEFAULT_STATES, IncidentView
 from bot.domain.lifecycle.resolve import NOTE_MAX, ResolveForm
 from bot.domain.lifecycle.update import ErrorKey, UpdateField, UpdateForm
 from bot.slack.common import ids, payload
+from bot.slack.common.ids import RESOLVE_CALLBACK, UPDATE_CALLBACK
 from bot.slack.common.mrkdwn import VIEW_TITLE_MAX
 from bot.slack.declare.form.blocks import (
     INPUT_MAX,
@@ -34,8 +35,6 @@ from bot.slack.declare.form.state import checked, selected_of, selected_time, se
 from bot.slack.declare.form.submitted import raw_answer
 from bot.slack.lifecycle.update_metadata import UpdateMeta, fit
 
-UPDATE_CALLBACK = "incident_update_modal"
-RESOLVE_CALLBACK = "incident_resolve_modal"
 STATE = "state"
 NOTE = "resolution_note"
 IMPACT_END = "impact_end"

@@ -85,7 +85,7 @@ def _begin(
     """(metadata, card, user, job key), or None once acked with why not."""
     view = payload.view(body)
     meta = decode(payload.string(view, "private_metadata"))
-    user_id = payload.string(payload.obj(body, "user"), "id")
+    user_id = payload.user_id(body)
     team_id = payload.string(payload.obj(body, "team"), "id")
     key = update_key(team_id, payload.string(view, "id"), payload.string(view, "hash"))
     try:

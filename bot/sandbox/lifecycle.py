@@ -8,20 +8,12 @@ transcript shows the PATCH bodies, the card edited in place and the thread notes
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
+
+from bot.sandbox.transcript import Transcript
 
 if TYPE_CHECKING:
-    from bot.emulators.stack import LocalStack
-
-
-class Transcript(Protocol):
-    """What this walk needs from bot.sandbox's Transcript (which imports this module)."""
-
-    stack: LocalStack
-
-    def say(self, text: str = "") -> None: ...
-
-    def calls(self, indent: str) -> None: ...
+    pass
 
 
 NOTE = "Rolled back the 14:00 deploy; 5xx back to baseline."
@@ -47,7 +39,7 @@ def walk_lifecycle(transcript: Transcript) -> bool:
     """Update the severity, then resolve; True when both reached the card and the thread."""
     from bot.emulators.card_driver import open_modal, with_changes
     from bot.emulators.personas import BOB
-    from bot.slack.incident.card import RESOLVE_ACTION, UPDATE_ACTION
+    from bot.slack.common.ids import RESOLVE_ACTION, UPDATE_ACTION
 
     stack, say = transcript.stack, transcript.say
     say("\n\nBack to IR-1, run from its card in #incidents.")

@@ -1,6 +1,6 @@
-"""`declare-bot sandbox` (and `make run` without Slack credentials): one declaration, locally.
+"""The sandbox's narrator, and its first walk: one declaration from /declare.
 
-Starts the Slack and Datadog emulators and the real bot over HTTP (`LocalStack`), then
+It drives the stack (bot/emulators/stack.py) like Slack and a person would, and
 walks one declaration through the real code paths: a signed /declare, the modal, the
 submission, the incident, the announcement, the thread reply; then a second one from a
 Datadog monitor alert (sandbox_alert.py). It prints what crossed
@@ -10,36 +10,17 @@ connect a real workspace. Nothing leaves the machine.
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 import re
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import parse_qsl
-
-from bot.logs import configure_logging
-from bot.sandbox_alert import walk_alert
-from bot.sandbox_lifecycle import walk_lifecycle
 
 if TYPE_CHECKING:
     from bot.emulators.base import Request
     from bot.emulators.stack import LocalStack
 
 TITLE = "Checkout API 5xx in eu-west-1"
-CONNECT = """\
-Connect a real workspace:
-  1. Create the Slack app from manifests/socket-mode.json: https://api.slack.com/apps →
-     Create New App → From a manifest. Install it, then create an app-level token with
-     connections:write (Basic Information → App-Level Tokens).
-  2. cp .env.example .env, and fill in SLACK_BOT_TOKEN, SLACK_APP_TOKEN, DD_API_KEY,
-     DD_APP_KEY and DD_SITE.
-  3. declare-bot check    (or: make check) until every line shows ✓
-  4. make run             (the real bot, in Socket Mode)
-The README walks through every step, and through HTTP mode (manifests/http.json)."""
 
 
 class Transcript:
@@ -58,8 +39,8 @@ class Transcript:
         for line in lines:
             self.say(indent + line)
 
-    def walk(self) -> bool:
-        """The whole declaration; True when it reached the thread reply."""
+    def declare(self) -> bool:
+        """The first walk, a declaration from /declare; True when it reached the thread reply."""
         from bot.emulators.personas import ALICE, BOB
 
         self.names.update({ALICE: "alice", BOB: "bob"})
@@ -79,7 +60,7 @@ class Transcript:
             f"✓ Declared IR-{record.public_id} ({record.incident_url}); announced in "
             f"{record.delivered}, thread reply posted. Declaration id: {record.key}"
         )
-        return walk_alert(self) and walk_lifecycle(self)
+        return True
 
     def slash(self) -> dict[str, Any]:
         from bot.emulators.personas import ALICE, INCIDENTS, TEAM
@@ -259,41 +240,3 @@ def _channel(channel: object) -> str:
 
     name = CHANNELS.get(str(channel), (None,))[0]
     return f"#{name}" if name else str(channel)
-
-
-@contextmanager
-def captured_logs(buffer: io.StringIO, secrets: list[str]) -> Iterator[None]:
-    """The bot's INFO log into `buffer`; the caller's logging is restored afterwards."""
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level)
-    handler = configure_logging("INFO", "text", secrets)
-    assert isinstance(handler, logging.StreamHandler)
-    handler.setStream(buffer)
-    try:
-        yield
-    finally:
-        root.removeHandler(handler)
-        for existing in saved[0]:
-            root.addHandler(existing)
-        root.setLevel(saved[1])
-
-
-def run_sandbox(out: TextIO | None = None) -> int:
-    """Walk one declaration locally and print the transcript; 0 when it went through."""
-    out = out or sys.stdout
-    try:
-        from bot.emulators.stack import LocalStack
-    except ImportError as exc:
-        print(f"The sandbox needs its extras: pip install -e '.[sandbox]' ({exc})", file=out)
-        return 1
-    buffer = io.StringIO()
-    with LocalStack() as stack, captured_logs(buffer, stack.settings.secret_values()):
-        declared = Transcript(stack, out).walk()
-    print(
-        "\nThe bot's log (LOG_FORMAT=text): one line per step, in [brackets] the declaration id",
-        file=out,
-    )
-    for line in buffer.getvalue().splitlines():
-        print(f"  {line}", file=out)
-    print(f"\n{CONNECT}", file=out)
-    return 0 if declared else 1

@@ -8,23 +8,12 @@ form (title, severity from the priority, fields from the tags); she declares as 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
+
+from bot.sandbox.transcript import Transcript
 
 if TYPE_CHECKING:
-    from bot.emulators.stack import LocalStack
-
-
-class Transcript(Protocol):
-    """What bot/sandbox.py's Transcript offers the walk (typed here: sandbox imports this)."""
-
-    stack: LocalStack
-    mark: float
-
-    def say(self, text: str = "") -> None: ...
-
-    def block(self, lines: list[str], indent: str = ...) -> None: ...
-
-    def calls(self, indent: str, *, declaring: bool = False) -> None: ...
+    pass
 
 
 ALERT_TITLE = "[P2] Checkout 5xx on checkout"
