@@ -1,4 +1,4 @@
-"""Figure 5: the message shortcut on a Datadog monitor alert, beside the plain shortcut.
+"""Figure 5, monitor alert: the message shortcut on a monitor alert, beside the plain one.
 
 Both run against the same bot process in one run, interleaved. Times run from sending the
 signed `message_action` to:
@@ -24,6 +24,7 @@ import time
 from contextlib import ExitStack
 from typing import Any
 
+from bench.cells import Row, met, ms, ratio
 from bench.common import (
     Emulators,
     Served,
@@ -34,6 +35,7 @@ from bench.common import (
     view_for,
     wait_until,
 )
+from bench.figures import label
 from bench.stats import latency_summary, over_runs
 from bot.emulators.base import Request
 from bot.emulators.personas import INCIDENTS, TEAM
@@ -172,27 +174,25 @@ def figure_alert(args: argparse.Namespace, latency: float) -> dict[str, Any]:
     }
 
 
-def alert_rows(figure: dict[str, Any]) -> list[tuple[str, str, str, str, str, str, str]]:
+def alert_rows(figure: dict[str, Any]) -> list[Row]:
     """The figure's rows in bench/report.py's table."""
-    from bench.report import _met, _ms, _ratio  # report imports this module lazily
-
     m = figure["median"]
     plain, alert, filled = m["plain_open"], m["alert_open"], m["alert_filled"]
     reference = figure["fill_reference_ms"]
     return [
         (
-            "5 alert shortcut → views.open",
-            _ms(alert["p50_ms"]),
-            _ms(alert["p99_ms"]),
-            f"plain shortcut p99 {_ms(plain['p99_ms'])}",
-            _ratio(figure["open_p99_ratio"]),
+            label("alert", "alert shortcut → views.open"),
+            ms(alert["p50_ms"]),
+            ms(alert["p99_ms"]),
+            f"plain shortcut p99 {ms(plain['p99_ms'])}",
+            ratio(figure["open_p99_ratio"]),
             f"p99 ≤ {OPEN_TARGET:.2f}× plain",
-            _met(figure["met"]["open"]),
+            met(figure["met"]["open"]),
         ),
         (
             "  plain shortcut → views.open",
-            _ms(plain["p50_ms"]),
-            _ms(plain["p99_ms"]),
+            ms(plain["p50_ms"]),
+            ms(plain["p99_ms"]),
             "",
             "",
             "",
@@ -200,19 +200,19 @@ def alert_rows(figure: dict[str, Any]) -> list[tuple[str, str, str, str, str, st
         ),
         (
             "  alert → monitor data in form",
-            _ms(filled["p50_ms"]),
-            _ms(filled["p99_ms"]),
-            f"open+DD+update p99 {_ms(reference['p99_ms'])}",
-            _ratio(figure["fill_p99_ratio"]),
+            ms(filled["p50_ms"]),
+            ms(filled["p99_ms"]),
+            f"open+DD+update p99 {ms(reference['p99_ms'])}",
+            ratio(figure["fill_p99_ratio"]),
             f"p99 ≤ {FILL_TARGET:.2f}× that",
-            _met(figure["met"]["fill"]),
+            met(figure["met"]["fill"]),
         ),
         (
             "  (overlapped path bound)",
             "",
             "",
-            f"3 × latency {_ms(figure['overlap_bound_ms'])}",
-            _ratio(filled["p99_ms"] / figure["overlap_bound_ms"])
+            f"3 × latency {ms(figure['overlap_bound_ms'])}",
+            ratio(filled["p99_ms"] / figure["overlap_bound_ms"])
             if figure["overlap_bound_ms"]
             else "",
             "(info)",

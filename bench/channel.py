@@ -1,4 +1,4 @@
-"""Figure "channel": submit → the pointer with the link in the origin channel, with
+"""Figure 9, incident channel: submit → the pointer with the link in the origin channel, with
 DECLARE_INCIDENT_CHANNEL=always, the commander prefetched.
 
 The critical path counted (3 × latency):

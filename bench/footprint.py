@@ -1,4 +1,4 @@
-"""Figure 4: a real `python -m bot`, from exec to GET /healthz answering, then its idle RSS.
+"""Figure 4, footprint: a real `python -m bot`, from exec to GET /healthz, then its idle RSS.
 
 The process runs from an empty working directory (no developer `.env` leaks in), in
 HTTP mode, pointed at the emulators, with a SQLite store in that directory.

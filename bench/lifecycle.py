@@ -1,4 +1,4 @@
-"""Figure 5: running an incident from Slack, and the sync's Datadog calls.
+"""Figure 8, lifecycle: running an incident from Slack, and the sync's Datadog calls.
 
 - Update button → views.open, beside /declare → views.open (interleaved, same bot): the
   update modal opens from the stored card, before Datadog is asked.

@@ -1,4 +1,4 @@
-"""Figure 5 as `bench.run` reports it: medians over runs, ratios and targets."""
+"""Figure 8, lifecycle, as `bench.run` reports it: medians over runs, ratios and targets."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ UPDATE_CARD_TARGET = 1.15
 def figure_lifecycle(
     args: argparse.Namespace, latency: float, settle: float, log: Callable[[str], None]
 ) -> dict[str, Any]:
-    """Figure 5: fresh emulators and bot per run; then one bot syncing N open incidents."""
+    """Figure 8: fresh emulators and bot per run; then one bot syncing N open incidents."""
     runs: list[dict[str, Any]] = []
     for run in range(args.runs):
         with ExitStack() as running:
@@ -31,7 +31,7 @@ def figure_lifecycle(
             bot = running.enter_context(start_bot(emulators))
             time.sleep(settle)
             runs.append(measure_lifecycle(emulators, bot, args.lifecycle_samples))
-        log(f"run {run + 1}/{args.runs} of figure 5 done")
+        log(f"run {run + 1}/{args.runs} of figure 8 (lifecycle) done")
     median = {k: over_runs([r[k] for r in runs]) for k in runs[0]}
     open_ratio = median["update_open"]["p99_ms"] / median["declare_open"]["p99_ms"]
     bound = 2 * latency * 1000

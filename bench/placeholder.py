@@ -1,4 +1,4 @@
-"""Figure 6 (issue 15): when the channel sees the declaration, before and after.
+"""Figure 6, placeholder (issue 15): when the channel sees the declaration, before and after.
 
 Side by side in one run, on the same emulators, alternating: the bot as it was (the
 announcement posted once the incident exists) and the bot with the placeholder (posted at
@@ -22,6 +22,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
+from bench.cells import Row
 from bench.common import (
     Emulators,
     Served,
@@ -31,6 +32,7 @@ from bench.common import (
     send_submission,
     wait_until,
 )
+from bench.figures import label as figure_label
 from bench.latency import TIMEOUT, _settle_after, open_form_prefetched
 from bench.stats import latency_summary, over_runs
 from bot.emulators.base import Request
@@ -111,7 +113,7 @@ def figure_placeholder(
             }
             time.sleep(settle)
             runs.append(measure(emulators, bots, args.submit_samples))
-        log(f"run {run + 1}/{args.runs} of figure 6 done")
+        log(f"run {run + 1}/{args.runs} of figure 6 (placeholder) done")
     median = {k: over_runs([r[k] for r in runs]) for k in runs[0]}
     bounds_ms = {k: n * latency * 1000 for k, n in BOUNDS.items()}
     ratios: dict[str, dict[str, float]] = {"p50": {}, "p99": {}}
@@ -134,7 +136,7 @@ def figure_placeholder(
     }
 
 
-def placeholder_rows(f: dict[str, Any]) -> list[tuple[str, str, str, str, str, str, str]]:
+def placeholder_rows(f: dict[str, Any]) -> list[Row]:
     labels = {"first_visible": "first announcement", "link": "link on it", "reply": "thread reply"}
     out = []
     for mode in MODES:
@@ -144,7 +146,7 @@ def placeholder_rows(f: dict[str, Any]) -> list[tuple[str, str, str, str, str, s
             target = mode == "after"
             out.append(
                 (
-                    f"6 {mode}: submit → {label}",
+                    figure_label("placeholder", f"{mode}: submit → {label}"),
                     f"{item['p50_ms']:.1f} ms",
                     f"{item['p99_ms']:.1f} ms",
                     f"{BOUNDS[key]} × = {bound:.0f} ms",

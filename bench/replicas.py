@@ -1,4 +1,4 @@
-"""Figure 3b: the surge of figure 3 spread over several replicas sharing one Redis.
+"""Figure 3b, surge over replicas: figure 3's surge spread over replicas sharing one Redis.
 
 Each replica is `python -m bot` with REDIS_URL set, against the same emulators; modals
 and submissions go to the replicas in turn. The ledgers are reconciled from Redis, and

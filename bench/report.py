@@ -9,6 +9,13 @@ import platform
 from pathlib import Path
 from typing import Any
 
+from bench.alerts import alert_rows
+from bench.cells import Row, met, ms, ratio
+from bench.figures import label as figure_label
+from bench.figures import legend
+from bench.placeholder import placeholder_rows
+from bench.slow_datadog import slow_rows
+
 
 def machine() -> dict[str, Any]:
     """What the figures came from: `nproc`, `uname -m`, the CPU model, memory, Python."""
@@ -38,23 +45,6 @@ def machine() -> dict[str, Any]:
     }
 
 
-def _ms(value: float | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    return f"{value:.1f} ms" if value < 1000 else f"{value / 1000:.2f} s"
-
-
-def _ratio(value: float | None) -> str:
-    return "-" if value is None or math.isnan(value) else f"{value:.2f}×"
-
-
-def _met(value: bool | None) -> str:
-    return "-" if value is None else ("met" if value else "MISSED")
-
-
-Row = tuple[str, str, str, str, str, str, str]
-
-
 def rows(result: dict[str, Any]) -> list[Row]:
     """One row per figure: name, p50, p99, compared with, ratio, target, met."""
     figures = result["figures"]
@@ -64,33 +54,33 @@ def rows(result: dict[str, Any]) -> list[Row]:
         bot, base = f["median"]["bot"], f["median"]["baseline"]
         out.append(
             (
-                "1 /declare → views.open (bot)",
-                _ms(bot["p50_ms"]),
-                _ms(bot["p99_ms"]),
-                f"baseline p99 {_ms(base['p99_ms'])}",
-                _ratio(f["p99_ratio"]),
+                figure_label("open_modal", "/declare → views.open (bot)"),
+                ms(bot["p50_ms"]),
+                ms(bot["p99_ms"]),
+                f"baseline p99 {ms(base['p99_ms'])}",
+                ratio(f["p99_ratio"]),
                 "p99 ≤ 1.20× baseline",
-                _met(f["met"]),
+                met(f["met"]),
             )
         )
         tiny = f["median"]["baseline_tiny"]
         first = f["first_request"]
         out += [
-            ("  bare Bolt, same form", _ms(base["p50_ms"]), _ms(base["p99_ms"]), "", "", "", ""),
+            ("  bare Bolt, same form", ms(base["p50_ms"]), ms(base["p99_ms"]), "", "", "", ""),
             (
                 "  bare Bolt, one-input form",
-                _ms(tiny["p50_ms"]),
-                _ms(tiny["p99_ms"]),
-                f"bot/this p99 {_ratio(bot['p99_ms'] / tiny['p99_ms'])}",
+                ms(tiny["p50_ms"]),
+                ms(tiny["p99_ms"]),
+                f"bot/this p99 {ratio(bot['p99_ms'] / tiny['p99_ms'])}",
                 "",
                 "(info)",
                 "",
             ),
             (
                 "  first /declare after start",
-                _ms(first["bot_ms"]),
+                ms(first["bot_ms"]),
                 "",
-                f"baseline {_ms(first['baseline_ms'])}",
+                f"baseline {ms(first['baseline_ms'])}",
                 "",
                 "(info)",
                 "",
@@ -102,12 +92,12 @@ def rows(result: dict[str, Any]) -> list[Row]:
             out.append(
                 (
                     "  Bolt README app (app.start)",
-                    _ms(docs["p50_ms"]),
-                    _ms(docs["p99_ms"]),
+                    ms(docs["p50_ms"]),
+                    ms(docs["p99_ms"]),
                     "bot p50 / this p50",
-                    _ratio(ratios.get("bot/docs")),
+                    ratio(ratios.get("bot/docs")),
                     "p50 ≤ 1.20×",
-                    _met(ratios.get("bot/docs", math.inf) <= 1.2),
+                    met(ratios.get("bot/docs", math.inf) <= 1.2),
                 )
             )
             out.append(
@@ -116,9 +106,9 @@ def rows(result: dict[str, Any]) -> list[Row]:
                     "",
                     "",
                     "",
-                    _ratio(ratios.get("bot/same_form")),
+                    ratio(ratios.get("bot/same_form")),
                     "p50 ≤ 1.20×",
-                    _met(ratios.get("bot/same_form", math.inf) <= 1.2),
+                    met(ratios.get("bot/same_form", math.inf) <= 1.2),
                 )
             )
         if "bot_before" in f["median"]:
@@ -126,10 +116,10 @@ def rows(result: dict[str, Any]) -> list[Row]:
             out.append(
                 (
                     "  bot before (--before)",
-                    _ms(before["p50_ms"]),
-                    _ms(before["p99_ms"]),
+                    ms(before["p50_ms"]),
+                    ms(before["p99_ms"]),
                     "its p50 / README app p50",
-                    _ratio(ratios.get("bot_before/docs")),
+                    ratio(ratios.get("bot_before/docs")),
                     "(info)",
                     "",
                 )
@@ -137,7 +127,7 @@ def rows(result: dict[str, Any]) -> list[Row]:
     if "first_after_start" in figures:
         f = figures["first_after_start"]
         for name, label in (
-            ("bot", "1b first /declare after a start"),
+            ("bot", figure_label("first_after_start", "first /declare after a start")),
             ("bot_before", "  bot before (--before)"),
             ("baseline_docs", "  Bolt README app (app.start)"),
         ):
@@ -147,22 +137,22 @@ def rows(result: dict[str, Any]) -> list[Row]:
             out.append(
                 (
                     label,
-                    _ms(app["first_ms"]),
+                    ms(app["first_ms"]),
                     "",
-                    f"steady p50 {_ms(app['steady_p50_ms'])}",
-                    _ratio(app["ratio"]),
+                    f"steady p50 {ms(app['steady_p50_ms'])}",
+                    ratio(app["ratio"]),
                     "first ≤ 1.20× steady" if name == "bot" else "(info)",
-                    _met(f["met"]) if name == "bot" else "",
+                    met(f["met"]) if name == "bot" else "",
                 )
             )
             if app.get("firsts_new_connection_ms"):
                 out.append(
                     (
                         "    (first on a new connection)",
-                        _ms(app["first_new_connection_ms"]),
+                        ms(app["first_new_connection_ms"]),
                         "",
-                        f"steady p50 {_ms(app['steady_p50_ms'])}",
-                        _ratio(app["ratio_new_connection"]),
+                        f"steady p50 {ms(app['steady_p50_ms'])}",
+                        ratio(app["ratio_new_connection"]),
                         "(info)",
                         "",
                     )
@@ -170,8 +160,8 @@ def rows(result: dict[str, Any]) -> list[Row]:
     if "submit" in figures:
         f = figures["submit"]
         for key, label in (
-            ("prefetched_announcement", "2 submit → announcement"),
-            ("prefetched_reply", "2 submit → thread reply"),
+            ("prefetched_announcement", figure_label("submit", "submit → announcement")),
+            ("prefetched_reply", figure_label("submit", "submit → thread reply")),
             ("not_prefetched_announcement", "  no prefetch: → announcement"),
             ("not_prefetched_reply", "  no prefetch: → thread reply"),
             ("prefetched_ack", "  submit ack (prefetched)"),
@@ -183,12 +173,12 @@ def rows(result: dict[str, Any]) -> list[Row]:
             out.append(
                 (
                     label,
-                    _ms(item["p50_ms"]),
-                    _ms(item["p99_ms"]),
-                    f"bound {_ms(bound)}" if bound else "",
-                    _ratio(f["p99_ratio"].get(key)) if bound else "",
+                    ms(item["p50_ms"]),
+                    ms(item["p99_ms"]),
+                    f"bound {ms(bound)}" if bound else "",
+                    ratio(f["p99_ratio"].get(key)) if bound else "",
                     f"p99 ≤ {target:.2f}× bound" if target else ("(info)" if bound else ""),
-                    _met(f["met"].get(key)) if target else "",
+                    met(f["met"].get(key)) if target else "",
                 )
             )
     if "surge" in figures:
@@ -196,13 +186,15 @@ def rows(result: dict[str, Any]) -> list[Row]:
         m = f["median"]
         out.append(
             (
-                f"3 surge ack ({f['plan']['submissions']} in {f['plan']['window']:g} s)",
-                _ms(m["ack_p50_ms"]),
-                _ms(m["ack_p99_ms"]),
-                f"max {_ms(f['worst']['ack_max_ms'])}",
+                figure_label(
+                    "surge", f"surge ack ({f['plan']['submissions']} in {f['plan']['window']:g} s)"
+                ),
+                ms(m["ack_p50_ms"]),
+                ms(m["ack_p99_ms"]),
+                f"max {ms(f['worst']['ack_max_ms'])}",
                 "",
                 "every ack ≤ 3 s",
-                _met(f["met"]["acks"]),
+                met(f["met"]["acks"]),
             )
         )
         out.append(
@@ -213,15 +205,15 @@ def rows(result: dict[str, Any]) -> list[Row]:
                 f"{f['worst']['incidents']} / {f['worst']['duplicates']} / {f['worst']['lost']}",
                 "",
                 f"{f['plan']['submissions']} / 0 / 0",
-                _met(f["met"]["ledger"]),
+                met(f["met"]["ledger"]),
             )
         )
         out.append(
             (
                 f"  time to drain ({f['plan']['limit']} creates / {f['plan']['period']} s)",
-                _ms(m["drain_s"] * 1000),
+                ms(m["drain_s"] * 1000),
                 "",
-                f"floor {_ms(f['drain_floor_s'] * 1000)}",
+                f"floor {ms(f['drain_floor_s'] * 1000)}",
                 "",
                 "(info)",
                 "",
@@ -243,13 +235,16 @@ def rows(result: dict[str, Any]) -> list[Row]:
         r = f["run"]
         out += [
             (
-                f"3b surge over {r['replicas']} replicas, ack ({r['plan']['submissions']})",
-                _ms(r["ack"]["p50_ms"]),
-                _ms(r["ack"]["p99_ms"]),
-                f"max {_ms(r['ack']['max_ms'])}",
+                figure_label(
+                    "replica_surge",
+                    f"surge over {r['replicas']} replicas, ack ({r['plan']['submissions']})",
+                ),
+                ms(r["ack"]["p50_ms"]),
+                ms(r["ack"]["p99_ms"]),
+                f"max {ms(r['ack']['max_ms'])}",
                 "",
                 "p99 < 3 s",
-                _met(f["met"]["acks"]),
+                met(f["met"]["acks"]),
             ),
             (
                 "  incidents / dup / lost",
@@ -259,50 +254,54 @@ def rows(result: dict[str, Any]) -> list[Row]:
                 f"{r['duplicate_incidents'] + r['records_sharing_an_incident']} / {r['lost']}",
                 "",
                 f"{r['plan']['submissions']} / 0 / 0",
-                _met(f["met"]["ledger"]),
+                met(f["met"]["ledger"]),
             ),
             (
                 "  time to drain",
-                _ms(r["drain_s"] * 1000),
+                ms(r["drain_s"] * 1000),
                 "",
-                f"floor {_ms(r['drain_floor_s'] * 1000)}",
-                _ratio(f["drain_ratio"]),
+                f"floor {ms(r['drain_floor_s'] * 1000)}",
+                ratio(f["drain_ratio"]),
                 "≤ 1.10× floor",
-                _met(f["met"]["drain"]),
+                met(f["met"]["drain"]),
             ),
             ("  429s received", str(r["rate_limited_429s"]), "", "", "", "(info)", ""),
         ]
     if "footprint" in figures:
         f = figures["footprint"]["median"]
-        out.append(("4 cold start → /healthz", _ms(f["ready_s"] * 1000), "", "", "", "(info)", ""))
+        out.append(
+            (
+                figure_label("footprint", "cold start → /healthz"),
+                ms(f["ready_s"] * 1000),
+                "",
+                "",
+                "",
+                "(info)",
+                "",
+            )
+        )
         out.append(("  idle RSS", f"{f['idle_rss_mib']:.1f} MiB", "", "", "", "(info)", ""))
     if "channel" in figures:
         f = figures["channel"]
         item = f["median"]["pointer"]
         out.append(
             (
-                "5 submit → pointer (incident channel)",
-                _ms(item["p50_ms"]),
-                _ms(item["p99_ms"]),
-                f"bound {_ms(f['bound_ms'])}",
-                _ratio(f["p99_ratio"]),
+                figure_label("channel", "submit → pointer (incident channel)"),
+                ms(item["p50_ms"]),
+                ms(item["p99_ms"]),
+                f"bound {ms(f['bound_ms'])}",
+                ratio(f["p99_ratio"]),
                 "p99 ≤ 1.15× bound",
-                _met(f["met"]),
+                met(f["met"]),
             )
         )
     if "alert" in figures:
-        from bench.alerts import alert_rows  # the figure formats its own rows
-
         out += alert_rows(figures["alert"])
     if "lifecycle" in figures:
         out += _lifecycle_rows(figures["lifecycle"])
     if "placeholder" in figures:
-        from bench.placeholder import placeholder_rows  # the figure formats its own rows
-
         out += placeholder_rows(figures["placeholder"])
     if "slow_datadog" in figures:
-        from bench.slow_datadog import slow_rows
-
         out += slow_rows(figures["slow_datadog"])
     return out
 
@@ -311,29 +310,29 @@ def _lifecycle_rows(f: dict[str, Any]) -> list[Row]:
     m, sync = f["median"], f["sync_calls"]
     return [
         (
-            "5 Update → views.open",
-            _ms(m["update_open"]["p50_ms"]),
-            _ms(m["update_open"]["p99_ms"]),
-            f"/declare p99 {_ms(m['declare_open']['p99_ms'])}",
-            _ratio(f["open_p99_ratio"]),
+            figure_label("lifecycle", "Update → views.open"),
+            ms(m["update_open"]["p50_ms"]),
+            ms(m["update_open"]["p99_ms"]),
+            f"/declare p99 {ms(m['declare_open']['p99_ms'])}",
+            ratio(f["open_p99_ratio"]),
             f"p99 ≤ {f['targets']['open']:.2f}× /declare",
-            _met(f["met"]["open"]),
+            met(f["met"]["open"]),
         ),
         (
-            "5 update submit → card updated",
-            _ms(m["submit_to_card"]["p50_ms"]),
-            _ms(m["submit_to_card"]["p99_ms"]),
-            f"bound {_ms(f['card_bound_ms'])}",
-            _ratio(f["card_p99_ratio"]),
+            figure_label("lifecycle", "update submit → card updated"),
+            ms(m["submit_to_card"]["p50_ms"]),
+            ms(m["submit_to_card"]["p99_ms"]),
+            f"bound {ms(f['card_bound_ms'])}",
+            ratio(f["card_p99_ratio"]),
             f"p99 ≤ {f['targets']['card']:.2f}× PATCH+chat.update",
-            _met(f["met"]["card"]),
+            met(f["met"]["card"]),
         ),
         (
             "  … over GET + PATCH + chat.update",
             "",
             "",
-            f"bound {_ms(f['card_bound_ms'] * 1.5)}",
-            _ratio(f["card_p99_ratio_with_get"]),
+            f"bound {ms(f['card_bound_ms'] * 1.5)}",
+            ratio(f["card_p99_ratio_with_get"]),
             "(info)",
             "",
         ),
@@ -344,7 +343,7 @@ def _lifecycle_rows(f: dict[str, Any]) -> list[Row]:
             f"5 moved: {sync['5_changed']}, all: {sync['all_changed']}",
             "",
             f"1 + moved (≤ {sync['open_incidents'] + 1})",
-            _met(sync["met"]),
+            met(sync["met"]),
         ),
     ]
 
@@ -358,6 +357,7 @@ def table(result: dict[str, Any]) -> str:
         for r in (header, *body)
     ]
     lines.insert(1, "-+-".join("-" * w for w in widths))
+    lines.append(legend(set(result["figures"])))
     return "\n".join(line.rstrip() for line in lines)
 
 

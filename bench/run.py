@@ -22,6 +22,7 @@ from typing import Any
 from bench.alerts import figure_alert
 from bench.channel import figure_channel
 from bench.common import Emulators, start_baseline, start_bot
+from bench.figures import OPTIONS
 from bench.footprint import measure_footprint
 from bench.latency import first_open, measure_open, measure_submit
 from bench.lifecycle_figure import figure_lifecycle
@@ -33,19 +34,8 @@ from bench.startup import measure_first_after_start
 from bench.stats import over_runs
 from bench.surge import SurgePlan, measure_surge
 
-FIGURES = (
-    "open",
-    "first",
-    "submit",
-    "surge",
-    "replicas",
-    "footprint",
-    "channel",
-    "alert",
-    "lifecycle",
-    "placeholder",
-    "slow",
-)
+FIGURES = OPTIONS
+"""`--only`'s names, in the order they run (bench/figures.py numbers and names them)."""
 STARTUP_SETTLE = 1.0
 """Seconds between an app answering /healthz and the first request: the bot reads the org's
 incident configuration at startup, and a /declare that early would wait for it."""

@@ -1,4 +1,4 @@
-"""Figure 7 (issue 20 §3): Slack's 3 seconds while Datadog is slow.
+"""Figure 7, slow Datadog (issue 20 §3): Slack's 3 seconds while Datadog is slow.
 
 One run, 100 ms per call, Datadog's search and incident reads slowed to 8 s
 (`DatadogEmulator.slow`), 12 `/declare list` and 12 Update presses (a card's button) sent at
@@ -40,7 +40,9 @@ from typing import Any
 
 import httpx
 
+from bench.cells import Row
 from bench.common import Emulators, Served, request_args, wait_until
+from bench.figures import label
 from bench.latency import _open_once
 from bench.lifecycle import _press_payload, declare_card
 from bench.stats import latency_summary
@@ -288,7 +290,7 @@ def figure_slow_datadog(
     }
 
 
-def slow_rows(f: dict[str, Any]) -> list[tuple[str, str, str, str, str, str, str]]:
+def slow_rows(f: dict[str, Any]) -> list[Row]:
     def ms(value: float) -> str:
         if math.isinf(value) or math.isnan(value):
             return "never"
@@ -301,7 +303,7 @@ def slow_rows(f: dict[str, Any]) -> list[tuple[str, str, str, str, str, str, str
         ack, opened, idle = m["loaded_ack"], m["loaded_open"], m["idle_open"]
         out += [
             (
-                f"7 {mode}: /declare ack, Datadog slow",
+                label("slow_datadog", f"{mode}: /declare ack, Datadog slow"),
                 ms(ack["p50_ms"]),
                 ms(ack["p99_ms"]),
                 f"{m['ack_failed']}/{m['samples']} failed (>3 s or not 200)",
@@ -310,7 +312,7 @@ def slow_rows(f: dict[str, Any]) -> list[tuple[str, str, str, str, str, str, str
                 ("met" if f["met"]["ack"] else "MISSED") if target else "",
             ),
             (
-                f"7 {mode}: /declare → views.open",
+                label("slow_datadog", f"{mode}: /declare → views.open"),
                 ms(opened["p50_ms"]),
                 ms(opened["p99_ms"]),
                 f"idle p99 {ms(idle['p99_ms'])}; {opened['missing']:.0f} never",

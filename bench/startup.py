@@ -1,4 +1,4 @@
-"""First /declare after a start against the steady state (issue 15 item 2).
+"""Figure 1b: the first /declare after a start against the steady state (issue 15 item 2).
 
 Each restart: start the app, wait STARTUP_SETTLE, time one /declare → views.open (the
 first), then `steady` more (the steady state); stop. The figure is the median first over

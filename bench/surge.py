@@ -1,4 +1,4 @@
-"""Figure 3: a surge of submissions while Datadog rate-limits incident creation.
+"""Figure 3, surge: a surge of submissions while Datadog rate-limits incident creation.
 
 The modals are opened first (not timed), then every submission is sent on its own
 schedule, evenly over the window, whatever the earlier ones are doing. Datadog's

@@ -1,5 +1,5 @@
-"""Prometheus metrics: what an operator scrapes at GET /metrics on METRICS_PORT (README
-"Metrics"); never on the Slack port, which faces the internet without credentials.
+"""Prometheus metrics: what an operator scrapes at GET /metrics on METRICS_PORT
+(docs/metrics.md); never on the Slack port, which faces the internet without credentials.
 
 Every label takes values from a closed set (outcomes, steps, known Slack methods, Datadog
 endpoint templates, HTTP statuses): no keys, titles, user ids or raw incident ids, so

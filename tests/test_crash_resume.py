@@ -103,7 +103,7 @@ def test_kill_9_then_restart_finishes_the_declaration_once(
     wait_for(lambda: arrived(stack), timeout=15, what="the held call")
     if held_step is not Step.INCIDENT_CREATED:
         # The placeholder goes out beside the resolve and the create (issue 15); killed
-        # between Slack storing it and the save, a second one would follow (README).
+        # between Slack storing it and the save, a second one would follow (docs/reliability.md).
         wait_for(lambda: placeholder_saved(store_path), timeout=15, what="the placeholder")
     first.kill9()
     release()

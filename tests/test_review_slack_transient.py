@@ -7,7 +7,7 @@ past its attempts the step fails with Retry, and Retry announces in the channel.
 the named permanent refusals (`channel_not_found`, `is_archived`, ...) go to a DM.
 
 `fatal_error` and `internal_error` may come after Slack stored the message: the bot
-posts again (README, reliability): a possible second message, never a lost one.
+posts again (docs/reliability.md): a possible second message, never a lost one.
 """
 
 from __future__ import annotations

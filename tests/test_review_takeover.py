@@ -33,7 +33,8 @@ def test_a_replica_killed_after_its_create_is_taken_over_within_15s(
     assert doomed.caller.interact(submission(stack, view, title)).status_code == 200
     stack.datadog.wait_for("/api/v2/incidents", 1, timeout=15)
     # The placeholder goes out beside the create (issue 15); a kill between Slack storing it
-    # and its save would leave a second one (README, known limits): kill after the save.
+    # and its save would leave a second one (docs/reliability.md, known limits): kill after
+    # the save.
     wait_for(lambda: placeholder_saved(redis_url), timeout=15, what="the placeholder saved")
     doomed.kill9()
     killed = time.monotonic()

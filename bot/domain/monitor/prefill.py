@@ -1,7 +1,7 @@
 """What the form is filled with when declaring from a Datadog monitor alert.
 
 `prefill` maps a monitor (when it could be read) and its alert message to a title, a severity,
-user-defined field values and the timeline cell. Rules, as the README states them:
+user-defined field values and the timeline cell. Rules, as docs/monitor-alerts.md states them:
 
 - title: the alert's rendered title when it has one, else the monitor's name without
   unrendered `{{template.variables}}` and without a leading `[P1]`-style tag;

@@ -36,7 +36,7 @@ class RunnerPolicy:
     """Posts of the announcement when Slack answers a transient error, with `backoff`."""
     placeholder: bool = True
     """Post the announcement at once, beside the create, and edit it into the card when the
-    incident exists (README, reliability); False: post it once the incident exists."""
+    incident exists (docs/reliability.md); False: post it once the incident exists."""
     retry_wait: float = 3.0
     """How long a Retry click waits for a worker that still holds the declaration."""
 

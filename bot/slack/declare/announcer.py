@@ -50,7 +50,7 @@ GONE = frozenset({"message_not_found", "cant_update_message", "edit_window_close
 """The placeholder can't be edited (deleted, or too old to edit): the card is posted anew."""
 MAY_HAVE_POSTED = frozenset({"fatal_error", "internal_error"})
 """Slack may have stored the message before failing. Posting again risks a second message;
-not posting risks none in the channel. The bot posts again (README, reliability)."""
+not posting risks none in the channel. The bot posts again (docs/reliability.md)."""
 
 
 def _error(exc: SlackApiError) -> str:
