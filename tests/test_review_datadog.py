@@ -147,24 +147,30 @@ def test_logs_of_a_running_bot_hide_the_url_credentials(tmp_path) -> None:
         PORT=str(free_port()),
         STORE_PATH=str(tmp_path / "store.sqlite3"),
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run", "--mode", "http"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        time.sleep(4.0)  # the org config warm-up fails to connect and says so in the log
-    finally:
-        process.terminate()
-        try:
-            out, err = process.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            out, err = process.communicate()
-    logs = out + err
+    log_path = tmp_path / "bot.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--mode", "http"],
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:  # the org config warm-up fails to connect and says so in the log
+            deadline = time.monotonic() + 30.0
+            while time.monotonic() < deadline:
+                if "reading the org config from Datadog failed" in log_path.read_text():
+                    break
+                time.sleep(0.1)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    logs = log_path.read_text()
     assert "reading the org config from Datadog failed" in logs, logs
     assert "127.0.0.1:" in logs
     assert PROXY_SECRET not in logs and "proxyuser" not in logs, logs
