@@ -22,6 +22,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from bot.logs import declaration_id
+
 log = logging.getLogger(__name__)
 
 INTERACTION_THREADS = 16
@@ -104,3 +106,28 @@ class InteractionPool:
             cancelled = self._cancelled
         if cancelled:
             log.warning("%s pool: %d waiting task(s) cancelled at shutdown", self.name, cancelled)
+
+
+DECLARATION_WORKERS = 8
+
+
+class DeclarationWorkers:
+    """The declaration and update workers: `dispatch(key, run)` runs `run(key)` with the
+    declaration id on its log lines. Built first, so the runners get it at construction."""
+
+    def __init__(self, workers: int = DECLARATION_WORKERS) -> None:
+        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="declare")
+
+    def dispatch(self, key: str, run: Callable[[str], object]) -> Future[object]:
+        def task() -> object:
+            declaration_id.set(key)
+            try:
+                return run(key)
+            except Exception:
+                log.exception("declaration worker failed")
+                raise
+
+        return self.pool.submit(task)
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=False)

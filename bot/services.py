@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import httpx
 from slack_sdk import WebClient
@@ -24,26 +24,24 @@ from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
 from bot.domain.declare.channel_steps import ChannelSteps
 from bot.domain.declare.commander import CommanderResolver
-from bot.domain.declare.ports import DeclarationStore
 from bot.domain.declare.runner import DeclarationRunner, RunnerPolicy
 from bot.domain.incident.org import OrgField
 from bot.domain.lifecycle.ports import IncidentStore
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
 from bot.domain.sync.follow import IncidentSync, SyncPolicy
-from bot.logs import declaration_id
 from bot.metrics import Metrics
-from bot.pool import InteractionPool
+from bot.pool import DeclarationWorkers, InteractionPool
 from bot.slack.access.allowlist import Allowlist
 from bot.slack.access.policy import AccessPolicy
 from bot.slack.channel.conversations import SlackIncidentChannels
 from bot.slack.channel.follow import ChannelFollowingPublisher
 from bot.slack.common.client import slack_client
 from bot.slack.common.people import SlackPeople
+from bot.slack.common.signed_buttons import ButtonSigner
 from bot.slack.declare.announcer import SlackAnnouncer
-from bot.slack.lifecycle.list_view import ButtonSigner
 from bot.slack.lifecycle.publisher import SlackCardPublisher
-from bot.store import open_store
+from bot.store import Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +54,7 @@ class Services:
     settings: Settings
     slack: WebClient
     datadog: DatadogClient
-    store: DeclarationStore
+    store: Store
     people: SlackPeople
     gateway: DatadogGateway
     resolver: CommanderResolver
@@ -80,9 +78,8 @@ class Services:
     """Signs the incident each Update button of /declare list names."""
     metrics: Metrics = field(default_factory=Metrics)
     """What GET /metrics (or METRICS_PORT in Socket Mode) serves."""
-    worker: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="declare")
-    )
+    workers: DeclarationWorkers = field(default_factory=DeclarationWorkers)
+    """Where declarations and updates run, after the ack (also resumed ones)."""
     commander_ack_budget: float = 1.8
     """Seconds the submit step may wait for the commander before acking anyway."""
     org_config_wait: float = 0.5
@@ -112,16 +109,7 @@ class Services:
 
     def dispatch(self, key: str, run: Callable[[str], object]) -> Future[object]:
         """Run `run(key)` on the worker pool, with the declaration id on its log lines."""
-
-        def task() -> object:
-            declaration_id.set(key)
-            try:
-                return run(key)
-            except Exception:
-                log.exception("declaration worker failed")
-                raise
-
-        return self.worker.submit(task)
+        return self.workers.dispatch(key, run)
 
     def in_background(self, run: Callable[..., object], /, *args: Any) -> Future[object]:
         """`run(*args)` on the interaction pool, after the ack; PoolBusy when it is full."""
@@ -132,7 +120,7 @@ class Services:
         if self._sync_thread is not None:  # let it release the sync lease for another replica
             self._sync_thread.join(timeout=SYNC_STOP_WAIT)
         self.interactions.shutdown()
-        self.worker.shutdown(wait=True, cancel_futures=False)
+        self.workers.shutdown()
         if self.runner.channels is not None:
             self.runner.channels.shutdown()
         self.org_config.close()
@@ -143,7 +131,7 @@ class Services:
 def build_services(
     settings: Settings,
     *,
-    store: DeclarationStore | None = None,
+    store: Store | None = None,
     retry: RetryPolicy | None = None,
     runner_policy: RunnerPolicy | None = None,
     datadog_timeout: float | None = None,
@@ -173,7 +161,8 @@ def build_services(
         template=settings.channel_name,
         private=settings.channel_private,
     )
-    cards = cast(IncidentStore, store)  # SqliteStore and RedisStore keep both
+    cards: IncidentStore = store
+    workers = DeclarationWorkers()
     publisher = ChannelFollowingPublisher(
         slack, store, archive_on_resolve=settings.archive_on_resolve
     )
@@ -194,6 +183,7 @@ def build_services(
         cards=cards,
         observer=metrics,
         channels=channels,
+        dispatch=workers.dispatch,  # resumed declarations run on the pool too
     )
     reader = DatadogIncidentReader(datadog)
     sync = IncidentSync(
@@ -231,12 +221,12 @@ def build_services(
             policy=runner_policy,
             org_fields=org_fields,
             observer=metrics,
+            dispatch=workers.dispatch,
         ),
         incident_reader=reader,
         sync=sync,
         list_signer=ButtonSigner(settings.slack_bot_token.get_secret_value()),
         metrics=metrics,
+        workers=workers,
     )
-    services.updates.dispatch = services.dispatch
-    runner.dispatch = services.dispatch  # resumed declarations run on the pool too
     return services

@@ -15,8 +15,9 @@ from bot.domain.incident.state import IncidentView
 from bot.emulators.personas import ALICE, BOB, INCIDENTS, TEAM
 from bot.emulators.stack import LocalStack
 from bot.slack.common.ids import LIST_UPDATE_ACTION, UPDATE_CALLBACK
+from bot.slack.common.signed_buttons import ButtonSigner
 from bot.slack.declare import messages
-from bot.slack.lifecycle.list_view import ButtonSigner, age, incident_list
+from bot.slack.lifecycle.list_view import age, incident_list
 from tests.oracles import assert_blocks_round_trip, assert_view_round_trips
 
 SEARCH = "/api/v2/incidents/search"

@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.check.checklist import Item
 from bot.config import Settings
-from bot.domain.declare.ports import DeclarationStore
-from bot.store import open_store
+from bot.store import Store, open_store
 from bot.store.sqlite import SqliteStore
 
 if TYPE_CHECKING:
@@ -32,7 +31,7 @@ def _why(exc: BaseException) -> str:
     return f"{text} ({type(exc).__name__})"
 
 
-def open_configured_store(settings: Settings) -> DeclarationStore:
+def open_configured_store(settings: Settings) -> Store:
     """Open the store the settings ask for and prove it answers; raise StoreUnusable."""
     if settings.redis_url is not None:
         return _open_redis(settings.redis_url.get_secret_value())

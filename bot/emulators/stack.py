@@ -13,7 +13,6 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from bot.app import create_app
 from bot.config import Settings, load_settings
 from bot.datadog.client import RetryPolicy
-from bot.domain.declare.ports import DeclarationStore
 from bot.domain.declare.runner import RunnerPolicy
 from bot.emulators.datadog import DatadogEmulator
 from bot.emulators.driver import BotDriver
@@ -24,6 +23,7 @@ from bot.emulators.slack.socket_mode import SocketModeServer
 from bot.metrics import MetricsServer
 from bot.server import HttpServer
 from bot.services import build_services
+from bot.store import Store
 from bot.store.sqlite import SqliteStore
 
 SIGNING_SECRET = "emulator-signing-secret-5f1d2c"
@@ -50,7 +50,7 @@ class LocalStack(BotDriver):
         self,
         *,
         env: dict[str, str] | None = None,
-        store: DeclarationStore | None = None,
+        store: Store | None = None,
         retry: RetryPolicy | None = FAST_RETRY,
         runner_policy: RunnerPolicy | None = FAST_RUNNER,
         socket_mode: bool = False,

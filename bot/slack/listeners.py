@@ -21,7 +21,7 @@ from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
 from bot.slack.common import ids
-from bot.slack.common.context import Collaborators
+from bot.slack.common.context import Services
 from bot.slack.common.ids import (
     LIST_UPDATE_ACTION,
     REOPEN_ACTION,
@@ -43,7 +43,6 @@ from bot.slack.declare.submission import submit_declare_modal
 from bot.slack.lifecycle.card_actions import open_resolve, open_update, reopen, retry_update
 from bot.slack.lifecycle.context import ARRIVED_AT
 from bot.slack.lifecycle.list_command import (
-    Listing,
     is_list_request,
     list_incidents,
     open_update_from_list,
@@ -123,7 +122,7 @@ class SetContext(Middleware):
 
 
 def declare_command(
-    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Listing
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Services
 ) -> None:
     """`/declare list` lists the open incidents; any other `/declare` is declaring's."""
     if is_list_request(body):
@@ -132,7 +131,7 @@ def declare_command(
     open_declare_modal(ack, body, client, respond, services)
 
 
-def register_listeners(app: App, services: Collaborators) -> None:
+def register_listeners(app: App, services: Services) -> None:
     """Wire listeners; `services` reaches each one through Bolt's context."""
 
     # When the request reached the bot, before any listener queue: a listener that starts
@@ -147,7 +146,7 @@ def register_listeners(app: App, services: Collaborators) -> None:
     app.action(ids.DECLARE_ANYWAY_ACTION)(declare_anyway)
     app.options(CUSTOM_FIELD_ACTIONS)(suggest_field_options)
     app.action(ids.OPEN_INCIDENT_ACTION)(ack_only)
-    # The incident's live card (bot/slack/incident/card.py); `services` also provides Lifecycle.
+    # The incident's live card (bot/slack/incident/card.py); `services` also provides Services.
     app.action(UPDATE_ACTION)(open_update)
     app.action(LIST_UPDATE_ACTION)(open_update_from_list)  # /declare list's Update
     app.action(RESOLVE_ACTION)(open_resolve)

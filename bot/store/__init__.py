@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from bot.domain.declare.ports import DeclarationStore
+from bot.domain.lifecycle.ports import IncidentStore
 
 
-def open_store(store_path: str, redis_url: str | None = None) -> DeclarationStore:
+class Store(DeclarationStore, IncidentStore, Protocol):
+    """What SQLite and Redis both keep: declarations, and the cards and updates after them."""
+
+
+def open_store(store_path: str, redis_url: str | None = None) -> Store:
     """The store the settings ask for: Redis when a URL is set, else SQLite."""
     if redis_url:
         from bot.store.redis_store import RedisStore

@@ -75,11 +75,6 @@ class DeclarationRunner:
     def dispatch(self) -> Dispatch | None:
         return self.resumer.dispatch
 
-    @dispatch.setter
-    def dispatch(self, dispatch: Dispatch | None) -> None:
-        """Resume on the worker pool (set once the pool exists; None runs them in turn)."""
-        self.resumer.dispatch = dispatch
-
     def run(self, key: str, *, retry: bool = False) -> DeclarationRecord | None:
         """Advance the declaration as far as it goes; None if another worker holds it.
 

@@ -1,6 +1,6 @@
-"""What the listeners need from the app, as Protocols.
+"""What the listeners need from the app, as one Protocol.
 
-`bot.services.Services` provides them; bot/slack depends only on these shapes, so it
+`bot.services.Services` provides it; bot/slack depends only on these shapes, so it
 imports neither bot.services (which imports bot/slack) nor bot.datadog.
 """
 
@@ -16,9 +16,13 @@ from bot.domain.declare.commander import CommanderResolver
 from bot.domain.declare.ports import DeclarationStore
 from bot.domain.declare.runner import DeclarationRunner
 from bot.domain.incident.org import OrgConfig
+from bot.domain.lifecycle.ports import IncidentStore, IncidentUpdater
+from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
+from bot.domain.sync.ports import IncidentReader
 from bot.pool import PoolBusy
 from bot.slack.access.policy import AccessPolicy
+from bot.slack.common.signed_buttons import ButtonSigner
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +35,9 @@ class OrgConfigSource(Protocol):
     def peek(self) -> OrgConfig | None: ...
 
 
-class Collaborators(Protocol):
-    """Reaches every listener as its `services` argument, through Bolt's context."""
+class Services(Protocol):
+    """The one dependency object: `bot.services.Services` built whole, reaching every
+    listener as its `services` argument through Bolt's context. Grouped by feature."""
 
     @property
     def settings(self) -> Settings: ...
@@ -79,9 +84,25 @@ class Collaborators(Protocol):
         the pool is full: nothing was queued."""
         ...
 
+    # the lifecycle: cards, their update jobs, Datadog's incident, /declare list
+    @property
+    def cards(self) -> IncidentStore: ...
+
+    @property
+    def updates(self) -> UpdateRunner: ...
+
+    @property
+    def incidents(self) -> IncidentUpdater: ...
+
+    @property
+    def incident_reader(self) -> IncidentReader: ...
+
+    @property
+    def list_signer(self) -> ButtonSigner: ...
+
 
 def after_ack(
-    services: Collaborators, run: Callable[[], object], busy: Callable[[str], None] | None
+    services: Services, run: Callable[[], object], busy: Callable[[str], None] | None
 ) -> None:
     """`run` on the interaction pool; when the pool is full, `busy` tells the person why
     nothing was done (or, with no way to tell them, the log says so)."""
@@ -96,7 +117,7 @@ def after_ack(
                 log.warning("could not tell the person: %s", type(told).__name__)
 
 
-def org_config_now(services: Collaborators) -> OrgConfig | None:
+def org_config_now(services: Services) -> OrgConfig | None:
     """The org configuration if it can be had within the ack-path budget (the trigger lasts
     3 s); else None, and the form shows the built-in fields."""
     config = services.org_config.get(timeout=services.org_config_wait)

@@ -14,7 +14,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.domain.incident.declaration import Origin
-from bot.slack.common.context import Collaborators, org_config_now
+from bot.slack.common.context import Services, org_config_now
 from bot.slack.common.payload import string
 from bot.slack.declare import messages
 from bot.slack.declare.form.prefill import prefill_for
@@ -26,7 +26,7 @@ INCOMPLETE = "This /declare request was incomplete, so no form could open. Pleas
 
 
 def open_declare_modal(
-    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Collaborators
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Services
 ) -> None:
     """Ack, then open the form at once, while the trigger_id is fresh."""
     text = " ".join(string(body, "text").split())

@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.incident.declaration import Origin
 from bot.slack.access.policy import ACCESS_WAIT
 from bot.slack.common import ids, payload
-from bot.slack.common.context import Collaborators, org_config_now
+from bot.slack.common.context import Services, org_config_now
 from bot.slack.declare import messages
 from bot.slack.declare.form import metadata
 from bot.slack.declare.form.blocks import status_view
@@ -45,7 +45,7 @@ def _update(client: WebClient, view: dict[str, Any], new_view: dict[str, Any]) -
 
 
 def change_incident_type(
-    ack: Ack, body: dict[str, Any], client: WebClient, services: Collaborators
+    ack: Ack, body: dict[str, Any], client: WebClient, services: Services
 ) -> None:
     """The type select changed: show that type's fields and severities."""
     ack()
@@ -67,7 +67,7 @@ def change_incident_type(
     _update(client, view, new_view)
 
 
-def suggest_field_options(ack: Ack, body: dict[str, Any], services: Collaborators) -> None:
+def suggest_field_options(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """block_suggestion for an external select: the field's values matching what was typed."""
     name = name_of(payload.string(body, "action_id"))
     config = services.org_config.get(timeout=services.org_config_wait)
@@ -78,7 +78,7 @@ def suggest_field_options(ack: Ack, body: dict[str, Any], services: Collaborator
     ack(options=suggestions(field, payload.string(body, "value")) if field else [])
 
 
-def _refusal(services: Collaborators, actor: str, origin: Origin) -> str | None:
+def _refusal(services: Services, actor: str, origin: Origin) -> str | None:
     """The notice belongs to the person it was opened for, who must still be allowed."""
     if actor != origin.user_id:
         log.warning("declare anyway on %s's notice pressed by %s: refused", origin.user_id, actor)
@@ -86,9 +86,7 @@ def _refusal(services: Collaborators, actor: str, origin: Origin) -> str | None:
     return services.access.may_declare(actor, origin.channel_id, wait=ACCESS_WAIT).refusal
 
 
-def declare_anyway(
-    ack: Ack, body: dict[str, Any], client: WebClient, services: Collaborators
-) -> None:
+def declare_anyway(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
     """The duplicate notice's button: replace it with the form, prefilled from the message."""
     ack()
     view = payload.view(body)

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.incident.declaration import Origin, declaration_key
 from bot.logs import declaration_id
-from bot.slack.common.context import Collaborators, after_ack
+from bot.slack.common.context import Services, after_ack
 from bot.slack.declare import messages
 from bot.slack.declare.form.blocks import status_view
 
@@ -44,7 +44,7 @@ def open_failed(source: str, error: str) -> str:
 
 
 def open_form(
-    services: Collaborators,
+    services: Services,
     client: WebClient,
     origin: Origin,
     view: dict[str, Any],
@@ -57,7 +57,7 @@ def open_form(
 
 
 def open_view(
-    services: Collaborators,
+    services: Services,
     client: WebClient,
     origin: Origin,
     view: dict[str, Any],
@@ -99,7 +99,7 @@ def _tell(tell: Tell, text: str) -> None:
 
 
 def check_declarer_after_open(
-    services: Collaborators,
+    services: Services,
     client: WebClient,
     origin: Origin,
     view_id: str | None,
@@ -112,7 +112,7 @@ def check_declarer_after_open(
 
 
 def _check_declarer(
-    services: Collaborators,
+    services: Services,
     client: WebClient,
     origin: Origin,
     view_id: str | None,

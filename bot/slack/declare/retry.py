@@ -10,7 +10,7 @@ from slack_bolt import Ack, Respond
 from bot.domain.declare.record import DeclarationRecord
 from bot.logs import declaration_id
 from bot.slack.access.policy import ACCESS_WAIT
-from bot.slack.common.context import Collaborators, after_ack
+from bot.slack.common.context import Services, after_ack
 from bot.slack.common.mrkdwn import safe
 from bot.slack.common.payload import first_action, string, user_id
 from bot.slack.declare import messages
@@ -23,9 +23,7 @@ STORE_DOWN = (
 )
 
 
-def retry_declaration(
-    ack: Ack, body: dict[str, Any], respond: Respond, services: Collaborators
-) -> None:
+def retry_declaration(ack: Ack, body: dict[str, Any], respond: Respond, services: Services) -> None:
     ack()
     after_ack(
         services,
@@ -36,7 +34,7 @@ def retry_declaration(
     )
 
 
-def _retry(body: dict[str, Any], respond: Respond, services: Collaborators) -> None:
+def _retry(body: dict[str, Any], respond: Respond, services: Services) -> None:
     """After the ack, off the listener's thread: the store and Slack may be slow."""
     key = string(first_action(body), "value")
     try:
@@ -76,7 +74,7 @@ def _retry(body: dict[str, Any], respond: Respond, services: Collaborators) -> N
     services.dispatch(key, services.runner.retry)
 
 
-def _refusal(services: Collaborators, actor: str, record: DeclarationRecord) -> str | None:
+def _refusal(services: Services, actor: str, record: DeclarationRecord) -> str | None:
     """A Retry belongs to the declarer, who must still be allowed to declare there."""
     declarer = record.declaration.origin.user_id
     if actor != declarer:

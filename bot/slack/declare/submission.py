@@ -20,7 +20,7 @@ from bot.domain.reliability.outcomes import LookupFailed
 from bot.logs import declaration_id
 from bot.slack.access.allowlist import plain_refusal
 from bot.slack.common import ids, payload
-from bot.slack.common.context import Collaborators
+from bot.slack.common.context import Services
 from bot.slack.declare.form import metadata
 from bot.slack.declare.form.blocks import declaring_view
 from bot.slack.declare.form.state import block_errors, checked, state_values
@@ -40,7 +40,7 @@ SUBMIT_WAIT = 0.3
 """Seconds the submit step may wait for an uncached configuration (it shares the 3 s ack)."""
 
 
-def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Collaborators) -> None:
+def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Services) -> None:
     view = payload.view(body)
     meta = metadata.of_view(view)
     if meta is None:
@@ -110,7 +110,7 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Collaborators
     services.dispatch(key, services.runner.run)
 
 
-def _not_allowed(services: Collaborators, actor: str, opener: str, channel_id: str) -> str | None:
+def _not_allowed(services: Services, actor: str, opener: str, channel_id: str) -> str | None:
     """Authorization again, at submit: the form's own person, still allowed in its channel
     (the channel comes from the signed metadata, so it is the one the form was opened in)."""
     if actor != opener:
@@ -125,14 +125,14 @@ def _not_allowed(services: Collaborators, actor: str, opener: str, channel_id: s
     return None
 
 
-def _org_config(services: Collaborators, view: dict[str, Any]) -> OrgConfig | None:
+def _org_config(services: Services, view: dict[str, Any]) -> OrgConfig | None:
     """Wait briefly for the configuration only when the form shows org fields."""
     if shows_org_fields(view):
         return services.org_config.get(timeout=min(SUBMIT_WAIT, services.org_config_wait))
     return services.org_config.peek()
 
 
-def _commander_error(services: Collaborators, slack_id: str) -> str | None:
+def _commander_error(services: Services, slack_id: str) -> str | None:
     """An error for the commander field, or None (also when the lookup is still running)."""
     try:
         services.resolver.resolve(slack_id, timeout=services.commander_ack_budget)

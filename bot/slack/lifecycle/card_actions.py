@@ -26,11 +26,11 @@ from bot.domain.lifecycle.resolve import plan_reopen
 from bot.domain.reliability.outcomes import StepFailed
 from bot.slack.access.policy import ACCESS_WAIT
 from bot.slack.common import payload
-from bot.slack.common.context import after_ack
+from bot.slack.common.context import Services, after_ack
 from bot.slack.declare import messages
 from bot.slack.declare.form.blocks import status_view
 from bot.slack.declare.retry import answer
-from bot.slack.lifecycle.context import Lifecycle, StoreDown, card_of_message
+from bot.slack.lifecycle.context import StoreDown, card_of_message
 from bot.slack.lifecycle.update_form import resolve_view, update_modal
 from bot.slack.lifecycle.update_metadata import UpdateMeta, fit
 
@@ -82,61 +82,81 @@ def open_view(
     return payload.as_dict(opened.get("view"))
 
 
+class NoCard(Exception):
+    """The press names no card this person can act on: `text` says why (and `title` heads
+    the modal when the button opens one)."""
+
+    def __init__(self, text: str, title: str = "") -> None:
+        super().__init__(text)
+        self.text = text
+        self.title = title
+
+
+Finder = Callable[[Services, dict[str, Any]], IncidentCard]
+"""How a button names its card: the stored message it is on, a signed value, a stored job."""
+
+
+def on_message(services: Services, body: dict[str, Any]) -> IncidentCard:
+    """The card the pressed button is on, from what the bot stored for that message."""
+    try:
+        card = card_of_message(services, body)
+    except StoreDown:
+        raise NoCard(STORE_DOWN) from None
+    if card is None:
+        log.warning("a button pressed on a message with no stored card")
+        raise NoCard(UNKNOWN_CARD)
+    return card
+
+
 def authorize(
-    services: Lifecycle,
+    services: Services,
     act: Act,
     body: dict[str, Any],
-    card: IncidentCard | None,
+    card: IncidentCard,
     refuse: Callable[[str], None],
 ) -> Press | None:
     """The press, if its person may `act` on `card`; else None, the refusal told."""
-    user = payload.obj(body, "user")
-    user_id = payload.string(user, "id")
-    if card is None:
-        log.warning("%s pressed on a message with no stored card", act.value)
-        refuse(UNKNOWN_CARD)
-        return None
+    user_id = payload.user_id(body)
     verdict = services.access.may(act, user_id, card, wait=ACCESS_WAIT)
     if verdict.refusal:
         log.info("%s of %s refused for %s", act.value, card.incident_id, user_id)
         refuse(verdict.refusal)
         return None
-    team_id = payload.string(payload.obj(body, "team"), "id") or payload.string(user, "team_id")
+    team_id = payload.string(payload.obj(body, "team"), "id") or payload.string(
+        payload.obj(body, "user"), "team_id"
+    )
     return Press(body=body, user_id=user_id, team_id=team_id, card=card)
 
 
 def card_press(
-    act: Act, *, opens_modal: bool
-) -> Callable[[Callable[[Press, WebClient, Respond, Lifecycle], None]], Any]:
-    """The one way a card button is handled: ack, the card, the access policy, then `run`.
+    act: Act, *, opens_modal: bool, find: Finder = on_message
+) -> Callable[[Callable[[Press, WebClient, Respond, Services], None]], Any]:
+    """The one way a card or list button is handled: ack, find the card (`find`), ask the
+    access policy, tell a refusal, then `run`.
 
     A button that opens a modal runs on the listener's thread (its trigger lasts 3 s) and
     tells a refusal in a modal; any other runs off it and answers ephemerally.
     """
 
-    def wrap(run: Callable[[Press, WebClient, Respond, Lifecycle], None]) -> Any:
+    def wrap(run: Callable[[Press, WebClient, Respond, Services], None]) -> Any:
         def listener(
-            ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Lifecycle
+            ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Services
         ) -> None:
             ack()
 
+            def refuse(text: str, title: str = "") -> None:
+                if opens_modal:
+                    title = title or TITLES.get(act, "Can't do that")
+                    open_view(client, respond, body, status_view(title, messages.refusal(text)))
+                else:
+                    tell(respond, body, messages.refusal(text))
+
             def handle() -> None:
                 try:
-                    card = card_of_message(services, body)
-                except StoreDown:
-                    tell(respond, body, messages.refusal(STORE_DOWN))
+                    card = find(services, body)
+                except NoCard as no:
+                    refuse(no.text, no.title)
                     return
-                if opens_modal:
-
-                    def refuse(text: str) -> None:
-                        title = TITLES.get(act, "Can't do that")
-                        open_view(client, respond, body, status_view(title, messages.refusal(text)))
-
-                else:
-
-                    def refuse(text: str) -> None:
-                        tell(respond, body, messages.refusal(text))
-
                 press = authorize(services, act, body, card, refuse)
                 if press is not None:
                     run(press, client, respond, services)
@@ -156,13 +176,13 @@ def card_press(
 
 
 @card_press(Act.UPDATE, opens_modal=True)
-def open_update(press: Press, client: WebClient, respond: Respond, services: Lifecycle) -> None:
+def open_update(press: Press, client: WebClient, respond: Respond, services: Services) -> None:
     """The update modal for the card the button is on."""
     open_update_modal(press, client, respond, services)
 
 
 def open_update_modal(
-    press: Press, client: WebClient, respond: Respond, services: Lifecycle
+    press: Press, client: WebClient, respond: Respond, services: Services
 ) -> None:
     """The update modal for an allowed press (the card's Update, or /declare list's)."""
     card = press.card
@@ -177,7 +197,7 @@ def open_update_modal(
 
 
 def _refresh(
-    client: WebClient, services: Lifecycle, card: IncidentCard, opened: dict[str, Any]
+    client: WebClient, services: Services, card: IncidentCard, opened: dict[str, Any]
 ) -> None:
     """Fill the opened modal with Datadog's current incident (off the listener's thread)."""
     try:
@@ -198,7 +218,7 @@ def _refresh(
 
 
 @card_press(Act.RESOLVE, opens_modal=True)
-def open_resolve(press: Press, client: WebClient, respond: Respond, services: Lifecycle) -> None:
+def open_resolve(press: Press, client: WebClient, respond: Respond, services: Services) -> None:
     _, text = fit(UpdateMeta(press.card.key))
     open_view(
         client, respond, press.body, resolve_view(text, press.card.shown, now=datetime.now(UTC))
@@ -206,7 +226,7 @@ def open_resolve(press: Press, client: WebClient, respond: Respond, services: Li
 
 
 @card_press(Act.REOPEN, opens_modal=False)
-def reopen(press: Press, client: WebClient, respond: Respond, services: Lifecycle) -> None:
+def reopen(press: Press, client: WebClient, respond: Respond, services: Services) -> None:
     card, body = press.card, press.body
     changes = plan_reopen(card.shown)
     if changes.empty:
@@ -232,41 +252,25 @@ def reopen(press: Press, client: WebClient, respond: Respond, services: Lifecycl
         services.dispatch(job.key, services.updates.run)
 
 
-def retry_update(ack: Ack, body: dict[str, Any], respond: Respond, services: Lifecycle) -> None:
-    """Retry a failed update: only its own person, still allowed, resumes it."""
-    ack()
-    after_ack(
-        services,
-        lambda: _retry_update(body, respond, services),
-        lambda text: tell(respond, body, messages.refusal(text)),
-    )
-
-
-def _retry_update(body: dict[str, Any], respond: Respond, services: Lifecycle) -> None:
+def _failed_update(services: Services, body: dict[str, Any]) -> IncidentCard:
+    """The card of the failed update a Retry names; only its own person may retry it."""
     key = payload.string(payload.first_action(body), "value")
-    user_id = payload.user_id(body)
     try:
         job = services.cards.get_update(key) if key else None
         card = services.cards.get_card(job.card_key) if job else None
     except Exception:  # noqa: BLE001 - the store is down: the person hears it
         log.exception("reading the update for Retry failed")
-        tell(respond, body, messages.refusal(STORE_DOWN))
-        return
+        raise NoCard(STORE_DOWN) from None
     if job is None or card is None:
-        tell(respond, body, messages.refusal("That update is no longer stored."))
-        return
-    if job.actor_id != user_id:
-        tell(
-            respond,
-            body,
-            messages.refusal("Only the person who asked for this change can retry it."),
-        )
-        return
+        raise NoCard("That update is no longer stored.")
+    if job.actor_id != payload.user_id(body):
+        raise NoCard("Only the person who asked for this change can retry it.")
+    return card
 
-    def refuse(text: str) -> None:
-        tell(respond, body, messages.refusal(text))
 
-    if authorize(services, Act.RETRY, body, card, refuse) is None:
-        return
-    answer(respond, body, text="Retrying…", response_type="ephemeral", replace_original=True)
-    services.dispatch(job.key, services.updates.retry)
+@card_press(Act.RETRY, opens_modal=False, find=_failed_update)
+def retry_update(press: Press, client: WebClient, respond: Respond, services: Services) -> None:
+    """Retry a failed update: only its own person, still allowed, resumes it."""
+    key = payload.string(payload.first_action(press.body), "value")
+    answer(respond, press.body, text="Retrying…", response_type="ephemeral", replace_original=True)
+    services.dispatch(key, services.updates.retry)

@@ -1,29 +1,16 @@
-"""What the incident lifecycle listeners need beyond declaring's collaborators."""
+"""Finding the card a button is on, and when its request arrived."""
 
 from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Protocol
+from typing import Any
 
-from bot.domain.lifecycle.ports import IncidentStore, IncidentUpdater
 from bot.domain.lifecycle.record import IncidentCard, card_key
-from bot.domain.lifecycle.runner import UpdateRunner
 from bot.slack.common import payload
-from bot.slack.common.context import Collaborators
+from bot.slack.common.context import Services
 
 log = logging.getLogger(__name__)
-
-
-class Lifecycle(Collaborators, Protocol):
-    @property
-    def cards(self) -> IncidentStore: ...
-
-    @property
-    def updates(self) -> UpdateRunner: ...
-
-    @property
-    def incidents(self) -> IncidentUpdater: ...
 
 
 CARD_SETTLE = 0.5
@@ -38,7 +25,7 @@ class StoreDown(Exception):
     """The store could not be read: the person is told, nothing is changed."""
 
 
-def card_of_message(services: Lifecycle, body: dict[str, Any]) -> IncidentCard | None:
+def card_of_message(services: Services, body: dict[str, Any]) -> IncidentCard | None:
     """The card the pressed button is on, from what the bot stored for that message;
     StoreDown when the store can't say."""
     container = payload.obj(body, "container")

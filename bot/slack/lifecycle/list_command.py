@@ -12,41 +12,30 @@ through the card of that incident, like the card's own Update button.
 from __future__ import annotations
 
 import logging
-from typing import Any, Protocol
+from typing import Any
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.domain.access.rules import Act
 from bot.domain.lifecycle.record import IncidentCard
-from bot.domain.sync.ports import IncidentReader, IncidentReadFailed
+from bot.domain.sync.ports import IncidentReadFailed
 from bot.slack.access.policy import TooSlow
 from bot.slack.common import payload
-from bot.slack.common.context import after_ack
+from bot.slack.common.context import Services, after_ack
 from bot.slack.common.mrkdwn import safe
+from bot.slack.common.signed_buttons import ListedIncident
 from bot.slack.declare import messages
-from bot.slack.declare.form.blocks import status_view
 from bot.slack.lifecycle.card_actions import (
     STORE_DOWN,
-    authorize,
+    NoCard,
+    Press,
+    card_press,
     open_update_modal,
-    open_view,
-    tell,
 )
-from bot.slack.lifecycle.context import Lifecycle
-from bot.slack.lifecycle.list_view import ButtonSigner, ListedIncident, incident_list
+from bot.slack.lifecycle.list_view import incident_list
 
 log = logging.getLogger(__name__)
-
-
-class Listing(Lifecycle, Protocol):
-    """What the list needs beyond the lifecycle's collaborators."""
-
-    @property
-    def incident_reader(self) -> IncidentReader: ...
-
-    @property
-    def list_signer(self) -> ButtonSigner: ...
 
 
 LIST_READ = 100
@@ -68,14 +57,14 @@ def is_list_request(body: dict[str, Any]) -> bool:
     return text == LIST_WORD and bool(payload.user_id(body))
 
 
-def list_incidents(ack: Ack, body: dict[str, Any], respond: Respond, services: Listing) -> None:
+def list_incidents(ack: Ack, body: dict[str, Any], respond: Respond, services: Services) -> None:
     """`/declare list` (is_list_request told it apart)."""
     user_id = payload.user_id(body)
     answer_incident_list(ack, respond, services, user_id, payload.string(body, "channel_id"))
 
 
 def answer_incident_list(
-    ack: Ack, respond: Respond, services: Listing, user_id: str, channel_id: str
+    ack: Ack, respond: Respond, services: Services, user_id: str, channel_id: str
 ) -> None:
     """Ack at once, then answer off the listener's thread with the open incidents this
     person may see (newest first, at most 20)."""
@@ -94,7 +83,7 @@ def _tell(respond: Respond, text: str) -> None:
         log.warning("answering /declare list failed: %s", type(exc).__name__)
 
 
-def _answer(respond: Respond, services: Listing, user_id: str) -> None:
+def _answer(respond: Respond, services: Services, user_id: str) -> None:
     """Seeing is not changing: the user-group allowlist is not asked, the access policy is."""
     try:
         found = services.incident_reader.open_incidents(LIST_READ).views
@@ -130,46 +119,37 @@ def _answer(respond: Respond, services: Listing, user_id: str) -> None:
         log.warning("answering /declare list failed: %s", type(exc).__name__)
 
 
-def card_for(services: Listing, listed: ListedIncident) -> IncidentCard | None:
+def card_for(services: Services, listed: ListedIncident) -> IncidentCard | None:
     """The open card the bot keeps for that incident, if it announced it."""
     return next(
         (c for c in services.cards.open_cards() if c.incident_id == listed.incident_id), None
     )
 
 
-def open_update_from_list(
-    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Listing
-) -> None:
-    """The list's Update: check the signed value, then the card's Update for that incident,
-    allowed by the same access policy as the card's own button."""
-    ack()
+def _listed_card(services: Services, body: dict[str, Any]) -> IncidentCard:
+    """The card a list button's signed value names (the list is ephemeral: there is no
+    stored message to find it from)."""
     listed = services.list_signer.verify(payload.string(payload.first_action(body), "value"))
     if listed is None:
         log.warning("an incident list button with a bad signature was pressed")
-        open_view(client, respond, body, status_view("Can't update", NOT_LISTED))
-        return
+        raise NoCard(NOT_LISTED)
     try:
         card = card_for(services, listed)
     except Exception:  # noqa: BLE001 - the store is down: the person hears it
         log.exception("the list's Update: the store could not be read")
-        tell(respond, body, messages.refusal(STORE_DOWN))
-        return
+        raise NoCard(STORE_DOWN) from None
     if card is None:
-        open_view(
-            client,
-            respond,
-            body,
-            status_view(
-                "Update in Datadog",
-                f"IR-{listed.public_id} was not declared from Slack, so declare-bot has no "
-                "card for it: please update it in Datadog.",
-            ),
+        raise NoCard(
+            f"IR-{listed.public_id} was not declared from Slack, so declare-bot has no "
+            "card for it: please update it in Datadog.",
+            title="Update in Datadog",
         )
-        return
+    return card
 
-    def refuse(text: str) -> None:
-        open_view(client, respond, body, status_view("Can't update", messages.refusal(text)))
 
-    press = authorize(services, Act.UPDATE, body, card, refuse)
-    if press is not None:
-        open_update_modal(press, client, respond, services)
+@card_press(Act.UPDATE, opens_modal=True, find=_listed_card)
+def open_update_from_list(
+    press: Press, client: WebClient, respond: Respond, services: Services
+) -> None:
+    """The list's Update: the card's Update for the incident its signed value names."""
+    open_update_modal(press, client, respond, services)

@@ -8,54 +8,19 @@ fails the signature instead of pointing the action at another incident.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.incident.state import IncidentView
 from bot.slack.common.ids import LIST_UPDATE_ACTION
 from bot.slack.common.mrkdwn import FALLBACK_MAX, SECTION_MAX, safe, verbatim
+from bot.slack.common.signed_buttons import ButtonSigner
 from bot.slack.incident.card import Message, state_label
 
 LIST_LIMIT = 20
 """Incidents listed at most (newest first); 1 + 20 + 1 blocks stay under Slack's 50."""
 BLOCKS_MAX = 50
-_SIG_LENGTH = 24
-
-
-@dataclass(frozen=True)
-class ListedIncident:
-    """What a verified Update button from the list points at."""
-
-    incident_id: str
-    public_id: int
-
-
-class ButtonSigner:
-    """Signs and checks the incident an Update button in the list points at."""
-
-    def __init__(self, secret: str) -> None:
-        self._key = hashlib.sha256(b"declare-bot incident list\0" + secret.encode()).digest()
-
-    def _mac(self, payload: str) -> str:
-        return hmac.new(self._key, payload.encode(), hashlib.sha256).hexdigest()[:_SIG_LENGTH]
-
-    def value(self, incident: IncidentView) -> str:
-        payload = f"{incident.incident_id}.{incident.public_id}"
-        return f"{payload}.{self._mac(payload)}"
-
-    def verify(self, value: str) -> ListedIncident | None:
-        """The incident a button value names, or None if it was not made by this bot."""
-        payload, _, signature = value.rpartition(".")
-        incident_id, _, public_id = payload.rpartition(".")
-        if not (incident_id and public_id.isdigit() and signature):
-            return None
-        if not hmac.compare_digest(signature, self._mac(payload)):
-            return None
-        return ListedIncident(incident_id=incident_id, public_id=int(public_id))
 
 
 def age(created: datetime | None, now: datetime) -> str:

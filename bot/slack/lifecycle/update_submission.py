@@ -27,9 +27,10 @@ from bot.domain.reliability.outcomes import LookupFailed, ReadTooSlow, StepFaile
 from bot.domain.reliability.policy import ACK_READ_BUDGET
 from bot.slack.access.allowlist import plain_refusal
 from bot.slack.common import ids, payload
+from bot.slack.common.context import Services
 from bot.slack.declare.form.blocks import status_view
 from bot.slack.declare.form.state import state_values
-from bot.slack.lifecycle.context import ARRIVED_AT, Lifecycle
+from bot.slack.lifecycle.context import ARRIVED_AT
 from bot.slack.lifecycle.update_form import (
     NOTE,
     block_of,
@@ -77,7 +78,7 @@ class AckClock:
 def _begin(
     ack: Ack,
     body: dict[str, Any],
-    services: Lifecycle,
+    services: Services,
     error_block: str,
     act: Act,
     clock: AckClock,
@@ -112,7 +113,7 @@ def _begin(
 
 
 def _current(
-    ack: Ack, services: Lifecycle, card: IncidentCard, block: str, clock: AckClock
+    ack: Ack, services: Services, card: IncidentCard, block: str, clock: AckClock
 ) -> IncidentView | None:
     """Datadog's incident now, within what is left of the ack's time: one try, no waits."""
     budget = clock.left(ACK_READ_BUDGET)
@@ -129,7 +130,7 @@ def _current(
         return None
 
 
-def _store(ack: Ack, services: Lifecycle, job: UpdateJob, block: str, clock: AckClock) -> None:
+def _store(ack: Ack, services: Services, job: UpdateJob, block: str, clock: AckClock) -> None:
     if clock.out:  # Slack has given up on this answer: the change must not happen later
         log.warning("%s of %s judged too late; not stored", job.kind.value, job.incident_id)
         ack(response_action="errors", errors={block: LATE[:150]})
@@ -147,7 +148,7 @@ def _store(ack: Ack, services: Lifecycle, job: UpdateJob, block: str, clock: Ack
 
 
 def _commander(
-    services: Lifecycle, form: UpdateForm, shown_slack_id: str, clock: AckClock
+    services: Services, form: UpdateForm, shown_slack_id: str, clock: AckClock
 ) -> tuple[UpdateForm, str | None]:
     """The form with the new commander's Datadog user, or an error for the field."""
     if not form.commander_slack_id or form.commander_slack_id == shown_slack_id:
@@ -174,9 +175,7 @@ def _fields(meta: UpdateMeta, known: tuple[OrgField, ...]) -> list[OrgField]:
     ]
 
 
-def submit_update(
-    ack: Ack, body: dict[str, Any], context: BoltContext, services: Lifecycle
-) -> None:
+def submit_update(ack: Ack, body: dict[str, Any], context: BoltContext, services: Services) -> None:
     clock = AckClock(context)
     begun = _begin(ack, body, services, ids.TITLE, Act.UPDATE, clock)
     if begun is None:
@@ -243,7 +242,7 @@ def submit_update(
 
 
 def submit_resolve(
-    ack: Ack, body: dict[str, Any], context: BoltContext, services: Lifecycle
+    ack: Ack, body: dict[str, Any], context: BoltContext, services: Services
 ) -> None:
     clock = AckClock(context)
     begun = _begin(ack, body, services, NOTE, Act.RESOLVE, clock)

@@ -21,7 +21,7 @@ from bot.domain.incident.declaration import Origin, declaration_key
 from bot.domain.incident.org import OrgConfig
 from bot.domain.monitor.alert import AlertMessage, Monitor, MonitorNotRead
 from bot.logs import declaration_id
-from bot.slack.common.context import Collaborators, after_ack
+from bot.slack.common.context import Services, after_ack
 from bot.slack.declare.form.prefill import FormPrefill
 from bot.slack.declare.open_form import Tell, open_view
 from bot.slack.monitor.form import AlertSource, alert_source, filled_form, opening_form
@@ -35,7 +35,7 @@ OPEN_WAIT = 10.0
 
 
 def declare_from_alert(
-    services: Collaborators,
+    services: Services,
     client: WebClient,
     origin: Origin,
     alert: AlertMessage,
@@ -68,7 +68,7 @@ def declare_from_alert(
     return str(view["id"]) if view else None
 
 
-def read(services: Collaborators, monitor_id: int) -> tuple[Monitor | None, str | None]:
+def read(services: Services, monitor_id: int) -> tuple[Monitor | None, str | None]:
     try:
         return services.monitors.read_monitor(monitor_id), None
     except MonitorNotRead as exc:
@@ -76,7 +76,7 @@ def read(services: Collaborators, monitor_id: int) -> tuple[Monitor | None, str 
 
 
 def fill_form(
-    services: Collaborators,
+    services: Services,
     client: WebClient,
     origin: Origin,
     source: AlertSource,

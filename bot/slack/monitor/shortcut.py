@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.incident.declaration import Origin, source_key
 from bot.domain.monitor.alert import reads_monitor
-from bot.slack.common.context import Collaborators, org_config_now
+from bot.slack.common.context import Services, org_config_now
 from bot.slack.common.payload import obj, string
 from bot.slack.declare import messages
 from bot.slack.declare.command import ephemeral
@@ -53,7 +53,7 @@ def declare_from_message(
     body: dict[str, Any],
     client: WebClient,
     respond: Respond,
-    services: Collaborators,
+    services: Services,
     context: BoltContext,
 ) -> None:
     """Ack, then open the form (or the duplicate notice) while the trigger_id is fresh."""
