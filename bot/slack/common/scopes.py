@@ -68,7 +68,7 @@ USED_METHODS: frozenset[str] = frozenset(
         "views.update",
     }
 )
-"""The bot-token methods declare-bot calls (tests/test_manifests.py greps bot/ for them)."""
+"""The bot-token methods declare-bot calls (tests/app/test_manifests.py greps bot/ for them)."""
 
 FEATURE_SCOPES: tuple[str, ...] = ("commands",)
 """Scopes no Web API call shows: `commands` delivers /declare and the message shortcut."""

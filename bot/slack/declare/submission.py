@@ -23,8 +23,8 @@ from bot.slack.common import ids, payload
 from bot.slack.common.context import Services
 from bot.slack.declare.form import metadata
 from bot.slack.declare.form.blocks import declaring_view
-from bot.slack.declare.form.state import block_errors, checked, state_values
-from bot.slack.declare.form.submitted import shows_org_fields, validate_whole_form
+from bot.slack.declare.form.state import block_errors
+from bot.slack.declare.form.submitted import SubmittedForm, read_submitted, validate_whole_form
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +68,11 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Services) -> 
         ack(response_action="update", view=declaring_view(existing.declaration.title))
         return
 
+    submitted = read_submitted(view)
     result = validate_whole_form(
-        view,
+        submitted,
         meta,
-        _org_config(services, view),
+        _org_config(services, submitted),
         key=key,
         origin=origin.model_copy(update={"user_id": user_id, "team_id": team_id}),
         default_handles=tuple(services.settings.default_handles),
@@ -82,8 +83,7 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Services) -> 
         ack(response_action="errors", errors=block_errors(result))
         return
 
-    asked = checked(state_values(view), ids.INCIDENT_CHANNEL)
-    wants = wants_channel(services.settings.incident_channel, asked)
+    wants = wants_channel(services.settings.incident_channel, submitted.asked_for_channel)
     result = result.model_copy(update={"incident_channel": wants})
     if meta.monitor_cell:
         result = result.model_copy(update={"monitor_cell": meta.monitor_cell})
@@ -125,9 +125,9 @@ def _not_allowed(services: Services, actor: str, opener: str, channel_id: str) -
     return None
 
 
-def _org_config(services: Services, view: dict[str, Any]) -> OrgConfig | None:
+def _org_config(services: Services, submitted: SubmittedForm) -> OrgConfig | None:
     """Wait briefly for the configuration only when the form shows org fields."""
-    if shows_org_fields(view):
+    if submitted.shows_org_fields:
         return services.org_config.get(timeout=min(SUBMIT_WAIT, services.org_config_wait))
     return services.org_config.peek()
 

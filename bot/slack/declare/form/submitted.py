@@ -11,15 +11,23 @@ adds the valid values.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.incident.custom_fields import Answer, FieldKey, validate_declaration
-from bot.domain.incident.declaration import SEVERITIES, Declaration, FormField, Origin
+from bot.domain.incident.declaration import (
+    SEVERITIES,
+    Declaration,
+    DeclarationForm,
+    FormField,
+    Origin,
+)
 from bot.domain.incident.org import FieldKind, OrgConfig, OrgField
 from bot.slack.common import ids, payload
 from bot.slack.declare.form.metadata import Metadata
 from bot.slack.declare.form.org_fields import name_of
 from bot.slack.declare.form.state import (
+    checked,
     parse_form,
     selected_many,
     selected_of,
@@ -33,15 +41,58 @@ log = logging.getLogger(__name__)
 SWITCHING = "The form is still switching to this type: check its fields, then submit again."
 
 
-def field_blocks(view: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """(field name, block) of every org field shown."""
-    found = [(name_of(payload.string(b, "block_id")), b) for b in payload.objects(view, "blocks")]
-    return [(name, block) for name, block in found if name]
+@dataclass(frozen=True)
+class ShownField:
+    """An org field as the submitted view showed it, and what was entered in it."""
+
+    name: str
+    label: str
+    optional: bool
+    answer: Answer
 
 
-def shows_org_fields(view: dict[str, Any]) -> bool:
-    """Whether the form has org blocks, so reading it needs the org configuration."""
-    return bool(field_blocks(view)) or shown_type(view) is not None
+@dataclass(frozen=True)
+class SubmittedForm:
+    """A submitted declare view, read once: what the person entered and what they were
+    shown (the type whose fields were drawn, those fields, the severities offered)."""
+
+    form: DeclarationForm
+    shown_type: str | None
+    fields: tuple[ShownField, ...]
+    severities: tuple[str, ...]
+    asked_for_channel: bool
+
+    @property
+    def shows_org_fields(self) -> bool:
+        """Reading it needs the org configuration."""
+        return bool(self.fields) or self.shown_type is not None
+
+
+def read_submitted(view: dict[str, Any]) -> SubmittedForm:
+    """The one walk over a submitted view's blocks and state."""
+    values = state_values(view)
+    fields = []
+    for block in payload.objects(view, "blocks"):
+        block_id = payload.string(block, "block_id")
+        name = name_of(block_id)
+        if not name:
+            continue
+        element_type = payload.string(payload.element(block), "type")
+        fields.append(
+            ShownField(
+                name=name,
+                label=payload.string(payload.obj(block, "label"), "text") or name,
+                optional=bool(block.get("optional", False)),
+                answer=raw_answer(values, block_id, element_type),
+            )
+        )
+    return SubmittedForm(
+        form=parse_form(values),
+        shown_type=shown_type(view),
+        fields=tuple(fields),
+        severities=_shown_severities(view),
+        asked_for_channel=checked(values, ids.INCIDENT_CHANNEL),
+    )
 
 
 def raw_answer(values: dict[str, Any], block_id: str, element_type: str) -> Answer:
@@ -66,27 +117,27 @@ def shown_type(view: dict[str, Any]) -> str | None:
     return payload.string(initial, "value") or None
 
 
-def shown_severities(view: dict[str, Any]) -> tuple[str, ...]:
+def _shown_severities(view: dict[str, Any]) -> tuple[str, ...]:
     options = payload.objects(payload.element(payload.block(view, ids.SEVERITY)), "options")
     return tuple(o["value"] for o in options if isinstance(o.get("value"), str))
 
 
 def _field(
-    name: str, block: dict[str, Any], kind: FieldKind, config: OrgConfig | None, type_id: str | None
+    shown: ShownField, kind: FieldKind, config: OrgConfig | None, type_id: str | None
 ) -> OrgField:
     """The field as shown: required from the block, valid values from the configuration."""
-    known = config.field(type_id, name) if config else None
+    known = config.field(type_id, shown.name) if config else None
     return OrgField(
-        name=name,
-        display_name=payload.string(payload.obj(block, "label"), "text") or name,
+        name=shown.name,
+        display_name=shown.label,
         kind=kind,
-        required=not block.get("optional", False),
+        required=not shown.optional,
         choices=known.choices if known is not None and known.kind is kind else (),
     )
 
 
 def validate_whole_form(
-    view: dict[str, Any],
+    submitted: SubmittedForm,
     meta: Metadata,
     config: OrgConfig | None,
     *,
@@ -95,29 +146,24 @@ def validate_whole_form(
     default_handles: tuple[str, ...] = (),
     allowed_handles: tuple[str, ...] = (),
 ) -> Declaration | dict[FieldKey, str]:
-    """Parse and validate the whole form, built-in and org fields, in one pass."""
-    values = state_values(view)
-    form = parse_form(values)
-    shown = shown_type(view)
+    """Validate the whole form, built-in and org fields, in one pass."""
+    form, shown = submitted.form, submitted.shown_type
     if form.incident_type_id and shown and form.incident_type_id != shown:
         return {FormField.INCIDENT_TYPE: SWITCHING}
     chosen = config.resolve_type(form.incident_type_id) if config else None
     type_id = chosen.id if chosen else form.incident_type_id
     fields: list[OrgField] = []
     answers: dict[str, Answer] = {}
-    for name, block in field_blocks(view):
-        kind = meta.kinds.get(name)
+    for field in submitted.fields:
+        kind = meta.kinds.get(field.name)
         if kind is None:
-            log.info("a field the metadata has no kind for was not read: %s", name[:40])
+            log.info("a field the metadata has no kind for was not read: %s", field.name[:40])
             continue
-        fields.append(_field(name, block, kind, config, type_id))
-        element_type = payload.string(payload.element(block), "type")
-        answers[name] = raw_answer(values, payload.string(block, "block_id"), element_type)
+        fields.append(_field(field, kind, config, type_id))
+        answers[field.name] = field.answer
     severity = config.severity_field(type_id) if config else None
     severities = (
-        tuple(c.value for c in severity.choices)
-        if severity
-        else shown_severities(view) or SEVERITIES
+        tuple(c.value for c in severity.choices) if severity else submitted.severities or SEVERITIES
     )
     return validate_declaration(
         form,

@@ -1,0 +1,215 @@
+"""Who may see and change an incident, over real HTTP: one table, every surface.
+
+ALICE declares "Customer data exposure" in #war-room, a private channel the bot is in.
+Each person below then tries each surface that shows or changes an incident; the table
+says what the one access policy (bot/domain/access/rules.py) must answer. The allowlist has
+one user group, which BOB is not in. On main (c648f55) CAROL saw the incident in
+`/declare list` and could change it through the list's Update: issue 20's finding 1.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.emulators.card_driver import initial_values
+from bot.emulators.personas import ALICE, BOB, CAROL, INCIDENTS, TEAM
+from bot.emulators.stack import LocalStack
+from bot.slack.common.ids import (
+    REOPEN_ACTION,
+    RESOLVE_ACTION,
+    RESOLVE_CALLBACK,
+    UPDATE_ACTION,
+    UPDATE_CALLBACK,
+)
+from tests.card_actions import card_message, press_card, wait_for
+from tests.lifecycle.test_declare_list import listed, press_listed, rows
+
+WAR_ROOM = "G0WARROOM"
+ERIN = "U0ERIN"
+"""A guest (is_restricted) in #war-room."""
+FRANK = "U0FRANK"
+"""From another workspace (Slack Connect), in #war-room."""
+RESPONDERS = "S0RESPOND"
+TITLE = "Customer data exposure"
+
+SURFACES = ("list", "card update", "list update", "resolve", "update submit", "reopen")
+PEOPLE: dict[str, tuple[bool, bool]] = {
+    # person: (may see, may change)
+    ALICE: (True, True),  # declared it; in the group
+    BOB: (True, False),  # in #war-room, not in the user group
+    CAROL: (False, False),  # not in #war-room
+    ERIN: (True, False),  # a guest in #war-room
+    FRANK: (True, False),  # from another workspace, in #war-room
+}
+
+
+def add_people(stack: LocalStack) -> None:
+    stack.slack.add_user(ERIN, "erin", real_name="Erin Guest", email="erin@example.com", guest=True)
+    stack.slack.add_user(
+        FRANK, "frank", real_name="Frank Vendor", email="frank@vendor.example", team_id="T0VENDOR"
+    )
+    stack.slack.add_channel(
+        WAR_ROOM, "war-room", is_private=True, is_member=True, members=(ALICE, BOB, ERIN, FRANK)
+    )
+    stack.slack.add_usergroup(RESPONDERS, "responders", [ALICE, CAROL, ERIN, FRANK])
+
+
+@pytest.fixture(scope="module")
+def war_room() -> Iterator[LocalStack]:
+    with LocalStack(env={"DECLARE_ALLOWED_USERGROUPS": RESPONDERS}) as stack:
+        add_people(stack)
+        response = stack.declare(TITLE, channel=WAR_ROOM)
+        assert response.status_code == 200, response.text
+        stack.wait_done()
+        yield stack
+
+
+def opened_after(stack: LocalStack, before: int) -> dict[str, Any]:
+    """The view opened once more than `before` views are open."""
+    wait_for(lambda: len(stack.slack.views) > before, what="a view to open")
+    return dict(list(stack.slack.views.values())[-1])
+
+
+def answered_after(stack: LocalStack, before: int) -> dict[str, Any]:
+    wait_for(lambda: len(stack.slack.responses) > before, what="an ephemeral answer")
+    return stack.slack.responses[-1]
+
+
+def try_surface(stack: LocalStack, surface: str, user: str) -> bool:
+    """True when the surface let `user` through (showed or began the change)."""
+    views = len(stack.slack.views)
+    responses = len(stack.slack.responses)
+    if surface == "list":
+        return any(TITLE in r["text"]["text"] for r in rows(listed(stack, user=user)))
+    if surface in ("card update", "resolve"):
+        action = UPDATE_ACTION if surface == "card update" else RESOLVE_ACTION
+        assert press_card(stack, action, user=user, channel=WAR_ROOM).status_code == 200
+        view = opened_after(stack, views)
+        callback = UPDATE_CALLBACK if surface == "card update" else RESOLVE_CALLBACK
+        if view.get("callback_id") != callback:
+            assert view["title"]["text"] in ("Can't update", "Can't resolve")
+            return False
+        return True
+    if surface == "list update":
+        mine = rows(listed(stack, user=ALICE))  # ALICE's list: a genuine signed button
+        value = next(r["accessory"]["value"] for r in mine if TITLE in r["text"]["text"])
+        views = len(stack.slack.views)
+        assert press_listed(stack, value, user=user).status_code == 200
+        return opened_after(stack, views).get("callback_id") == UPDATE_CALLBACK
+    if surface == "update submit":
+        assert press_card(stack, UPDATE_ACTION, user=ALICE, channel=WAR_ROOM).status_code == 200
+        view = stack.current_view(opened_after(stack, views)["id"])
+        response = stack.submit(view, initial_values(view), user=user)
+        answer = response.json() if response.content else {}
+        if answer.get("response_action") == "errors":
+            return False
+        assert answer.get("response_action") == "update", answer
+        return True
+    if surface == "reopen":
+        assert press_card(stack, REOPEN_ACTION, user=user, channel=WAR_ROOM).status_code == 200
+        text = answered_after(stack, responses)["text"]
+        return text == "It is already open."
+    raise AssertionError(surface)
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+@pytest.mark.parametrize("user", list(PEOPLE))
+def test_every_surface_asks_the_one_access_policy(
+    war_room: LocalStack, surface: str, user: str
+) -> None:
+    may_see, may_change = PEOPLE[user]
+    expected = may_see if surface == "list" else may_change
+    patches = len(war_room.datadog.calls(method="PATCH"))
+    assert try_surface(war_room, surface, user) is expected
+    assert len(war_room.datadog.calls(method="PATCH")) == patches
+
+
+def test_refusals_speak_of_the_action_and_the_reason(war_room: LocalStack) -> None:
+    stack = war_room
+    reasons = {
+        BOB: "Only members of <!subteam^S0RESPOND> can update incidents",
+        CAROL: "You can't update IR-",
+        ERIN: "Guests can't update IR-",
+        FRANK: "People from another workspace can't update IR-",
+    }
+    for user, reason in reasons.items():
+        views = len(stack.slack.views)
+        press_card(stack, UPDATE_ACTION, user=user, channel=WAR_ROOM)
+        view = opened_after(stack, views)
+        assert reason in view["blocks"][0]["text"]["text"], (user, view["blocks"])
+    responses = len(stack.slack.responses)
+    press_card(stack, REOPEN_ACTION, user=CAROL, channel=WAR_ROOM)
+    assert "You can't reopen IR-" in answered_after(stack, responses)["text"]
+
+
+def test_a_private_incident_is_not_listed_to_a_non_member_in_a_public_channel(
+    war_room: LocalStack,
+) -> None:
+    answer = listed(war_room, user=CAROL)
+    assert TITLE not in str(answer)
+
+
+def test_guests_may_change_what_they_see_when_allowed() -> None:
+    with LocalStack(env={"DECLARE_ALLOW_GUESTS": "true"}) as stack:
+        add_people(stack)
+        stack.declare(TITLE, channel=WAR_ROOM)
+        stack.wait_done()
+        assert try_surface(stack, "card update", ERIN)
+        assert try_surface(stack, "card update", FRANK)
+        assert not try_surface(stack, "card update", CAROL)
+
+
+def test_guests_may_not_declare() -> None:
+    with LocalStack() as stack:
+        add_people(stack)
+        response = stack.declare("Declared by a guest", user=ERIN, commander=ALICE)
+        assert response.status_code == 200
+        answer = response.json() if response.content else {}
+        assert answer.get("response_action") == "errors", answer
+        assert "Guests can't declare incidents" in str(answer["errors"])
+        assert not stack.datadog.calls("/api/v2/incidents", method="POST")
+
+
+def test_allowlists_are_judged_where_it_was_declared_not_in_its_incident_channel() -> None:
+    """On main, with DECLARE_ALLOWED_CHANNELS and DECLARE_INCIDENT_CHANNEL=always, nobody
+    could update or resolve anything, and the refusal spoke of declaring."""
+    env = {"DECLARE_ALLOWED_CHANNELS": INCIDENTS, "DECLARE_INCIDENT_CHANNEL": "always"}
+    with LocalStack(env=env) as stack:
+        stack.declare("Checkout API 5xx")
+        stack.wait_done()
+        made = wait_for(lambda: stack.slack.channels.created_by_bot(), what="incident channel")
+        channel = made[0]["id"]
+        card_message(stack, channel)
+        views = len(stack.slack.views)
+        press_card(stack, UPDATE_ACTION, user=ALICE, channel=channel)
+        assert opened_after(stack, views)["callback_id"] == UPDATE_CALLBACK
+
+
+def test_a_modal_that_cannot_open_is_told(war_room: LocalStack) -> None:
+    stack = war_room
+    responses = len(stack.slack.responses)
+    stack.slack.inject("views.open", "internal_error")
+    press_card(stack, RESOLVE_ACTION, user=ALICE, channel=WAR_ROOM)
+    text = answered_after(stack, responses)["text"]
+    assert "couldn't open" in text and "internal_error" in text and "Nothing was changed" in text
+
+
+def test_the_membership_is_cached_briefly(war_room: LocalStack) -> None:
+    stack = war_room
+    calls = len(stack.slack.calls("/api/conversations.members"))
+    for _ in range(3):
+        views = len(stack.slack.views)
+        press_card(stack, UPDATE_ACTION, user=CAROL, channel=WAR_ROOM)
+        opened_after(stack, views)
+        time.sleep(0.01)
+    assert len(stack.slack.calls("/api/conversations.members")) <= calls + 1
+
+
+def test_an_external_payload_team_does_not_make_a_member(war_room: LocalStack) -> None:
+    """The person comes from users.info, not from what the payload claims of its team."""
+    assert TEAM != "T0VENDOR"
+    assert not try_surface(war_room, "card update", FRANK)
