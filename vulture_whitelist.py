@@ -24,9 +24,6 @@ _.service_account
 # Kept in the stored record for people reading a declaration (and `declare-bot` logs).
 _.commander_email
 
-# Monitor scope named by `declare-bot check`.
-_.MONITORS_READ
-
 # http.server / socketserver settings, read by the standard library.
 _.protocol_version
 _.disable_nagle_algorithm

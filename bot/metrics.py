@@ -1,11 +1,11 @@
 """Prometheus metrics: what an operator scrapes at GET /metrics on METRICS_PORT
 (docs/metrics.md); never on the Slack port, which faces the internet without credentials.
 
-Every label takes values from a closed set (outcomes, steps, known Slack methods, Datadog
-endpoint templates, HTTP statuses): no keys, titles, user ids or raw incident ids, so
-the series stay few. Each `Metrics` has its own registry, so two bots in one process
-(tests) never share counters. The domain reports through `RunObserver` (ports.py) and
-never imports this module.
+Every label takes values from a closed set (outcomes, steps, known Slack methods, the
+templates of bot/datadog/endpoints.py, HTTP statuses): no keys, titles, user ids or raw
+incident ids, so the series stay few. Each `Metrics` has its own registry, so two bots in
+one process (tests) never share counters. The domain reports through `RunObserver`
+(ports.py) and never imports this module.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import start_http_server
 from prometheus_client.process_collector import ProcessCollector
 
+from bot.datadog.endpoints import endpoint_label
 from bot.domain.declare.ports import DeclarationStore
 from bot.domain.reliability.observer import Outcome, RecordKind, TimedStep
 from bot.slack.common.scopes import APP_TOKEN_METHODS, METHOD_SCOPES
@@ -31,32 +32,14 @@ PREFIX = "declare_bot"
 STEP_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
 """Seconds: one call at Slack's or Datadog's usual latency up to a create held by 429s."""
 SLACK_METHODS = frozenset(METHOD_SCOPES) | frozenset(APP_TOKEN_METHODS)
-DATADOG_SEGMENTS = frozenset(
-    {
-        "api",
-        "v1",
-        "v2",
-        "incidents",
-        "search",
-        "users",
-        "config",
-        "types",
-        "user-defined-fields",
-        "relationships",
-        "integrations",
-        "validate",
-        "monitor",
-    }
-)
-"""Path segments kept as they are; any other segment is an id and becomes `{id}`."""
 PENDING_CACHE = 5.0
 """Seconds a reading of the store's pending set serves scrapes: a scrape storm reads it once."""
 
 
 def endpoint_template(path: str) -> str:
-    """`/api/v2/incidents/abc-123/relationships/integrations` → `.../{id}/relationships/...`."""
-    parts = [p if p in DATADOG_SEGMENTS else "{id}" for p in path.split("?")[0].split("/") if p]
-    return "/" + "/".join(parts)
+    """`/api/v2/incidents/abc-123/relationships/integrations` → `.../{id}/relationships/...`:
+    the endpoint table's row for the path (its parameters as `{id}`), else `other`."""
+    return endpoint_label(path)
 
 
 def slack_method(name: str) -> str:

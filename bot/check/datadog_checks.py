@@ -16,18 +16,13 @@ from bot.check.monitor_checks import (
 )
 from bot.config import Settings
 from bot.datadog.client import DatadogClient, RetryPolicy
+from bot.datadog.endpoints import APP_KEY_PERMISSIONS, ENDPOINTS, Endpoint
 from bot.datadog.errors import DatadogError, DatadogStatusError, DatadogTransportError
 from bot.datadog.sites import SITES, WEB_HOSTS, api_base
 from bot.logs import hide_userinfo
 
 PROBE_EMAIL = "declare-bot-check@example.invalid"
 """A users search that matches nobody: it proves the read permission and reads no one."""
-APP_KEY_PERMISSIONS = (
-    "user_access_read",
-    "incident_read",
-    "incident_write",
-    "incident_settings_read",
-)
 CHECK_RETRY = RetryPolicy(rate_limit_retries=1, max_rate_limit_wait=5.0, read_retries=0)
 
 
@@ -40,7 +35,7 @@ def _api_base(settings: Settings) -> str:
 
 
 def check_api_key(settings: Settings, client: DatadogClient) -> Item:
-    title = f"Datadog API key is valid for {settings.dd_site} (GET /api/v1/validate)"
+    title = f"Datadog API key is valid for {settings.dd_site} ({ENDPOINTS.validate_api_key.route})"
     try:
         client.validate_api_key()
     except DatadogStatusError as exc:
@@ -61,8 +56,11 @@ def _net_fix() -> str:
     return f"check the network or proxy, DD_SITE (valid: {', '.join(SITES)}) and DD_API_URL"
 
 
-def check_read(title: str, permission: str, read: Callable[[], object], settings: Settings) -> Item:
-    """One read with the application key; a 403 names the permission to grant."""
+def check_read(
+    title: str, endpoint: Endpoint, read: Callable[[], object], settings: Settings
+) -> Item:
+    """One read of `endpoint` with the application key; a 403 names its permission."""
+    permission = endpoint.permission
     try:
         read()
     except DatadogTransportError as exc:
@@ -94,8 +92,10 @@ def check_datadog(settings: Settings) -> list[Item]:
         timeout=httpx.Timeout(10.0, connect=5.0),
         retry=CHECK_RETRY,
     )
-    users_title = "Datadog application key can read users (GET /api/v2/users)"
-    incidents_title = "Datadog application key can read incidents (GET /api/v2/incidents/search)"
+    users_title = f"Datadog application key can read users ({ENDPOINTS.list_users.route})"
+    incidents_title = (
+        f"Datadog application key can read incidents ({ENDPOINTS.search_incidents.route})"
+    )
     settings_title = "Datadog application key can read incident types (GET .../config/types)"
     try:
         key = check_api_key(settings, client)
@@ -105,13 +105,13 @@ def check_datadog(settings: Settings) -> list[Item]:
             return [key, *(Item("skip", title, why) for title in titles)]
         users = check_read(
             users_title,
-            "user_access_read",
+            ENDPOINTS.list_users,
             lambda: client.find_active_user_by_email(PROBE_EMAIL),
             settings,
         )
         incidents = check_read(
             incidents_title,
-            "incident_read",
+            ENDPOINTS.search_incidents,
             lambda: client.search_incidents("state:active", page_size=1),
             settings,
         )
@@ -121,7 +121,7 @@ def check_datadog(settings: Settings) -> list[Item]:
                 "(the form's “This is a test incident”)"
             )
         types = check_read(
-            settings_title, "incident_settings_read", client.list_incident_types, settings
+            settings_title, ENDPOINTS.list_incident_types, client.list_incident_types, settings
         )
         monitors = check_monitors_read(client)
         return [key, users, incidents, types, monitors, check_monitor_severity(settings, client)]

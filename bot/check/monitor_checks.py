@@ -11,15 +11,19 @@ from __future__ import annotations
 from bot.check.checklist import Item
 from bot.config import Settings
 from bot.datadog.client import DatadogClient
+from bot.datadog.endpoints import ENDPOINTS
 from bot.datadog.errors import DatadogError, DatadogNotFound, DatadogStatusError
-from bot.datadog.monitors import MONITORS_READ
 from bot.datadog.org_config import load_org_config
 from bot.domain.incident.declaration import SEVERITIES
 from bot.domain.monitor.alert import unknown_severities
 
 PROBE_MONITOR_ID = 1
 """A monitor id no org has: 404 proves the scope without reading any monitor."""
-MONITORS_TITLE = "Datadog application key can read monitors (GET /api/v1/monitor/{id}, optional)"
+_MONITOR = ENDPOINTS.get_monitor
+MONITORS_READ = _MONITOR.permission
+MONITORS_TITLE = (
+    f"Datadog application key can read monitors ({_MONITOR.method} {_MONITOR.label}, optional)"
+)
 SEVERITY_TITLE = "DECLARE_MONITOR_SEVERITY names severities the org offers"
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from bot.datadog import sites
+from bot.datadog.endpoints import ENDPOINTS, Endpoint
 from bot.datadog.errors import DatadogError
 from bot.datadog.incident_parse import incident_from
 from bot.datadog.models import (
@@ -24,7 +25,7 @@ from bot.datadog.models import (
     IntegrationCreateRequest,
     UsersResponse,
 )
-from bot.datadog.monitors import MONITORS_READ, monitor_path, parse_monitor
+from bot.datadog.monitors import monitor_path, parse_monitor
 from bot.datadog.transport import (
     DEFAULT_TIMEOUT,
     CallCounter,
@@ -82,7 +83,6 @@ class DatadogClient:
             metrics=metrics,
         )
         self.base_url = self._transport.base_url
-        self._send = self._transport.send
 
     def close(self) -> None:
         self._transport.close()
@@ -94,13 +94,7 @@ class DatadogClient:
 
     def create_incident(self, request: IncidentCreateRequest) -> Incident:
         """POST /api/v2/incidents. Never retried once the request may have been sent."""
-        response = self._send(
-            "POST",
-            "/api/v2/incidents",
-            json=request.to_wire(),
-            idempotent=False,
-            permission="incident_write",
-        )
+        response = self._send(ENDPOINTS.create_incident, json=request.to_wire(), idempotent=False)
         return self._read(response)
 
     def get_incident(
@@ -114,10 +108,9 @@ class DatadogClient:
         DatadogRateLimited), for a read that must end before Slack's ack.
         """
         response = self._send(
-            "GET",
-            f"/api/v2/incidents/{incident_id}",
+            ENDPOINTS.get_incident,
+            ENDPOINTS.get_incident.path(incident_id=incident_id),
             params={"include": "users"} if include_users else None,
-            permission="incident_read",
             **_budgeted(budget),
         )
         return self._read(response)
@@ -133,11 +126,10 @@ class DatadogClient:
         """
         body = request.to_wire() if isinstance(request, IncidentUpdateRequest) else dict(request)
         response = self._send(
-            "PATCH",
-            f"/api/v2/incidents/{incident_id}",
+            ENDPOINTS.update_incident,
+            ENDPOINTS.update_incident.path(incident_id=incident_id),
             json=body,
             idempotent=True,
-            permission="incident_write",
         )
         return self._read(response)
 
@@ -155,10 +147,8 @@ class DatadogClient:
         `budget`: as for `get_incident`, one attempt within that many seconds.
         """
         response = self._send(
-            "GET",
-            "/api/v2/incidents/search",
+            ENDPOINTS.search_incidents,
             params={"query": query, "sort": sort, "page[size]": page_size, "page[offset]": offset},
-            permission="incident_read",
             **_budgeted(budget),
         )
         hits = parse(response, IncidentSearchResponse).data.attributes.incidents or []
@@ -189,10 +179,7 @@ class DatadogClient:
     def list_incidents(self, *, offset: int = 0, page_size: int = 100) -> list[Incident]:
         """GET /api/v2/incidents: oldest first, and it shows an incident as soon as it exists."""
         response = self._send(
-            "GET",
-            "/api/v2/incidents",
-            params={"page[size]": page_size, "page[offset]": offset},
-            permission="incident_read",
+            ENDPOINTS.list_incidents, params={"page[size]": page_size, "page[offset]": offset}
         )
         data = parse(response, IncidentListResponse).data
         return [self._incident(item) for item in data]
@@ -202,15 +189,13 @@ class DatadogClient:
         wanted = email.strip().lower()
         for page in range(USERS_MAX_PAGES):
             response = self._send(
-                "GET",
-                "/api/v2/users",
+                ENDPOINTS.list_users,
                 params={
                     "filter": wanted,
                     "filter[status]": "Active",
                     "page[size]": USERS_PAGE_SIZE,
                     "page[number]": page,
                 },
-                permission="user_access_read",
             )
             users = parse(response, UsersResponse).data
             for user in users:
@@ -227,19 +212,16 @@ class DatadogClient:
     def link_slack_thread(self, incident_id: str, request: IntegrationCreateRequest) -> str:
         """Register the Slack channel/thread on the incident; returns the integration id."""
         response = self._send(
-            "POST",
-            f"/api/v2/incidents/{incident_id}/relationships/integrations",
+            ENDPOINTS.link_integration,
+            ENDPOINTS.link_integration.path(incident_id=incident_id),
             json=request.to_wire(),
             idempotent=False,
-            permission="incident_write",
         )
         data = json_object(response).get("data")
         return str(data.get("id", "")) if isinstance(data, dict) else ""
 
     def list_incident_types(self) -> list[dict[str, Any]]:
-        response = self._send(
-            "GET", "/api/v2/incidents/config/types", permission="incident_settings_read"
-        )
+        response = self._send(ENDPOINTS.list_incident_types)
         return data_list(response)
 
     def list_all_user_defined_fields(
@@ -249,10 +231,8 @@ class DatadogClient:
         fields: list[dict[str, Any]] = []
         for page in range(max_pages):
             response = self._send(
-                "GET",
-                "/api/v2/incidents/config/user-defined-fields",
+                ENDPOINTS.list_incident_fields,
                 params={"page[size]": page_size, "page[number]": page},
-                permission="incident_settings_read",
             )
             data = data_list(response)
             fields.extend(data)
@@ -269,9 +249,8 @@ class DatadogClient:
         DatadogTimeout, or DatadogUnreadableResponse for a 200 that is not a monitor.
         """
         response = self._send(
-            "GET",
+            ENDPOINTS.get_monitor,
             monitor_path(monitor_id),
-            permission=MONITORS_READ,
             timeout=timeout,
             retries=retries,
         )
@@ -282,7 +261,7 @@ class DatadogClient:
 
     def validate_api_key(self) -> bool:
         """GET /api/v1/validate: is the API key valid for this site?"""
-        self._send("GET", "/api/v1/validate", permission=None)
+        self._send(ENDPOINTS.validate_api_key)
         return True
 
     def view(self, incident: Incident) -> IncidentView:
@@ -290,6 +269,34 @@ class DatadogClient:
         return incident_view(incident.document, self.incident_url)
 
     # --- plumbing -------------------------------------------------------------------
+
+    def _send(
+        self,
+        endpoint: Endpoint,
+        path: str | None = None,
+        *,
+        params: dict[str, Any] | None = None,
+        json: dict[str, Any] | None = None,
+        idempotent: bool = True,
+        timeout: httpx.Timeout | None = None,
+        retries: int | None = None,
+    ) -> httpx.Response:
+        """Call one row of the endpoint table (endpoints.py) with its method and permission
+        (a 403's message names it); `path` is the row's, filled in by `endpoint.path(...)`."""
+        if path is None:
+            path = endpoint.path()
+        elif not endpoint.pattern.fullmatch(path):
+            raise ValueError(f"{path} is not {endpoint.route}")
+        return self._transport.send(
+            endpoint.method,
+            path,
+            params=params,
+            json=json,
+            idempotent=idempotent,
+            permission=endpoint.permission,
+            timeout=timeout,
+            retries=retries,
+        )
 
     def _read(self, response: httpx.Response) -> Incident:
         body = json_object(response)

@@ -1,4 +1,4 @@
-"""Monitors: `GET /api/v1/monitor/{monitor_id}` (scope `monitors_read`), read leniently.
+"""Monitors: `GET /api/v1/monitor/{monitor_id}` (endpoints.py `get_monitor`), read leniently.
 
 Real responses carry many keys the bot ignores (`options`, `creator`, `matching_downtimes`,
 nulls); `MonitorResponse` keeps what the form and the timeline use and `to_domain` turns it
@@ -11,10 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.datadog.endpoints import ENDPOINTS
 from bot.domain.monitor.alert import MONITOR_NAME_MAX, PRIORITIES, Monitor
 
-MONITORS_READ = "monitors_read"
-"""The permission (application key scope) the read needs; optional for the bot."""
 MESSAGE_MAX = 20_000
 QUERY_MAX = 10_000
 TAGS_MAX = 200
@@ -25,7 +24,7 @@ def monitor_path(monitor_id: int) -> str:
     """The API path for one monitor; the id is an int, so nothing else gets into the path."""
     if isinstance(monitor_id, bool) or not isinstance(monitor_id, int) or monitor_id <= 0:
         raise ValueError(f"not a monitor id: {monitor_id!r}")
-    return f"/api/v1/monitor/{monitor_id}"
+    return ENDPOINTS.get_monitor.path(monitor_id=monitor_id)
 
 
 class MonitorResponse(BaseModel):

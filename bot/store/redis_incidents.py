@@ -17,6 +17,7 @@ import redis
 
 from bot.domain.lifecycle.record import IncidentCard, UpdateJob
 from bot.domain.reliability.observer import RecordKind
+from bot.store.redis_lease import RedisLeases
 from bot.store.rows import UnreadableRows
 
 CARD_RETENTION = 180 * 24 * 3600
@@ -62,13 +63,12 @@ return 1
 
 
 class RedisIncidentRecords:
-    """Needs `redis`, `prefix`, `rows`, `_claim`, `_release`, `_save_card` from RedisStore."""
+    """Needs `redis`, `prefix`, `rows`, `_leases`, `_save_card` from RedisStore."""
 
     redis: redis.Redis
     prefix: str
     rows: UnreadableRows
-    _claim: Any
-    _release: Any
+    _leases: RedisLeases
     _save_card: Any
     _add_card: Any
 
@@ -153,11 +153,10 @@ class RedisIncidentRecords:
         return sorted((j for j in found if not j.finished), key=lambda j: j.created_at)
 
     def claim_card(self, key: str, owner: str, ttl: float) -> bool:
-        lease = f"{self.prefix}:card-lease:{key}"
-        return bool(self._claim(keys=[lease], args=[owner, max(1, int(ttl * 1000))]))
+        return self._leases.claim(f"{self.prefix}:card-lease:{key}", owner, ttl)
 
     def release_card(self, key: str, owner: str) -> None:
-        self._release(keys=[f"{self.prefix}:card-lease:{key}"], args=[owner])
+        self._leases.release(f"{self.prefix}:card-lease:{key}", owner)
 
     def _mark_open(self, name: str, key: str, is_open: bool) -> None:
         if is_open:

@@ -1,4 +1,4 @@
-"""Redis store: lets several replicas share declarations. Claims are atomic (SET NX PX, Lua).
+"""Redis store: lets several replicas share declarations. Claims are atomic (redis_lease.py).
 
 Keys: `declare:rec:<key>` the record (JSON), `declare:lease:<key>` the processing lease,
 `declare:pending` the set of unfinished keys, `declare:source:<source_key>` the declarations
@@ -16,6 +16,7 @@ import redis
 from bot.domain.declare.record import DeclarationRecord, Step
 from bot.domain.reliability.observer import RecordKind
 from bot.store.redis_incidents import ADD_CARD, SAVE_CARD, RedisIncidentRecords
+from bot.store.redis_lease import RedisLeases
 from bot.store.redis_sync import RedisSyncTables
 from bot.store.rows import UnreadableRows
 
@@ -24,14 +25,6 @@ RETENTION = 30 * 24 * 3600
 SOURCE_HISTORY = 20
 """Declarations remembered per source message (enough to skip failed ones)."""
 
-_CLAIM = """
-local current = redis.call('GET', KEYS[1])
-if current == false or current == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return 1
-end
-return 0
-"""
 _ADD = """
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
   return 0
@@ -52,12 +45,6 @@ end
 return 1
 """
 """Store a new record and index it in one step: a crash can't leave it unindexed (unresumed)."""
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0
-"""
 
 
 class RedisStore(RedisIncidentRecords, RedisSyncTables):
@@ -65,8 +52,7 @@ class RedisStore(RedisIncidentRecords, RedisSyncTables):
         self.redis = client
         self.prefix = prefix
         self._add = client.register_script(_ADD)
-        self._claim = client.register_script(_CLAIM)
-        self._release = client.register_script(_RELEASE)
+        self._leases = RedisLeases(client)
         self._save_card = client.register_script(SAVE_CARD)
         self._add_card = client.register_script(ADD_CARD)
         self.rows = UnreadableRows()
@@ -115,18 +101,13 @@ class RedisStore(RedisIncidentRecords, RedisSyncTables):
         pipe.execute()
 
     def claim(self, key: str, owner: str, ttl: float) -> bool:
-        lease = f"{self.prefix}:lease:{key}"
-        return bool(self._claim(keys=[lease], args=[owner, max(1, int(ttl * 1000))]))
+        return self._leases.claim(f"{self.prefix}:lease:{key}", owner, ttl)
 
     def release(self, key: str, owner: str) -> None:
-        self._release(keys=[f"{self.prefix}:lease:{key}"], args=[owner])
+        self._leases.release(f"{self.prefix}:lease:{key}", owner)
 
     def lease_remaining(self, key: str) -> float:
-        """Redis expires the lease by its own clock: PTTL says when."""
-        remaining = int(self.redis.pttl(f"{self.prefix}:lease:{key}"))
-        if remaining == -1:  # no expiry: never set by this code; count it as a full lease
-            return 1.0
-        return max(0, remaining) / 1000
+        return self._leases.remaining(f"{self.prefix}:lease:{key}")
 
     def now(self) -> float:
         seconds, micros = self.redis.time()

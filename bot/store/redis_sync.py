@@ -1,21 +1,19 @@
 """Named leases in Redis (mixed into `RedisStore`): `<prefix>:lease:<name>`, the same key
-scheme and scripts as a declaration's lease."""
+scheme and lease (redis_lease.py) as a declaration's."""
 
 from __future__ import annotations
 
-from typing import Any
+from bot.store.redis_lease import RedisLeases
 
 
 class RedisSyncTables:
-    """Needs the store's prefix and claim/release scripts (see redis_store.py)."""
+    """Needs the store's prefix and leases (see redis_store.py)."""
 
     prefix: str
-    _claim: Any
-    _release: Any
+    _leases: RedisLeases
 
     def claim_lease(self, name: str, owner: str, ttl: float) -> bool:
-        lease = f"{self.prefix}:lease:{name}"
-        return bool(self._claim(keys=[lease], args=[owner, max(1, int(ttl * 1000))]))
+        return self._leases.claim(f"{self.prefix}:lease:{name}", owner, ttl)
 
     def release_lease(self, name: str, owner: str) -> None:
-        self._release(keys=[f"{self.prefix}:lease:{name}"], args=[owner])
+        self._leases.release(f"{self.prefix}:lease:{name}", owner)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import socket
 import sqlite3
 import threading
 import time
@@ -24,6 +23,7 @@ from bot.domain.declare.record import DeclarationRecord, Step
 from bot.domain.reliability.observer import RecordKind
 from bot.store.rows import UnreadableRows
 from bot.store.sqlite_incidents import SqliteIncidentRecords
+from bot.store.sqlite_lease import LeaseColumns
 from bot.store.sqlite_sync import SYNC_SCHEMA, SqliteSyncTables
 
 SCHEMA = """
@@ -43,8 +43,7 @@ CREATE INDEX IF NOT EXISTS declarations_step ON declarations (step);
 """
 
 LEASE_COLUMNS = {"lease_host": "TEXT", "lease_pid": "INTEGER", "lease_process": "TEXT"}
-HOST = socket.gethostname()
-"""Written beside a lease for people reading the file; liveness never rests on it."""
+DECLARATION_LEASE = LeaseColumns("declarations", ("key",), shows_host=True)
 TOKEN_PREFIX = "flock:"
 """Marks a holder whose liveness is its lock file (older versions wrote a bare uuid)."""
 
@@ -162,35 +161,13 @@ class SqliteStore(SqliteIncidentRecords, SqliteSyncTables):
             )
 
     def claim(self, key: str, owner: str, ttl: float) -> bool:
-        """Free, expired, ours, or held by a store that is gone: take it."""
-        now = time.time()
+        """Free, expired, ours, or held by a store that is gone: take it (sqlite_lease.py)."""
         with self._tx() as db:
-            row = db.execute(
-                "SELECT lease_owner, lease_until, lease_process FROM declarations WHERE key = ?",
-                (key,),
-            ).fetchone()
-            if row is None:
-                return False
-            holder, until, process = row
-            if holder not in (None, owner) and until >= now and not self._alive.is_dead(process):
-                return False
-            db.execute(
-                "UPDATE declarations SET lease_owner = ?, lease_until = ?, lease_host = ?, "
-                "lease_pid = ?, lease_process = ? WHERE key = ?",
-                (owner, now + ttl, HOST, os.getpid(), self._alive.name, key),
-            )
-            return True
+            return DECLARATION_LEASE.claim(db, self._alive, (key,), owner, ttl)
 
     def lease_remaining(self, key: str) -> float:
         with self._lock:
-            row = self._db.execute(
-                "SELECT lease_owner, lease_until, lease_process FROM declarations WHERE key = ?",
-                (key,),
-            ).fetchone()
-        if row is None or row[0] is None:
-            return 0.0
-        remaining = max(0.0, float(row[1]) - time.time())
-        return 0.0 if remaining and self._alive.is_dead(row[2]) else remaining
+            return DECLARATION_LEASE.remaining(self._db, self._alive, (key,))
 
     def now(self) -> float:
         """One host, one clock."""
@@ -198,11 +175,7 @@ class SqliteStore(SqliteIncidentRecords, SqliteSyncTables):
 
     def release(self, key: str, owner: str) -> None:
         with self._tx() as db:
-            db.execute(
-                "UPDATE declarations SET lease_owner = NULL, lease_until = 0 "
-                "WHERE key = ? AND lease_owner = ?",
-                (key, owner),
-            )
+            DECLARATION_LEASE.release(db, (key,), owner)
 
     def pending(self) -> list[DeclarationRecord]:
         with self._lock:

@@ -11,14 +11,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-import time
 from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager
-from typing import Any
 
 from bot.domain.lifecycle.record import IncidentCard, UpdateJob
 from bot.domain.reliability.observer import RecordKind
 from bot.store.rows import UnreadableRows
+from bot.store.sqlite_lease import Alive, LeaseColumns
 
 INCIDENT_SCHEMA = """
 CREATE TABLE IF NOT EXISTS incident_docs (
@@ -41,6 +40,7 @@ CREATE INDEX IF NOT EXISTS incident_docs_incident ON incident_docs (kind, incide
 """After the migration: a file from before `incident_id` gets the column first."""
 CARD = "card"
 UPDATE = "update"
+CARD_LEASE = LeaseColumns("incident_docs", ("kind", "key"))
 
 
 class SqliteIncidentRecords:
@@ -48,8 +48,7 @@ class SqliteIncidentRecords:
 
     _db: sqlite3.Connection
     _lock: threading.Lock
-    _alive: Any
-    """SqliteStore's lease liveness (`name`, `is_dead`)."""
+    _alive: Alive
     rows: UnreadableRows
 
     def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
@@ -177,30 +176,10 @@ class SqliteIncidentRecords:
         return self.rows.parse_all(RecordKind.UPDATE, self._open(UPDATE), UpdateJob)
 
     def claim_card(self, key: str, owner: str, ttl: float) -> bool:
-        """Free, expired, ours, or held by a store that is gone: take it (as `claim`)."""
-        now = time.time()
+        """Free, expired, ours, or held by a store that is gone: take it (sqlite_lease.py)."""
         with self._tx() as db:
-            row: Any = db.execute(
-                "SELECT lease_owner, lease_until, lease_process FROM incident_docs "
-                "WHERE kind = ? AND key = ?",
-                (CARD, key),
-            ).fetchone()
-            if row is None:
-                return False
-            holder, until, process = row
-            if holder not in (None, owner) and until >= now and not self._alive.is_dead(process):
-                return False
-            db.execute(
-                "UPDATE incident_docs SET lease_owner = ?, lease_until = ?, lease_process = ? "
-                "WHERE kind = ? AND key = ?",
-                (owner, now + ttl, self._alive.name, CARD, key),
-            )
-            return True
+            return CARD_LEASE.claim(db, self._alive, (CARD, key), owner, ttl)
 
     def release_card(self, key: str, owner: str) -> None:
         with self._tx() as db:
-            db.execute(
-                "UPDATE incident_docs SET lease_owner = NULL, lease_until = 0 "
-                "WHERE kind = ? AND key = ? AND lease_owner = ?",
-                (CARD, key, owner),
-            )
+            CARD_LEASE.release(db, (CARD, key), owner)

@@ -1,16 +1,16 @@
 """Named leases in SQLite (mixed into `SqliteStore`): the sync runs on one replica at a time.
 
-They follow the declarations' rule: free, expired, ours, or held by a store whose process
-is gone (its flock dropped) may be taken.
+They follow the declarations' rule (sqlite_lease.py): free, expired, ours, or held by a
+store whose process is gone (its flock dropped) may be taken; a row is one lease.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from contextlib import AbstractContextManager
-from typing import Protocol
+
+from bot.store.sqlite_lease import Alive, LeaseColumns
 
 SYNC_SCHEMA = """
 CREATE TABLE IF NOT EXISTS named_leases (
@@ -22,13 +22,9 @@ CREATE TABLE IF NOT EXISTS named_leases (
 """
 
 
-class _Alive(Protocol):
-    """The store's liveness (sqlite.py `_Liveness`): its holder name, and others' death."""
-
-    @property
-    def name(self) -> str: ...
-
-    def is_dead(self, holder: str | None) -> bool: ...
+NAMED_LEASE = LeaseColumns(
+    "named_leases", ("name",), owner="owner", until="until", process="process", own_row=True
+)
 
 
 class SqliteSyncTables:
@@ -36,29 +32,15 @@ class SqliteSyncTables:
 
     _db: sqlite3.Connection
     _lock: threading.Lock
-    _alive: _Alive
+    _alive: Alive
 
     def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
         raise NotImplementedError
 
     def claim_lease(self, name: str, owner: str, ttl: float) -> bool:
-        now = time.time()
         with self._tx() as db:
-            row = db.execute(
-                "SELECT owner, until, process FROM named_leases WHERE name = ?", (name,)
-            ).fetchone()
-            if row is not None:
-                holder, until, process = row
-                if holder != owner and until >= now and not self._alive.is_dead(process):
-                    return False
-            db.execute(
-                "INSERT INTO named_leases (name, owner, until, process) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, "
-                "until = excluded.until, process = excluded.process",
-                (name, owner, now + ttl, self._alive.name),
-            )
-            return True
+            return NAMED_LEASE.claim(db, self._alive, (name,), owner, ttl)
 
     def release_lease(self, name: str, owner: str) -> None:
         with self._tx() as db:
-            db.execute("DELETE FROM named_leases WHERE name = ? AND owner = ?", (name, owner))
+            NAMED_LEASE.release(db, (name,), owner)

@@ -41,7 +41,7 @@ class IncidentRoutes(IncidentUpdates):
 
     def _get_incident(self, request: Request, params: dict[str, str]) -> Response:
         """`include=users` adds the users the incident names as `included` (as Datadog does)."""
-        incident = self.find_incident(params["iid"])
+        incident = self.find_incident(params["incident_id"])
         if incident is None:
             return error_response(404, "Incident not found")
         body: JSON = {"data": public_view(copy.deepcopy(incident), embed_users=False)}
@@ -51,7 +51,7 @@ class IncidentRoutes(IncidentUpdates):
 
     def _update_incident(self, request: Request, params: dict[str, str]) -> Response:
         """PATCH: the app key's owner is the acting user (`last_modified_by`)."""
-        incident = self.find_incident(params["iid"])
+        incident = self.find_incident(params["incident_id"])
         if incident is None:
             return error_response(404, "Incident not found")
         body = json_body(request, IncidentUpdateRequest)
@@ -111,7 +111,7 @@ class IncidentRoutes(IncidentUpdates):
         return Response(200, {"data": data, "included": page, "meta": meta})
 
     def _add_integration(self, request: Request, params: dict[str, str]) -> Response:
-        incident = self.find_incident(params["iid"])
+        incident = self.find_incident(params["incident_id"])
         if incident is None:
             return error_response(404, "Incident not found")
         body = json_body(request, IncidentIntegrationMetadataCreateRequest)
@@ -119,7 +119,7 @@ class IncidentRoutes(IncidentUpdates):
         return Response(201, {"data": copy.deepcopy(item)})
 
     def _list_integrations(self, request: Request, params: dict[str, str]) -> Response:
-        incident = self.find_incident(params["iid"])
+        incident = self.find_incident(params["incident_id"])
         if incident is None:
             return error_response(404, "Incident not found")
         items = [integration_list_view(copy.deepcopy(i)) for i in self.integrations[incident["id"]]]

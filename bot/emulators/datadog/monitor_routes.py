@@ -148,7 +148,7 @@ class MonitorRoutes:
     # --- route -------------------------------------------------------------------------
     def _get_monitor(self, request: Request, params: dict[str, str]) -> Response:
         """`with_downtimes=true` adds `matching_downtimes` (none are modelled), as recorded."""
-        raw = params["mid"]
+        raw = params["monitor_id"]
         body = self.monitors.get(int(raw)) if raw.isdigit() and len(raw) <= 19 else None
         if body is None:
             return error_response(404, "Monitor not found")

@@ -50,7 +50,7 @@ class OrgRoutes(DatadogState):
         )
 
     def _get_user(self, request: Request, params: dict[str, str]) -> Response:
-        user = self.users.get(params["uid"])
+        user = self.users.get(params["user_id"])
         if user is None:
             return error_response(404, "User not found")
         return Response(200, {"data": user.resource(self.org_id)})

@@ -1,20 +1,22 @@
 """A local Datadog API emulator: incidents, users, incident config, Slack integrations, monitors.
 
 A real HTTP server (see `EmulatorServer`) so the bot's real HTTP client, timeouts and
-retries are exercised. This module routes, authorizes and injects faults; the handlers
-are in `org_routes.py`, `incident_routes.py` and `monitor_routes.py`. Bodies are checked
-with the official datadog-api-client models (`validate.py`), answers copy recorded
-Datadog responses (`org_shapes.py`, `incident_shapes.py`, `monitor_routes.py`), the org
-and its declare rules live in `state.py`. Faults (errors, 429s, delays, dropped or lost
-responses), lasting slowdowns and sliding-window rate limits can be injected per route.
+retries are exercised. This module routes (every row of the bot's endpoint table,
+bot/datadog/endpoints.py, with its template and permission), authorizes and injects
+faults; the handlers are in `org_routes.py`, `incident_routes.py` and `monitor_routes.py`.
+Bodies are checked with the official datadog-api-client models (`validate.py`), answers
+copy recorded Datadog responses (`org_shapes.py`, `incident_shapes.py`,
+`monitor_routes.py`), the org and its declare rules live in `state.py`. Faults (errors,
+429s, delays, dropped or lost responses), lasting slowdowns and sliding-window rate limits
+can be injected per route.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 
+from bot.datadog.endpoints import ENDPOINTS, Endpoint
 from bot.emulators.base import EmulatorServer, Request, Response
 from bot.emulators.datadog.faults import Fault, FaultPlan, rate_limit_name, reason
 from bot.emulators.datadog.incident_routes import IncidentRoutes
@@ -23,49 +25,42 @@ from bot.emulators.datadog.org_routes import OrgRoutes
 from bot.emulators.datadog.params import BadRequest, error_response
 from bot.emulators.datadog.state import DeclareError
 
-DEFAULT_PERMISSIONS = frozenset(
-    {
-        "incident_read",
-        "incident_write",
-        "incident_settings_read",
-        "user_access_read",
-        "monitors_read",
-    }
-)
-
 Handler = Callable[[Request, dict[str, str]], Response]
 
-# (method, path with {name} segments, handler method, permission; None = API key only)
-_ROUTES: tuple[tuple[str, str, str, str | None], ...] = (
-    ("GET", "/api/v1/validate", "_validate", None),
-    ("GET", "/api/v2/users", "_list_users", "user_access_read"),
-    ("GET", "/api/v2/users/{uid}", "_get_user", "user_access_read"),
-    ("GET", "/api/v1/monitor/{mid}", "_get_monitor", "monitors_read"),
-    ("POST", "/api/v2/incidents", "_create_incident", "incident_write"),
-    ("GET", "/api/v2/incidents", "_list_incidents", "incident_read"),
-    ("GET", "/api/v2/incidents/search", "_search", "incident_read"),
-    ("GET", "/api/v2/incidents/config/types", "_list_types", "incident_settings_read"),
+HANDLERS: dict[str, str] = {
+    "validate_api_key": "_validate",
+    "list_users": "_list_users",
+    "get_monitor": "_get_monitor",
+    "create_incident": "_create_incident",
+    "list_incidents": "_list_incidents",
+    "search_incidents": "_search",
+    "list_incident_types": "_list_types",
+    "list_incident_fields": "_list_fields",
+    "get_incident": "_get_incident",
+    "update_incident": "_update_incident",
+    "link_integration": "_add_integration",
+}
+"""The handler of each row of the bot's endpoint table (bot/datadog/endpoints.py), by name:
+every endpoint the bot calls is routed from the table, its template and its permission."""
+EXTRA_ROUTES: tuple[tuple[Endpoint, str], ...] = (
+    (Endpoint("GET", "/api/v2/users/{user_id}", "user_access_read"), "_get_user"),
     (
-        "GET",
-        "/api/v2/incidents/config/user-defined-fields",
-        "_list_fields",
-        "incident_settings_read",
-    ),
-    ("GET", "/api/v2/incidents/{iid}", "_get_incident", "incident_read"),
-    ("PATCH", "/api/v2/incidents/{iid}", "_update_incident", "incident_write"),
-    (
-        "POST",
-        "/api/v2/incidents/{iid}/relationships/integrations",
-        "_add_integration",
-        "incident_write",
-    ),
-    (
-        "GET",
-        "/api/v2/incidents/{iid}/relationships/integrations",
+        Endpoint(
+            "GET", "/api/v2/incidents/{incident_id}/relationships/integrations", "incident_read"
+        ),
         "_list_integrations",
-        "incident_read",
     ),
 )
+"""Routes the bot never calls, kept for tests to read what it did."""
+DEFAULT_PERMISSIONS = frozenset(
+    e.permission for e in (*ENDPOINTS, *(e for e, _ in EXTRA_ROUTES)) if e.permission
+)
+
+
+def _routes() -> list[tuple[Endpoint, str]]:
+    """(row, handler name), rows without parameters first (`search` is no incident id)."""
+    table = [(e, HANDLERS[name]) for name, e in ENDPOINTS._asdict().items()]
+    return sorted([*table, *EXTRA_ROUTES], key=lambda route: len(route[0].params))
 
 
 class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, EmulatorServer):
@@ -87,14 +82,8 @@ class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, EmulatorServer):
         self._faults = FaultPlan()
         self._init_state()
         self._init_monitors()
-        self._routes: list[tuple[str, re.Pattern[str], Handler, str | None]] = [
-            (
-                method,
-                re.compile(re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path)),
-                getattr(self, name),
-                perm,
-            )
-            for method, path, name, perm in _ROUTES
+        self._routes: list[tuple[Endpoint, Handler]] = [
+            (endpoint, getattr(self, name)) for endpoint, name in _routes()
         ]
 
     def start(self) -> DatadogEmulator:
@@ -176,10 +165,10 @@ class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, EmulatorServer):
         return response
 
     def _route(self, method: str, path: str) -> tuple[Handler, dict[str, str], str | None] | None:
-        for route_method, pattern, handler, permission in self._routes:
-            found = pattern.fullmatch(path)
-            if found and route_method == method:
-                return handler, found.groupdict(), permission
+        for endpoint, handler in self._routes:
+            found = endpoint.pattern.fullmatch(path)
+            if found and endpoint.method == method:
+                return handler, found.groupdict(), endpoint.permission
         return None
 
     def _serve(self, request: Request, path: str) -> Response:

@@ -1,0 +1,207 @@
+"""The Datadog endpoint table (bot/datadog/endpoints.py) agrees with the client, the
+emulator, the metrics, `check` and Datadog's OpenAPI specs.
+
+The Slack twin is tests/test_manifests.py: the scopes table, the code and the manifests.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from bot.check.datadog_checks import APP_KEY_PERMISSIONS as CHECK_PERMISSIONS
+from bot.check.monitor_checks import MONITORS_READ
+from bot.datadog.client import DatadogClient, RetryPolicy
+from bot.datadog.endpoints import (
+    APP_KEY_PERMISSIONS,
+    ENDPOINTS,
+    OTHER,
+    Endpoint,
+    endpoint_for,
+    endpoint_label,
+)
+from bot.datadog.errors import DatadogError
+from bot.datadog.models import (
+    IncidentCreateRequest,
+    IntegrationAttributes,
+    IntegrationCreateRequest,
+    IntegrationData,
+    SlackChannelLink,
+    SlackIntegrationMetadata,
+)
+from bot.emulators.datadog import DatadogEmulator
+from bot.emulators.datadog.server import DEFAULT_PERMISSIONS
+from tests.conftest import shared_path
+from tests.seed import SEED_CREATE_BODY
+
+SAMPLE_ID = "00000000-0000-0000-0000-000000000001"
+SPEC_PERMISSION_DIFFERENCES = {
+    ("GET", "/api/v2/incidents/config/user-defined-fields"): "incident_settings_read",
+}
+"""Rows whose permission is not among the spec's `x-permission` ones, with the bot's.
+
+The bot (its 403 message, `check`, the emulator) has always named incident_settings_read
+for the org's fields, as for its types; the spec asks incident_read. Kept as it was; the
+test fails once they agree, so this entry goes then.
+"""
+
+
+@pytest.fixture
+def emulator() -> Iterator[DatadogEmulator]:
+    with DatadogEmulator() as running:
+        yield running
+
+
+def sample_path(endpoint: Endpoint) -> str:
+    return endpoint.path(
+        **{name: "1" if "monitor" in name else SAMPLE_ID for name in endpoint.params}
+    )
+
+
+def test_paths_fill_the_template_and_stay_one_segment() -> None:
+    get = ENDPOINTS.get_incident
+    assert get.path(incident_id="0f3c-uuid") == "/api/v2/incidents/0f3c-uuid"
+    assert get.path(incident_id="a/../b?c") == "/api/v2/incidents/a%2F..%2Fb%3Fc"
+    assert endpoint_for("GET", get.path(incident_id="a/../b?c")) is get
+    with pytest.raises(TypeError):
+        get.path()
+    with pytest.raises(TypeError):
+        ENDPOINTS.list_users.path(user_id="x")
+
+
+def test_every_row_is_one_request_and_literal_rows_win() -> None:
+    routes = [(e.method, e.template) for e in ENDPOINTS]
+    assert len(set(routes)) == len(routes)
+    for endpoint in ENDPOINTS:
+        assert endpoint_for(endpoint.method, sample_path(endpoint)) is endpoint
+    assert endpoint_for("GET", "/api/v2/incidents/search?query=x") is ENDPOINTS.search_incidents
+    assert endpoint_for("DELETE", ENDPOINTS.get_incident.path(incident_id="x")) is None
+
+
+def test_metric_labels_come_from_the_table_and_stay_closed() -> None:
+    labels = {e.label for e in ENDPOINTS}
+    assert all("{id}" in label or "{" not in label for label in labels)
+    for endpoint in ENDPOINTS:
+        assert endpoint_label(sample_path(endpoint)) == endpoint.label
+    assert endpoint_label("/api/v2/incidents/x/y/z") == OTHER
+    assert endpoint_label("/api/v2/dashboards") == OTHER
+
+
+def test_check_names_the_table_permissions() -> None:
+    assert CHECK_PERMISSIONS == APP_KEY_PERMISSIONS
+    assert set(APP_KEY_PERMISSIONS) == {
+        "user_access_read",
+        "incident_read",
+        "incident_write",
+        "incident_settings_read",
+    }
+    assert MONITORS_READ == "monitors_read" and ENDPOINTS.get_monitor.optional
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.route)
+def test_the_emulator_routes_every_row_with_its_permission(
+    emulator: DatadogEmulator, endpoint: Endpoint
+) -> None:
+    """Without the row's permission the emulator answers Datadog's 403 (so it routed the
+    request and asked that permission); with every permission it does not."""
+    keys = {"DD-API-KEY": emulator.api_key, "DD-APPLICATION-KEY": emulator.app_key}
+    url = emulator.url + sample_path(endpoint)
+    assert endpoint.permission is None or endpoint.permission in DEFAULT_PERMISSIONS
+    with httpx.Client(timeout=5.0) as http:
+        if endpoint.permission is None:
+            wrong = {**keys, "DD-API-KEY": "not-the-key"}
+            assert http.request(endpoint.method, url, headers=wrong).status_code == 403
+        else:
+            emulator.permissions.discard(endpoint.permission)
+            denied = http.request(endpoint.method, url, headers=keys)
+            assert denied.status_code == 403
+            assert "permission" in denied.text
+            emulator.permissions.add(endpoint.permission)
+        allowed = http.request(endpoint.method, url, headers=keys, json={})
+    assert allowed.status_code != 403
+    assert allowed.json() != {"errors": ["Not found"]}  # the emulator's unrouted answer
+
+
+def test_the_client_sends_every_row_and_nothing_else(emulator: DatadogEmulator) -> None:
+    """Drive each client operation against the emulator; every request it sent is a row,
+    and every row was sent."""
+    client = DatadogClient(
+        emulator.api_key,
+        emulator.app_key,
+        base_url=emulator.url,
+        retry=RetryPolicy(sleep=lambda _: None),
+    )
+    commander = emulator.add_user("jane@example.com", "Jane Doe")
+    body: dict[str, Any] = json.loads(json.dumps(SEED_CREATE_BODY))
+    body["data"]["relationships"]["commander_user"]["data"]["id"] = commander
+    body["data"]["attributes"]["incident_type_uuid"] = emulator.default_type_id
+    link = SlackChannelLink(
+        channel_id="C1", channel_name="#incidents", redirect_url="https://slack.example/x"
+    )
+    integration = IntegrationCreateRequest(
+        data=IntegrationData(
+            attributes=IntegrationAttributes(metadata=SlackIntegrationMetadata(channels=[link]))
+        )
+    )
+    try:
+        assert client.validate_api_key()
+        assert client.find_active_user_by_email("jane@example.com") is not None
+        incident = client.create_incident(IncidentCreateRequest.model_validate(body))
+        client.get_incident(incident.id, include_users=True)
+        client.update_incident(incident.id, {"data": {"type": "incidents", "id": incident.id}})
+        client.search_incidents("state:active")
+        client.list_incidents()
+        client.link_slack_thread(incident.id, integration)
+        client.list_incident_types()
+        client.list_all_user_defined_fields()
+        with pytest.raises(DatadogError):
+            client.get_monitor(1)
+    finally:
+        client.close()
+    sent = [(r.method, r.path) for r in emulator.calls()]
+    rows = {(m, p): endpoint_for(m, p) for m, p in sent}
+    assert [request for request, row in rows.items() if row is None] == []
+    assert set(rows.values()) == set(ENDPOINTS)
+
+
+def _spec_operation(endpoint: Endpoint) -> dict[str, Any] | None:
+    version = endpoint.template.split("/")[2]
+    name = "openapi-v2.yaml" if version == "v2" else "v1/openapi-v1.yaml"
+    spec = _spec(str(shared_path("datadog", name)))
+    operation = spec["paths"].get(endpoint.template, {}).get(endpoint.method.lower())
+    return operation if isinstance(operation, dict) else None
+
+
+@functools.cache
+def _spec(path: str) -> dict[str, Any]:
+    """Parsed once per run (the v2 spec is large): libyaml's loader when built with it."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open(path, encoding="utf-8") as file:
+        spec: dict[str, Any] = yaml.load(file, Loader=loader)
+    return spec
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.route)
+def test_rows_agree_with_the_spec(endpoint: Endpoint) -> None:
+    """Where the spec has the operation: the same `x-unstable` and a permission it names
+    (no application key at all for an API-key-only operation)."""
+    operation = _spec_operation(endpoint)
+    if operation is None:
+        pytest.skip(f"the spec has no {endpoint.route}")
+    assert endpoint.unstable == ("x-unstable" in operation)
+    named = operation.get("x-permission", {}).get("permissions", [])
+    if endpoint.permission is None:
+        assert named == []
+        assert all("appKeyAuth" not in scheme for scheme in operation.get("security", []))
+        return
+    known = SPEC_PERMISSION_DIFFERENCES.get((endpoint.method, endpoint.template))
+    if known is not None:
+        assert endpoint.permission == known and known not in named
+    else:
+        assert endpoint.permission in named
