@@ -22,6 +22,7 @@ from bot.domain.policy import RunnerPolicy
 from bot.domain.ports import Announcer, Delivery, StepFailed
 from bot.domain.progress import Progress
 from bot.domain.record import DeclarationRecord, Step
+from bot.domain.retry import retrying
 
 log = logging.getLogger(__name__)
 
@@ -94,15 +95,16 @@ def _post(
     progress: Progress, announcer: Announcer, policy: RunnerPolicy, sleep: Callable[[float], None]
 ) -> Delivery | None:
     """Transient refusals are tried again like the announcement's; then given up."""
-    for attempt in range(policy.announce_attempts):
-        try:
-            return announcer.post_placeholder(progress.record)
-        except StepFailed as exc:
-            if not exc.retryable or attempt == policy.announce_attempts - 1:
-                log.warning("declaration %s: no placeholder (%s)", progress.record.key, exc)
-                return None
-            sleep(policy.wait_before_retry(attempt, exc.wait))
-    return None
+    try:
+        return retrying(
+            lambda: announcer.post_placeholder(progress.record),
+            attempts=policy.announce_attempts,
+            policy=policy,
+            sleep=sleep,
+        )
+    except StepFailed as exc:
+        log.warning("declaration %s: no placeholder (%s)", progress.record.key, exc)
+        return None
 
 
 def reply_beside(progress: Progress, announcer: Announcer, delivery: Delivery) -> Beside | None:

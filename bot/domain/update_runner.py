@@ -32,6 +32,7 @@ from bot.domain.org import OrgField
 from bot.domain.policy import RunnerPolicy
 from bot.domain.ports import NoObserver, RunObserver, StepFailed, TimedStep
 from bot.domain.resume import Dispatch
+from bot.domain.retry import retrying
 from bot.domain.update_card import CardEdit, publish_card, same_card, showing
 from bot.domain.update_plan import named, newer, notice_of, rejudge, still_needed, who_set
 
@@ -259,23 +260,23 @@ class UpdateRunner:
         return publish_card(self.store, self.publisher, card)
 
     def _attempts(self, job: UpdateJob, call: Callable[[], T]) -> T:
+        def retried(attempt: int, exc: StepFailed, wait: float) -> None:
+            log.info(
+                "update %s: attempt %d failed (%s); next in %.2fs",
+                job.key,
+                attempt + 1,
+                exc.reason,
+                wait,
+            )
+
         policy = self.policy
-        for attempt in range(policy.create_attempts):
-            try:
-                return call()
-            except StepFailed as exc:
-                if not exc.retryable or attempt == policy.create_attempts - 1:
-                    raise
-                wait = policy.wait_before_retry(attempt, exc.wait)
-                log.info(
-                    "update %s: attempt %d failed (%s); next in %.2fs",
-                    job.key,
-                    attempt + 1,
-                    exc.reason,
-                    wait,
-                )
-                self.sleep(wait)
-        raise AssertionError("unreachable: the last attempt raises")
+        return retrying(
+            call,
+            attempts=policy.create_attempts,
+            policy=policy,
+            sleep=self.sleep,
+            on_retry=retried,
+        )
 
     def _update_card(self, job: UpdateJob, edit: CardEdit | None, lease: Lease) -> UpdateJob:
         """Keep Datadog's answer as the card; edit the message again only when it differs
