@@ -10,7 +10,7 @@ from bot.domain.incident_changes import ExternalUpdate
 from bot.domain.incident_record import IncidentCard
 from bot.domain.ports import StepFailed
 from bot.slack.card import external_note
-from bot.slack.card_publisher import FINAL_REFUSALS
+from bot.slack.errors import CARD_FINAL, error_of
 
 
 class SlackExternalNotes:
@@ -30,8 +30,8 @@ class SlackExternalNotes:
                 unfurl_media=False,
             )
         except SlackApiError as exc:
-            reason = str(exc.response.get("error", "unknown_error"))
+            reason = error_of(exc)
             raise StepFailed(
                 f"Posting the sync note failed ({reason}).",
-                retryable=reason not in FINAL_REFUSALS,
+                retryable=reason not in CARD_FINAL,
             ) from exc

@@ -21,6 +21,7 @@ from bot.domain.declaration import Origin, declaration_key
 from bot.domain.monitor import AlertMessage, Monitor, MonitorNotRead
 from bot.domain.org import OrgConfig
 from bot.logs import declaration_id
+from bot.slack.errors import error_of
 from bot.slack.form.alert import AlertSource, alert_source, filled_form, opening_form
 from bot.slack.form.prefill import FormPrefill
 from bot.slack.listeners.context import Collaborators, after_ack
@@ -105,6 +106,6 @@ def fill_form(
         client.views_update(view_id=view_id, hash=view.get("hash") or None, view=filled)
     except SlackApiError as exc:
         # hash_conflict: the person changed the incident type first; not_found: closed.
-        log.info("the form was not filled from the monitor: %s", exc.response.get("error"))
+        log.info("the form was not filled from the monitor: %s", error_of(exc))
         return
     log.info("form filled from monitor %s", source.reading.monitor_id)

@@ -26,6 +26,7 @@ from bot.domain.incident_resolve import plan_reopen
 from bot.domain.ports import StepFailed
 from bot.slack import messages, payload
 from bot.slack.access import ACCESS_WAIT
+from bot.slack.errors import error_of
 from bot.slack.form.blocks import status_view
 from bot.slack.listeners.context import after_ack
 from bot.slack.listeners.lifecycle_context import Lifecycle, StoreDown, card_of_message
@@ -65,9 +66,7 @@ def open_view(
     try:
         opened = client.views_open(trigger_id=payload.string(body, "trigger_id"), view=view)
     except Exception as exc:  # noqa: BLE001 - any failure: say so, never leave silence
-        error = (
-            str(exc.response.get("error")) if isinstance(exc, SlackApiError) else type(exc).__name__
-        )
+        error = error_of(exc)
         log.error("views.open for a card button failed: %s", error)
         tell(
             respond,
@@ -193,7 +192,7 @@ def _refresh(
             view_id=payload.string(opened, "id"), hash=payload.string(opened, "hash"), view=fresh
         )
     except SlackApiError as exc:  # hash_conflict: the person is already typing; keep theirs
-        log.info("views.update of the update modal failed: %s", exc.response.get("error"))
+        log.info("views.update of the update modal failed: %s", error_of(exc))
 
 
 @card_press(Act.RESOLVE, opens_modal=True)

@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.declaration import Origin
 from bot.slack import messages, payload
 from bot.slack.access import ACCESS_WAIT
+from bot.slack.errors import error_of
 from bot.slack.form import ids, metadata
 from bot.slack.form.blocks import status_view
 from bot.slack.form.org_fields import name_of, suggestions
@@ -40,7 +41,7 @@ def _update(client: WebClient, view: dict[str, Any], new_view: dict[str, Any]) -
         )
     except SlackApiError as exc:
         # hash_conflict: a newer change already updated the form; not_found: it was closed.
-        log.info("views.update of the form failed: %s", exc.response.get("error"))
+        log.info("views.update of the form failed: %s", error_of(exc))
 
 
 def change_incident_type(

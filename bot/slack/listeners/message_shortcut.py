@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.declaration import Origin, source_key
 from bot.domain.monitor import reads_monitor
 from bot.slack import messages
+from bot.slack.errors import error_of
 from bot.slack.form.alert import not_an_alert_notice
 from bot.slack.form.metadata import Metadata, encode
 from bot.slack.form.prefill import prefill_for
@@ -43,7 +44,7 @@ def permalink_of(client: WebClient, team_domain: str, channel_id: str, ts: str) 
     try:
         return str(client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"])
     except SlackApiError as exc:
-        log.info("chat.getPermalink failed (%s); building the link", exc.response.get("error"))
+        log.info("chat.getPermalink failed (%s); building the link", error_of(exc))
     host = f"{team_domain}.slack.com" if team_domain else "slack.com"
     return f"https://{host}/archives/{channel_id}/p{ts.replace('.', '')}"
 
