@@ -43,7 +43,7 @@ class Beside:
     def _run(self) -> None:
         try:
             self._work()
-        except Exception:  # noqa: BLE001 - the main steps carry on, and redo what's missing
+        except Exception:  # the main steps carry on, and redo what's missing
             log.warning("%s failed", self._thread.name, exc_info=True)
 
     def join(self) -> None:

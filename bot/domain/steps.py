@@ -224,7 +224,7 @@ class Steps:
             return
         try:
             self.cards.add_card(card)
-        except Exception:  # noqa: BLE001 - the declaration stands; the reply step tries again
+        except Exception:  # the declaration stands; the reply step tries again
             log.warning("declaration %s: storing its card failed", record.key, exc_info=True)
 
     def reply(self, progress: Progress) -> DeclarationRecord:
@@ -241,7 +241,7 @@ class Steps:
         # sees the modal say "Declared"; a crash in between only repeats the report.
         try:
             self.announcer.report_done(done)
-        except Exception:  # best effort: the channel and the thread already carry the news
+        except Exception:  # noqa: BLE001 - best effort: the channel and thread carry the news
             log.warning("declaration %s: telling the declarer it is done failed", done.key)
         return progress.save(done)
 

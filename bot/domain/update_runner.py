@@ -138,7 +138,7 @@ class UpdateRunner:
         while True:
             try:
                 self.resume_pending()
-            except Exception:  # noqa: BLE001 - a store hiccup; the next round tries again
+            except Exception:  # a store hiccup; the next round tries again
                 log.warning("looking for pending updates failed", exc_info=True)
             if stop.wait(interval or self.policy.watch_interval):
                 return
@@ -250,7 +250,7 @@ class UpdateRunner:
         as last published; the sync brings it on if Datadog moved since, with its note)."""
         try:
             self._attempts(job, lambda: self._publish(card))
-        except Exception:  # noqa: BLE001 - the failure notice still goes out, with Retry
+        except Exception:  # the failure notice still goes out, with Retry
             log.exception("update %s: putting the card back failed", job.key)
 
     def _show(self, job: UpdateJob, card: IncidentCard) -> IncidentCard:
@@ -330,10 +330,10 @@ class UpdateRunner:
         failed = job.advance(step=UpdateStep.FAILED, failed_at=job.step, error=reason)
         try:
             self.publisher.report_failure(failed, self.store.get_card(job.card_key))
-        except Exception:  # noqa: BLE001 - the stored failure still offers Retry
+        except Exception:  # the stored failure still offers Retry
             log.exception("update %s: reporting the failure failed", job.key)
         try:
             return self._save(failed)
-        except Exception:  # noqa: BLE001 - still pending: resumed later
+        except Exception:  # still pending: resumed later
             log.exception("update %s: saving the failure failed", job.key)
             return job

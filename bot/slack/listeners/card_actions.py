@@ -221,7 +221,7 @@ def reopen(press: Press, client: WebClient, respond: Respond, services: Lifecycl
     )
     try:
         added = services.cards.add_update(job)
-    except Exception:  # noqa: BLE001 - nothing is sent unless it is stored first
+    except Exception:  # nothing is sent unless it is stored first
         log.exception("storing the reopen failed")
         tell(respond, body, messages.refusal(STORE_DOWN))
         return
@@ -246,7 +246,7 @@ def _retry_update(body: dict[str, Any], respond: Respond, services: Lifecycle) -
     try:
         job = services.cards.get_update(key) if key else None
         card = services.cards.get_card(job.card_key) if job else None
-    except Exception:  # noqa: BLE001 - the store is down: the person hears it
+    except Exception:  # the store is down: the person hears it
         log.exception("reading the update for Retry failed")
         tell(respond, body, messages.refusal(STORE_DOWN))
         return

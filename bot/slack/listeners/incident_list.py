@@ -88,7 +88,7 @@ def _answer(respond: Respond, services: Listing, user_id: str) -> None:
         return
     try:
         cards = {c.incident_id: c for c in services.cards.open_cards()}
-    except Exception:  # noqa: BLE001 - the store is down: the person hears it
+    except Exception:  # the store is down: the person hears it
         log.exception("/declare list: the store could not be read")
         _tell(respond, messages.refusal(STORE_DOWN))
         return
@@ -134,7 +134,7 @@ def open_update_from_list(
         return
     try:
         card = card_for(services, listed)
-    except Exception:  # noqa: BLE001 - the store is down: the person hears it
+    except Exception:  # the store is down: the person hears it
         log.exception("the list's Update: the store could not be read")
         tell(respond, body, messages.refusal(STORE_DOWN))
         return
