@@ -13,6 +13,9 @@ names the kinds that end *its* call (the rest it tries again):
   is posted anew;
 - editing the card and posting in its thread (card_publisher.py, sync_surface.py):
   MESSAGE, CHANNEL and CONTENT refusals fail for good (`CARD_FINAL`).
+
+So the card's steps still try WORKSPACE and THREAD refusals again, and the announcement
+CONTENT ones, as they always did; making them final would change what people see.
 """
 
 from __future__ import annotations
