@@ -106,7 +106,7 @@ def wsgi_app(app: App) -> WSGIApp:
                 return [json.dumps({"ok": False, "error": problem}).encode()]
             try:
                 return handler(environ, start_response)
-            except Exception as exc:  # noqa: BLE001 - Bolt choked on the payload: the sender's fault
+            except Exception as exc:  # Bolt choked on the payload: the sender's fault
                 log.warning("unreadable request to /slack/events: %s", type(exc).__name__)
                 log.debug("unreadable request", exc_info=exc)
                 start_response(

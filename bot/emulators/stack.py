@@ -123,7 +123,7 @@ class LocalStack(BotDriver):
         for stop in stops:
             try:
                 stop()
-            except Exception:  # noqa: BLE001, S112 - best-effort teardown
+            except Exception:  # noqa: BLE001 - best-effort teardown
                 continue
         self.slack.stop()
         self.datadog.stop()

@@ -23,6 +23,7 @@ from bot.domain.declare.ports import Announcer, Delivery
 from bot.domain.declare.record import DeclarationRecord, Step
 from bot.domain.reliability.outcomes import StepFailed
 from bot.domain.reliability.policy import RunnerPolicy
+from bot.domain.reliability.retry import retrying
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class Beside:
     def _run(self) -> None:
         try:
             self._work()
-        except Exception:  # noqa: BLE001 - the main steps carry on, and redo what's missing
+        except Exception:  # the main steps carry on, and redo what's missing
             log.warning("%s failed", self._thread.name, exc_info=True)
 
     def join(self) -> None:
@@ -95,15 +96,16 @@ def _post(
     progress: Progress, announcer: Announcer, policy: RunnerPolicy, sleep: Callable[[float], None]
 ) -> Delivery | None:
     """Transient refusals are tried again like the announcement's; then given up."""
-    for attempt in range(policy.announce_attempts):
-        try:
-            return announcer.post_placeholder(progress.record)
-        except StepFailed as exc:
-            if not exc.retryable or attempt == policy.announce_attempts - 1:
-                log.warning("declaration %s: no placeholder (%s)", progress.record.key, exc)
-                return None
-            sleep(policy.wait_before_retry(attempt, exc.wait))
-    return None
+    try:
+        return retrying(
+            lambda: announcer.post_placeholder(progress.record),
+            attempts=policy.announce_attempts,
+            policy=policy,
+            sleep=sleep,
+        )
+    except StepFailed as exc:
+        log.warning("declaration %s: no placeholder (%s)", progress.record.key, exc)
+        return None
 
 
 def reply_beside(progress: Progress, announcer: Announcer, delivery: Delivery) -> Beside | None:

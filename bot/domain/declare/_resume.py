@@ -97,7 +97,7 @@ class Resumer:
                 _, soonest = self.scan()
                 if soonest is not None:
                     wake = min(interval, soonest + WAKE_MARGIN)
-            except Exception:  # noqa: BLE001 - the store may be briefly unreachable
+            except Exception:  # the store may be briefly unreachable
                 log.exception("resuming pending declarations failed")
             if stop.wait(wake):
                 return

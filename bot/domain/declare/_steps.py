@@ -26,6 +26,7 @@ from bot.domain.lifecycle.ports import IncidentStore
 from bot.domain.reliability.lease import Lease
 from bot.domain.reliability.outcomes import LookupFailed, StepFailed
 from bot.domain.reliability.policy import RunnerPolicy
+from bot.domain.reliability.retry import retrying
 
 log = logging.getLogger(__name__)
 
@@ -108,42 +109,50 @@ class Steps:
             # Both times are the store's clock; bounded in case an older replica's weren't.
             since_last = progress.now() - progress.record.updated_at
             self.sleep(policy.bounded(policy.settle - since_last, policy.settle))
-        for attempt in range(policy.create_attempts):
+
+        def once() -> DeclarationRecord:
             try:
-                lease.check()
-                record = progress.record
-                commander_id = record.commander_dd_id
-                assert commander_id is not None
-                if record.create_started_at is not None:
-                    # A create stamped by a clock running fast must not hide the incident.
-                    since = min(record.create_started_at, progress.now())
-                    found = self.incidents.find_created(record.declaration, commander_id, since)
-                    if found is not None:
-                        log.info("declaration %s: found the incident of an earlier try", record.key)
-                        return self._created(progress, found)
-                    lease.check()
-                else:
-                    record = progress.save(record.advance(create_started_at=progress.now()))
-                created = self.incidents.create(record.declaration, commander_id, record.handles)
-                return self._created(progress, created)
-            except StepFailed as exc:
-                record = progress.save(
-                    progress.record.advance(attempts=progress.record.attempts + 1)
-                )
-                if not exc.retryable or attempt == policy.create_attempts - 1:
-                    raise
-                wait = policy.wait_before_retry(attempt, exc.wait)
-                if exc.ambiguous:
-                    wait = policy.bounded(max(wait, policy.settle))
-                log.info(
-                    "declaration %s: create attempt %d failed (%s); next in %.2fs",
-                    record.key,
-                    attempt + 1,
-                    exc.reason,
-                    wait,
-                )
-                self.sleep(wait)
-        raise AssertionError("unreachable: the last attempt raises")
+                return self._create_once(progress, lease)
+            except StepFailed:
+                progress.save(progress.record.advance(attempts=progress.record.attempts + 1))
+                raise
+
+        def retried(attempt: int, exc: StepFailed, wait: float) -> None:
+            log.info(
+                "declaration %s: create attempt %d failed (%s); next in %.2fs",
+                progress.record.key,
+                attempt + 1,
+                exc.reason,
+                wait,
+            )
+
+        return retrying(
+            once,
+            attempts=policy.create_attempts,
+            policy=policy,
+            sleep=self.sleep,
+            on_retry=retried,
+            ambiguous_wait=policy.settle,
+        )
+
+    def _create_once(self, progress: Progress, lease: Lease) -> DeclarationRecord:
+        """One try: look for the incident of an earlier try that may have landed, else create."""
+        lease.check()
+        record = progress.record
+        commander_id = record.commander_dd_id
+        assert commander_id is not None
+        if record.create_started_at is not None:
+            # A create stamped by a clock running fast must not hide the incident.
+            since = min(record.create_started_at, progress.now())
+            found = self.incidents.find_created(record.declaration, commander_id, since)
+            if found is not None:
+                log.info("declaration %s: found the incident of an earlier try", record.key)
+                return self._created(progress, found)
+            lease.check()
+        else:
+            record = progress.save(record.advance(create_started_at=progress.now()))
+        created = self.incidents.create(record.declaration, commander_id, record.handles)
+        return self._created(progress, created)
 
     def _created(self, progress: Progress, incident: CreatedIncident) -> DeclarationRecord:
         record = progress.save(
@@ -186,23 +195,26 @@ class Steps:
         return record
 
     def _announce(self, progress: Progress, lease: Lease) -> Delivery:
+        def once() -> Delivery:
+            lease.check()
+            return self.announcer.announce(progress.record)
+
+        def retried(_attempt: int, exc: StepFailed, wait: float) -> None:
+            log.info(
+                "declaration %s: announcing failed (%s); next in %.2fs",
+                progress.record.key,
+                exc.reason,
+                wait,
+            )
+
         policy = self.policy
-        for attempt in range(policy.announce_attempts):
-            try:
-                lease.check()
-                return self.announcer.announce(progress.record)
-            except StepFailed as exc:
-                if not exc.retryable or attempt == policy.announce_attempts - 1:
-                    raise
-                wait = policy.wait_before_retry(attempt, exc.wait)
-                log.info(
-                    "declaration %s: announcing failed (%s); next in %.2fs",
-                    progress.record.key,
-                    exc.reason,
-                    wait,
-                )
-                self.sleep(wait)
-        raise AssertionError("unreachable: the last attempt raises")
+        return retrying(
+            once,
+            attempts=policy.announce_attempts,
+            policy=policy,
+            sleep=self.sleep,
+            on_retry=retried,
+        )
 
     def _remember_card(self, record: DeclarationRecord) -> None:
         """Keep what the card's buttons need, keyed by its message (once; never fatal)."""
@@ -211,7 +223,7 @@ class Steps:
             return
         try:
             self.cards.add_card(card)
-        except Exception:  # noqa: BLE001 - the declaration stands; the reply step tries again
+        except Exception:  # the declaration stands; the reply step tries again
             log.warning("declaration %s: storing its card failed", record.key, exc_info=True)
 
     def reply(self, progress: Progress) -> DeclarationRecord:
@@ -228,7 +240,7 @@ class Steps:
         # sees the modal say "Declared"; a crash in between only repeats the report.
         try:
             self.announcer.report_done(done)
-        except Exception:  # best effort: the channel and the thread already carry the news
+        except Exception:  # noqa: BLE001 - best effort: the channel and thread carry the news
             log.warning("declaration %s: telling the declarer it is done failed", done.key)
         return progress.save(done)
 

@@ -233,7 +233,7 @@ class ChannelSteps:
         where: tuple[str | None, str] = (None, "")
         try:
             where = pending.result()
-        except Exception:  # noqa: BLE001 - the card and the reply still carry the link
+        except Exception:  # the card and the reply still carry the link
             log.exception("declaration %s: the pointer failed", progress.record.key)
         plan = progress.record.channel
         assert plan is not None

@@ -215,10 +215,10 @@ class DeclarationRunner:
         self.observer.declaration_ended(Outcome.FAILED)
         try:
             self.announcer.report_failure(record)
-        except Exception:  # noqa: BLE001 - the stored failure still offers Retry
+        except Exception:  # the stored failure still offers Retry
             log.exception("declaration %s: reporting the failure failed", record.key)
         try:
             return progress.save(record)
-        except Exception:  # noqa: BLE001 - still pending in the store: resumed later
+        except Exception:  # still pending in the store: resumed later
             log.exception("declaration %s: saving the failure failed", record.key)
             return progress.record

@@ -35,6 +35,7 @@ from bot.domain.reliability.lease import CardClaims, Lease, LeaseLost
 from bot.domain.reliability.observer import NoObserver, RunObserver, TimedStep
 from bot.domain.reliability.outcomes import StepFailed
 from bot.domain.reliability.policy import RunnerPolicy
+from bot.domain.reliability.retry import retrying
 
 __all__ = ["UpdateRunner", "still_needed"]
 
@@ -138,7 +139,7 @@ class UpdateRunner:
         while True:
             try:
                 self.resume_pending()
-            except Exception:  # noqa: BLE001 - a store hiccup; the next round tries again
+            except Exception:  # a store hiccup; the next round tries again
                 log.warning("looking for pending updates failed", exc_info=True)
             if stop.wait(interval or self.policy.watch_interval):
                 return
@@ -250,7 +251,7 @@ class UpdateRunner:
         as last published; the sync brings it on if Datadog moved since, with its note)."""
         try:
             self._attempts(job, lambda: self._publish(card))
-        except Exception:  # noqa: BLE001 - the failure notice still goes out, with Retry
+        except Exception:  # the failure notice still goes out, with Retry
             log.exception("update %s: putting the card back failed", job.key)
 
     def _show(self, job: UpdateJob, card: IncidentCard) -> IncidentCard:
@@ -260,23 +261,23 @@ class UpdateRunner:
         return publish_card(self.store, self.publisher, card)
 
     def _attempts(self, job: UpdateJob, call: Callable[[], T]) -> T:
+        def retried(attempt: int, exc: StepFailed, wait: float) -> None:
+            log.info(
+                "update %s: attempt %d failed (%s); next in %.2fs",
+                job.key,
+                attempt + 1,
+                exc.reason,
+                wait,
+            )
+
         policy = self.policy
-        for attempt in range(policy.create_attempts):
-            try:
-                return call()
-            except StepFailed as exc:
-                if not exc.retryable or attempt == policy.create_attempts - 1:
-                    raise
-                wait = policy.wait_before_retry(attempt, exc.wait)
-                log.info(
-                    "update %s: attempt %d failed (%s); next in %.2fs",
-                    job.key,
-                    attempt + 1,
-                    exc.reason,
-                    wait,
-                )
-                self.sleep(wait)
-        raise AssertionError("unreachable: the last attempt raises")
+        return retrying(
+            call,
+            attempts=policy.create_attempts,
+            policy=policy,
+            sleep=self.sleep,
+            on_retry=retried,
+        )
 
     def _update_card(self, job: UpdateJob, edit: CardEdit | None, lease: Lease) -> UpdateJob:
         """Keep Datadog's answer as the card; edit the message again only when it differs
@@ -330,10 +331,10 @@ class UpdateRunner:
         failed = job.advance(step=UpdateStep.FAILED, failed_at=job.step, error=reason)
         try:
             self.publisher.report_failure(failed, self.store.get_card(job.card_key))
-        except Exception:  # noqa: BLE001 - the stored failure still offers Retry
+        except Exception:  # the stored failure still offers Retry
             log.exception("update %s: reporting the failure failed", job.key)
         try:
             return self._save(failed)
-        except Exception:  # noqa: BLE001 - still pending: resumed later
+        except Exception:  # still pending: resumed later
             log.exception("update %s: saving the failure failed", job.key)
             return job

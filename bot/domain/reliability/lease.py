@@ -77,7 +77,7 @@ class Lease:
                     log.warning("lost the lease on %s", self.key)
                     self.lost = True
                     return
-            except Exception:  # noqa: BLE001 - a store hiccup; the next renewal may work
+            except Exception:  # a store hiccup; the next renewal may work
                 log.warning("renewing the lease on %s failed", self.key, exc_info=True)
 
     def release(self) -> None:
@@ -88,7 +88,7 @@ class Lease:
             return
         try:
             self.store.release(self.key, self.owner)
-        except Exception:  # noqa: BLE001 - the lease then expires on its own
+        except Exception:  # the lease then expires on its own
             log.warning("releasing the lease on %s failed", self.key, exc_info=True)
 
 

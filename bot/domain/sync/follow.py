@@ -173,7 +173,7 @@ class IncidentSync:
             if self.store.save_card(card.model_copy(update={"shown": _closed(card.shown)})):
                 report.left += 1
             return
-        except Exception:  # noqa: BLE001 - one incident's failure must not stop the others
+        except Exception:  # one incident's failure must not stop the others
             log.warning("incident sync: reading %s failed", card.shown.label, exc_info=True)
             return
         self._follow(card, fetched, report, lease)
@@ -205,7 +205,7 @@ class IncidentSync:
                     return
                 log.info("the card of %s can't be edited: %s", card.shown.label, exc.reason)
                 update = None  # no note under a card that stays as it was
-            except Exception:  # noqa: BLE001 - as a retryable failure
+            except Exception:  # as a retryable failure
                 log.warning("incident sync: %s failed", card.shown.label, exc_info=True)
                 return
         lease.check()
@@ -232,7 +232,7 @@ class IncidentSync:
                 log.info("the note on %s can't be posted: %s", card.shown.label, exc.reason)
                 return
             log.warning("incident sync: %s: %s", card.shown.label, exc.reason)
-        except Exception:  # noqa: BLE001 - as a retryable failure
+        except Exception:  # as a retryable failure
             log.warning("incident sync: the note on %s failed", card.shown.label, exc_info=True)
         if current.key != card.key:  # moved: the new card keeps what it shows
             return
@@ -267,11 +267,11 @@ class IncidentSync:
                         report.left,
                         report.busy,
                     )
-            except Exception:  # noqa: BLE001 - Datadog or the store down: try next interval
+            except Exception:  # Datadog or the store down: try next interval
                 log.warning("incident sync tick failed", exc_info=True)
         try:
             self.leases.release_lease(SYNC_LEASE, self.owner)
-        except Exception:  # noqa: BLE001 - it expires on its own
+        except Exception:  # it expires on its own
             log.warning("releasing the sync lease failed", exc_info=True)
 
 

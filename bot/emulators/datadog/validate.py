@@ -34,7 +34,7 @@ def model_error(body: object, model: type[Any]) -> str | None:
         if found:
             return f"{found.group(1)}: missing required property {found.group(2)}"
         return f"Invalid request body: {exc}"
-    except Exception as exc:  # ApiTypeError / ApiValueError / ApiAttributeError
+    except Exception as exc:  # noqa: BLE001 - ApiTypeError / ApiValueError / ApiAttributeError
         return f"Invalid request body: {exc}"
     bad = _unparsed_paths(parsed, ())
     if not bad:

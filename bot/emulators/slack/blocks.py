@@ -33,7 +33,7 @@ def block_errors(blocks: Any, pointer: str, *, limit: int) -> list[str]:
                 errors.append(f"[ERROR] unsupported block type [json-pointer:{where}]")
                 continue
             errors.extend(_dropped(raw, parsed.to_dict(), where))
-        except Exception as exc:  # any model failure is a schema error
+        except Exception as exc:  # noqa: BLE001 - any model failure is a schema error
             errors.append(f"[ERROR] {exc} [json-pointer:{where}]")
     return errors
 

@@ -245,7 +245,7 @@ class SlackEmulator(HeldMessages, PeopleActions, ChannelActions, EmulatorServer)
                 body = spec.handler(self._world, call)
         except SlackError as exc:
             body = exc.body()
-        except Exception as exc:  # an emulator bug: answer like Slack's own crash, keep the cause
+        except Exception as exc:  # noqa: BLE001 - an emulator bug: answer like Slack's crash
             body = {"ok": False, "error": "fatal_error", "emulator_exception": repr(exc)}
         if late is not None and body.get("ok"):
             body = {"ok": False, "error": late}

@@ -16,9 +16,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.domain.access.rules import Act
+from bot.slack.errors import error_of
 
 log = logging.getLogger(__name__)
 
@@ -153,14 +153,10 @@ class Allowlist:
             for group in self.usergroups:
                 try:
                     users = self.client.usergroups_users_list(usergroup=group).get("users") or []
-                except SlackApiError as exc:
-                    error = str(exc.response.get("error"))
+                except Exception as exc:  # noqa: BLE001 - any failure is an answer too
+                    error = error_of(exc)
                     log.warning("usergroups.users.list %s failed: %s", group, error)
                     errors.append(error)
-                    continue
-                except Exception as exc:  # noqa: BLE001 - a transport error is an answer too
-                    log.warning("usergroups.users.list %s failed: %s", group, type(exc).__name__)
-                    errors.append(type(exc).__name__)
                     continue
                 members.update(u for u in users if isinstance(u, str))
         finally:

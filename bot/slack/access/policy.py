@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.domain.access.rules import ALLOWED, Act, Judgement, Person, Place, judge
 from bot.domain.lifecycle.record import IncidentCard
 from bot.slack.access.allowlist import Allowlist
+from bot.slack.errors import error_of
 
 log = logging.getLogger(__name__)
 
@@ -116,12 +116,6 @@ class _Read:
 
     person: Person | None
     error: str = ""
-
-
-def _error(exc: Exception) -> str:
-    if isinstance(exc, SlackApiError):
-        return str(exc.response.get("error"))
-    return type(exc).__name__
 
 
 class AccessPolicy:
@@ -260,8 +254,8 @@ class AccessPolicy:
             user = self.client.users_info(user=user_id).get("user") or {}
             home = self._home_team()
         except Exception as exc:  # noqa: BLE001 - any failure: this person can't change things
-            log.warning("users.info for the access check failed: %s", _error(exc))
-            return _Read(None, _error(exc))
+            log.warning("users.info for the access check failed: %s", error_of(exc))
+            return _Read(None, error_of(exc))
         team = str(user.get("team_id") or "")
         return _Read(
             Person(
@@ -277,7 +271,7 @@ class AccessPolicy:
         try:
             channel = self.client.conversations_info(channel=channel_id).get("channel") or {}
         except Exception as exc:  # noqa: BLE001 - unreadable: count it as private
-            log.info("conversations.info %s for the access check: %s", channel_id, _error(exc))
+            log.info("conversations.info %s for the access check: %s", channel_id, error_of(exc))
             return False
         return not (
             channel.get("is_private") or channel.get("is_im") or channel.get("is_mpim")
@@ -299,7 +293,7 @@ class AccessPolicy:
                 if not cursor:
                     break
         except Exception as exc:  # noqa: BLE001 - unreadable: nobody counts as a member
-            log.info("conversations.members %s for the access check: %s", channel_id, _error(exc))
+            log.info("conversations.members %s for the access check: %s", channel_id, error_of(exc))
             return frozenset()
         return frozenset(members)
 

@@ -19,25 +19,16 @@ from bot.domain.channel.plan import ChannelRefused
 from bot.domain.declare.record import DeclarationRecord
 from bot.domain.reliability.outcomes import StepFailed
 from bot.slack.common.mrkdwn import FALLBACK_MAX, safe
+from bot.slack.errors import error_of, in_words
 
 log = logging.getLogger(__name__)
 
 LIST_PAGE = 1000
 INVITE_FINE = frozenset({"already_in_channel", "cant_invite_self"})
-INVITE_WHY = {
-    "user_is_restricted": "a guest account can't be invited by apps",
-    "cant_invite": "Slack won't let the bot invite them (deactivated?)",
-    "user_disabled": "their account is deactivated",
-    "user_not_found": "Slack doesn't know them",
-}
 SCOPE_FIX = (
     "add the channels:manage (public) and groups:write (private) scopes under Slack app > "
     "OAuth & Permissions, reinstall the app, and run `declare-bot check`"
 )
-
-
-def _error(exc: SlackApiError) -> str:
-    return str(exc.response.get("error", "unknown_error"))
 
 
 def refusal(error: str, name: str, needed: str = "") -> ChannelRefused | None:
@@ -78,7 +69,7 @@ class SlackIncidentChannels:
         try:
             info = self.client.conversations_info(channel=channel_id)
         except SlackApiError as exc:
-            log.info("conversations.info on the origin failed (%s): private", _error(exc))
+            log.info("conversations.info on the origin failed (%s): private", error_of(exc))
             return True
         channel: dict[str, Any] = info.get("channel") or {}
         return bool(channel.get("is_private") or channel.get("is_im") or channel.get("is_mpim"))
@@ -98,18 +89,18 @@ class SlackIncidentChannels:
                     return None
         except SlackApiError as exc:
             raise StepFailed(
-                f"Looking for the incident channel failed ({_error(exc)}).", retryable=True
+                f"Looking for the incident channel failed ({error_of(exc)}).", retryable=True
             ) from exc
 
     def create(self, name: str, private: bool) -> str:
         try:
             made = self.client.conversations_create(name=name, is_private=private)
         except SlackApiError as exc:
-            refused = refusal(_error(exc), name, str(exc.response.get("needed") or ""))
+            refused = refusal(error_of(exc), name, str(exc.response.get("needed") or ""))
             if refused is not None:
                 raise refused from exc
             raise StepFailed(
-                f"Slack did not make the incident channel ({_error(exc)}).",
+                f"Slack did not make the incident channel ({error_of(exc)}).",
                 retryable=True,
                 ambiguous=True,
             ) from exc
@@ -130,14 +121,14 @@ class SlackIncidentChannels:
         except SlackApiError as exc:
             errors = exc.response.get("errors") or []
             if not errors and len(user_ids) == 1:
-                errors = [{"user": user_ids[0], "error": _error(exc)}]
+                errors = [{"user": user_ids[0], "error": error_of(exc)}]
             if not errors:
                 raise
         notes = []
         for item in errors:
             error = str(item.get("error", ""))
             if error not in INVITE_FINE:
-                why = INVITE_WHY.get(error, error)
+                why = in_words(error) or error
                 notes.append(f"Could not invite <@{item.get('user')}> to the channel: {why}.")
         return tuple(notes)
 
@@ -148,7 +139,7 @@ class SlackIncidentChannels:
         try:
             self.client.bookmarks_add(channel_id=channel_id, title=title, type="link", link=url)
         except SlackApiError as exc:
-            if _error(exc) == "missing_scope":
+            if error_of(exc) == "missing_scope":
                 return False  # an optional nicety: bookmarks:write not granted
             raise
         return True
@@ -157,7 +148,7 @@ class SlackIncidentChannels:
         try:
             self.client.conversations_archive(channel=channel_id)
         except SlackApiError as exc:
-            if _error(exc) != "already_archived":
+            if error_of(exc) != "already_archived":
                 raise
 
     def unarchive(self, channel_id: str) -> str | None:
@@ -165,7 +156,7 @@ class SlackIncidentChannels:
         try:
             self.client.conversations_unarchive(channel=channel_id)
         except SlackApiError as exc:
-            error = _error(exc)
+            error = error_of(exc)
             if error == "not_archived":
                 return None
             if error == "missing_scope":
@@ -194,12 +185,12 @@ class SlackIncidentChannels:
             try:
                 answer = self.client.chat_postMessage(channel=channel, **post, **kwargs)
             except SlackApiError as exc:
-                if _error(exc) != "not_in_channel":
+                if error_of(exc) != "not_in_channel":
                     raise
                 self.client.conversations_join(channel=origin.channel_id)
                 answer = self.client.chat_postMessage(channel=channel, **post, **kwargs)
         except SlackApiError as exc:
-            log.info("pointer refused in the origin (%s); sending it by DM", _error(exc))
+            log.info("pointer refused in the origin (%s); sending it by DM", error_of(exc))
             channel = str(self.client.conversations_open(users=origin.user_id)["channel"]["id"])
             answer = self.client.chat_postMessage(channel=channel, **post)
         return channel, str(answer["ts"])

@@ -52,7 +52,7 @@ class ChannelFollowingPublisher(SlackCardPublisher, SlackExternalNotes):
             return None
         try:
             record = self.store.get(card.declaration_key)
-        except Exception:  # noqa: BLE001 - best effort, see the module docstring
+        except Exception:  # best effort, see the module docstring
             log.warning("incident channel: the declaration store is unavailable", exc_info=True)
             return None
         if record is None or record.channel is None or record.channel.id is None:
@@ -102,7 +102,7 @@ class ChannelFollowingPublisher(SlackCardPublisher, SlackExternalNotes):
             self.channels.set_topic(
                 plan.id, topic(shown.severity, state_label(card), commander, shown.url)
             )
-        except Exception:  # noqa: BLE001 - best effort
+        except Exception:  # best effort
             log.warning("incident channel %s: topic not updated", plan.id, exc_info=True)
         if not (plan.pointer_channel and plan.pointer_ts):
             return
@@ -111,7 +111,7 @@ class ChannelFollowingPublisher(SlackCardPublisher, SlackExternalNotes):
             self.client.chat_update(
                 channel=plan.pointer_channel, ts=plan.pointer_ts, text=text, blocks=blocks
             )
-        except Exception:  # noqa: BLE001 - best effort
+        except Exception:  # best effort
             log.warning("incident channel %s: pointer not updated", plan.id, exc_info=True)
 
     def post_note(self, card: IncidentCard, actor_id: str, changes: Sequence[Change]) -> str | None:

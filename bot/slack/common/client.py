@@ -21,6 +21,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web import SlackResponse
 
 from bot.config import Settings
+from bot.slack.errors import error_of
 
 TIMEOUT = 10
 """Seconds per Web API call."""
@@ -76,7 +77,7 @@ class CountedWebClient(WebClient):
         try:
             response = super().api_call(api_method, **kwargs)
         except SlackApiError as exc:
-            limited = exc.response.status_code == 429 or exc.response.get("error") == "ratelimited"
+            limited = exc.response.status_code == 429 or error_of(exc) == "ratelimited"
             self.metrics.slack_call(api_method, "ratelimited" if limited else "error")
             raise
         except Exception:

@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.reliability.outcomes import LookupFailed
+from bot.slack.errors import error_of
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ class SlackPeople:
         try:
             response = self.client.users_info(user=user_id)
         except SlackApiError as exc:
-            error = exc.response.get("error", "unknown_error")
+            error = error_of(exc)
             if error == "missing_scope":
                 raise LookupFailed(
                     "the Slack app lacks the users:read.email scope, so emails can't be read. "
@@ -59,7 +60,7 @@ class SlackPeople:
         try:
             response = self.client.conversations_info(channel=channel_id)
         except SlackApiError as exc:
-            log.info("conversations.info %s failed: %s", channel_id, exc.response.get("error"))
+            log.info("conversations.info %s failed: %s", channel_id, error_of(exc))
             return None
         channel = response.get("channel")
         name = channel.get("name") if isinstance(channel, dict) else None

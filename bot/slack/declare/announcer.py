@@ -2,7 +2,7 @@
 
 Posting into the declaring channel:
 - `not_in_channel` on a public channel: join, then post;
-- a permanent refusal (PERMANENT_REFUSALS: private channel, archived, not found, ...):
+- a permanent refusal (errors.py CANT_POST_THERE: private channel, archived, not found, ...):
   DM the person declaring, and if even that fails, an ephemeral message;
 - anything else (Slack's transient errors, errors we don't know, a lost connection) is
   a retryable StepFailed: the runner posts again with backoff, then fails with Retry.
@@ -24,37 +24,9 @@ from bot.domain.declare.record import DeclarationRecord, Delivered
 from bot.domain.reliability.outcomes import StepFailed
 from bot.slack.declare import messages, placeholder
 from bot.slack.declare.form.blocks import status_view
+from bot.slack.errors import CANT_EDIT, CANT_POST_THERE, MAY_HAVE_POSTED, error_of
 
 log = logging.getLogger(__name__)
-
-
-PERMANENT_REFUSALS = frozenset(
-    {
-        "channel_not_found",
-        "is_archived",
-        "not_in_channel",  # still, after joining
-        "restricted_action",
-        "restricted_action_read_only_channel",
-        "restricted_action_thread_only_channel",
-        "restricted_action_non_threadable_channel",
-        "thread_not_found",  # the source message is gone
-        "cannot_reply_to_message",
-        "team_access_not_granted",
-        "ekm_access_denied",
-        "missing_scope",
-        "method_not_supported_for_channel_type",  # conversations.join
-    }
-)
-"""Channel refusals that posting again won't change: the announcement goes by DM instead."""
-GONE = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
-"""The placeholder can't be edited (deleted, or too old to edit): the card is posted anew."""
-MAY_HAVE_POSTED = frozenset({"fatal_error", "internal_error"})
-"""Slack may have stored the message before failing. Posting again risks a second message;
-not posting risks none in the channel. The bot posts again (docs/reliability.md)."""
-
-
-def _error(exc: SlackApiError) -> str:
-    return str(exc.response.get("error", "unknown_error"))
 
 
 def _retry_after(exc: SlackApiError) -> float:
@@ -87,7 +59,7 @@ class SlackAnnouncer:
         try:
             return str(self.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
         except SlackApiError as exc:
-            log.info("chat.getPermalink failed: %s", _error(exc))
+            log.info("chat.getPermalink failed: %s", error_of(exc))
             return None
 
     def _dm(self, user_id: str, message: messages.Message) -> Delivery:
@@ -109,8 +81,8 @@ class SlackAnnouncer:
                     record.placeholder_channel, record.placeholder_ts, record.placeholder_how
                 )
             except SlackApiError as exc:
-                reason = _error(exc)
-                if reason not in GONE and reason not in PERMANENT_REFUSALS:
+                reason = error_of(exc)
+                if reason not in CANT_EDIT and reason not in CANT_POST_THERE:
                     raise StepFailed(
                         f"Slack did not take the announcement ({reason}).",
                         retryable=True,
@@ -139,7 +111,7 @@ class SlackAnnouncer:
             try:
                 ts = self._post(target, message, thread_ts)
             except SlackApiError as exc:
-                if _error(exc) != "not_in_channel":
+                if error_of(exc) != "not_in_channel":
                     raise
                 log.info("not in %s; joining to announce", target)
                 self.client.conversations_join(channel=target)
@@ -147,8 +119,8 @@ class SlackAnnouncer:
             # No permalink here: it is off the critical path, fetched after the thread reply.
             return Delivery(channel=target, ts=ts, how=how)
         except SlackApiError as exc:
-            reason = _error(exc)
-            if reason not in PERMANENT_REFUSALS:
+            reason = error_of(exc)
+            if reason not in CANT_POST_THERE:
                 raise StepFailed(
                     f"Slack did not take the announcement ({reason}).",
                     retryable=True,
@@ -165,7 +137,7 @@ class SlackAnnouncer:
         try:
             return self._dm(origin.user_id, message)
         except SlackApiError as exc:
-            log.warning("DM to the declarer failed (%s); trying ephemeral", _error(exc))
+            log.warning("DM to the declarer failed (%s); trying ephemeral", error_of(exc))
         try:
             text, blocks = message
             self.client.chat_postEphemeral(
@@ -175,7 +147,7 @@ class SlackAnnouncer:
         except SlackApiError as exc:
             # Not again at once: these refusals last. The person's Retry tries every way again.
             raise StepFailed(
-                f"Slack refused every way to post ({reason}, then {_error(exc)}).",
+                f"Slack refused every way to post ({reason}, then {error_of(exc)}).",
                 retryable=False,
             ) from exc
 
@@ -191,7 +163,7 @@ class SlackAnnouncer:
             return self._post(record.announce_channel, messages.thread_reply(record), thread_ts)
         except SlackApiError as exc:
             raise StepFailed(
-                f"Posting the thread reply failed ({_error(exc)}).", retryable=True
+                f"Posting the thread reply failed ({error_of(exc)}).", retryable=True
             ) from exc
 
     def permalink(self, record: DeclarationRecord) -> str | None:
@@ -208,7 +180,7 @@ class SlackAnnouncer:
                 channel=record.announce_channel, ts=record.thread_reply_ts, text=text, blocks=blocks
             )
         except SlackApiError as exc:
-            log.warning("updating the thread reply failed: %s", _error(exc))
+            log.warning("updating the thread reply failed: %s", error_of(exc))
 
     def report_failure(self, record: DeclarationRecord) -> None:
         """Tell the person declaring, ephemerally in the channel or else by DM; and the
@@ -223,7 +195,7 @@ class SlackAnnouncer:
                     placeholder.not_created(record),
                 )
             except SlackApiError as exc:
-                log.warning("marking the placeholder failed: %s", _error(exc))
+                log.warning("marking the placeholder failed: %s", error_of(exc))
         self._update_modal(
             record,
             status_view("Not declared", messages.failure_text(record), url=record.incident_url),
@@ -234,11 +206,11 @@ class SlackAnnouncer:
             )
             return
         except SlackApiError as exc:
-            log.info("ephemeral failure notice failed (%s); sending a DM", _error(exc))
+            log.info("ephemeral failure notice failed (%s); sending a DM", error_of(exc))
         try:
             self._dm(origin.user_id, message)
         except SlackApiError as exc:
-            log.error("could not tell %s that declaring failed: %s", origin.user_id, _error(exc))
+            log.error("could not tell %s that declaring failed: %s", origin.user_id, error_of(exc))
 
     def report_done(self, record: DeclarationRecord) -> None:
         self._update_modal(
@@ -252,4 +224,4 @@ class SlackAnnouncer:
             self.client.views_update(view_id=record.modal_view_id, view=view)
         except SlackApiError as exc:
             # The person may have closed the modal; the messages carry the same news.
-            log.debug("views.update after declaring failed: %s", _error(exc))
+            log.debug("views.update after declaring failed: %s", error_of(exc))

@@ -26,6 +26,7 @@ from bot.slack.declare.form.prefill import prefill_for, prefill_from_state
 from bot.slack.declare.form.state import selected_of, state_values
 from bot.slack.declare.form.submitted import shown_type
 from bot.slack.declare.form.view import declare_form
+from bot.slack.errors import error_of
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def _update(client: WebClient, view: dict[str, Any], new_view: dict[str, Any]) -
         )
     except SlackApiError as exc:
         # hash_conflict: a newer change already updated the form; not_found: it was closed.
-        log.info("views.update of the form failed: %s", exc.response.get("error"))
+        log.info("views.update of the form failed: %s", error_of(exc))
 
 
 def change_incident_type(

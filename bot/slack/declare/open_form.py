@@ -7,13 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.domain.incident.declaration import Origin, declaration_key
 from bot.logs import declaration_id
 from bot.slack.common.context import Services, after_ack
 from bot.slack.declare import messages
 from bot.slack.declare.form.blocks import status_view
+from bot.slack.errors import error_of, in_words
 
 log = logging.getLogger(__name__)
 
@@ -25,16 +25,11 @@ Tell = Callable[[str], None]
 """Answers the person ephemerally (a response_url); used when no form can show it."""
 
 AGAIN = {"/declare": "Run /declare again", "the message shortcut": "Use *Declare incident* again"}
-HINTS = {
-    "expired_trigger_id": "Slack allows 3 seconds to open a form and they had passed",
-    "exchanged_trigger_id": "that request was already used to open a form",
-    "ratelimited": "Slack is rate-limiting the bot",
-}
 
 
 def open_failed(source: str, error: str) -> str:
     """Why no form opened and what to do, as mrkdwn."""
-    hint = HINTS.get(error, "")
+    hint = in_words(error)
     again = AGAIN.get(source, "Try again")
     return (
         f":warning: The declare form couldn't open: Slack said `{error}`"
@@ -74,9 +69,7 @@ def open_view(
     try:
         opened = client.views_open(trigger_id=origin.trigger_id, view=view).get("view")
     except Exception as exc:  # noqa: BLE001 - any failure: say so, never leave silence
-        error = (
-            str(exc.response.get("error")) if isinstance(exc, SlackApiError) else type(exc).__name__
-        )
+        error = error_of(exc)
         log.error("views.open for %s failed: %s", source, error)
         if tell is not None:
             _tell(tell, open_failed(source, error))
@@ -130,7 +123,6 @@ def _check_declarer(
             client.views_update(view_id=view_id, view=status_view("Can't declare", text))
             return
         except Exception as exc:  # noqa: BLE001 - the form may be gone: tell instead
-            error = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
-            log.info("views.update with the refusal failed: %s", error)
+            log.info("views.update with the refusal failed: %s", error_of(exc))
     if tell is not None:
         _tell(tell, text)

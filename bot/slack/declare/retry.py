@@ -39,7 +39,7 @@ def _retry(body: dict[str, Any], respond: Respond, services: Services) -> None:
     key = string(first_action(body), "value")
     try:
         record = services.store.get(key) if key else None
-    except Exception:  # noqa: BLE001 - the store is down: the person hears it
+    except Exception:  # the store is down: the person hears it
         log.exception("reading the declaration for Retry failed")
         answer(
             respond,

@@ -59,7 +59,7 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Services) -> 
 
     try:
         existing = services.store.get(key)
-    except Exception:  # noqa: BLE001 - any store failure: keep the form, say so, send nothing
+    except Exception:  # any store failure: keep the form, say so, send nothing
         log.exception("the declaration store is unavailable")
         ack(response_action="errors", errors={ids.TITLE: STORE_DOWN})
         return
@@ -97,7 +97,7 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Services) -> 
     )
     try:
         added = services.store.add(record)
-    except Exception:  # noqa: BLE001 - as above: nothing is sent unless it is stored first
+    except Exception:  # as above: nothing is sent unless it is stored first
         log.exception("the declaration store is unavailable")
         ack(response_action="errors", errors={ids.TITLE: STORE_DOWN})
         return

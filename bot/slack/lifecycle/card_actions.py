@@ -30,6 +30,7 @@ from bot.slack.common.context import Services, after_ack
 from bot.slack.declare import messages
 from bot.slack.declare.form.blocks import status_view
 from bot.slack.declare.retry import answer
+from bot.slack.errors import error_of
 from bot.slack.lifecycle.context import StoreDown, card_of_message
 from bot.slack.lifecycle.update_form import resolve_view, update_modal
 from bot.slack.lifecycle.update_metadata import UpdateMeta, fit
@@ -66,9 +67,7 @@ def open_view(
     try:
         opened = client.views_open(trigger_id=payload.string(body, "trigger_id"), view=view)
     except Exception as exc:  # noqa: BLE001 - any failure: say so, never leave silence
-        error = (
-            str(exc.response.get("error")) if isinstance(exc, SlackApiError) else type(exc).__name__
-        )
+        error = error_of(exc)
         log.error("views.open for a card button failed: %s", error)
         tell(
             respond,
@@ -214,7 +213,7 @@ def _refresh(
             view_id=payload.string(opened, "id"), hash=payload.string(opened, "hash"), view=fresh
         )
     except SlackApiError as exc:  # hash_conflict: the person is already typing; keep theirs
-        log.info("views.update of the update modal failed: %s", exc.response.get("error"))
+        log.info("views.update of the update modal failed: %s", error_of(exc))
 
 
 @card_press(Act.RESOLVE, opens_modal=True)
@@ -243,7 +242,7 @@ def reopen(press: Press, client: WebClient, respond: Respond, services: Services
     )
     try:
         added = services.cards.add_update(job)
-    except Exception:  # noqa: BLE001 - nothing is sent unless it is stored first
+    except Exception:  # nothing is sent unless it is stored first
         log.exception("storing the reopen failed")
         tell(respond, body, messages.refusal(STORE_DOWN))
         return
@@ -258,7 +257,7 @@ def _failed_update(services: Services, body: dict[str, Any]) -> IncidentCard:
     try:
         job = services.cards.get_update(key) if key else None
         card = services.cards.get_card(job.card_key) if job else None
-    except Exception:  # noqa: BLE001 - the store is down: the person hears it
+    except Exception:  # the store is down: the person hears it
         log.exception("reading the update for Retry failed")
         raise NoCard(STORE_DOWN) from None
     if job is None or card is None:

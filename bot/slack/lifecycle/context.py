@@ -41,7 +41,7 @@ def card_of_message(services: Services, body: dict[str, Any]) -> IncidentCard | 
     while True:
         try:
             card = services.cards.get_card(card_key(channel, ts))
-        except Exception as exc:  # noqa: BLE001 - the store is down: the person hears it
+        except Exception as exc:  # the store is down: the person hears it
             log.exception("reading the card failed")
             raise StoreDown from exc
         if card is not None or time.monotonic() >= deadline:

@@ -93,7 +93,7 @@ def _answer(respond: Respond, services: Services, user_id: str) -> None:
         return
     try:
         cards = {c.incident_id: c for c in services.cards.open_cards()}
-    except Exception:  # noqa: BLE001 - the store is down: the person hears it
+    except Exception:  # the store is down: the person hears it
         log.exception("/declare list: the store could not be read")
         _tell(respond, messages.refusal(STORE_DOWN))
         return
@@ -135,7 +135,7 @@ def _listed_card(services: Services, body: dict[str, Any]) -> IncidentCard:
         raise NoCard(NOT_LISTED)
     try:
         card = card_for(services, listed)
-    except Exception:  # noqa: BLE001 - the store is down: the person hears it
+    except Exception:  # the store is down: the person hears it
         log.exception("the list's Update: the store could not be read")
         raise NoCard(STORE_DOWN) from None
     if card is None:

@@ -21,32 +21,17 @@ from bot.domain.reliability.outcomes import StepFailed
 from bot.slack.common.ids import UPDATE_RETRY_ACTION
 from bot.slack.common.mrkdwn import FALLBACK_MAX, cut, safe, verbatim
 from bot.slack.declare.form.blocks import status_view
+from bot.slack.errors import CARD_FINAL, error_of
 from bot.slack.incident.card import Message, card, change_note, mention
 
 log = logging.getLogger(__name__)
 
-FINAL_REFUSALS = frozenset(
-    {
-        "message_not_found",
-        "cant_update_message",
-        "edit_window_closed",
-        "channel_not_found",
-        "is_archived",
-        "not_in_channel",
-        "msg_too_long",
-        "invalid_blocks",
-    }
-)
 _DONE = {"update": "Updated", "resolve": "Resolved", "reopen": "Reopened"}
 _BUTTON = {"update": "Update", "resolve": "Resolve", "reopen": "Reopen"}
 
 
 class ChannelIsArchived(StepFailed):
     """`chat.update` refused: the card's channel is archived (final, unless unarchived)."""
-
-
-def _error(exc: SlackApiError) -> str:
-    return str(exc.response.get("error", "unknown_error"))
 
 
 def card_message(found: IncidentCard) -> Message:
@@ -122,11 +107,11 @@ class SlackCardPublisher:
         try:
             self.client.chat_update(channel=card.channel, ts=card.ts, text=text, blocks=blocks)
         except SlackApiError as exc:
-            reason = _error(exc)
+            reason = error_of(exc)
             failure = ChannelIsArchived if reason == "is_archived" else StepFailed
             raise failure(
                 f"Slack did not update the card ({reason}).",
-                retryable=reason not in FINAL_REFUSALS,
+                retryable=reason not in CARD_FINAL,
             ) from exc
         except OSError as exc:  # an update is safe to send again
             raise StepFailed(
@@ -150,10 +135,10 @@ class SlackCardPublisher:
                 unfurl_links=False,
             )
         except SlackApiError as exc:
-            reason = _error(exc)
+            reason = error_of(exc)
             raise StepFailed(
                 f"Slack did not take the card where it was declared ({reason}).",
-                retryable=reason not in FINAL_REFUSALS,
+                retryable=reason not in CARD_FINAL,
             ) from exc
         return ts
 
@@ -169,10 +154,10 @@ class SlackCardPublisher:
                 unfurl_media=False,
             )
         except SlackApiError as exc:
-            reason = _error(exc)
+            reason = error_of(exc)
             raise StepFailed(
                 f"Posting the thread note failed ({reason}).",
-                retryable=reason not in FINAL_REFUSALS,
+                retryable=reason not in CARD_FINAL,
             ) from exc
         return str(response["ts"])
 
@@ -208,14 +193,14 @@ class SlackCardPublisher:
             )
             return
         except SlackApiError as exc:
-            log.info("ephemeral update %s notice failed (%s); sending a DM", what, _error(exc))
+            log.info("ephemeral update %s notice failed (%s); sending a DM", what, error_of(exc))
         try:
             opened = self.client.conversations_open(users=job.actor_id)
             self.client.chat_postMessage(
                 channel=str(opened["channel"]["id"]), text=text, blocks=blocks
             )
         except SlackApiError as exc:
-            log.error("could not tell %s of an update %s: %s", job.actor_id, what, _error(exc))
+            log.error("could not tell %s of an update %s: %s", job.actor_id, what, error_of(exc))
 
     def _modal(self, job: UpdateJob, title: str, text: str) -> None:
         if not job.modal_view_id:
@@ -223,4 +208,4 @@ class SlackCardPublisher:
         try:
             self.client.views_update(view_id=job.modal_view_id, view=status_view(title, text))
         except SlackApiError as exc:
-            log.debug("views.update after an update failed: %s", _error(exc))
+            log.debug("views.update after an update failed: %s", error_of(exc))

@@ -92,7 +92,7 @@ def _begin(
     try:
         card = services.cards.get_card(meta.card_key) if meta else None
         known = services.cards.get_update(key) if card else None
-    except Exception:  # noqa: BLE001 - any store failure: keep the modal, send nothing
+    except Exception:  # any store failure: keep the modal, send nothing
         log.exception("the store is unavailable")
         ack(response_action="errors", errors={error_block: STORE_DOWN})
         return None
@@ -137,7 +137,7 @@ def _store(ack: Ack, services: Services, job: UpdateJob, block: str, clock: AckC
         return
     try:
         added = services.cards.add_update(job)
-    except Exception:  # noqa: BLE001 - nothing is sent unless it is stored first
+    except Exception:  # nothing is sent unless it is stored first
         log.exception("the store is unavailable")
         ack(response_action="errors", errors={block: STORE_DOWN})
         return

@@ -24,6 +24,7 @@ from bot.logs import declaration_id
 from bot.slack.common.context import Services, after_ack
 from bot.slack.declare.form.prefill import FormPrefill
 from bot.slack.declare.open_form import Tell, open_view
+from bot.slack.errors import error_of
 from bot.slack.monitor.form import AlertSource, alert_source, filled_form, opening_form
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,6 @@ def fill_form(
         client.views_update(view_id=view_id, hash=view.get("hash") or None, view=filled)
     except SlackApiError as exc:
         # hash_conflict: the person changed the incident type first; not_found: closed.
-        log.info("the form was not filled from the monitor: %s", exc.response.get("error"))
+        log.info("the form was not filled from the monitor: %s", error_of(exc))
         return
     log.info("form filled from monitor %s", source.reading.monitor_id)

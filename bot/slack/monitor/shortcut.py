@@ -29,6 +29,7 @@ from bot.slack.declare.form.prefill import prefill_for
 from bot.slack.declare.form.source_message import duplicate_view, read_source
 from bot.slack.declare.form.view import declare_form
 from bot.slack.declare.open_form import check_declarer_after_open, open_form
+from bot.slack.errors import error_of
 from bot.slack.monitor.alert import read_alert
 from bot.slack.monitor.declare import declare_from_alert
 from bot.slack.monitor.form import not_an_alert_notice
@@ -43,7 +44,7 @@ def permalink_of(client: WebClient, team_domain: str, channel_id: str, ts: str) 
     try:
         return str(client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"])
     except SlackApiError as exc:
-        log.info("chat.getPermalink failed (%s); building the link", exc.response.get("error"))
+        log.info("chat.getPermalink failed (%s); building the link", error_of(exc))
     host = f"{team_domain}.slack.com" if team_domain else "slack.com"
     return f"https://{host}/archives/{channel_id}/p{ts.replace('.', '')}"
 

@@ -9,8 +9,8 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.incident.changes import ExternalUpdate
 from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.reliability.outcomes import StepFailed
+from bot.slack.errors import CARD_FINAL, error_of
 from bot.slack.incident.card import external_note
-from bot.slack.lifecycle.publisher import FINAL_REFUSALS
 
 
 class SlackExternalNotes:
@@ -30,8 +30,8 @@ class SlackExternalNotes:
                 unfurl_media=False,
             )
         except SlackApiError as exc:
-            reason = str(exc.response.get("error", "unknown_error"))
+            reason = error_of(exc)
             raise StepFailed(
                 f"Posting the sync note failed ({reason}).",
-                retryable=reason not in FINAL_REFUSALS,
+                retryable=reason not in CARD_FINAL,
             ) from exc
