@@ -1,4 +1,4 @@
-"""Every Datadog endpoint declare-bot calls, in one table: the Datadog twin of slack/scopes.py.
+"""Every Datadog endpoint declare-bot calls, in one table: the twin of slack/common/scopes.py.
 
 A row gives the method, the path template (the OpenAPI spec's, e.g.
 `/api/v2/incidents/{incident_id}`), the application-key permission the call needs (None:

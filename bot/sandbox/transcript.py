@@ -3,7 +3,7 @@
 It drives the stack (bot/emulators/stack.py) like Slack and a person would, and
 walks one declaration through the real code paths: a signed /declare, the modal, the
 submission, the incident, the announcement, the thread reply; then a second one from a
-Datadog monitor alert (sandbox_alert.py). It prints what crossed
+Datadog monitor alert (alert.py). It prints what crossed
 each wire, the exact Datadog request bodies and the messages posted, then how to
 connect a real workspace. Nothing leaves the machine.
 """

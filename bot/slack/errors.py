@@ -11,7 +11,7 @@ names the kinds that end *its* call (the rest it tries again):
 - posting the announcement (announcer.py): CHANNEL, WORKSPACE and THREAD refusals send it
   by DM instead (`CANT_POST_THERE`); a placeholder it can't edit (MESSAGE, `CANT_EDIT`)
   is posted anew;
-- editing the card and posting in its thread (card_publisher.py, sync_surface.py):
+- editing the card and posting in its thread (lifecycle/publisher.py, sync/notes.py):
   MESSAGE, CHANNEL and CONTENT refusals fail for good (`CARD_FINAL`).
 
 So the card's steps still try WORKSPACE and THREAD refusals again, and the announcement

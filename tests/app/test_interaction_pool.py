@@ -105,6 +105,6 @@ def test_services_run_listener_follow_ups_apart_from_the_declaration_workers(
     services = stack.services
     name = services.in_background(lambda: threading.current_thread().name).result(WAIT)
     assert name.startswith("interaction")
-    worker = services.worker.submit(lambda: threading.current_thread().name).result(WAIT)
+    worker = services.workers.pool.submit(lambda: threading.current_thread().name).result(WAIT)
     assert worker.startswith("declare")
     assert services.in_background(lambda x: x * 2, 21).result(WAIT) == 42

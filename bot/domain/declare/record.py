@@ -72,7 +72,7 @@ class DeclarationRecord(BaseModel):
     source_key: str | None = None
     """Identifies the source message of a message-shortcut declaration."""
     channel: ChannelPlan | None = None
-    """The incident channel, when the declaration asked for one (incident_channel.py)."""
+    """The incident channel, when the declaration asked for one (channel/plan.py)."""
     attempts: int = 0
     created_at: float = Field(default_factory=time.time)
     updated_at: float = Field(default_factory=time.time)

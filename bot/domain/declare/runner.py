@@ -6,8 +6,8 @@
 The announcement is posted at once as a placeholder, beside the resolve and the create,
 and edited into the card once the incident exists (placeholder.py).
 
-The steps are in steps.py, what a run remembers in progress.py, the bounds in policy.py
-and the resuming of what a crash left in resume.py.
+The steps are in _steps.py, what a run remembers in _progress.py, the bounds in policy.py
+and the resuming of what a crash left in _resume.py.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ class DeclarationRunner:
         return self.resumer.resume_pending()
 
     def watch(self, stop: threading.Event, interval: float | None = None) -> None:
-        """Resume at startup, then take over what a dead replica leaves (see resume.py)."""
+        """Resume at startup, then take over what a dead replica leaves (see _resume.py)."""
         self.resumer.watch(stop, interval)
 
     def _timed(self, step: TimedStep, run: Callable[[], object]) -> None:

@@ -25,7 +25,7 @@ class Claims(Protocol):
 
 
 class CardLeases(Protocol):
-    """The card lease of an IncidentStore (incident_ports.py)."""
+    """The card lease of an IncidentStore (lifecycle/ports.py)."""
 
     def claim_card(self, key: str, owner: str, ttl: float) -> bool: ...
 

@@ -1,4 +1,4 @@
-"""What the sync of changes made outside Slack needs besides the cards (incident_ports.py).
+"""What the sync of changes made outside Slack needs besides the cards (lifecycle/ports.py).
 
 The sync set is the store's open cards: each card's `shown` is the last snapshot the bot
 published, what "changed" is judged against. A named lease in the same store lets one
@@ -37,7 +37,7 @@ class OpenIncidents:
 class IncidentReader(Protocol):
     """Datadog, read: the open incidents (a paged search) and one incident (one GET).
 
-    Failures raise IncidentReadFailed (IncidentGone, sync.py, for a deleted incident).
+    Failures raise IncidentReadFailed (IncidentGone, follow.py, for a deleted incident).
     """
 
     def open_incidents(self, limit: int) -> OpenIncidents:

@@ -5,7 +5,7 @@ after the ack, off the listener's thread, so a slow Datadog never costs the 3-se
 deadline of anyone's /declare. It shows only the incidents the person may see (the access
 policy, bot/slack/access/policy.py); incidents made outside Slack have no card and are shown to
 members of the workspace, not to guests or people from elsewhere. An Update button
-names its incident in a signed value (incident_list.py); the update itself then goes
+names its incident in a signed value (list_view.py); the update itself then goes
 through the card of that incident, like the card's own Update button.
 """
 

@@ -144,22 +144,7 @@ class SlackCardPublisher:
 
     def post_note(self, card: IncidentCard, actor_id: str, changes: Sequence[Change]) -> str | None:
         text, blocks = change_note(actor_id, changes, card.shown.label)
-        try:
-            response = self.client.chat_postMessage(
-                channel=card.channel,
-                thread_ts=card.thread_ts,
-                text=text,
-                blocks=blocks,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-        except SlackApiError as exc:
-            reason = error_of(exc)
-            raise StepFailed(
-                f"Posting the thread note failed ({reason}).",
-                retryable=reason not in CARD_FINAL,
-            ) from exc
-        return str(response["ts"])
+        return post_under_card(self.client, card, (text, blocks), "the thread note")
 
     def report_failure(self, job: UpdateJob, card: IncidentCard | None) -> None:
         label = card.shown.label if card else "the incident"
@@ -209,3 +194,23 @@ class SlackCardPublisher:
             self.client.views_update(view_id=job.modal_view_id, view=status_view(title, text))
         except SlackApiError as exc:
             log.debug("views.update after an update failed: %s", error_of(exc))
+
+
+def post_under_card(client: WebClient, card: IncidentCard, note: Message, what: str) -> str:
+    """A note in the card's thread; StepFailed (retryable unless the card is gone for good)."""
+    text, blocks = note
+    try:
+        response = client.chat_postMessage(
+            channel=card.channel,
+            thread_ts=card.thread_ts,
+            text=text,
+            blocks=blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+    except SlackApiError as exc:
+        reason = error_of(exc)
+        raise StepFailed(
+            f"Posting {what} failed ({reason}).", retryable=reason not in CARD_FINAL
+        ) from exc
+    return str(response["ts"])

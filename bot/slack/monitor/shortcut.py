@@ -4,7 +4,7 @@ The form opens prefilled from the message (title from its first line, "What's
 happening" quoting it with its permalink); the announcement goes in the message's
 thread, and Datadog links in it become timeline context. A message that already has
 an incident gets a notice with its link instead, and a button to declare anyway. A
-Datadog monitor alert opens the same way, then fills from its monitor (alert_form.py);
+Datadog monitor alert opens the same way, then fills from its monitor (declare.py);
 only an app's message is read as an alert, so a monitor link a person pasted is not read
 with the bot's keys (unless DECLARE_MONITOR_FROM_ANY_MESSAGE).
 """
