@@ -20,6 +20,7 @@ from bot.datadog.transport import within
 from bot.domain.reliability.outcomes import DATADOG_SLOW, ReadTooSlow, StepFailed
 from bot.domain.reliability.policy import ACK_READ_BUDGET
 from bot.emulators.datadog import DatadogEmulator
+from tests.datadog.conftest import Sleeps
 
 SLOW = 8.0
 """Issue 20's slow Datadog: search and incident reads answer 8 s late."""
@@ -27,22 +28,6 @@ SLACK = 0.2
 """How far past its budget a budgeted read may end."""
 INCIDENT_ROUTE = "GET /api/v2/incidents/{iid}"
 SEARCH_ROUTE = "GET /api/v2/incidents/search"
-
-
-class Sleeps(list[float]):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-@pytest.fixture
-def emu() -> Iterator[DatadogEmulator]:
-    with DatadogEmulator() as server:
-        yield server
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
 
 
 @pytest.fixture

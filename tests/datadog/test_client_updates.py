@@ -31,24 +31,9 @@ from bot.domain.incident.declaration import CustomField
 from bot.domain.incident.org import FieldKind
 from bot.domain.incident.state import IncidentChanges, IncidentUser
 from bot.emulators.datadog import DatadogEmulator
+from tests.datadog.conftest import Sleeps
 
 PATCH_ROUTE = "PATCH /api/v2/incidents/{id}"
-
-
-class Sleeps(list[float]):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-@pytest.fixture
-def emu() -> Iterator[DatadogEmulator]:
-    with DatadogEmulator() as server:
-        yield server
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
 
 
 @pytest.fixture
