@@ -1,6 +1,7 @@
 """The collaborators the listeners use, built once from settings (or by tests).
 
-`Services` is what bot/slack/common/context.py calls `Collaborators`.
+The listeners see it through the `Services` protocol of bot/slack/common/context.py: one
+object, one name, built whole by `build_services`.
 """
 
 from __future__ import annotations

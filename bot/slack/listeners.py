@@ -98,13 +98,15 @@ def handle_error(error: Exception, body: dict[str, Any], respond: Respond) -> No
 
 
 class SetContext(Middleware):
-    """Puts one value in every request's context (`services`, the shared Slack client).
+    """Puts a value in every request's context (`services`, or one computed per request).
 
     A `Middleware` subclass, not a function: Bolt builds no keyword arguments for it, which
     saves tens of microseconds on every request, /declare's included.
     """
 
-    def __init__(self, key: str, value: object = None, *, each: Callable[[], object] | None = None):
+    def __init__(
+        self, key: str, value: object = None, *, each: Callable[[], object] | None = None
+    ) -> None:
         self.key = key
         self.value = value
         self.each = each
@@ -146,7 +148,7 @@ def register_listeners(app: App, services: Services) -> None:
     app.action(ids.DECLARE_ANYWAY_ACTION)(declare_anyway)
     app.options(CUSTOM_FIELD_ACTIONS)(suggest_field_options)
     app.action(ids.OPEN_INCIDENT_ACTION)(ack_only)
-    # The incident's live card (bot/slack/incident/card.py); `services` also provides Services.
+    # The incident's live card (bot/slack/incident/card.py) and /declare list's Update.
     app.action(UPDATE_ACTION)(open_update)
     app.action(LIST_UPDATE_ACTION)(open_update_from_list)  # /declare list's Update
     app.action(RESOLVE_ACTION)(open_resolve)

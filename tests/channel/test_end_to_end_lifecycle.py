@@ -23,7 +23,7 @@ def notes_in(stack: LocalStack, channel: str) -> list[dict[str, Any]]:
 def test_update_then_resolve_from_the_card_in_the_incident_channel() -> None:
     stack = channel_stack(DECLARE_ARCHIVE_ON_RESOLVE="true")
     try:
-        stack.declare("Services in a channel", severity="SEV-2", commander=BOB)
+        stack.declare("Lifecycle in a channel", severity="SEV-2", commander=BOB)
         stack.wait_done()
         [channel] = made(stack)
         room = channel["id"]

@@ -31,7 +31,7 @@ def resolve_through_the_publisher(stack: LocalStack) -> None:
 def test_a_change_updates_topic_and_pointer_archive_off() -> None:
     stack = channel_stack()
     try:
-        stack.declare("Services", severity="SEV-2", commander=BOB)
+        stack.declare("Lifecycle", severity="SEV-2", commander=BOB)
         stack.wait_done()
         resolve_through_the_publisher(stack)
         [channel] = made(stack)
