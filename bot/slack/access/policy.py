@@ -112,10 +112,25 @@ class _Lookups(Generic[K, V]):
 
 @dataclass(frozen=True)
 class _Read:
-    """A person as read: the facts, or Slack's error."""
+    """A person as `users.info` described them, or Slack's error (`found` False)."""
 
-    person: Person | None
+    found: bool
     error: str = ""
+    guest: bool = False
+    stranger: bool = False
+    team: str = ""
+
+    def person(self, user_id: str, home: str) -> Person | None:
+        """The person as the policy judges them, from the workspace `home` (the team the
+        request or the incident belongs to): from another one, they are external."""
+        if not self.found:
+            return None
+        external = self.stranger or bool(self.team and home and self.team != home)
+        return Person(user_id=user_id, guest=self.guest, external=external)
+
+
+MEMBER = _Read(found=True)
+"""Declaring without the guest check (Slack slow or failing at submit): a plain member."""
 
 
 class AccessPolicy:
@@ -135,7 +150,6 @@ class AccessPolicy:
         self.allowlist = allowlist
         self.allow_guests = allow_guests
         self._pool = ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="access")
-        self._home: str | None = None
         self._people: _Lookups[str, _Read] = _Lookups(self._read_person, people_ttl, self._pool)
         self._public: _Lookups[str, bool] = _Lookups(self._read_public, channels_ttl, self._pool)
         self._members: _Lookups[str, frozenset[str]] = _Lookups(
@@ -144,16 +158,26 @@ class AccessPolicy:
 
     # the decisions ---------------------------------------------------------------
     def may(
-        self, act: Act, user_id: str, card: IncidentCard, *, wait: float, label: str = ""
+        self,
+        act: Act,
+        user_id: str,
+        card: IncidentCard,
+        *,
+        wait: float,
+        team_id: str = "",
+        label: str = "",
     ) -> Judgement:
-        """May `user_id` do `act` to the incident on `card`? Waits at most `wait` seconds."""
+        """May `user_id` do `act` to the incident on `card`? Waits at most `wait` seconds.
+        A person is external when their workspace is not the incident's (it was declared
+        there); `team_id`, the workspace the request came from, stands in for an old card."""
         label = label or (f"IR-{card.shown.public_id}" if card.shown.public_id else "it")
         deadline = time.monotonic() + wait
         try:
             read = self._people.get(user_id, wait)
-            if read.person is None:
+            person = read.person(user_id, card.team_id or team_id)
+            if person is None:
                 return Judgement(UNKNOWN_PERSON.format(error=read.error, verb=act.value))
-            place = self._place(read.person, card, deadline)
+            place = self._place(person, card, deadline)
             refusal = None
             if act.changes:
                 left = max(0.0, deadline - time.monotonic())
@@ -163,7 +187,7 @@ class AccessPolicy:
             return Judgement(SLOW.format(verb=act.value))
         return judge(
             act,
-            read.person,
+            person,
             place,
             label=label,
             allowlist_refusal=refusal,
@@ -171,7 +195,13 @@ class AccessPolicy:
         )
 
     def may_declare(
-        self, user_id: str, channel_id: str, *, wait: float, at_submit: bool = False
+        self,
+        user_id: str,
+        channel_id: str,
+        *,
+        wait: float,
+        team_id: str,
+        at_submit: bool = False,
     ) -> Judgement:
         """May `user_id` declare from `channel_id`? (The allowlists and the guest rule.)
 
@@ -185,13 +215,14 @@ class AccessPolicy:
             if not at_submit:
                 return Judgement(SLOW.format(verb="declare").replace("this incident", "incidents"))
             log.warning("users.info is slow: declaring without the guest check")
-            read = _Read(Person(user_id))
-        if read.person is None and at_submit:
+            read = MEMBER
+        if not read.found and at_submit:
             log.warning("users.info failed (%s): declaring without the guest check", read.error)
-            read = _Read(Person(user_id))
-        if read.person is None:
+            read = MEMBER
+        person = read.person(user_id, team_id)
+        if person is None:
             return Judgement(UNKNOWN_PERSON.format(error=read.error, verb="declare"))
-        return self._declaring(read.person, self.allowlist.refusal(user_id, channel_id, wait=wait))
+        return self._declaring(person, self.allowlist.refusal(user_id, channel_id, wait=wait))
 
     def _declaring(self, person: Person, allowlist_refusal: str | None) -> Judgement:
         return judge(
@@ -203,31 +234,34 @@ class AccessPolicy:
             allow_guests=self.allow_guests,
         )
 
-    def cached_declare_refusal(self, user_id: str, channel_id: str) -> tuple[bool, str | None]:
+    def cached_declare_refusal(
+        self, user_id: str, channel_id: str, team_id: str
+    ) -> tuple[bool, str | None]:
         """(known, refusal) for declaring, from what is cached alone: no I/O before an ack."""
         refusal = self.allowlist.channel_refusal(channel_id)
         if refusal:
             return True, refusal
         known, refusal = self.allowlist.cached_group_refusal(user_id)
         read = self._people.cached(user_id)
-        if read is None or read.person is None:
+        person = read.person(user_id, team_id) if read is not None else None
+        if person is None:
             return False, refusal
-        return known, self._declaring(read.person, refusal).refusal
+        return known, self._declaring(person, refusal).refusal
 
     def visible(
-        self, user_id: str, cards: Iterable[IncidentCard], *, wait: float
+        self, user_id: str, cards: Iterable[IncidentCard], *, wait: float, team_id: str
     ) -> tuple[Person | None, list[IncidentCard]]:
         """The person (None when Slack wouldn't say) and the cards they may see."""
         deadline = time.monotonic() + wait
-        read = self._people.get(user_id, wait)
-        if read.person is None:
+        person = self._people.get(user_id, wait).person(user_id, team_id)
+        if person is None:
             return None, []
         shown = []
         for card in cards:
-            place = self._place(read.person, card, deadline)
-            if judge(Act.SEE, read.person, place, label="").allowed:
+            place = self._place(person, card, deadline)
+            if judge(Act.SEE, person, place, label="").allowed:
                 shown.append(card)
-        return read.person, shown
+        return person, shown
 
     def _place(self, person: Person, card: IncidentCard, deadline: float) -> Place:
         def left() -> float:
@@ -244,25 +278,17 @@ class AccessPolicy:
         return Place(card_public=public, member=member)
 
     # reading Slack ----------------------------------------------------------------
-    def _home_team(self) -> str:
-        if self._home is None:
-            self._home = str(self.client.auth_test().get("team_id") or "")
-        return self._home
-
     def _read_person(self, user_id: str) -> _Read:
         try:
             user = self.client.users_info(user=user_id).get("user") or {}
-            home = self._home_team()
         except Exception as exc:  # noqa: BLE001 - any failure: this person can't change things
             log.warning("users.info for the access check failed: %s", error_of(exc))
-            return _Read(None, error_of(exc))
-        team = str(user.get("team_id") or "")
+            return _Read(found=False, error=error_of(exc))
         return _Read(
-            Person(
-                user_id=user_id,
-                guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
-                external=bool(user.get("is_stranger")) or bool(team and home and team != home),
-            )
+            found=True,
+            guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
+            stranger=bool(user.get("is_stranger")),
+            team=str(user.get("team_id") or ""),
         )
 
     def _read_public(self, channel_id: str) -> bool:

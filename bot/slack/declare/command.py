@@ -38,7 +38,8 @@ def open_declare_modal(
     if not (user_id and channel_id and trigger_id):
         ack(text=INCOMPLETE)
         return
-    known, refusal = services.access.cached_declare_refusal(user_id, channel_id)
+    team_id = string(body, "team_id")
+    known, refusal = services.access.cached_declare_refusal(user_id, channel_id, team_id)
     if refusal:
         ack(text=messages.refusal(refusal))
         return

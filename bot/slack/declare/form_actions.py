@@ -84,7 +84,9 @@ def _refusal(services: Services, actor: str, origin: Origin) -> str | None:
     if actor != origin.user_id:
         log.warning("declare anyway on %s's notice pressed by %s: refused", origin.user_id, actor)
         return "This notice was opened for someone else. Use the shortcut on the message yourself."
-    return services.access.may_declare(actor, origin.channel_id, wait=ACCESS_WAIT).refusal
+    return services.access.may_declare(
+        actor, origin.channel_id, wait=ACCESS_WAIT, team_id=origin.team_id
+    ).refusal
 
 
 def declare_anyway(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:

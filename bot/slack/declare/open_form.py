@@ -112,7 +112,7 @@ def _check_declarer(
     tell: Tell | None,
 ) -> None:
     refusal = services.access.may_declare(
-        origin.user_id, origin.channel_id, wait=DECLARER_WAIT
+        origin.user_id, origin.channel_id, wait=DECLARER_WAIT, team_id=origin.team_id
     ).refusal
     if not refusal:
         return

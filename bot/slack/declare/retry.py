@@ -83,8 +83,10 @@ def _refusal(services: Services, actor: str, record: DeclarationRecord) -> str |
             f"Only <@{declarer}>, who declared this, can retry it. "
             "To declare it yourself, run /declare."
         )
-    channel = record.declaration.origin.channel_id
-    refusal = services.access.may_declare(actor, channel, wait=ACCESS_WAIT).refusal
+    origin = record.declaration.origin
+    refusal = services.access.may_declare(
+        actor, origin.channel_id, wait=ACCESS_WAIT, team_id=origin.team_id
+    ).refusal
     if refusal:
         log.info("retry refused by the allowlist")
         return messages.refusal(refusal)

@@ -52,7 +52,7 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Services) -> 
     view_id = payload.string(view, "id")
     key = declaration_key(team_id, user_id, view_id, origin.trigger_id)
     declaration_id.set(key)
-    not_allowed = _not_allowed(services, user_id, origin.user_id, origin.channel_id)
+    not_allowed = _not_allowed(services, user_id, origin.user_id, origin.channel_id, team_id)
     if not_allowed:
         ack(response_action="errors", errors={ids.TITLE: not_allowed})
         return
@@ -110,14 +110,16 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Services) -> 
     services.dispatch(key, services.runner.run)
 
 
-def _not_allowed(services: Services, actor: str, opener: str, channel_id: str) -> str | None:
+def _not_allowed(
+    services: Services, actor: str, opener: str, channel_id: str, team_id: str
+) -> str | None:
     """Authorization again, at submit: the form's own person, still allowed in its channel
     (the channel comes from the signed metadata, so it is the one the form was opened in)."""
     if actor != opener:
         log.warning("a form opened by %s was submitted by %s", opener, actor)
         return NOT_YOURS
     refusal = services.access.may_declare(
-        actor, channel_id, wait=ALLOWLIST_WAIT, at_submit=True
+        actor, channel_id, wait=ALLOWLIST_WAIT, team_id=team_id, at_submit=True
     ).refusal
     if refusal:
         log.info("submission refused for %s in %s", actor, channel_id)

@@ -116,14 +116,14 @@ def authorize(
 ) -> Press | None:
     """The press, if its person may `act` on `card`; else None, the refusal told."""
     user_id = payload.user_id(body)
-    verdict = services.access.may(act, user_id, card, wait=ACCESS_WAIT)
+    team_id = payload.string(payload.obj(body, "team"), "id") or payload.string(
+        payload.obj(body, "user"), "team_id"
+    )
+    verdict = services.access.may(act, user_id, card, wait=ACCESS_WAIT, team_id=team_id)
     if verdict.refusal:
         log.info("%s of %s refused for %s", act.value, card.incident_id, user_id)
         refuse(verdict.refusal)
         return None
-    team_id = payload.string(payload.obj(body, "team"), "id") or payload.string(
-        payload.obj(body, "user"), "team_id"
-    )
     return Press(body=body, user_id=user_id, team_id=team_id, card=card)
 
 

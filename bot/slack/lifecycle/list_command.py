@@ -60,11 +60,18 @@ def is_list_request(body: dict[str, Any]) -> bool:
 def list_incidents(ack: Ack, body: dict[str, Any], respond: Respond, services: Services) -> None:
     """`/declare list` (is_list_request told it apart)."""
     user_id = payload.user_id(body)
-    answer_incident_list(ack, respond, services, user_id, payload.string(body, "channel_id"))
+    answer_incident_list(
+        ack,
+        respond,
+        services,
+        user_id,
+        payload.string(body, "channel_id"),
+        payload.string(body, "team_id"),
+    )
 
 
 def answer_incident_list(
-    ack: Ack, respond: Respond, services: Services, user_id: str, channel_id: str
+    ack: Ack, respond: Respond, services: Services, user_id: str, channel_id: str, team_id: str
 ) -> None:
     """Ack at once, then answer off the listener's thread with the open incidents this
     person may see (newest first, at most 20)."""
@@ -73,7 +80,11 @@ def answer_incident_list(
         ack(text=messages.refusal(refusal))
         return
     ack()
-    after_ack(services, lambda: _answer(respond, services, user_id), lambda t: _tell(respond, t))
+    after_ack(
+        services,
+        lambda: _answer(respond, services, user_id, team_id),
+        lambda text: _tell(respond, text),
+    )
 
 
 def _tell(respond: Respond, text: str) -> None:
@@ -83,7 +94,7 @@ def _tell(respond: Respond, text: str) -> None:
         log.warning("answering /declare list failed: %s", type(exc).__name__)
 
 
-def _answer(respond: Respond, services: Services, user_id: str) -> None:
+def _answer(respond: Respond, services: Services, user_id: str, team_id: str) -> None:
     """Seeing is not changing: the user-group allowlist is not asked, the access policy is."""
     try:
         found = services.incident_reader.open_incidents(LIST_READ).views
@@ -98,7 +109,9 @@ def _answer(respond: Respond, services: Services, user_id: str) -> None:
         _tell(respond, messages.refusal(STORE_DOWN))
         return
     try:
-        person, seen = services.access.visible(user_id, cards.values(), wait=LIST_WAIT)
+        person, seen = services.access.visible(
+            user_id, cards.values(), wait=LIST_WAIT, team_id=team_id
+        )
     except TooSlow:
         _tell(respond, messages.refusal(SLOW_LIST))
         return

@@ -104,7 +104,7 @@ def _begin(
         ack(response_action="update", view=WORKING)
         return None
     wait = clock.left(ACCESS_SUBMIT_WAIT)
-    refusal = services.access.may(act, user_id, card, wait=wait).refusal
+    refusal = services.access.may(act, user_id, card, wait=wait, team_id=team_id).refusal
     if refusal:
         log.info("%s of %s refused for %s", act.value, card.incident_id, user_id)
         ack(response_action="errors", errors={error_block: plain_refusal(refusal)[:150]})

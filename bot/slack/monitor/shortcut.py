@@ -67,7 +67,7 @@ def declare_from_message(
     if not (user_id and channel_id and trigger_id and message_ts):
         log.warning("incomplete message shortcut payload; no form opened")
         return
-    known, refusal = services.access.cached_declare_refusal(user_id, channel_id)
+    known, refusal = services.access.cached_declare_refusal(user_id, channel_id, string(team, "id"))
     if refusal:
         if body.get("response_url"):
             respond(text=messages.refusal(refusal), response_type="ephemeral")
