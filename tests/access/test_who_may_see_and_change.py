@@ -213,3 +213,18 @@ def test_an_external_payload_team_does_not_make_a_member(war_room: LocalStack) -
     """The person comes from users.info, not from what the payload claims of its team."""
     assert TEAM != "T0VENDOR"
     assert not try_surface(war_room, "card update", FRANK)
+
+
+def test_a_failed_read_of_a_person_is_asked_again_not_kept() -> None:
+    """Slack failing to describe BOB refuses this press ("try again in a moment"), and the
+    next press asks Slack again: a failure is never kept for the cache's five minutes."""
+    with LocalStack() as stack:
+        add_people(stack)
+        stack.declare(TITLE, channel=WAR_ROOM)
+        stack.wait_done()
+        stack.slack.inject("users.info", "internal_error")
+        views = len(stack.slack.views)
+        press_card(stack, UPDATE_ACTION, user=BOB, channel=WAR_ROOM)
+        refused = opened_after(stack, views)
+        assert "Slack wouldn't say who you are (internal_error)" in str(refused["blocks"])
+        assert try_surface(stack, "card update", BOB)

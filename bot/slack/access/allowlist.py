@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
-import time
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_sdk import WebClient
 
 from bot.domain.access.rules import Act
+from bot.slack.access._lookups import Lookups, TooSlow
 from bot.slack.errors import error_of
 
 log = logging.getLogger(__name__)
 
 Members = tuple[frozenset[str], list[str]]
-"""The groups' members, and Slack's errors (a lookup with errors is not cached)."""
+"""The groups' members, and Slack's errors (a lookup with errors is not kept)."""
+GROUPS = "usergroups"
+"""The one key of the members' cache: every allowed group's members, read together."""
 
 _DONE = {
     Act.SEE: "seen",
@@ -61,11 +61,19 @@ class Allowlist:
         self.client = client
         self.channels = set(channels)
         self.usergroups = list(usergroups)
-        self.ttl = ttl
-        self._members: tuple[float, frozenset[str]] | None = None
-        self._lock = threading.Lock()
-        self._pending: Future[Members] | None = None
-        self._pool: ThreadPoolExecutor | None = None
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="allowlist")
+        self._members: Lookups[str, Members] = Lookups(
+            lambda _: self._lookup(), ttl, self._pool, keep=lambda found: not found[1]
+        )
+
+    @property
+    def ttl(self) -> float:
+        """Seconds the groups' members are kept."""
+        return self._members.ttl
+
+    @ttl.setter
+    def ttl(self, seconds: float) -> None:
+        self._members.ttl = seconds
 
     def refusal(
         self,
@@ -100,38 +108,21 @@ class Allowlist:
         """(known, refusal) from the cache alone: no I/O, safe before the ack."""
         if not self.usergroups:
             return True, None
-        with self._lock:
-            members = self._fresh()
-        if members is None:
+        found = self._members.cached(GROUPS)
+        if found is None:
             return False, None
-        return True, self._judge(user_id, (members, []), act)
+        return True, self._judge(user_id, found, act)
 
     def group_refusal(
         self, user_id: str, *, wait: float | None = None, act: Act = Act.DECLARE
     ) -> str | None:
         if not self.usergroups:
             return None
-        pending: Future[Members] | None = None
-        with self._lock:
-            members = self._fresh()
-            if members is None:
-                if self._pending is None:
-                    if self._pool is None:
-                        self._pool = ThreadPoolExecutor(1, thread_name_prefix="allowlist")
-                    self._pending = self._pool.submit(self._lookup)
-                pending = self._pending
-        if members is not None or pending is None:
-            return self._judge(user_id, (members or frozenset(), []), act)
         try:
-            return self._judge(user_id, pending.result(timeout=wait), act)
-        except FutureTimeout:
+            return self._judge(user_id, self._members.get(GROUPS, wait), act)
+        except TooSlow:
             log.warning("user-group lookup still running after %.1fs", wait or 0.0)
             return SLOW_LOOKUP
-
-    def _fresh(self) -> frozenset[str] | None:
-        if self._members and time.monotonic() - self._members[0] < self.ttl:
-            return self._members[1]
-        return None
 
     def _judge(self, user_id: str, found: Members, act: Act) -> str | None:
         members, errors = found
@@ -146,26 +137,19 @@ class Allowlist:
         return f"Only members of {groups} can {act.value} incidents. Ask one of them, or an admin."
 
     def _lookup(self) -> Members:
-        """Members of the groups, and Slack's errors; a failed lookup is not cached."""
+        """Members of the groups, and Slack's errors (then not kept)."""
         members: set[str] = set()
         errors: list[str] = []
-        try:
-            for group in self.usergroups:
-                try:
-                    users = self.client.usergroups_users_list(usergroup=group).get("users") or []
-                except Exception as exc:  # noqa: BLE001 - any failure is an answer too
-                    error = error_of(exc)
-                    log.warning("usergroups.users.list %s failed: %s", group, error)
-                    errors.append(error)
-                    continue
-                members.update(u for u in users if isinstance(u, str))
-        finally:
-            with self._lock:
-                if not errors:
-                    self._members = (time.monotonic(), frozenset(members))
-                self._pending = None
+        for group in self.usergroups:
+            try:
+                users = self.client.usergroups_users_list(usergroup=group).get("users") or []
+            except Exception as exc:  # noqa: BLE001 - any failure is an answer too
+                error = error_of(exc)
+                log.warning("usergroups.users.list %s failed: %s", group, error)
+                errors.append(error)
+                continue
+            members.update(u for u in users if isinstance(u, str))
         return frozenset(members), errors
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -8,43 +8,36 @@ keeps them briefly, so a button press seldom waits on the network:
 - a conversation's members (`conversations.members`, every page): 1 minute.
 
 Each cache is bounded (least recently used goes first) and looks a key up once at a time
-(later callers wait for the same answer). Callers bound their wait: past it the answer is
-"Slack is slow", and the lookup goes on and is cached for the next press. A failed read
-is never taken as "allowed": an unreadable person may not change anything, and an
-unreadable channel counts as private with no members.
+(later callers wait for the same answer; bot/slack/access/_lookups.py). Callers bound their
+wait: past it the answer is "Slack is slow", and the lookup goes on and is cached for the
+next press. A failed read is never taken as "allowed": an unreadable person may not change
+anything, and an unreadable channel counts as private with no members; a failed read is not
+kept, so the next press asks Slack again.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from slack_sdk import WebClient
 
 from bot.domain.access.rules import ALLOWED, Act, Judgement, Person, Place, judge
 from bot.domain.lifecycle.record import IncidentCard
+from bot.slack.access._lookups import Lookups, TooSlow
 from bot.slack.access.allowlist import Allowlist
 from bot.slack.errors import error_of
 
 log = logging.getLogger(__name__)
-
-K = TypeVar("K")
-V = TypeVar("V")
 
 PEOPLE_TTL = 300.0
 CHANNELS_TTL = 300.0
 MEMBERS_TTL = 60.0
 LOOKUP_THREADS = 8
 """Slack reads for the access check running at once (a burst of first presses)."""
-CACHE_ENTRIES = 512
-"""Entries each cache keeps at most."""
 MEMBERS_PAGE = 1000
 MEMBERS_PAGES = 20
 """Pages of members read at most per conversation (20,000 people); past it, not a member."""
@@ -58,56 +51,6 @@ UNKNOWN_PERSON = (
     "Slack wouldn't say who you are ({error}), so declare-bot can't let you {verb} "
     "incidents. Try again in a moment, or ask an admin."
 )
-
-
-class TooSlow(Exception):
-    """A lookup outlasted the caller's wait (it goes on, and its answer is kept)."""
-
-
-class _Lookups(Generic[K, V]):
-    """A bounded TTL cache whose misses are looked up once at a time, off the caller."""
-
-    def __init__(self, load: Callable[[K], V], ttl: float, pool: ThreadPoolExecutor) -> None:
-        self._load, self._ttl, self._pool = load, ttl, pool
-        self._kept: OrderedDict[K, tuple[float, V]] = OrderedDict()
-        self._pending: dict[K, Future[V]] = {}
-        self._lock = threading.Lock()
-
-    def cached(self, key: K) -> V | None:
-        with self._lock:
-            kept = self._kept.get(key)
-            if kept is None or time.monotonic() - kept[0] >= self._ttl:
-                return None
-            self._kept.move_to_end(key)
-            return kept[1]
-
-    def get(self, key: K, wait: float) -> V:
-        """The value, looked up if it isn't fresh; TooSlow past `wait` seconds."""
-        found = self.cached(key)
-        if found is not None:
-            return found
-        with self._lock:
-            pending = self._pending.get(key)
-            if pending is None:
-                pending = self._pool.submit(self._fill, key)
-                self._pending[key] = pending
-        try:
-            return pending.result(timeout=max(0.0, wait))
-        except FutureTimeout:
-            raise TooSlow(str(key)) from None
-
-    def _fill(self, key: K) -> V:
-        try:
-            value = self._load(key)
-            with self._lock:
-                self._kept[key] = (time.monotonic(), value)
-                self._kept.move_to_end(key)
-                while len(self._kept) > CACHE_ENTRIES:
-                    self._kept.popitem(last=False)
-            return value
-        finally:
-            with self._lock:
-                self._pending.pop(key, None)
 
 
 @dataclass(frozen=True)
@@ -127,6 +70,11 @@ class _Read:
             return None
         external = self.stranger or bool(self.team and home and self.team != home)
         return Person(user_id=user_id, guest=self.guest, external=external)
+
+
+def _answered(value: object) -> bool:
+    """Slack answered (None: it wouldn't say)."""
+    return value is not None
 
 
 MEMBER = _Read(found=True)
@@ -150,10 +98,14 @@ class AccessPolicy:
         self.allowlist = allowlist
         self.allow_guests = allow_guests
         self._pool = ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="access")
-        self._people: _Lookups[str, _Read] = _Lookups(self._read_person, people_ttl, self._pool)
-        self._public: _Lookups[str, bool] = _Lookups(self._read_public, channels_ttl, self._pool)
-        self._members: _Lookups[str, frozenset[str]] = _Lookups(
-            self._read_members, members_ttl, self._pool
+        self._people: Lookups[str, _Read] = Lookups(
+            self._read_person, people_ttl, self._pool, keep=lambda read: read.found
+        )
+        self._public: Lookups[str, bool | None] = Lookups(
+            self._read_public, channels_ttl, self._pool, keep=_answered
+        )
+        self._members: Lookups[str, frozenset[str] | None] = Lookups(
+            self._read_members, members_ttl, self._pool, keep=_answered
         )
 
     # the decisions ---------------------------------------------------------------
@@ -267,12 +219,12 @@ class AccessPolicy:
         def left() -> float:
             return max(0.0, deadline - time.monotonic())
 
-        public = self._public.get(card.channel, left())
+        public = bool(self._public.get(card.channel, left()))  # unreadable: private
         member = person.user_id == card.declared_by
         outsider = person.guest or person.external
         if not member and (outsider or not public):
             for channel in dict.fromkeys((card.channel, card.declared_from)):
-                if person.user_id in self._members.get(channel, left()):
+                if person.user_id in (self._members.get(channel, left()) or ()):
                     member = True
                     break
         return Place(card_public=public, member=member)
@@ -291,19 +243,21 @@ class AccessPolicy:
             team=str(user.get("team_id") or ""),
         )
 
-    def _read_public(self, channel_id: str) -> bool:
+    def _read_public(self, channel_id: str) -> bool | None:
+        """Whether it is a public channel; None when Slack wouldn't say (not kept)."""
         if not channel_id or channel_id.startswith("D"):
             return False  # a DM (the announcement's fallback) is never public
         try:
             channel = self.client.conversations_info(channel=channel_id).get("channel") or {}
-        except Exception as exc:  # noqa: BLE001 - unreadable: count it as private
+        except Exception as exc:  # noqa: BLE001 - unreadable: counted as private, asked again
             log.info("conversations.info %s for the access check: %s", channel_id, error_of(exc))
-            return False
+            return None
         return not (
             channel.get("is_private") or channel.get("is_im") or channel.get("is_mpim")
         ) and bool(channel.get("is_channel", True))
 
-    def _read_members(self, channel_id: str) -> frozenset[str]:
+    def _read_members(self, channel_id: str) -> frozenset[str] | None:
+        """Its members; None when Slack wouldn't say (nobody counts, and it is not kept)."""
         if not channel_id or channel_id.startswith("D"):
             return frozenset()  # a DM's person is the declarer, counted from the card
         members: set[str] = set()
@@ -318,9 +272,9 @@ class AccessPolicy:
                 cursor = str(meta.get("next_cursor") or "") if isinstance(meta, dict) else ""
                 if not cursor:
                     break
-        except Exception as exc:  # noqa: BLE001 - unreadable: nobody counts as a member
+        except Exception as exc:  # noqa: BLE001 - unreadable: nobody counts, asked again
             log.info("conversations.members %s for the access check: %s", channel_id, error_of(exc))
-            return frozenset()
+            return None
         return frozenset(members)
 
     def close(self) -> None:
