@@ -34,14 +34,21 @@ def _write_scope(call: Call, channel: Channel) -> None:
     call.require("groups:write" if channel.is_private else "channels:manage")
 
 
-def _managed(world: SlackWorld, call: Call) -> Channel:
-    """A channel the bot may manage: visible, not a DM, not archived, bot a member."""
+def _writable(world: SlackWorld, call: Call) -> Channel:
+    """The `channel` argument as a channel the bot may write to: visible, not a DM, with
+    the write scope of its kind."""
     channel = world.find_channel(call.args.get("channel"))
     if channel is None or (channel.is_private and not channel.is_member):
         raise SlackError("channel_not_found")
     if channel.is_im:
         raise SlackError("method_not_supported_for_channel_type")
     _write_scope(call, channel)
+    return channel
+
+
+def _managed(world: SlackWorld, call: Call) -> Channel:
+    """A channel the bot may manage: writable, not archived, bot a member."""
+    channel = _writable(world, call)
     if channel.is_archived:
         raise SlackError("is_archived")
     if not channel.is_member:
@@ -198,12 +205,7 @@ def conversations_members(world: SlackWorld, call: Call) -> dict[str, Any]:
 
 
 def conversations_unarchive(world: SlackWorld, call: Call) -> dict[str, Any]:
-    channel = world.find_channel(call.args.get("channel"))
-    if channel is None or (channel.is_private and not channel.is_member):
-        raise SlackError("channel_not_found")
-    if channel.is_im:
-        raise SlackError("method_not_supported_for_channel_type")
-    _write_scope(call, channel)
+    channel = _writable(world, call)
     if not channel.is_archived:
         raise SlackError("not_archived")
     if call.token.kind == "bot":
