@@ -1,0 +1,1 @@
+"""Responders: the people working an incident beside its commander, and their roles."""
