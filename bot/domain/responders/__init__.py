@@ -1,1 +1,1 @@
-"""Responders: the people working an incident beside its commander, and their roles."""
+"""Staffing an incident: responders and their roles, taking command, paging on-call."""
