@@ -48,9 +48,9 @@ from bot.datadog.transport import (
     within,
 )
 from bot.datadog.update_models import IncidentUpdateRequest, incident_view
+from bot.domain.incident.responders import Responder, ResponderRole
 from bot.domain.incident.state import IncidentView
 from bot.domain.monitor.alert import Monitor
-from bot.domain.responders.model import Responder, ResponderRole
 
 MONITOR_TIMEOUT = httpx.Timeout(2.5, connect=1.0)
 """A monitor read fills an open form: it is tried once, briefly, and the form copes without."""

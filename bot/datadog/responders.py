@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from bot.datadog.models import Lenient, RelationshipToUser, UserRef, _Wire
-from bot.domain.responders.model import Responder, ResponderRole
+from bot.domain.incident.responders import Responder, ResponderRole
 
 ROLE_TYPE = "incident_user_defined_roles"
 

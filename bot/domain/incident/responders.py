@@ -1,5 +1,9 @@
 """A responder and a role as the bot knows them, whatever Datadog or Slack said.
 
+Kept beside the incident (not in bot/domain/responders/) because the card record
+(bot/domain/lifecycle/record.py, a lower feature) lists them; what is done with them lives
+in bot/domain/responders/.
+
 `Responder` is one row of `GET /api/v2/incidents/{incident_id}/responders`: Datadog's
 responder id (what a removal names), the Datadog user, the role assigned, and the Slack
 person when the bot knows them (it added them, or resolved them). `ResponderRole` is one of
@@ -53,20 +57,3 @@ class Responder(_Frozen):
         if self.role_id is None or self.role_name or self.role_id not in roles:
             return self
         return self.model_copy(update={"role_name": roles[self.role_id].name})
-
-
-def roster(
-    responders: tuple[Responder, ...] | list[Responder], commander_id: str | None
-) -> tuple[Responder, ...]:
-    """The responders as the card lists them below the commander: without the commander
-    (Datadog lists the commander as a responder too; the card shows them once, first),
-    each Datadog user once, in the order they were added."""
-    seen: set[str] = set()
-    out: list[Responder] = []
-    for responder in sorted(responders, key=lambda r: r.created or ""):
-        user = responder.datadog_user_id or responder.responder_id
-        if user == commander_id or user in seen:
-            continue
-        seen.add(user)
-        out.append(responder)
-    return tuple(out)
