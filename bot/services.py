@@ -45,6 +45,7 @@ from bot.slack.common.people import SlackPeople
 from bot.slack.common.signed_buttons import ButtonSigner
 from bot.slack.declare.announcer import SlackAnnouncer
 from bot.slack.lifecycle.publisher import SlackCardPublisher
+from bot.slack.responders.notes import SlackResponderNotes
 from bot.slack.responders.works import add_responder_works
 from bot.store import Store, open_store
 
@@ -201,6 +202,7 @@ def build_services(
         journal=store,
     )
     reader = DatadogIncidentReader(datadog)
+    responders = DatadogResponders(datadog)
     sync = IncidentSync(
         cards,
         store,
@@ -209,6 +211,8 @@ def build_services(
         publisher,  # the sync's notes: archives the channel after a resolve's, like Slack's
         policy=sync_policy or SyncPolicy(interval=settings.sync_interval),
         org_fields=org_fields,
+        responders=responders,
+        responder_notes=SlackResponderNotes(slack),
     )
     metrics.watch_store(store)
     services = Services(
@@ -245,7 +249,7 @@ def build_services(
         list_signer=ButtonSigner(settings.slack_bot_token.get_secret_value()),
         metrics=metrics,
         workers=workers,
-        responders=DatadogResponders(datadog),
+        responders=responders,
     )
     add_responder_works(services, SlackIncidentChannels(slack))
     return services

@@ -149,6 +149,7 @@ def responder_from(data: ResponderData, included: list[_Included] | None) -> Res
         email=(person.email or "").lower() or None,
         role_id=roles[0].id if roles else None,
         created_by_id=_id(links.created_by),
+        created_by_name=_name(users.get(_id(links.created_by) or "")),
         last_modified_by_id=_id(links.last_modified_by),
         created=data.attributes.created,
     )
@@ -160,3 +161,7 @@ def responders_from(response: RespondersResponse) -> list[Responder]:
 
 def _id(ref: _One | None) -> str | None:
     return ref.data.id if ref is not None and ref.data is not None else None
+
+
+def _name(person: _IncludedAttributes | None) -> str:
+    return (person.name or person.handle or person.email or "") if person else ""

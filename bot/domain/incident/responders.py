@@ -44,6 +44,8 @@ class Responder(_Frozen):
     created_by_id: str | None = None
     """The Datadog user who added them (`created_by`), when Datadog says."""
     last_modified_by_id: str | None = None
+    created_by_name: str = ""
+    """Who added them, as Datadog names that user (its `included` users), when it says."""
     created: str | None = None
 
     @property

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from slack_sdk import WebClient
+
 from bot.domain.incident.responders import Responder
+from bot.domain.lifecycle.record import IncidentCard
 from bot.slack.common.mrkdwn import FALLBACK_MAX, SECTION_MAX, cut, safe, verbatim
 from bot.slack.incident.card import Message, mention, responder_label
+from bot.slack.lifecycle.publisher import post_under_card
 
 
 def _role(responder: Responder) -> str:
@@ -47,3 +51,21 @@ def datadog_note(
         body = f"{who} changed the responders:" + "".join(f"\n• {line}" for line in lines)
     plain = [f"+{r.label}" for r in added] + [f"-{r.label}" for r in removed]
     return _message(body, f"{label}: responders {' '.join(plain)}")
+
+
+class SlackResponderNotes:
+    """The sync's `ResponderNotes`: one note under the card for responders changed in
+    Datadog."""
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def post_responders_note(
+        self,
+        card: IncidentCard,
+        added: tuple[Responder, ...],
+        removed: tuple[Responder, ...],
+        by: str | None,
+    ) -> None:
+        note = datadog_note(added, removed, by, card.shown.label)
+        post_under_card(self.client, card, note, "the responders note")
