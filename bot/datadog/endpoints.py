@@ -89,6 +89,8 @@ class DatadogEndpoints(NamedTuple):
     list_incident_types: Endpoint
     list_incident_fields: Endpoint
     get_monitor: Endpoint
+    list_teams: Endpoint
+    page_from_incident: Endpoint
 
 
 ENDPOINTS = DatadogEndpoints(
@@ -119,6 +121,18 @@ ENDPOINTS = DatadogEndpoints(
         unstable=True,
     ),
     get_monitor=Endpoint("GET", "/api/v1/monitor/{monitor_id}", "monitors_read", optional=True),
+    # Paging (docs/paging.md) is optional: without On-Call or these permissions the bot
+    # declares as before and `check` says paging will not work.
+    list_teams=Endpoint("GET", "/api/v2/team", "teams_read", optional=True),
+    # Absent from the April spec; the official client's create_on_call_page_from_incident.
+    # Datadog asks oncall_page AND incident_write (the emulator checks both).
+    page_from_incident=Endpoint(
+        "POST",
+        "/api/v2/incidents/{incident_id}/page",
+        "oncall_page",
+        unstable=True,
+        optional=True,
+    ),
 )
 
 APP_KEY_PERMISSIONS: tuple[str, ...] = tuple(

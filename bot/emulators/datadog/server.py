@@ -22,6 +22,7 @@ from bot.emulators.datadog.faults import Fault, FaultPlan, rate_limit_name, reas
 from bot.emulators.datadog.incident_routes import IncidentRoutes
 from bot.emulators.datadog.monitor_routes import MonitorRoutes
 from bot.emulators.datadog.org_routes import OrgRoutes
+from bot.emulators.datadog.paging_routes import PagingRoutes
 from bot.emulators.datadog.params import BadRequest, error_response
 from bot.emulators.datadog.state import DeclareError
 
@@ -39,6 +40,8 @@ HANDLERS: dict[str, str] = {
     "get_incident": "_get_incident",
     "update_incident": "_update_incident",
     "link_integration": "_add_integration",
+    "list_teams": "_list_teams",
+    "page_from_incident": "_page_incident",
 }
 """The handler of each row of the bot's endpoint table (bot/datadog/endpoints.py), by name:
 every endpoint the bot calls is routed from the table, its template and its permission."""
@@ -63,7 +66,7 @@ def _routes() -> list[tuple[Endpoint, str]]:
     return sorted([*table, *EXTRA_ROUTES], key=lambda route: len(route[0].params))
 
 
-class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, EmulatorServer):
+class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, PagingRoutes, EmulatorServer):
     """The Datadog API surface declare-bot uses; state is public for test assertions."""
 
     def __init__(
@@ -82,6 +85,7 @@ class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, EmulatorServer):
         self._faults = FaultPlan()
         self._init_state()
         self._init_monitors()
+        self._init_paging()
         self._routes: list[tuple[Endpoint, Handler]] = [
             (endpoint, getattr(self, name)) for endpoint, name in _routes()
         ]
