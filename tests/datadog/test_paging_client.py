@@ -52,7 +52,7 @@ def incident_id(emu: DatadogEmulator, client: DatadogClient) -> str:
 def page(
     kind: str, identifier: str, description: str | None = "Checkout is down"
 ) -> IncidentPageRequest:
-    target = PageTarget(type=kind, identifier=identifier)  # type: ignore[arg-type]
+    target = PageTarget(type=kind, identifier=identifier)
     attributes = PageAttributes(
         target=target, title="[IR-1] Checkout down", description=description
     )
@@ -66,7 +66,7 @@ def test_the_request_is_the_official_clients_for_both_page_operations() -> None:
         assert model_error(wire, IncidentCreatePageFromIncidentRequest) is None
     assert "description" not in page("user_uuid", "x", None).to_wire()["data"]["attributes"]
     with pytest.raises(ValidationError):
-        PageTarget(type="team_id", identifier="x")  # type: ignore[arg-type]
+        PageTarget(type="team_id", identifier="x")
 
 
 def test_a_team_page_answers_a_page_id_and_is_kept(
