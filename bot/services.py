@@ -23,6 +23,7 @@ from bot.datadog.incident_reader import DatadogIncidentReader
 from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
+from bot.datadog.paging_gateway import DatadogPager
 from bot.domain.declare.channel_steps import ChannelSteps
 from bot.domain.declare.commander import CommanderResolver
 from bot.domain.declare.runner import DeclarationRunner, RunnerPolicy
@@ -43,6 +44,7 @@ from bot.slack.common.people import SlackPeople
 from bot.slack.common.signed_buttons import ButtonSigner
 from bot.slack.declare.announcer import SlackAnnouncer
 from bot.slack.lifecycle.publisher import SlackCardPublisher
+from bot.slack.responders.page_work import PageWork
 from bot.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -111,6 +113,10 @@ class Services:
     @property
     def journal(self) -> Store:
         return self.store
+
+    @property
+    def pager(self) -> DatadogPager:
+        return DatadogPager(self.datadog)
 
     @property
     def monitors(self) -> MonitorReader:
@@ -241,4 +247,5 @@ def build_services(
         metrics=metrics,
         workers=workers,
     )
+    services.chores.add_work(PageWork(slack, services.pager, store))
     return services

@@ -27,7 +27,6 @@ from bot.datadog.endpoints import (
     endpoint_label,
 )
 from bot.datadog.errors import DatadogError
-from bot.datadog.paging_models import IncidentPageRequest, PageAttributes, PageData, PageTarget
 from bot.datadog.models import (
     IncidentCreateRequest,
     IntegrationAttributes,
@@ -36,6 +35,7 @@ from bot.datadog.models import (
     SlackChannelLink,
     SlackIntegrationMetadata,
 )
+from bot.datadog.paging_models import IncidentPageRequest, PageAttributes, PageData, PageTarget
 from bot.emulators.datadog import DatadogEmulator
 from bot.emulators.datadog.server import DEFAULT_PERMISSIONS
 from tests.conftest import shared_path

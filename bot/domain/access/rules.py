@@ -28,6 +28,7 @@ class Act(StrEnum):
     RESOLVE = "resolve"
     REOPEN = "reopen"
     RETRY = "retry"
+    PAGE = "page"
 
     @property
     def changes(self) -> bool:

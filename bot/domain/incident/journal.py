@@ -21,6 +21,7 @@ class EntryKind(StrEnum):
     RESOLVED = "resolved"
     REOPENED = "reopened"
     CAPTURED = "captured"
+    PAGED = "paged"
 
 
 class JournalEntry(BaseModel):

@@ -21,6 +21,7 @@ from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.ports import IncidentStore, IncidentUpdater
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
+from bot.domain.responders.paging import Pager
 from bot.domain.sync.ports import IncidentReader
 from bot.pool import PoolBusy
 from bot.slack.access.policy import AccessPolicy
@@ -99,6 +100,11 @@ class Services(Protocol):
     @property
     def chores(self) -> ChoreRunner:
         """Writes to an announced incident, each exactly once (responders, pages, to-dos…)."""
+        ...
+
+    @property
+    def pager(self) -> Pager:
+        """Datadog's paging and teams (bot/datadog/paging_gateway.py)."""
         ...
 
     @property

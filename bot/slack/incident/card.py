@@ -38,7 +38,7 @@ from bot.slack.common.mrkdwn import (
 
 Message = tuple[str, list[dict[str, Any]]]
 
-CARD_ACTIONS = (UPDATE_ACTION, RESOLVE_ACTION, REOPEN_ACTION)
+CARD_ACTIONS = (UPDATE_ACTION, RESOLVE_ACTION, REOPEN_ACTION, ids.PAGE_ACTION)
 """The actions that act on the card's incident (looked up from the stored message)."""
 SECTION_FIELD_MAX = 2000
 """Slack's limit for one of a section's `fields` (belongs beside the others in mrkdwn.py)."""
@@ -90,12 +90,13 @@ def _button(label: str, action_id: str, style: str | None = None) -> dict[str, A
 
 
 def card_buttons(incident: IncidentView) -> list[dict[str, Any]]:
-    """Update, then Resolve (Reopen once resolved), then the link to Datadog."""
+    """Update, then Resolve and Page (Reopen once resolved), then the link to Datadog."""
     elements = [_button("Update", UPDATE_ACTION)]
     if incident.resolved:
         elements.append(_button("Reopen", REOPEN_ACTION))
     else:
         elements.append(_button("Resolve", RESOLVE_ACTION, "primary"))
+        elements.append(_button("Page", ids.PAGE_ACTION))
     if incident.url:
         link = _button("Open in Datadog", ids.OPEN_INCIDENT_ACTION)
         link["url"] = incident.url

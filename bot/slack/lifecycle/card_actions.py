@@ -42,7 +42,7 @@ STORE_DOWN = (
     "declare-bot can't read what it stored right now, so nothing was changed. "
     "Try again in a moment."
 )
-TITLES = {Act.UPDATE: "Can't update", Act.RESOLVE: "Can't resolve"}
+TITLES = {Act.UPDATE: "Can't update", Act.RESOLVE: "Can't resolve", Act.PAGE: "Can't page"}
 
 
 @dataclass(frozen=True)
