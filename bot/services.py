@@ -200,6 +200,7 @@ def build_services(
         channels=channels,
         dispatch=workers.dispatch,  # resumed declarations run on the pool too
         journal=store,
+        pager=DatadogPager(datadog),
     )
     reader = DatadogIncidentReader(datadog)
     sync = IncidentSync(

@@ -60,6 +60,7 @@ def test_a_page_request_keeps_its_message_and_round_trips_as_chore_params() -> N
         PageRequest(target=PageTarget.team("db"), message="x" * (MESSAGE_MAX + 1))
     with pytest.raises(ValidationError):
         PageTarget(kind=PageTargetKind.TEAM_HANDLE, identifier="")
+    assert PageTarget.slack_person("U1").unresolved
     assert page_title(12, "Checkout down") == "[IR-12] Checkout down"
     assert len(page_title(1, "x" * 500)) == 200
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MESSAGE_MAX = 2000
 """The longest message a page carries (the modal's input says so too)."""
@@ -31,10 +31,22 @@ class PageTarget(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     kind: PageTargetKind
-    identifier: str = Field(min_length=1)
+    identifier: str = ""
+    """The team's handle or id, the person's Datadog user id; empty only for a person not
+    yet resolved (`unresolved`: the declare form keeps the Slack user until its page step)."""
     label: str = ""
     slack_id: str | None = None
     """The person chosen in Slack, for a user page (the note mentions them)."""
+
+    @model_validator(mode="after")
+    def _named(self) -> PageTarget:
+        if not self.identifier and not (self.kind is PageTargetKind.USER_UUID and self.slack_id):
+            raise ValueError("a page target needs an identifier")
+        return self
+
+    @property
+    def unresolved(self) -> bool:
+        return not self.identifier
 
     @property
     def shown(self) -> str:
@@ -43,6 +55,11 @@ class PageTarget(BaseModel):
     @classmethod
     def team(cls, handle: str, name: str | None = None) -> PageTarget:
         return cls(kind=PageTargetKind.TEAM_HANDLE, identifier=handle, label=name or handle)
+
+    @classmethod
+    def slack_person(cls, slack_id: str) -> PageTarget:
+        """A person chosen in Slack whose Datadog user is found later (by email)."""
+        return cls(kind=PageTargetKind.USER_UUID, slack_id=slack_id)
 
     @classmethod
     def person(cls, datadog_id: str, slack_id: str, name: str | None = None) -> PageTarget:

@@ -13,27 +13,15 @@ from typing import Any
 from bot.domain.responders.paging import Team
 from bot.slack.common import ids, payload
 from bot.slack.common.mrkdwn import OPTION_MAX, cut
-from bot.slack.declare.form.blocks import input_block, option, plain
+from bot.slack.declare.form.blocks import option, person_block, team_block
 from bot.slack.declare.form.state import _element, selected_user
+
+__all__ = ["PageChoice", "person_block", "read_page_choice", "team_block", "team_options"]
 
 TEAM_OPTIONS_MAX = 100
 """Slack shows at most 100 options in an external select."""
 BOTH = "Page a team or a person, not both."
 NEITHER = "Choose a team or a person to page."
-
-
-def team_block(*, optional: bool, label: str = "Page a team") -> dict[str, Any]:
-    select = {
-        "type": "external_select",
-        "min_query_length": 0,
-        "placeholder": plain("A Datadog team", 150),
-    }
-    hint = "Datadog On-Call pages the team's on-call person."
-    return input_block(ids.PAGE_TEAM_BLOCK, label, select, optional=optional, hint=hint)
-
-
-def person_block(*, optional: bool, label: str = "…or a person") -> dict[str, Any]:
-    return input_block(ids.PAGE_PERSON_BLOCK, label, {"type": "users_select"}, optional=optional)
 
 
 def team_options(teams: list[Team]) -> list[dict[str, Any]]:
