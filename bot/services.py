@@ -23,6 +23,7 @@ from bot.datadog.incident_reader import DatadogIncidentReader
 from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
+from bot.datadog.paging_gateway import DatadogPager
 from bot.datadog.responder_gateway import DatadogResponders
 from bot.domain.declare.channel_steps import ChannelSteps
 from bot.domain.declare.commander import CommanderResolver
@@ -46,6 +47,7 @@ from bot.slack.common.signed_buttons import ButtonSigner
 from bot.slack.declare.announcer import SlackAnnouncer
 from bot.slack.lifecycle.publisher import SlackCardPublisher
 from bot.slack.responders.notes import SlackResponderNotes
+from bot.slack.responders.page_work import PageWork
 from bot.slack.responders.works import add_responder_works
 from bot.store import Store, open_store
 
@@ -117,6 +119,10 @@ class Services:
     @property
     def journal(self) -> Store:
         return self.store
+
+    @property
+    def pager(self) -> DatadogPager:
+        return DatadogPager(self.datadog)
 
     @property
     def monitors(self) -> MonitorReader:
@@ -200,6 +206,7 @@ def build_services(
         channels=channels,
         dispatch=workers.dispatch,  # resumed declarations run on the pool too
         journal=store,
+        pager=DatadogPager(datadog),
     )
     reader = DatadogIncidentReader(datadog)
     responders = DatadogResponders(datadog)
@@ -252,4 +259,5 @@ def build_services(
         responders=responders,
     )
     add_responder_works(services, SlackIncidentChannels(slack))
+    services.chores.add_work(PageWork(slack, services.pager, store))
     return services

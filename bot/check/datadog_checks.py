@@ -14,6 +14,7 @@ from bot.check.monitor_checks import (
     check_monitor_severity,
     check_monitors_read,
 )
+from bot.check.paging_checks import PAGING_TITLE, check_paging
 from bot.check.responder_checks import (
     RESPONDERS_TITLE,
     ROLES_TITLE,
@@ -115,6 +116,7 @@ def check_datadog(settings: Settings) -> list[Item]:
                 RESPONDERS_TITLE,
                 MONITORS_TITLE,
                 SEVERITY_TITLE,
+                PAGING_TITLE,
             )
             return [key, *(Item("skip", title, why) for title in titles)]
         users = check_read(
@@ -151,7 +153,8 @@ def check_datadog(settings: Settings) -> list[Item]:
             )
         monitors = check_monitors_read(client)
         severity = check_monitor_severity(settings, client)
-        return [key, users, incidents, types, roles, responders, monitors, severity]
+        paging = check_paging(client)
+        return [key, users, incidents, types, roles, responders, monitors, severity, paging]
     finally:
         client.close()
 

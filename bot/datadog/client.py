@@ -26,6 +26,13 @@ from bot.datadog.models import (
     UsersResponse,
 )
 from bot.datadog.monitors import monitor_path, parse_monitor
+from bot.datadog.paging_models import (
+    DatadogTeam,
+    IncidentPageRequest,
+    PageIdResponse,
+    TeamsResponse,
+    teams_from,
+)
 from bot.datadog.responders import (
     ResponderResponse,
     RespondersResponse,
@@ -61,6 +68,8 @@ OPEN_QUERY = "state:(active OR stable)"
 SEARCH_PAGE_SIZE = 50
 SEARCH_PAGE_MAX = 100
 """The largest `page[size]` the incident search allows (the OpenAPI spec's `PageSize`)."""
+TEAMS_PAGE_SIZE = 100
+"""One page of teams fills the Page modal's select (Slack shows at most 100 options)."""
 
 
 class DatadogClient:
@@ -301,6 +310,32 @@ class DatadogClient:
         leaves the same incident."""
         endpoint = ENDPOINTS.remove_responder
         self._send(endpoint, endpoint.path(incident_id=incident_id, responder_id=responder_id))
+
+    def list_teams(
+        self, keyword: str = "", *, page_size: int = TEAMS_PAGE_SIZE, budget: float | None = None
+    ) -> list[DatadogTeam]:
+        """GET /api/v2/team (`teams_read`): one page of the org's teams, `filter[keyword]`
+        matching a name, handle or member's email (the Page modal's external select)."""
+        params: dict[str, Any] = {"page[size]": page_size, "page[number]": 0}
+        if keyword.strip():
+            params["filter[keyword]"] = keyword.strip()
+        response = self._send(ENDPOINTS.list_teams, params=params, **_budgeted(budget))
+        return teams_from(parse(response, TeamsResponse))
+
+    def page_from_incident(self, incident_id: str, request: IncidentPageRequest) -> str:
+        """POST /api/v2/incidents/{incident_id}/page: the page's id. Never retried once the
+        request may have been sent (a second one pages again; Datadog lists no pages to
+        look in afterwards, see docs/paging.md)."""
+        response = self._send(
+            ENDPOINTS.page_from_incident,
+            ENDPOINTS.page_from_incident.path(incident_id=incident_id),
+            json=request.to_wire(),
+            idempotent=False,
+        )
+        page_id = parse(response, PageIdResponse).data.id
+        if not page_id:
+            raise unreadable(response, "no page id")
+        return page_id
 
     def validate_api_key(self) -> bool:
         """GET /api/v1/validate: is the API key valid for this site?"""

@@ -93,6 +93,8 @@ class DatadogEndpoints(NamedTuple):
     list_responders: Endpoint
     add_responder: Endpoint
     remove_responder: Endpoint
+    list_teams: Endpoint
+    page_from_incident: Endpoint
 
 
 ENDPOINTS = DatadogEndpoints(
@@ -143,6 +145,18 @@ ENDPOINTS = DatadogEndpoints(
         "/api/v2/incidents/{incident_id}/responders/{responder_id}",
         "incident_write",
         unstable=True,
+    ),
+    # Paging (docs/paging.md) is optional: without On-Call or these permissions the bot
+    # declares as before and `check` says paging will not work.
+    list_teams=Endpoint("GET", "/api/v2/team", "teams_read", optional=True),
+    # Absent from the April spec; the official client's create_on_call_page_from_incident.
+    # Datadog asks oncall_page AND incident_write (the emulator checks both).
+    page_from_incident=Endpoint(
+        "POST",
+        "/api/v2/incidents/{incident_id}/page",
+        "oncall_page",
+        unstable=True,
+        optional=True,
     ),
 )
 

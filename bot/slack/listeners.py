@@ -52,6 +52,7 @@ from bot.slack.lifecycle.list_command import (
 from bot.slack.lifecycle.update_submission import submit_resolve, submit_update
 from bot.slack.monitor.shortcut import declare_from_message
 from bot.slack.responders.actions import open_add_responder, open_remove_responder, take_command
+from bot.slack.responders.page_actions import open_page, page_again, submit_page, suggest_page_teams
 from bot.slack.responders.submission import submit_add_responder, submit_remove_responder
 
 log = logging.getLogger(__name__)
@@ -159,6 +160,10 @@ def register_listeners(app: App, services: Services) -> None:
     app.action(REOPEN_ACTION)(reopen)
     app.action(UPDATE_RETRY_ACTION)(retry_update)
     app.action(CHORE_RETRY_ACTION)(retry_chore)
+    app.action(ids.PAGE_ACTION)(open_page)
+    app.action(ids.PAGE_AGAIN_ACTION)(page_again)
+    app.view(ids.PAGE_CALLBACK)(submit_page)
+    app.options(ids.PAGE_TEAM_BLOCK)(suggest_page_teams)
     app.view(UPDATE_CALLBACK)(submit_update)
     app.view(RESOLVE_CALLBACK)(submit_resolve)
     # Staffing the response from the card (bot/slack/responders/).

@@ -21,6 +21,8 @@ from bot.emulators.stack import LocalStack
 from bot.slack.common.ids import (
     ADD_RESPONDER_ACTION,
     ADD_RESPONDER_CALLBACK,
+    PAGE_ACTION,
+    PAGE_CALLBACK,
     REOPEN_ACTION,
     RESOLVE_ACTION,
     RESOLVE_CALLBACK,
@@ -50,6 +52,7 @@ SURFACES = (
     "add responder",
     "add responder submit",
     "take command",
+    "page",
 )
 PEOPLE: dict[str, tuple[bool, bool]] = {
     # person: (may see, may change)
@@ -99,13 +102,16 @@ def try_surface(stack: LocalStack, surface: str, user: str) -> bool:
     responses = len(stack.slack.responses)
     if surface == "list":
         return any(TITLE in r["text"]["text"] for r in rows(listed(stack, user=user)))
-    if surface in ("card update", "resolve"):
-        action = UPDATE_ACTION if surface == "card update" else RESOLVE_ACTION
+    if surface in ("card update", "resolve", "page"):
+        action, callback = {
+            "card update": (UPDATE_ACTION, UPDATE_CALLBACK),
+            "resolve": (RESOLVE_ACTION, RESOLVE_CALLBACK),
+            "page": (PAGE_ACTION, PAGE_CALLBACK),
+        }[surface]
         assert press_card(stack, action, user=user, channel=WAR_ROOM).status_code == 200
         view = opened_after(stack, views)
-        callback = UPDATE_CALLBACK if surface == "card update" else RESOLVE_CALLBACK
         if view.get("callback_id") != callback:
-            assert view["title"]["text"] in ("Can't update", "Can't resolve")
+            assert view["title"]["text"] in ("Can't update", "Can't resolve", "Can't page")
             return False
         return True
     if surface == "list update":

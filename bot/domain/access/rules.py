@@ -31,6 +31,7 @@ class Act(StrEnum):
     ADD_RESPONDER = "add responders to"
     REMOVE_RESPONDER = "remove responders from"
     TAKE_COMMAND = "take command of"
+    PAGE = "page"
 
     @property
     def changes(self) -> bool:

@@ -23,6 +23,7 @@ class EntryKind(StrEnum):
     CAPTURED = "captured"
     RESPONDER_ADDED = "responder_added"
     RESPONDER_REMOVED = "responder_removed"
+    PAGED = "paged"
 
 
 class JournalEntry(BaseModel):

@@ -22,6 +22,7 @@ from bot.emulators.datadog.faults import Fault, FaultPlan, rate_limit_name, reas
 from bot.emulators.datadog.incident_routes import IncidentRoutes
 from bot.emulators.datadog.monitor_routes import MonitorRoutes
 from bot.emulators.datadog.org_routes import OrgRoutes
+from bot.emulators.datadog.paging_routes import PagingRoutes
 from bot.emulators.datadog.params import BadRequest, error_response
 from bot.emulators.datadog.responder_routes import ResponderRoutes
 from bot.emulators.datadog.state import DeclareError
@@ -44,6 +45,8 @@ HANDLERS: dict[str, str] = {
     "list_responders": "_list_responders",
     "add_responder": "_add_responder",
     "remove_responder": "_remove_responder",
+    "list_teams": "_list_teams",
+    "page_from_incident": "_page_incident",
 }
 """The handler of each row of the bot's endpoint table (bot/datadog/endpoints.py), by name:
 every endpoint the bot calls is routed from the table, its template and its permission."""
@@ -68,7 +71,9 @@ def _routes() -> list[tuple[Endpoint, str]]:
     return sorted([*table, *EXTRA_ROUTES], key=lambda route: len(route[0].params))
 
 
-class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, ResponderRoutes, EmulatorServer):
+class DatadogEmulator(
+    IncidentRoutes, OrgRoutes, MonitorRoutes, ResponderRoutes, PagingRoutes, EmulatorServer
+):
     """The Datadog API surface declare-bot uses; state is public for test assertions."""
 
     def __init__(
@@ -88,6 +93,7 @@ class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, ResponderRoutes,
         self._init_state()
         self._init_monitors()
         self._init_responders()
+        self._init_paging()
         self._routes: list[tuple[Endpoint, Handler]] = [
             (endpoint, getattr(self, name)) for endpoint, name in _routes()
         ]

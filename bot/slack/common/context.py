@@ -21,6 +21,7 @@ from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.ports import IncidentStore, IncidentUpdater
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
+from bot.domain.responders.paging import Pager
 from bot.domain.responders.ports import ResponderDirectory
 from bot.domain.sync.ports import IncidentReader
 from bot.pool import PoolBusy
@@ -105,6 +106,11 @@ class Services(Protocol):
     @property
     def responders(self) -> ResponderDirectory:
         """The org's roles and each incident's responders in Datadog (bot/datadog/)."""
+        ...
+
+    @property
+    def pager(self) -> Pager:
+        """Datadog's paging and teams (bot/datadog/paging_gateway.py)."""
         ...
 
     @property

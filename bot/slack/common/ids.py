@@ -71,3 +71,16 @@ LIST_UPDATE_ACTION = "incident_list_update"
 """The list's Update button: opens the same update modal as the card's Update."""
 UPDATE_CALLBACK = "incident_update_modal"
 RESOLVE_CALLBACK = "incident_resolve_modal"
+
+# paging (bot/slack/responders/page_*.py, docs/paging.md)
+PAGE_ACTION = "incident_card_page"
+PAGE_CALLBACK = "incident_page_modal"
+PAGE_TEAM_BLOCK = "page_team"
+PAGE_PERSON_BLOCK = "page_person"
+PAGE_MESSAGE_BLOCK = "page_message"
+PAGE_AGAIN_ACTION = "incident_page_again"
+"""Page again, after a page that failed or may have been sent: a new page, by choice."""
+
+# the Home tab (bot/slack/home/)
+HOME_DECLARE_ACTION = "home_declare"
+"""The Home tab's Declare incident button: opens the declare form."""

@@ -52,6 +52,7 @@ CARD_ACTIONS = (
     ADD_RESPONDER_ACTION,
     REMOVE_RESPONDER_ACTION,
     TAKE_COMMAND_ACTION,
+    ids.PAGE_ACTION,
 )
 """The actions that act on the card's incident (looked up from the stored message)."""
 SECTION_FIELD_MAX = 2000
@@ -104,12 +105,13 @@ def _button(label: str, action_id: str, style: str | None = None) -> dict[str, A
 
 
 def card_buttons(incident: IncidentView) -> list[dict[str, Any]]:
-    """Update, then Resolve (Reopen once resolved), then the link to Datadog."""
+    """Update, then Resolve and Page (Reopen once resolved), then the link to Datadog."""
     elements = [_button("Update", UPDATE_ACTION)]
     if incident.resolved:
         elements.append(_button("Reopen", REOPEN_ACTION))
     else:
         elements.append(_button("Resolve", RESOLVE_ACTION, "primary"))
+        elements.append(_button("Page", ids.PAGE_ACTION))
     if incident.url:
         link = _button("Open in Datadog", ids.OPEN_INCIDENT_ACTION)
         link["url"] = incident.url

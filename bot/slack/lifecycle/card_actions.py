@@ -47,6 +47,7 @@ TITLES = {
     Act.RESOLVE: "Can't resolve",
     Act.ADD_RESPONDER: "Can't add responder",
     Act.REMOVE_RESPONDER: "Can't remove",
+    Act.PAGE: "Can't page",
 }
 
 
