@@ -94,7 +94,8 @@ def test_buttons_carry_no_incident_the_client_could_rewrite() -> None:
     for element in every:
         assert "value" not in element
     card_buttons = [e for e in every if e["action_id"] in cards.CARD_ACTIONS]
-    assert len(card_buttons) == 4
+    assert {cards.UPDATE_ACTION, cards.RESOLVE_ACTION} <= {e["action_id"] for e in card_buttons}
+    assert len(card_buttons) >= 4, "every feature's buttons, none carrying the incident"
     assert INCIDENT.incident_id not in json.dumps(card_buttons)
     assert "338027" not in json.dumps(card_buttons)
 
