@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.domain.cadence.ports import CadenceStore
 from bot.domain.declare.ports import DeclarationStore
 from bot.domain.lifecycle.ports import IncidentStore
 
 
-class Store(DeclarationStore, IncidentStore, Protocol):
+class Store(DeclarationStore, IncidentStore, CadenceStore, Protocol):
     """What SQLite and Redis both keep: declarations, and the cards and updates after them."""
 
 
