@@ -90,9 +90,7 @@ class RedisCadenceTables:
         )
         if not keys:
             return []
-        raws = self.redis.mget(
-            [self._cadence_key(k if isinstance(k, str) else k.decode()) for k in keys]
-        )
+        raws = self.redis.mget([self._cadence_key(str(k)) for k in keys])
         return [Cadence.model_validate_json(r) for r in raws if r]
 
     def overdue_count(self) -> int:
