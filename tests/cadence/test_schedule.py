@@ -38,7 +38,7 @@ def test_intervals_read_units_and_severities() -> None:
         "SEV-4": 90.0,
     }
     assert parse_intervals("") == {}
-    assert ReminderPolicy.from_settings("", "").on is False
+    assert ReminderPolicy.from_settings("off", "off").on is False
     assert ReminderPolicy.from_settings(DEFAULT_UPDATE_REMINDERS, "4h").interval("SEV-1") == 900
 
 
@@ -139,3 +139,19 @@ def test_never_due_in_the_past_of_its_last_event(
             assert c.due_at > now
         if c.state in ("resolved", "completed"):
             assert c.due_at is None
+
+
+def test_reminder_settings_are_checked_at_startup() -> None:
+    from bot.config import ConfigError, load_settings
+    from tests.app.test_config import VALID
+
+    settings = load_settings(VALID, None)
+    assert settings.reminder_policy().interval("SEV-1") == 900
+    assert settings.reminder_policy().stable == 4 * 3600
+    off = load_settings(
+        {**VALID, "DECLARE_UPDATE_REMINDERS": "off", "DECLARE_STABLE_REMINDER": "off"}, None
+    )
+    assert not off.reminder_policy().on
+    with pytest.raises(ConfigError) as failed:
+        load_settings({**VALID, "DECLARE_UPDATE_REMINDERS": "SEV-1=soon"}, None)
+    assert "DECLARE_UPDATE_REMINDERS" in str(failed.value) and "15m" in str(failed.value)

@@ -2,8 +2,8 @@
 
 `DECLARE_UPDATE_REMINDERS` names an interval per severity, e.g.
 `SEV-1=15m,SEV-2=30m,SEV-3=2h` (units s, m, h; a bare number is seconds); a severity not
-named gets no reminder, and an empty value turns reminders off. `DECLARE_STABLE_REMINDER`
-is how long a stable incident waits before one reminder to resolve it (empty or 0: none).
+named gets no reminder, and `off` turns reminders off. `DECLARE_STABLE_REMINDER` is how
+long a stable incident waits before one reminder to resolve it (`off` or 0: none).
 """
 
 from __future__ import annotations
@@ -25,6 +25,10 @@ class BadInterval(ValueError):
     """A reminders setting people wrote that can't be read; the message says where."""
 
 
+def off(text: str) -> bool:
+    return text.strip().lower() in ("", "0", "off", "none")
+
+
 def parse_duration(text: str) -> float:
     """Seconds in `15m`, `2h`, `90s` or `90`; BadInterval otherwise (never 0 or less)."""
     found = _DURATION.match(text)
@@ -37,8 +41,10 @@ def parse_duration(text: str) -> float:
 
 
 def parse_intervals(text: str) -> dict[str, float]:
-    """`SEV-1=15m,SEV-2=30m` → {"SEV-1": 900.0, "SEV-2": 1800.0}; "" → {} (off)."""
+    """`SEV-1=15m,SEV-2=30m` → {"SEV-1": 900.0, "SEV-2": 1800.0}; "off" or "" → {}."""
     intervals: dict[str, float] = {}
+    if off(text):
+        return intervals
     for part in text.split(","):
         if not part.strip():
             continue
@@ -74,7 +80,7 @@ class ReminderPolicy:
     def from_settings(cls, reminders: str, stable: str, snooze: float = SNOOZE) -> ReminderPolicy:
         return cls(
             intervals=parse_intervals(reminders),
-            stable=parse_duration(stable) if stable.strip() not in ("", "0") else None,
+            stable=None if off(stable) else parse_duration(stable),
             snooze=snooze,
         )
 
