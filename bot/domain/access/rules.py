@@ -28,6 +28,8 @@ class Act(StrEnum):
     RESOLVE = "resolve"
     REOPEN = "reopen"
     RETRY = "retry"
+    POST_UPDATE = "post a status update on"
+    REMINDERS = "change the reminders of"
 
     @property
     def changes(self) -> bool:

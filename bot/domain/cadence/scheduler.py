@@ -97,21 +97,28 @@ class ReminderScheduler:
         due = self.store.due_cadences(now, self.schedule.max_per_tick)
         report.reads += 1
         for cadence in due:
-            lease = Lease(
-                CardClaims(self.store), cadence.card_key, self.owner, self.schedule.card_lease
-            )
-            if not lease.acquire():
-                report.busy += 1
-                continue
-            try:
-                self._held(cadence.card_key, now, lease, report)
-            except LeaseLost:
-                log.warning("reminders: lost the card %s mid-tick", cadence.card_key)
-            except Exception:  # one incident's failure must not stop the others
-                log.warning("reminders: %s failed", cadence.card_key, exc_info=True)
-            finally:
-                lease.release()
+            self._one(cadence.card_key, now, report)
         return report
+
+    def run_one(self, key: str) -> TickReport:
+        """One cadence now (a new incident's stakeholder message, without waiting a tick)."""
+        report = TickReport()
+        self._one(key, self.clock(), report)
+        return report
+
+    def _one(self, key: str, now: float, report: TickReport) -> None:
+        lease = Lease(CardClaims(self.store), key, self.owner, self.schedule.card_lease)
+        if not lease.acquire():
+            report.busy += 1
+            return
+        try:
+            self._held(key, now, lease, report)
+        except LeaseLost:
+            log.warning("reminders: lost the card %s mid-tick", key)
+        except Exception:  # one incident's failure must not stop the others
+            log.warning("reminders: %s failed", key, exc_info=True)
+        finally:
+            lease.release()
 
     def _card(self, key: str, report: TickReport) -> IncidentCard | None:
         card = self.store.get_card(key)

@@ -57,6 +57,11 @@ class IncidentCard(BaseModel):
     """Saves so far: `save_card` writes only over the version it was read at (compare-and-set),
     so a slow writer never puts an older card back over a newer one."""
 
+    status_at: float | None = None
+    """When the last status update was posted (cadence: "Last update 12 min ago")."""
+    status_due: float | None = None
+    """When the next status update is due, as the last one said (the card shows it)."""
+
     moved_to: str | None = None
     """The card posted anew elsewhere when this one's channel stayed archived (a reopen
     Slack would not unarchive for): that card is followed, this one no longer."""

@@ -35,7 +35,12 @@ class ChannelIsArchived(StepFailed):
 
 
 def card_message(found: IncidentCard) -> Message:
-    return card(found.shown, commander_slack_id=found.commander_slack_id)
+    return card(
+        found.shown,
+        commander_slack_id=found.commander_slack_id,
+        status_at=found.status_at,
+        status_due=found.status_due,
+    )
 
 
 def failure_message(job: UpdateJob, label: str) -> Message:

@@ -1,0 +1,1 @@
+"""Cadence in Slack: Post update (its modal, `/declare update`), reminders, stakeholders."""
