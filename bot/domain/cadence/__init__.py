@@ -1,1 +1,1 @@
-"""Cadence: status updates, the reminders that ask for them, and when each is due."""
+"""Keeping an incident moving: status updates, reminders, the stakeholder channel."""
