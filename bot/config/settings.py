@@ -88,6 +88,7 @@ class Settings(BaseModel):
     update_reminders: str = Field(DEFAULT_UPDATE_REMINDERS, alias="DECLARE_UPDATE_REMINDERS")
     """Per severity, e.g. SEV-1=15m,SEV-2=30m; off: no reminders (docs/cadence.md)."""
     stable_reminder: str = Field(DEFAULT_STABLE_REMINDER, alias="DECLARE_STABLE_REMINDER")
+    reminder_tick: float = Field(30.0, alias="DECLARE_REMINDER_TICK", ge=0)
     updates_channel: str = Field("", alias="DECLARE_UPDATES_CHANNEL")
     """The stakeholder channel; empty: none."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="LOG_LEVEL")

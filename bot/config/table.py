@@ -221,6 +221,13 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "keep the default",
     ),
     SettingDoc(
+        "DECLARE_REMINDER_TICK",
+        "30",
+        "Seconds between looks for due reminders (a reminder is at most this late); 0 turns "
+        "reminders and the stakeholder channel's first messages off.",
+        "keep the default",
+    ),
+    SettingDoc(
         "DECLARE_UPDATES_CHANNEL",
         "",
         "Channel ID where every incident declared in a public channel gets one message, "

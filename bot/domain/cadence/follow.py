@@ -15,6 +15,7 @@ from typing import Any
 from bot.domain.cadence.policy import ReminderPolicy
 from bot.domain.cadence.ports import CadenceStore
 from bot.domain.cadence.schedule import Cadence, changed, snoozed, started, stopped, updated
+from bot.domain.cadence.scheduler import CadenceObserver, NoCadenceObserver
 from bot.domain.cadence.update import StatusUpdate
 from bot.domain.lifecycle.ports import IncidentStore
 from bot.domain.lifecycle.record import IncidentCard
@@ -34,8 +35,10 @@ class Cadences:
         *,
         stakeholders: bool = False,
         clock: Callable[[], float] = time.time,
+        observer: CadenceObserver | None = None,
     ) -> None:
         self.store, self.policy, self.stakeholders, self.clock = store, policy, stakeholders, clock
+        self.observer: CadenceObserver = observer or NoCadenceObserver()
 
     def start(self, card: IncidentCard) -> bool:
         """A new card's cadence (once: a second call for the same card changes nothing)."""
@@ -88,10 +91,16 @@ class Cadences:
 
     def snooze(self, key: str) -> Cadence | None:
         now = self.clock()
-        return self._change(key, lambda c: snoozed(c, self.policy, now))
+        done = self._change(key, lambda c: snoozed(c, self.policy, now))
+        if done is not None:
+            self.observer.reminders_dismissed("snoozed")
+        return done
 
     def stop(self, key: str, by: str) -> Cadence | None:
-        return self._change(key, lambda c: stopped(c, by))
+        done = self._change(key, lambda c: stopped(c, by))
+        if done is not None:
+            self.observer.reminders_dismissed("stopped")
+        return done
 
 
 class StartingCadences:

@@ -23,6 +23,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.domain.cadence.policy import ReminderPolicy
 from bot.domain.cadence.ports import CadenceStore, ReminderNotices
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 MOVES = 5
 
 
-class CadenceCards(CadenceStore, IncidentStore):
+class CadenceCards(CadenceStore, IncidentStore, Protocol):
     """The store the scheduler reads: cadences and cards (SQLite and Redis both are)."""
 
 
@@ -66,10 +67,26 @@ class TickReport:
         return self.reminders + self.stakeholder
 
 
-class CadenceObserver:
-    """Counts for the metrics (bot/metrics.py implements it); nothing by default."""
+class CadenceObserver(Protocol):
+    """Counts for the metrics (bot/metrics.py implements it)."""
 
+    def reminder_sent(self, kind: str) -> None: ...
+
+    def reminders_dismissed(self, how: str) -> None:
+        """`snoozed` or `stopped`."""
+        ...
+
+    def status_posted(self) -> None: ...
+
+
+class NoCadenceObserver:
     def reminder_sent(self, kind: str) -> None:
+        return None
+
+    def reminders_dismissed(self, how: str) -> None:
+        return None
+
+    def status_posted(self) -> None:
         return None
 
 
@@ -88,7 +105,7 @@ class ReminderScheduler:
         self.store, self.notices, self.policy = store, notices, policy
         self.schedule = schedule or SchedulePolicy()
         self.clock = clock
-        self.observer = observer or CadenceObserver()
+        self.observer: CadenceObserver = observer or NoCadenceObserver()
         self.owner = owner or f"cadence/{uuid.uuid4().hex[:12]}"
 
     def tick(self) -> TickReport:

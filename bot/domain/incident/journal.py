@@ -21,6 +21,7 @@ class EntryKind(StrEnum):
     RESOLVED = "resolved"
     REOPENED = "reopened"
     CAPTURED = "captured"
+    STATUS_UPDATE = "status_update"
 
 
 class JournalEntry(BaseModel):

@@ -29,7 +29,7 @@ from bot.slack.declare.form.state import selected_of, text_of
 NEXT_CHOICES: tuple[float, ...] = (15 * 60, 30 * 60, 3600, 2 * 3600, 4 * 3600, 8 * 3600)
 """"Next update in" choices, seconds; the severity's interval is added when it is another."""
 NO_NEXT = "none"
-"""The choice for "no reminder until I say" (the severity has no interval)."""
+"""The choice for "the severity's usual interval" (none when it has no reminders)."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def _select(values: Sequence[str], selected: str) -> dict[str, Any]:
 def next_select(default: float | None) -> dict[str, Any]:
     choices = sorted({*NEXT_CHOICES, *([default] if default else [])})
     options = [option(str(int(s)), _label(s)) for s in choices]
-    options.append(option(NO_NEXT, "No reminder for the next one"))
+    options.append(option(NO_NEXT, "The usual interval for its severity"))
     picked = str(int(default)) if default else NO_NEXT
     initial = next(o for o in options if o["value"] == picked)
     return {"type": "static_select", "options": options, "initial_option": initial}
