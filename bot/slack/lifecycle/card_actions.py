@@ -42,7 +42,11 @@ STORE_DOWN = (
     "declare-bot can't read what it stored right now, so nothing was changed. "
     "Try again in a moment."
 )
-TITLES = {Act.UPDATE: "Can't update", Act.RESOLVE: "Can't resolve"}
+TITLES = {
+    Act.UPDATE: "Can't update",
+    Act.RESOLVE: "Can't resolve",
+    Act.POST_UPDATE: "Can't post an update",
+}
 
 
 @dataclass(frozen=True)
