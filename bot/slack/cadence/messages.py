@@ -67,10 +67,10 @@ def reminder(cadence: Cadence, card: IncidentCard, signed: str, snooze: float) -
         )
     else:
         spoke = slack_time(cadence.spoke_at, "{ago}", "a while ago")
-        what = "the last status update" if cadence.last_update_at else "it was declared"
+        what = "the last status update was" if cadence.last_update_at else "it was declared"
         body = (
             f"{REMINDER_ICON} {who}: time for a status update on {safe(view.label, 50)} "
-            f"({safe(view.severity, 50)}): {what} was {spoke}."
+            f"({safe(view.severity, 50)}): {what} {spoke}."
         )
     buttons = [
         _button("Post update", REMINDER_UPDATE_ACTION, signed, "primary"),
