@@ -20,6 +20,17 @@ from slack_bolt import Ack, App, BoltRequest, BoltResponse, Respond
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
+from bot.slack.cadence.post_update import (
+    is_update_request,
+    open_post_update,
+    post_update_command,
+    submit_status,
+)
+from bot.slack.cadence.reminder_actions import (
+    open_post_update_from_reminder,
+    snooze_reminders,
+    stop_reminders,
+)
 from bot.slack.common import ids
 from bot.slack.common.context import Services
 from bot.slack.common.ids import (
@@ -135,6 +146,9 @@ def declare_command(
     if is_list_request(body):
         list_incidents(ack, body, respond, services)
         return
+    if is_update_request(body):
+        post_update_command(ack, body, respond, services)
+        return
     open_declare_modal(ack, body, client, respond, services)
 
 
@@ -164,6 +178,11 @@ def register_listeners(app: App, services: Services) -> None:
     app.action(ids.PAGE_AGAIN_ACTION)(page_again)
     app.view(ids.PAGE_CALLBACK)(submit_page)
     app.options(ids.PAGE_TEAM_BLOCK)(suggest_page_teams)
+    app.action(ids.POST_UPDATE_ACTION)(open_post_update)
+    app.action(ids.REMINDER_UPDATE_ACTION)(open_post_update_from_reminder)
+    app.action(ids.REMINDER_SNOOZE_ACTION)(snooze_reminders)
+    app.action(ids.REMINDER_STOP_ACTION)(stop_reminders)
+    app.view(ids.STATUS_CALLBACK)(submit_status)
     app.view(UPDATE_CALLBACK)(submit_update)
     app.view(RESOLVE_CALLBACK)(submit_resolve)
     # Staffing the response from the card (bot/slack/responders/).

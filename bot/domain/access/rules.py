@@ -32,6 +32,8 @@ class Act(StrEnum):
     REMOVE_RESPONDER = "remove responders from"
     TAKE_COMMAND = "take command of"
     PAGE = "page"
+    POST_UPDATE = "post a status update on"
+    REMINDERS = "change the reminders of"
 
     @property
     def changes(self) -> bool:

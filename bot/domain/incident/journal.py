@@ -24,6 +24,7 @@ class EntryKind(StrEnum):
     RESPONDER_ADDED = "responder_added"
     RESPONDER_REMOVED = "responder_removed"
     PAGED = "paged"
+    STATUS_UPDATE = "status_update"
 
 
 class JournalEntry(BaseModel):

@@ -62,6 +62,10 @@ class IncidentCard(BaseModel):
     """The responders the card lists (Datadog's, with the Slack user when the bot knows it;
     the commander among them is shown once, as commander): kept by the responders feature
     and the sync, untouched by updates."""
+    status_at: float | None = None
+    """When the last status update was posted (cadence: "Last update 12 min ago")."""
+    status_due: float | None = None
+    """When the next status update is due, as the last one said (the card shows it)."""
 
     moved_to: str | None = None
     """The card posted anew elsewhere when this one's channel stayed archived (a reopen

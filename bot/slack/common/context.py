@@ -7,11 +7,12 @@ imports neither bot.services (which imports bot/slack) nor bot.datadog.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any, Protocol
 
 from bot.config import Settings
+from bot.domain.cadence.follow import Cadences
 from bot.domain.declare.commander import CommanderResolver
 from bot.domain.declare.ports import DeclarationStore
 from bot.domain.declare.runner import DeclarationRunner
@@ -26,6 +27,7 @@ from bot.domain.responders.ports import ResponderDirectory
 from bot.domain.sync.ports import IncidentReader
 from bot.pool import PoolBusy
 from bot.slack.access.policy import AccessPolicy
+from bot.slack.common.sections import ModalSection
 from bot.slack.common.signed_buttons import ButtonSigner
 
 log = logging.getLogger(__name__)
@@ -120,6 +122,17 @@ class Services(Protocol):
 
     @property
     def incident_reader(self) -> IncidentReader: ...
+
+    # cadence: status updates and reminders (bot/slack/cadence/)
+    @property
+    def cadences(self) -> Cadences:
+        """Each incident's cadence: started, re-judged, snoozed, stopped."""
+        ...
+
+    @property
+    def status_sections(self) -> Sequence[ModalSection]:
+        """Other features' parts of the Post update modal (the status page publish)."""
+        ...
 
     @property
     def list_signer(self) -> ButtonSigner: ...

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.incident.changes import Change, ExternalUpdate, moment
@@ -24,11 +25,13 @@ from bot.slack.common.ids import (
     ADD_RESPONDER_ACTION,
     DETAILS_BLOCK,
     HEADER_BLOCK,
+    POST_UPDATE_ACTION,
     REMOVE_RESPONDER_ACTION,
     REOPEN_ACTION,
     RESOLVE_ACTION,
     RESPONDERS_BLOCK,
     STAFF_BLOCK,
+    STATUS_LINE_BLOCK,
     TAKE_COMMAND_ACTION,
     UPDATE_ACTION,
 )
@@ -53,6 +56,7 @@ CARD_ACTIONS = (
     REMOVE_RESPONDER_ACTION,
     TAKE_COMMAND_ACTION,
     ids.PAGE_ACTION,
+    POST_UPDATE_ACTION,
 )
 """The actions that act on the card's incident (looked up from the stored message)."""
 SECTION_FIELD_MAX = 2000
@@ -105,8 +109,10 @@ def _button(label: str, action_id: str, style: str | None = None) -> dict[str, A
 
 
 def card_buttons(incident: IncidentView) -> list[dict[str, Any]]:
-    """Update, then Resolve and Page (Reopen once resolved), then the link to Datadog."""
-    elements = [_button("Update", UPDATE_ACTION)]
+    """Post update (while open), Update, then Resolve and Page (Reopen once resolved), then
+    the link to Datadog."""
+    elements = [] if incident.resolved else [_button("Post update", POST_UPDATE_ACTION)]
+    elements.append(_button("Update", UPDATE_ACTION))
     if incident.resolved:
         elements.append(_button("Reopen", REOPEN_ACTION))
     else:
@@ -153,18 +159,37 @@ def staff_buttons(has_responders: bool) -> list[dict[str, Any]]:
     return elements
 
 
+def slack_time(at: float, pattern: str, fallback: str) -> str:
+    """Slack's date token: each reader sees `pattern` ({ago}, {time}) in their own zone."""
+    return f"<!date^{int(at)}^{pattern}|{fallback}>"
+
+
+def status_line(status_at: float | None, status_due: float | None) -> str | None:
+    """ "Last update 12 minutes ago · next due 14:30" (live in Slack), or None before any."""
+    if status_at is None:
+        return None
+    line = f":speech_balloon: Last update {slack_time(status_at, '{ago}', 'recently')}"
+    if status_due is not None:
+        due = datetime.fromtimestamp(status_due, UTC).strftime("%H:%M UTC")
+        line += f" · next due {slack_time(status_due, '{time}', due)}"
+    return line
+
+
 def card(
     incident: IncidentView,
     *,
     commander_slack_id: str | None = None,
     responders: Sequence[Responder] = (),
+    status_at: float | None = None,
+    status_due: float | None = None,
 ) -> Message:
-    """The live card: title, severity, state, commander, customer impact, responders, link
-    and buttons.
+    """The live card: title, severity, state, commander, customer impact, responders, the
+    status line, link and buttons.
 
     `commander_slack_id` is the commander's Slack user when the bot knows it (shown as a
     mention); otherwise Datadog's name for them is shown. `responders` are Datadog's (the
-    commander among them is listed once, first).
+    commander among them is listed once, first). `status_at`/`status_due`: the last status
+    update and when the next is due (a context line; bot/slack/cadence/).
     """
     icon = "✅" if incident.resolved else "🚨"
     test = "[TEST] " if incident.is_test else ""
@@ -188,6 +213,11 @@ def card(
         blocks.append(_responders_block(incident, commander_slack_id, listed))
     if incident.is_test:
         blocks.append({"type": "context", "elements": [verbatim(":test_tube: *TEST* incident")]})
+    status = None if incident.resolved else status_line(status_at, status_due)
+    if status:
+        blocks.append(
+            {"type": "context", "block_id": STATUS_LINE_BLOCK, "elements": [verbatim(status)]}
+        )
     blocks.append(
         {"type": "actions", "block_id": ACTIONS_BLOCK, "elements": card_buttons(incident)}
     )

@@ -48,6 +48,7 @@ TITLES = {
     Act.ADD_RESPONDER: "Can't add responder",
     Act.REMOVE_RESPONDER: "Can't remove",
     Act.PAGE: "Can't page",
+    Act.POST_UPDATE: "Can't post an update",
 }
 
 

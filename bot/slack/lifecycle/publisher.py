@@ -36,7 +36,11 @@ class ChannelIsArchived(StepFailed):
 
 def card_message(found: IncidentCard) -> Message:
     return card(
-        found.shown, commander_slack_id=found.commander_slack_id, responders=found.responders
+        found.shown,
+        commander_slack_id=found.commander_slack_id,
+        responders=found.responders,
+        status_at=found.status_at,
+        status_due=found.status_due,
     )
 
 
