@@ -89,6 +89,10 @@ class DatadogEndpoints(NamedTuple):
     list_incident_types: Endpoint
     list_incident_fields: Endpoint
     get_monitor: Endpoint
+    get_status_page: Endpoint
+    list_degradations: Endpoint
+    create_degradation: Endpoint
+    update_degradation: Endpoint
 
 
 ENDPOINTS = DatadogEndpoints(
@@ -119,6 +123,26 @@ ENDPOINTS = DatadogEndpoints(
         unstable=True,
     ),
     get_monitor=Endpoint("GET", "/api/v1/monitor/{monitor_id}", "monitors_read", optional=True),
+    # Status pages: only when DECLARE_STATUS_PAGE is set (docs/status-page.md), so optional;
+    # `declare-bot check` says whether the page is readable when it is.
+    get_status_page=Endpoint(
+        "GET", "/api/v2/statuspages/{page_id}", "status_pages_settings_read", optional=True
+    ),
+    list_degradations=Endpoint(
+        "GET", "/api/v2/statuspages/degradations", "status_pages_settings_read", optional=True
+    ),
+    create_degradation=Endpoint(
+        "POST",
+        "/api/v2/statuspages/{page_id}/degradations",
+        "status_pages_incident_write",
+        optional=True,
+    ),
+    update_degradation=Endpoint(
+        "PATCH",
+        "/api/v2/statuspages/{page_id}/degradations/{degradation_id}",
+        "status_pages_incident_write",
+        optional=True,
+    ),
 )
 
 APP_KEY_PERMISSIONS: tuple[str, ...] = tuple(

@@ -1,0 +1,1 @@
+"""Keeping the incident moving: status updates, reminders, the status page."""
