@@ -1,1 +1,1 @@
-"""Keeping the incident moving: status updates, reminders, the status page."""
+"""Keeping an incident moving: status updates, reminders, the stakeholder channel."""
