@@ -23,6 +23,8 @@ from bot.datadog.incident_reader import DatadogIncidentReader
 from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
+from bot.datadog.status_page_gateway import DatadogStatusPages
+from bot.domain.cadence.publish import PageCache, PublishNotice
 from bot.domain.declare.channel_steps import ChannelSteps
 from bot.domain.declare.commander import CommanderResolver
 from bot.domain.declare.runner import DeclarationRunner, RunnerPolicy
@@ -36,6 +38,8 @@ from bot.metrics import Metrics
 from bot.pool import DeclarationWorkers, InteractionPool
 from bot.slack.access.allowlist import Allowlist
 from bot.slack.access.policy import AccessPolicy
+from bot.slack.cadence.notice_notes import SlackNoticeTeller
+from bot.slack.cadence.resolve_notice import ResolveNotice
 from bot.slack.channel.conversations import SlackIncidentChannels
 from bot.slack.channel.follow import ChannelFollowingPublisher
 from bot.slack.common.client import slack_client
@@ -104,6 +108,10 @@ class Services:
         self._sync_thread = thread
         return thread
 
+    status_pages: PageCache | None = None
+    """The status page (DECLARE_STATUS_PAGE) as last read; None when not set up."""
+    resolve_extras: tuple[ResolveNotice, ...] = ()
+    """What the resolve modal offers besides (the public notice's resolve)."""
     interactions: InteractionPool = field(default_factory=InteractionPool)
     """Listeners' work after the ack (Datadog reads, slow Slack calls, monitor reads and
     the form updates they feed): never on Bolt's listener threads (bot/pool.py)."""
@@ -173,7 +181,10 @@ def build_services(
     cards: IncidentStore = store
     workers = DeclarationWorkers()
     publisher = ChannelFollowingPublisher(
-        slack, store, archive_on_resolve=settings.archive_on_resolve
+        slack,
+        store,
+        archive_on_resolve=settings.archive_on_resolve,
+        status_page=settings.status_page is not None,
     )
     incidents = DatadogIncidents(datadog)
     org_cache = OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl)
@@ -187,7 +198,7 @@ def build_services(
         resolver,
         people,
         gateway,
-        SlackAnnouncer(slack),
+        SlackAnnouncer(slack, status_page=settings.status_page is not None),
         policy=runner_policy,
         cards=cards,
         observer=metrics,
@@ -241,4 +252,18 @@ def build_services(
         metrics=metrics,
         workers=workers,
     )
+    if settings.status_page:  # public notices (docs/status-page.md)
+        pages = DatadogStatusPages(datadog)
+        services.status_pages = PageCache(pages, settings.status_page)
+        services.chores.add_work(
+            PublishNotice(
+                pages,
+                settings.status_page,
+                store,
+                publisher,
+                SlackNoticeTeller(slack),
+                journal=store,
+            )
+        )
+        services.resolve_extras += (ResolveNotice(services.chores),)
     return services

@@ -20,6 +20,7 @@ from slack_bolt import Ack, App, BoltRequest, BoltResponse, Respond
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
+from bot.slack.cadence.publish_modal import open_publish, submit_publish
 from bot.slack.common import ids
 from bot.slack.common.context import Services
 from bot.slack.common.ids import (
@@ -157,6 +158,8 @@ def register_listeners(app: App, services: Services) -> None:
     app.action(REOPEN_ACTION)(reopen)
     app.action(UPDATE_RETRY_ACTION)(retry_update)
     app.action(CHORE_RETRY_ACTION)(retry_chore)
+    app.action(ids.PUBLISH_ACTION)(open_publish)
+    app.view(ids.PUBLISH_CALLBACK)(submit_publish)
     app.view(UPDATE_CALLBACK)(submit_update)
     app.view(RESOLVE_CALLBACK)(submit_resolve)
     app.error(handle_error)

@@ -28,6 +28,8 @@ class Act(StrEnum):
     RESOLVE = "resolve"
     REOPEN = "reopen"
     RETRY = "retry"
+    PUBLISH = "publish"
+    """Publish a public notice on the status page (bot/slack/cadence/publish_modal.py)."""
 
     @property
     def changes(self) -> bool:

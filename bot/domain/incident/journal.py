@@ -21,6 +21,8 @@ class EntryKind(StrEnum):
     RESOLVED = "resolved"
     REOPENED = "reopened"
     CAPTURED = "captured"
+    NOTICE_PUBLISHED = "notice_published"
+    """A public notice published or changed on the status page (text: its message)."""
 
 
 class JournalEntry(BaseModel):

@@ -28,6 +28,27 @@ def update_key(team_id: str, view_id: str, view_hash: str) -> str:
     return f"up-{digest}"
 
 
+class StatusNoticeRef(BaseModel):
+    """The public notice (a Datadog status page degradation) published for an incident:
+    later publishes change it, a resolve may resolve it (bot/domain/cadence/publish.py)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    page_id: str
+    degradation_id: str
+    title: str
+    status: str
+    """Datadog's degradation status: investigating, identified, monitoring, resolved."""
+    url: str | None = None
+    """The public page people read."""
+    components: dict[str, str] = {}
+    """Affected component id -> its status as last published."""
+
+    @property
+    def resolved(self) -> bool:
+        return self.status == "resolved"
+
+
 class IncidentCard(BaseModel):
     """An announced incident's live card: where it is and what it shows now."""
 
@@ -56,6 +77,9 @@ class IncidentCard(BaseModel):
     version: int = 0
     """Saves so far: `save_card` writes only over the version it was read at (compare-and-set),
     so a slow writer never puts an older card back over a newer one."""
+
+    status_notice: StatusNoticeRef | None = None
+    """The public notice on the status page, once one is published (DECLARE_STATUS_PAGE)."""
 
     moved_to: str | None = None
     """The card posted anew elsewhere when this one's channel stayed archived (a reopen

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.domain.incident.changes import Change, ExternalUpdate, moment
 from bot.domain.incident.state import IncidentUser, IncidentView
+from bot.domain.lifecycle.record import StatusNoticeRef
 from bot.slack.common import ids
 from bot.slack.common.ids import (
     ACTIONS_BLOCK,
@@ -89,13 +90,16 @@ def _button(label: str, action_id: str, style: str | None = None) -> dict[str, A
     return button
 
 
-def card_buttons(incident: IncidentView) -> list[dict[str, Any]]:
-    """Update, then Resolve (Reopen once resolved), then the link to Datadog."""
+def card_buttons(incident: IncidentView, *, publish: bool = False) -> list[dict[str, Any]]:
+    """Update, then Resolve (Reopen once resolved), Status page (`publish`: a status page
+    is set up, the incident open), then the link to Datadog."""
     elements = [_button("Update", UPDATE_ACTION)]
     if incident.resolved:
         elements.append(_button("Reopen", REOPEN_ACTION))
     else:
         elements.append(_button("Resolve", RESOLVE_ACTION, "primary"))
+        if publish:
+            elements.append(_button("Status page", ids.PUBLISH_ACTION))
     if incident.url:
         link = _button("Open in Datadog", ids.OPEN_INCIDENT_ACTION)
         link["url"] = incident.url
@@ -103,7 +107,20 @@ def card_buttons(incident: IncidentView) -> list[dict[str, Any]]:
     return elements
 
 
-def card(incident: IncidentView, *, commander_slack_id: str | None = None) -> Message:
+def notice_line(notice: StatusNoticeRef) -> str:
+    """The card's link to the notice, e.g. ":mega: Status page: Login fails (Investigating)"."""
+    title = safe(notice.title, 300)
+    shown = f"<{notice.url}|{title}>" if notice.url else title
+    return f":mega: Status page: {shown} ({safe(notice.status.capitalize(), 40)})"
+
+
+def card(
+    incident: IncidentView,
+    *,
+    commander_slack_id: str | None = None,
+    notice: StatusNoticeRef | None = None,
+    publish: bool = False,
+) -> Message:
     """The live card: title, severity, state, commander, customer impact, link and buttons.
 
     `commander_slack_id` is the commander's Slack user when the bot knows it (shown as a
@@ -128,9 +145,16 @@ def card(incident: IncidentView, *, commander_slack_id: str | None = None) -> Me
     ]
     if incident.is_test:
         blocks.append({"type": "context", "elements": [verbatim(":test_tube: *TEST* incident")]})
-    blocks.append(
-        {"type": "actions", "block_id": ACTIONS_BLOCK, "elements": card_buttons(incident)}
-    )
+    if notice is not None:
+        blocks.append(
+            {
+                "type": "context",
+                "block_id": ids.NOTICE_BLOCK,
+                "elements": [verbatim(notice_line(notice))],
+            }
+        )
+    buttons = card_buttons(incident, publish=publish)
+    blocks.append({"type": "actions", "block_id": ACTIONS_BLOCK, "elements": buttons})
     text = safe(
         f"{test}{incident.label} ({incident.severity}, {incident.state}): {incident.title} "
         f"{incident.url or ''}".rstrip(),
