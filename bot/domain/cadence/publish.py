@@ -81,7 +81,10 @@ def resolving_notice(card: IncidentCard, message: str = "") -> Notice | None:
         message=message.strip() or RESOLVED_MESSAGE,
         status=NoticeStatus.RESOLVED,
         components=tuple(
-            AffectedComponent(id=cid, status=ComponentStatus.OPERATIONAL) for cid in ref.components
+            AffectedComponent(
+                id=cid, status=ComponentStatus.OPERATIONAL, name=ref.names.get(cid, "")
+            )
+            for cid in ref.components
         ),
     )
 
@@ -159,6 +162,7 @@ class PublishNotice:
             status=notice.status.value,
             url=params.page_url or (kept.url if kept else None),
             components={c.id: c.status.value for c in notice.components},
+            names={c.id: c.name for c in notice.components if c.name},
         )
         card = publish_card(self.store, self.publisher, self._keep(card, ref))
         told = self.teller.published(

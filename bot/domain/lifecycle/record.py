@@ -43,6 +43,8 @@ class StatusNoticeRef(BaseModel):
     """The public page people read."""
     components: dict[str, str] = {}
     """Affected component id -> its status as last published."""
+    names: dict[str, str] = {}
+    """Affected component id -> its name on the page (for notes)."""
 
     @property
     def resolved(self) -> bool:
