@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from bot.datadog.client import DatadogClient, RetryPolicy
 from bot.datadog.status_page_gateway import DatadogStatusPages
-from bot.domain.cadence.publish import PublishNotice, publish_chore, resolving_notice
+from bot.domain.cadence.publish import PageCache, PublishNotice, publish_chore, resolving_notice
 from bot.domain.cadence.status_page import (
     CLOCK_SKEW,
     AffectedComponent,
@@ -36,10 +36,12 @@ from bot.slack.cadence.status_page_section import (
     MESSAGE,
     NO_COMPONENTS,
     NO_MESSAGE,
+    NOT_READ_YET,
     PUBLISH,
     STATUS,
     TITLE,
     UNKNOWN_COMPONENT,
+    StatusPageSection,
     read_section,
     section_blocks,
 )
@@ -244,4 +246,51 @@ def test_a_publish_resumed_after_a_crash_mid_send_finds_its_notice(opener: Opene
         assert len(emu.page_degradations(page_id)) == 1 and teller.told == [True]
         kept = store.get_card(a_card().key).status_notice
         assert kept.degradation_id == landed.id and kept.components == {login: "major_outage"}
+        client.close()
+
+
+def test_the_post_update_section_reads_in_the_background_checks_and_publishes(
+    opener: Opener,
+) -> None:
+    """The `ModalSection` the Post update modal takes: blocks from the page as last read (a
+    read started off the trigger's clock), errors under its fields, and, once the status
+    update is stored, one publish keyed by that submission (a redelivery adds nothing)."""
+    store: Any = opener()
+    store.add_card(a_card())
+    with DatadogEmulator() as emu:
+        page_id = emu.add_status_page("Acme status")
+        client = DatadogClient(
+            emu.api_key, emu.app_key, base_url=emu.url, retry=RetryPolicy(sleep=lambda _: None)
+        )
+        pages = DatadogStatusPages(client)
+        work = PublishNotice(pages, page_id, store, cast(Any, SilentCards()), QuietTeller())
+        runner = ChoreRunner(store, [work], sleep=lambda _s: None)
+        started: list[Any] = []
+        section = StatusPageSection(PageCache(pages, page_id), runner, started.append)
+        first = section.blocks(a_card())
+        assert "reading the page" in json.dumps(first) and len(started) == 1
+        assert emu.calls(f"/api/v2/statuspages/{page_id}") == [], "nothing read on the trigger"
+        ticked = values(**{PUBLISH: options_value(["yes"], "checkboxes")})
+        assert section.errors(a_card(), ticked) == {PUBLISH: NOT_READ_YET}
+        started[0]()  # the pool runs the read
+        blocks = section.blocks(a_card())
+        assert_blocks_round_trip(blocks)
+        assert "Application / Login" in json.dumps(blocks) and len(started) == 1
+        assert section.errors(a_card(), {}) == {}, "not ticked: nothing asked"
+        assert section.errors(a_card(), ticked)[MESSAGE] == NO_MESSAGE
+        login = emu.component_id(page_id, "Login")
+        answers = ticked | values(
+            **{
+                COMPONENTS: options_value([login]),
+                TITLE: text_value("Login is failing"),
+                MESSAGE: text_value("On it."),
+            }
+        )
+        update = type("Update", (), {"actor_id": "U1"})()
+        section.accepted(a_card(), update, answers, "up-1")
+        section.accepted(a_card(), update, answers, "up-1")  # a redelivery
+        (made,) = emu.page_degradations(page_id)
+        assert made["attributes"]["components_affected"][0]["id"] == login
+        kept = store.get_card(a_card().key).status_notice
+        assert kept is not None and kept.degradation_id == made["id"]
         client.close()

@@ -222,6 +222,11 @@ class PageCache:
                 return None
             return self._page[1]
 
+    def last(self) -> StatusPage | None:
+        """The page as last read, however long ago (None: never read); `peek` for fresh."""
+        with self._lock:
+            return self._page[1] if self._page else None
+
     def read(self) -> StatusPage:
         """Read it now (StepFailed with Datadog's reason)."""
         page = self.pages.status_page(self.page_id)

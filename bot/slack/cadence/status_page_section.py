@@ -16,10 +16,11 @@ For the Post update modal (the `cadence` feature), the hook is three calls:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.cadence.publish import publish_chore
+from bot.domain.cadence.publish import PageCache, publish_chore
 from bot.domain.cadence.status_page import (
     MESSAGE_MAX,
     TITLE_MAX,
@@ -31,6 +32,7 @@ from bot.domain.cadence.status_page import (
 )
 from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.record import IncidentCard
+from bot.domain.reliability.outcomes import StepFailed
 from bot.slack.common.mrkdwn import safe, verbatim
 from bot.slack.declare.form.blocks import checkbox, input_block, option, text_input
 from bot.slack.declare.form.state import checked, selected_many, selected_of, text_of
@@ -245,3 +247,66 @@ def section_text(notice: Notice) -> str:
     parts = [notice.status.label]
     parts += [f"{c.name or c.id}: {c.status.label}" for c in notice.components]
     return " · ".join(parts)
+
+
+NOT_READ_YET = "The status page is still being read. Submit again in a moment."
+READING = "Publish on the status page: reading the page's components… Open the form again."
+
+
+class StatusPageSection:
+    """The Post update modal's "Publish on the status page": a section of that modal (the
+    `cadence` feature's `ModalSection`, bot/slack/common/sections.py), given to it by the
+    composition root. Its blocks come from the page as last read (never a read while
+    Slack's trigger runs); a page never read, or read over `PageCache.ttl` ago, is read
+    again in the background."""
+
+    def __init__(
+        self,
+        pages: PageCache,
+        chores: ChoreRunner,
+        in_background: Callable[[Callable[[], object]], object],
+    ) -> None:
+        self.pages = pages
+        self.chores = chores
+        self.in_background = in_background
+
+    def _refresh(self) -> None:
+        def read() -> None:
+            try:
+                self.pages.read()
+            except StepFailed as exc:
+                log.warning("reading the status page failed: %s", exc.reason)
+
+        try:
+            self.in_background(read)
+        except Exception:  # noqa: BLE001 - a busy pool: the next open tries again
+            log.info("the status page read was not started (busy)")
+
+    def blocks(self, card: IncidentCard) -> list[dict[str, Any]]:
+        page = self.pages.last()
+        if self.pages.peek() is None:
+            self._refresh()
+        if card.shown.resolved:
+            return []
+        if page is None:
+            return [{"type": "divider"}, {"type": "context", "elements": [verbatim(READING)]}]
+        return section_blocks(page, card, optional=True)
+
+    def errors(self, card: IncidentCard, values: dict[str, Any]) -> dict[str, str]:
+        page = self.pages.last()
+        if page is None:
+            return {PUBLISH: NOT_READ_YET} if checked(values, PUBLISH) else {}
+        return read_section(values, page, card)[1]
+
+    def accepted(
+        self, card: IncidentCard, update: Any, values: dict[str, Any], submission_key: str
+    ) -> None:
+        """Store the publish (keyed by the status update's submission) and start it."""
+        page = self.pages.last()
+        notice = read_section(values, page, card)[0] if page else None
+        if page is None or notice is None:
+            return
+        actor = str(getattr(update, "actor_id", "") or "")
+        chore = publish_chore(card, actor, notice, "status", submission_key, page_url=page.url)
+        if self.chores.submit(chore):
+            log.info("publish with the status update on %s accepted", card.incident_id)
