@@ -20,7 +20,7 @@ from datadog_api_client.v2.model.patch_degradation_request import PatchDegradati
 from bot.domain.lifecycle.chores import ChoreStep
 from bot.emulators.card_driver import initial_values, press_card
 from bot.emulators.datadog.validate import model_error
-from bot.emulators.personas import ALICE, BOB, INCIDENTS
+from bot.emulators.personas import ALICE, BOB, CAROL, INCIDENTS
 from bot.emulators.slack.inbound import block_actions, option_value, options_value, text_value
 from bot.emulators.stack import LocalStack
 from bot.slack.cadence.resolve_notice import RESOLVE_NOTICE
@@ -226,3 +226,42 @@ def test_without_a_status_page_the_card_has_no_button(stack: LocalStack) -> None
     opened = len(stack.slack.calls("/api/views.open"))
     assert press_card(stack, RESOLVE_ACTION).status_code == 200
     assert RESOLVE_NOTICE not in json.dumps(stack.opened_view(count=opened + 1))
+
+
+def test_who_may_publish_is_the_one_access_policy() -> None:
+    """CAROL is not in the private #war-room: her press and her submission are refused with
+    the action's name; nothing reaches the page."""
+    from tests.access.test_who_may_see_and_change import WAR_ROOM, add_people
+
+    stack = LocalStack()
+    page_id = stack.datadog.add_status_page()
+    stack.env["DECLARE_STATUS_PAGE"] = page_id
+    with stack:
+        add_people(stack)
+        stack.declare("Customer data exposure", channel=WAR_ROOM)
+        stack.wait_done()
+        views = len(stack.slack.views)
+        press_card(stack, PUBLISH_ACTION, user=CAROL, channel=WAR_ROOM)
+        wait_for(lambda: len(stack.slack.views) > views, what="the refusal")
+        refusal = json.dumps(list(stack.slack.views.values())[-1]["blocks"])
+        assert "You can't publish IR-" in refusal
+        view = open_publish_in(stack, WAR_ROOM)
+        values = initial_values(view) | {
+            COMPONENTS: {COMPONENTS: options_value([stack.datadog.component_id(page_id, "Login")])},
+            MESSAGE: {MESSAGE: text_value("On it.")},
+        }
+        answer = stack.submit(view, values, user=CAROL)
+        assert answer.status_code == 200
+        assert answer.json()["response_action"] == "update"
+        assert "You can't publish IR-" in json.dumps(answer.json()["view"])
+        assert stack.datadog.page_degradations(page_id) == []
+
+
+def open_publish_in(stack: LocalStack, channel: str) -> dict[str, Any]:
+    opened = len(stack.slack.calls("/api/views.open"))
+    assert press_card(stack, PUBLISH_ACTION, channel=channel).status_code == 200
+    view = stack.opened_view(count=opened + 1)
+    return wait_for(
+        lambda: (v := stack.current_view(view["id"])).get("submit") and v,
+        what="the section in the Publish modal",
+    )
