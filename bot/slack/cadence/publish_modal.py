@@ -109,7 +109,7 @@ def submit_publish(ack: Ack, body: dict[str, Any], services: Services) -> None:
     user_id = payload.user_id(body)
     team_id = payload.string(payload.obj(body, "team"), "id")
     pages = services.status_pages
-    page = pages.peek() if pages else None
+    page = pages.last() if pages else None  # as the modal showed it: no read on the ack path
     try:
         card = services.cards.get_card(payload.string(view, "private_metadata"))
     except Exception:  # the store is down: keep the modal and what was typed
