@@ -110,7 +110,6 @@ class ComponentData(Lenient):
 class StatusPageAttributes(Lenient):
     name: str | None = None
     page_url: str | None = None
-    enabled: bool | None = None
     components: list[ComponentData] | None = None
 
 
@@ -139,7 +138,6 @@ class DegradationAttributes(Lenient):
     description: str | None = None
     status: str | None = None
     created_at: str | None = None
-    modified_at: str | None = None
     components_affected: list[AffectedData] | None = None
     source: SourceData | None = None
 

@@ -46,7 +46,6 @@ IMPACT = "sp_impact"
 STATUS = "sp_status"
 TITLE = "sp_title"
 MESSAGE = "sp_message"
-SECTION_BLOCKS = (PUBLISH, COMPONENTS, IMPACT, STATUS, TITLE, MESSAGE)
 OPTIONS_MAX = 100
 """Slack's limit on a select's options: a page with more shows its first hundred."""
 IMPACTS = (
