@@ -68,3 +68,12 @@ _.collect
 
 # Bolt calls a Middleware's process(req=, resp=, next=) by keyword: the name is Bolt's.
 _.resp
+
+# Datadog emulator status page routes (bot/emulators/datadog/server.py maps paths to these).
+_._get_status_page
+_._list_degradations
+_._create_degradation
+_._update_degradation
+
+# A component status Datadog serves (maintenance windows), read from pages, never sent.
+_.MAINTENANCE

@@ -25,7 +25,9 @@ from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
 from bot.datadog.paging_gateway import DatadogPager
 from bot.datadog.responder_gateway import DatadogResponders
+from bot.datadog.status_page_gateway import DatadogStatusPages
 from bot.domain.cadence.follow import Cadences, StartingCadences
+from bot.domain.cadence.publish import PageCache, PublishNotice
 from bot.domain.cadence.scheduler import ReminderScheduler, SchedulePolicy
 from bot.domain.declare.channel_steps import ChannelSteps
 from bot.domain.declare.commander import CommanderResolver
@@ -42,7 +44,9 @@ from bot.pool import DeclarationWorkers, InteractionPool
 from bot.slack.access.allowlist import Allowlist
 from bot.slack.access.policy import AccessPolicy
 from bot.slack.cadence.mirror import CadenceFollowingPublisher
+from bot.slack.cadence.notice_notes import SlackNoticeTeller
 from bot.slack.cadence.notices import SlackCadence
+from bot.slack.cadence.resolve_notice import ResolveNotice
 from bot.slack.cadence.work import StatusUpdateWork
 from bot.slack.channel.conversations import SlackIncidentChannels
 from bot.slack.channel.follow import ChannelFollowingPublisher
@@ -136,6 +140,10 @@ class Services:
         self._sync_thread = thread
         return thread
 
+    status_pages: PageCache | None = None
+    """The status page (DECLARE_STATUS_PAGE) as last read; None when not set up."""
+    resolve_extras: tuple[ResolveNotice, ...] = ()
+    """What the resolve modal offers besides (the public notice's resolve)."""
     interactions: InteractionPool = field(default_factory=InteractionPool)
     """Listeners' work after the ack (Datadog reads, slow Slack calls, monitor reads and
     the form updates they feed): never on Bolt's listener threads (bot/pool.py)."""
@@ -212,7 +220,10 @@ def build_services(
     cards: IncidentStore = store
     workers = DeclarationWorkers()
     publisher = ChannelFollowingPublisher(
-        slack, store, archive_on_resolve=settings.archive_on_resolve
+        slack,
+        store,
+        archive_on_resolve=settings.archive_on_resolve,
+        status_page=settings.status_page is not None,
     )
     incidents = DatadogIncidents(datadog)
     org_cache = OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl)
@@ -252,7 +263,7 @@ def build_services(
         resolver,
         people,
         gateway,
-        SlackAnnouncer(slack),
+        SlackAnnouncer(slack, status_page=settings.status_page is not None),
         policy=runner_policy,
         cards=cast(IncidentStore, starting),
         observer=metrics,
@@ -318,4 +329,18 @@ def build_services(
     services.chores.add_work(
         StatusUpdateWork(slack_cadence, slack, store, following, on_posted=metrics.status_posted)
     )
+    if settings.status_page:  # public notices (docs/status-page.md)
+        pages = DatadogStatusPages(datadog)
+        services.status_pages = PageCache(pages, settings.status_page)
+        services.chores.add_work(
+            PublishNotice(
+                pages,
+                settings.status_page,
+                store,
+                publisher,
+                SlackNoticeTeller(slack),
+                journal=store,
+            )
+        )
+        services.resolve_extras += (ResolveNotice(services.chores),)
     return services

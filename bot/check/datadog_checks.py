@@ -21,6 +21,7 @@ from bot.check.responder_checks import (
     probe_responders,
     roles_detail,
 )
+from bot.check.status_page_checks import check_status_page, status_page_titles
 from bot.config import Settings
 from bot.datadog.client import DatadogClient, RetryPolicy
 from bot.datadog.endpoints import APP_KEY_PERMISSIONS, ENDPOINTS, Endpoint
@@ -117,6 +118,7 @@ def check_datadog(settings: Settings) -> list[Item]:
                 MONITORS_TITLE,
                 SEVERITY_TITLE,
                 PAGING_TITLE,
+                *status_page_titles(settings),
             )
             return [key, *(Item("skip", title, why) for title in titles)]
         users = check_read(
@@ -154,7 +156,8 @@ def check_datadog(settings: Settings) -> list[Item]:
         monitors = check_monitors_read(client)
         severity = check_monitor_severity(settings, client)
         paging = check_paging(client)
-        return [key, users, incidents, types, roles, responders, monitors, severity, paging]
+        pages = check_status_page(settings, client)
+        return [key, users, incidents, types, roles, responders, monitors, severity, paging, *pages]
     finally:
         client.close()
 

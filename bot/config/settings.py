@@ -71,6 +71,8 @@ class Settings(BaseModel):
     """Monitor priority (1..5) -> severity, for declaring from a monitor alert."""
     monitor_from_any_message: bool = Field(False, alias="DECLARE_MONITOR_FROM_ANY_MESSAGE")
     """Read the monitor a person's message links to, not only an app's alert's."""
+    status_page: str | None = Field(None, alias="DECLARE_STATUS_PAGE")
+    """The Datadog status page public notices are published on (None: off)."""
     default_handles: list[str] = Field(default_factory=list, alias="DECLARE_DEFAULT_HANDLES")
     allowed_channels: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_CHANNELS")
     allowed_usergroups: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_USERGROUPS")
@@ -143,6 +145,16 @@ class Settings(BaseModel):
         if problem:
             raise ValueError(problem)
         return value.strip()
+
+    @field_validator("status_page", mode="before")
+    @classmethod
+    def _status_page(cls, value: object) -> object:
+        if isinstance(value, str):
+            page = value.strip()
+            if page and not re.fullmatch(r"[0-9A-Fa-f-]{8,64}", page):
+                raise ValueError(f"{page!r} is not a status page id (a UUID from the page's URL)")
+            return page.lower() or None
+        return value
 
     @field_validator("monitor_severity", mode="before")
     @classmethod

@@ -114,6 +114,13 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "your security policy",
     ),
     SettingDoc(
+        "DECLARE_STATUS_PAGE",
+        "",
+        "Datadog status page id (a UUID): the card's Status page button and the Post update "
+        "modal publish public notices there (docs/status-page.md); empty: off.",
+        "Datadog > Status Pages > the page's URL",
+    ),
+    SettingDoc(
         "DECLARE_DEFAULT_HANDLES",
         "",
         "Comma-separated Datadog handles always notified, e.g. @oncall-sre,@slack-incidents.",

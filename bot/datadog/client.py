@@ -42,6 +42,15 @@ from bot.datadog.responders import (
     responders_from,
     roles_from,
 )
+from bot.datadog.status_page_models import (
+    DegradationCreateRequest,
+    DegradationData,
+    DegradationListResponse,
+    DegradationPatchRequest,
+    DegradationResponse,
+    StatusPageData,
+    StatusPageResponse,
+)
 from bot.datadog.transport import (
     DEFAULT_TIMEOUT,
     CallCounter,
@@ -66,6 +75,8 @@ USERS_MAX_PAGES = 20
 OPEN_QUERY = "state:(active OR stable)"
 """Incidents not yet over (Datadog's default states; resolved ones leave)."""
 SEARCH_PAGE_SIZE = 50
+DEGRADATIONS_PAGE_SIZE = 50
+"""Degradations read per request (the spec's default `page[limit]`)."""
 SEARCH_PAGE_MAX = 100
 """The largest `page[size]` the incident search allows (the OpenAPI spec's `PageSize`)."""
 TEAMS_PAGE_SIZE = 100
@@ -336,6 +347,52 @@ class DatadogClient:
         if not page_id:
             raise unreadable(response, "no page id")
         return page_id
+
+    def get_status_page(self, page_id: str) -> StatusPageData:
+        """GET /api/v2/statuspages/{page_id}: the page and its components (groups nest them)."""
+        response = self._send(
+            ENDPOINTS.get_status_page, ENDPOINTS.get_status_page.path(page_id=page_id)
+        )
+        return parse(response, StatusPageResponse).data
+
+    def list_degradations(
+        self, page_id: str, *, limit: int = DEGRADATIONS_PAGE_SIZE, offset: int = 0
+    ) -> list[DegradationData]:
+        """GET /api/v2/statuspages/degradations of one page, newest first."""
+        response = self._send(
+            ENDPOINTS.list_degradations,
+            params={
+                "filter[page_id]": page_id,
+                "sort": "-created_at",
+                "page[limit]": limit,
+                "page[offset]": offset,
+            },
+        )
+        return parse(response, DegradationListResponse).data
+
+    def create_degradation(
+        self, page_id: str, request: DegradationCreateRequest
+    ) -> DegradationData:
+        """POST a degradation: a public notice. Never retried once it may have been sent."""
+        response = self._send(
+            ENDPOINTS.create_degradation,
+            ENDPOINTS.create_degradation.path(page_id=page_id),
+            json=request.to_wire(),
+            idempotent=False,
+        )
+        return parse(response, DegradationResponse).data
+
+    def update_degradation(
+        self, page_id: str, degradation_id: str, request: DegradationPatchRequest
+    ) -> DegradationData:
+        """PATCH a degradation with all it should say: sending it twice says the same."""
+        response = self._send(
+            ENDPOINTS.update_degradation,
+            ENDPOINTS.update_degradation.path(page_id=page_id, degradation_id=degradation_id),
+            json=request.to_wire(),
+            idempotent=True,
+        )
+        return parse(response, DegradationResponse).data
 
     def validate_api_key(self) -> bool:
         """GET /api/v1/validate: is the API key valid for this site?"""

@@ -36,6 +36,8 @@ from bot.datadog.models import (
     SlackIntegrationMetadata,
 )
 from bot.datadog.paging_models import IncidentPageRequest, PageAttributes, PageData, PageTarget
+from bot.datadog.status_page_models import create_request, patch_request
+from bot.domain.cadence.status_page import AffectedComponent, Notice
 from bot.emulators.datadog import DatadogEmulator
 from bot.emulators.datadog.server import DEFAULT_PERMISSIONS
 from tests.conftest import shared_path
@@ -175,6 +177,19 @@ def test_the_client_sends_every_row_and_nothing_else(emulator: DatadogEmulator) 
             data=PageData(attributes=PageAttributes(target=target, title="t"))
         )
         assert client.page_from_incident(incident.id, page)
+        page_id = emulator.add_status_page()
+        notice = Notice(
+            incident_id=incident.id,
+            title="Login is slow",
+            message="We are looking into it.",
+            components=(
+                AffectedComponent(id=emulator.component_id(page_id, "Login"), status="degraded"),
+            ),
+        )
+        client.get_status_page(page_id)
+        made = client.create_degradation(page_id, create_request(notice))
+        client.update_degradation(page_id, made.id, patch_request(made.id, notice))
+        client.list_degradations(page_id)
     finally:
         client.close()
     sent = [(r.method, r.path) for r in emulator.calls()]

@@ -25,6 +25,8 @@ class EntryKind(StrEnum):
     RESPONDER_REMOVED = "responder_removed"
     PAGED = "paged"
     STATUS_UPDATE = "status_update"
+    NOTICE_PUBLISHED = "notice_published"
+    """A public notice published or changed on the status page (text: its message)."""
 
 
 class JournalEntry(BaseModel):

@@ -26,6 +26,7 @@ from bot.emulators.datadog.paging_routes import PagingRoutes
 from bot.emulators.datadog.params import BadRequest, error_response
 from bot.emulators.datadog.responder_routes import ResponderRoutes
 from bot.emulators.datadog.state import DeclareError
+from bot.emulators.datadog.status_page_routes import StatusPageRoutes
 
 Handler = Callable[[Request, dict[str, str]], Response]
 
@@ -47,6 +48,10 @@ HANDLERS: dict[str, str] = {
     "remove_responder": "_remove_responder",
     "list_teams": "_list_teams",
     "page_from_incident": "_page_incident",
+    "get_status_page": "_get_status_page",
+    "list_degradations": "_list_degradations",
+    "create_degradation": "_create_degradation",
+    "update_degradation": "_update_degradation",
 }
 """The handler of each row of the bot's endpoint table (bot/datadog/endpoints.py), by name:
 every endpoint the bot calls is routed from the table, its template and its permission."""
@@ -72,7 +77,13 @@ def _routes() -> list[tuple[Endpoint, str]]:
 
 
 class DatadogEmulator(
-    IncidentRoutes, OrgRoutes, MonitorRoutes, ResponderRoutes, PagingRoutes, EmulatorServer
+    IncidentRoutes,
+    OrgRoutes,
+    MonitorRoutes,
+    ResponderRoutes,
+    PagingRoutes,
+    StatusPageRoutes,
+    EmulatorServer,
 ):
     """The Datadog API surface declare-bot uses; state is public for test assertions."""
 
@@ -94,6 +105,7 @@ class DatadogEmulator(
         self._init_monitors()
         self._init_responders()
         self._init_paging()
+        self._init_status_pages()
         self._routes: list[tuple[Endpoint, Handler]] = [
             (endpoint, getattr(self, name)) for endpoint, name in _routes()
         ]

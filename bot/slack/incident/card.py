@@ -18,6 +18,7 @@ from typing import Any
 from bot.domain.incident.changes import Change, ExternalUpdate, moment
 from bot.domain.incident.responders import Responder
 from bot.domain.incident.state import IncidentUser, IncidentView
+from bot.domain.lifecycle.record import StatusNoticeRef
 from bot.domain.responders.roster import roster
 from bot.slack.common import ids
 from bot.slack.common.ids import (
@@ -108,9 +109,9 @@ def _button(label: str, action_id: str, style: str | None = None) -> dict[str, A
     return button
 
 
-def card_buttons(incident: IncidentView) -> list[dict[str, Any]]:
-    """Post update (while open), Update, then Resolve and Page (Reopen once resolved), then
-    the link to Datadog."""
+def card_buttons(incident: IncidentView, *, publish: bool = False) -> list[dict[str, Any]]:
+    """Post update (while open), Update, then Resolve, Page and Status page (`publish`: a
+    status page is set up) while open (Reopen once resolved), then the link to Datadog."""
     elements = [] if incident.resolved else [_button("Post update", POST_UPDATE_ACTION)]
     elements.append(_button("Update", UPDATE_ACTION))
     if incident.resolved:
@@ -118,6 +119,8 @@ def card_buttons(incident: IncidentView) -> list[dict[str, Any]]:
     else:
         elements.append(_button("Resolve", RESOLVE_ACTION, "primary"))
         elements.append(_button("Page", ids.PAGE_ACTION))
+        if publish:
+            elements.append(_button("Status page", ids.PUBLISH_ACTION))
     if incident.url:
         link = _button("Open in Datadog", ids.OPEN_INCIDENT_ACTION)
         link["url"] = incident.url
@@ -175,6 +178,13 @@ def status_line(status_at: float | None, status_due: float | None) -> str | None
     return line
 
 
+def notice_line(notice: StatusNoticeRef) -> str:
+    """The card's link to the notice, e.g. ":mega: Status page: Login fails (Investigating)"."""
+    title = safe(notice.title, 300)
+    shown = f"<{notice.url}|{title}>" if notice.url else title
+    return f":mega: Status page: {shown} ({safe(notice.status.capitalize(), 40)})"
+
+
 def card(
     incident: IncidentView,
     *,
@@ -182,14 +192,17 @@ def card(
     responders: Sequence[Responder] = (),
     status_at: float | None = None,
     status_due: float | None = None,
+    notice: StatusNoticeRef | None = None,
+    publish: bool = False,
 ) -> Message:
     """The live card: title, severity, state, commander, customer impact, responders, the
-    status line, link and buttons.
+    status line, the public notice, link and buttons.
 
     `commander_slack_id` is the commander's Slack user when the bot knows it (shown as a
     mention); otherwise Datadog's name for them is shown. `responders` are Datadog's (the
     commander among them is listed once, first). `status_at`/`status_due`: the last status
-    update and when the next is due (a context line; bot/slack/cadence/).
+    update and when the next is due (a context line; bot/slack/cadence/). `notice`: the
+    public notice on the status page; `publish`: a status page is set up (its button).
     """
     icon = "✅" if incident.resolved else "🚨"
     test = "[TEST] " if incident.is_test else ""
@@ -218,9 +231,16 @@ def card(
         blocks.append(
             {"type": "context", "block_id": STATUS_LINE_BLOCK, "elements": [verbatim(status)]}
         )
-    blocks.append(
-        {"type": "actions", "block_id": ACTIONS_BLOCK, "elements": card_buttons(incident)}
-    )
+    if notice is not None:
+        blocks.append(
+            {
+                "type": "context",
+                "block_id": ids.NOTICE_BLOCK,
+                "elements": [verbatim(notice_line(notice))],
+            }
+        )
+    buttons = card_buttons(incident, publish=publish)
+    blocks.append({"type": "actions", "block_id": ACTIONS_BLOCK, "elements": buttons})
     if not incident.resolved:
         staff = staff_buttons(bool(listed))
         blocks.append({"type": "actions", "block_id": STAFF_BLOCK, "elements": staff})
