@@ -35,6 +35,13 @@ from bot.datadog.models import (
     SlackChannelLink,
     SlackIntegrationMetadata,
 )
+from bot.datadog.record_models import (
+    CreateAttachmentRequest,
+    IncidentTodoCreateRequest,
+    IncidentTodoPatchRequest,
+    TodoAttributes,
+    TodoCreateData,
+)
 from bot.emulators.datadog import DatadogEmulator
 from bot.emulators.datadog.server import DEFAULT_PERMISSIONS
 from tests.conftest import shared_path
@@ -160,6 +167,16 @@ def test_the_client_sends_every_row_and_nothing_else(emulator: DatadogEmulator) 
         client.link_slack_thread(incident.id, integration)
         client.list_incident_types()
         client.list_all_user_defined_fields()
+        client.create_attachment(incident.id, CreateAttachmentRequest.link("https://x/y", "y"))
+        client.list_attachments(incident.id, attachment_type="link")
+        todo = TodoAttributes(content="Rotate the key")
+        created = client.create_todo(
+            incident.id, IncidentTodoCreateRequest(data=TodoCreateData(attributes=todo))
+        )
+        client.list_todos(incident.id)
+        patch = IncidentTodoPatchRequest(todo=todo, completed=None)
+        client.update_todo(incident.id, created.id, patch)
+        client.delete_todo(incident.id, created.id)
         with pytest.raises(DatadogError):
             client.get_monitor(1)
     finally:
