@@ -49,7 +49,7 @@ class CreateAttachmentRequest(_Wire):
 
     @classmethod
     def link(cls, url: str, title: str) -> CreateAttachmentRequest:
-        link = AttachmentLink(documentUrl=url, title=title)
+        link = AttachmentLink(document_url=url, title=title)
         return cls(
             data=CreateAttachmentData(attributes=CreateAttachmentAttributes(attachment=link))
         )

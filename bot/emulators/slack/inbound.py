@@ -182,6 +182,25 @@ def declare_form_values(
     return values
 
 
+def events_api_body(
+    event: dict[str, Any], *, team_id: str = "T0EMULATOR", event_id: str | None = None
+) -> dict[str, Any]:
+    """The Events API envelope of one event (`event_callback`), as Slack POSTs it as JSON."""
+    return {
+        "token": "unused-verification-token",
+        "team_id": team_id,
+        "api_app_id": "A0DECLARE",
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id or f"Ev{int(time.time() * 1_000_000):X}",
+        "event_time": int(time.time()),
+        "authorizations": [
+            {"team_id": team_id, "user_id": "UBOT", "is_bot": True, "is_enterprise_install": False}
+        ],
+        "is_ext_shared_channel": False,
+    }
+
+
 class BotCaller:
     """Sends signed requests to a running bot's POST /slack/events."""
 
@@ -196,6 +215,12 @@ class BotCaller:
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         headers.update(sign(secret or self.secret, body, timestamp))
         return self.http.post(self.url, content=body, headers=headers)
+
+    def event(self, body: dict[str, Any]) -> httpx.Response:
+        """An Events API request: a JSON body, signed like every other."""
+        raw = json.dumps(body).encode()
+        headers = {"Content-Type": "application/json", **sign(self.secret, raw)}
+        return self.http.post(self.url, content=raw, headers=headers)
 
     def interact(self, payload: dict[str, Any]) -> httpx.Response:
         return self.post(payload_body(payload))
