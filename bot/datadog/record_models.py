@@ -168,6 +168,7 @@ def todo_from(data: TodoData) -> Todo:
         assignees=tuple(_assignee(a) for a in attrs.assignees or [] if _assignee(a)),
         due=due_from_the_wire(attrs.due_date),
         completed=attrs.completed,
+        modified=attrs.modified,
     )
 
 

@@ -21,6 +21,9 @@ class EntryKind(StrEnum):
     RESOLVED = "resolved"
     REOPENED = "reopened"
     CAPTURED = "captured"
+    TODO_ADDED = "todo_added"
+    TODO_DONE = "todo_done"
+    TODO_REOPENED = "todo_reopened"
 
 
 class JournalEntry(BaseModel):

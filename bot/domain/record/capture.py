@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.domain.incident.journal import EntryKind, JournalEntry
+
 LINK_TITLE_MAX = 120
 """The link attachment's title: the author and the start of the text, on one line."""
 
@@ -69,3 +71,22 @@ class CapturedMessage(BaseModel):
             return self.text
         named = "Files: " + ", ".join(self.files)
         return f"{self.text}\n{named}" if self.text else named
+
+
+def captured_entry(message: CapturedMessage, incident_id: str, actor_id: str) -> JournalEntry:
+    """The journal's entry: when the message was written, who added it (`data.added_by`)."""
+    data = {"channel": message.channel_id, "ts": message.ts, "added_by": actor_id}
+    if message.author_id:
+        data["author"] = message.author_id
+    if message.author_name:
+        data["author_name"] = message.author_name
+    return JournalEntry(
+        key=message.key,
+        incident_id=incident_id,
+        at=message.at,
+        kind=EntryKind.CAPTURED,
+        actor_id=message.author_id,
+        text=message.journal_text(),
+        permalink=message.permalink,
+        data=data,
+    )

@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.domain.incident.journal import EntryKind, JournalEntry
+
 CONTENT_MAX = 1000
 """What one to-do may say (the Slack list shows each on one line, cut shorter)."""
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -35,6 +37,8 @@ class Todo(BaseModel):
     due: date | None = None
     completed: str | None = None
     """When it was completed (Datadog's timestamp), None while open."""
+    modified: str | None = None
+    """Datadog's last change to it: names a reopen in the journal."""
 
     @property
     def done(self) -> bool:
@@ -118,3 +122,23 @@ def still_open_line(count: int) -> str:
     if count <= 0:
         return ""
     return f"{count} to-do still open" if count == 1 else f"{count} to-dos still open"
+
+
+def todo_entry(
+    kind: EntryKind, incident_id: str, todo: Todo, actor_id: str | None, *, key: str, at: float
+) -> JournalEntry:
+    """A to-do added, completed or reopened (from Slack: `actor_id`; in Datadog: None)."""
+    data = {"todo_id": todo.id}
+    if todo.assignees:
+        data["assignees"] = ", ".join(todo.assignees)
+    if todo.due:
+        data["due"] = todo.due.isoformat()
+    return JournalEntry(
+        key=key,
+        incident_id=incident_id,
+        at=at,
+        kind=kind,
+        actor_id=actor_id,
+        text=todo.content,
+        data=data,
+    )
