@@ -23,6 +23,7 @@ from bot.datadog.incident_reader import DatadogIncidentReader
 from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
+from bot.datadog.record_gateway import DatadogRecord
 from bot.domain.declare.channel_steps import ChannelSteps
 from bot.domain.declare.commander import CommanderResolver
 from bot.domain.declare.runner import DeclarationRunner, RunnerPolicy
@@ -31,6 +32,8 @@ from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.ports import IncidentStore
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
+from bot.domain.record.todo_list import TodoLists
+from bot.domain.record.works import CaptureWork, TodoAddWork, TodoCheckWork
 from bot.domain.sync.follow import IncidentSync, SyncPolicy
 from bot.metrics import Metrics
 from bot.pool import DeclarationWorkers, InteractionPool
@@ -43,6 +46,7 @@ from bot.slack.common.people import SlackPeople
 from bot.slack.common.signed_buttons import ButtonSigner
 from bot.slack.declare.announcer import SlackAnnouncer
 from bot.slack.lifecycle.publisher import SlackCardPublisher
+from bot.slack.record.notes import SlackRecordNotes
 from bot.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -73,6 +77,8 @@ class Services:
     updates: UpdateRunner
     """Carries out stored updates, resolves and reopens (bot/domain/lifecycle/runner.py)."""
     chores: ChoreRunner
+    todo_lists: TodoLists
+    """Each incident's to-do list in its card's thread, followed from Datadog by the sync."""
     """Carries out stored chores: responders, pages, to-dos… (bot/domain/lifecycle/chores.py);
     each feature adds its `ChoreWork` in `build_services`."""
     incident_reader: DatadogIncidentReader
@@ -196,6 +202,9 @@ def build_services(
         journal=store,
     )
     reader = DatadogIncidentReader(datadog)
+    record = DatadogRecord(datadog)
+    record_notes = SlackRecordNotes(slack)
+    todo_lists = TodoLists(store, record, record_notes, store)
     sync = IncidentSync(
         cards,
         store,
@@ -204,6 +213,7 @@ def build_services(
         publisher,  # the sync's notes: archives the channel after a resolve's, like Slack's
         policy=sync_policy or SyncPolicy(interval=settings.sync_interval),
         org_fields=org_fields,
+        followers=(todo_lists.follow,),  # to-dos changed in Datadog reach the list
     )
     metrics.watch_store(store)
     services = Services(
@@ -235,10 +245,14 @@ def build_services(
             journal=store,
         ),
         chores=ChoreRunner(store, policy=runner_policy, dispatch=workers.dispatch),
+        todo_lists=todo_lists,
         incident_reader=reader,
         sync=sync,
         list_signer=ButtonSigner(settings.slack_bot_token.get_secret_value()),
         metrics=metrics,
         workers=workers,
     )
+    services.chores.add_work(CaptureWork(record, record_notes))
+    services.chores.add_work(TodoAddWork(record, todo_lists, record_notes, store))
+    services.chores.add_work(TodoCheckWork(record, todo_lists, record_notes, store))
     return services

@@ -73,12 +73,24 @@ class Settings(BaseModel):
     channel_name: str = Field(DEFAULT_TEMPLATE, alias="DECLARE_CHANNEL_NAME")
     channel_private: bool = Field(False, alias="DECLARE_CHANNEL_PRIVATE")
     archive_on_resolve: bool = Field(False, alias="DECLARE_ARCHIVE_ON_RESOLVE")
+    capture_reaction: str | None = Field(None, alias="DECLARE_CAPTURE_REACTION")
     store_path: str = Field("declare-bot.sqlite3", alias="STORE_PATH")
     redis_url: SecretStr | None = Field(None, alias="REDIS_URL")
     commander_cache_ttl: float = Field(600.0, alias="COMMANDER_CACHE_TTL", ge=0)
     sync_interval: float = Field(60.0, alias="DECLARE_SYNC_INTERVAL", ge=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="LOG_LEVEL")
     log_format: Literal["text", "json"] = Field("text", alias="LOG_FORMAT")
+
+    @field_validator("capture_reaction")
+    @classmethod
+    def _emoji_name(cls, value: str | None) -> str | None:
+        """`:pushpin:` or `pushpin` → `pushpin`; empty → None (off)."""
+        name = (value or "").strip().strip(":").strip()
+        if not name:
+            return None
+        if not re.fullmatch(r"[a-z0-9_+'-]+", name):
+            raise ValueError("an emoji name such as pushpin (letters, digits, _ + - ')")
+        return name
 
     @field_validator("dd_site")
     @classmethod

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -51,6 +52,16 @@ from bot.slack.lifecycle.list_command import (
 )
 from bot.slack.lifecycle.update_submission import submit_resolve, submit_update
 from bot.slack.monitor.shortcut import declare_from_message
+from bot.slack.record.capture import add_to_incident, capture_reaction, submit_capture_picker
+from bot.slack.record.todos import (
+    TODO_CHECK_PATTERN,
+    add_as_todo,
+    check_todo,
+    is_todo_request,
+    open_todo_modal,
+    submit_todo_modal,
+    todo_command,
+)
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +143,9 @@ def declare_command(
     if is_list_request(body):
         list_incidents(ack, body, respond, services)
         return
+    if is_todo_request(body):  # `/declare todo …` in an incident channel (bot/slack/record/)
+        todo_command(ack, body, respond, services)
+        return
     open_declare_modal(ack, body, client, respond, services)
 
 
@@ -159,4 +173,12 @@ def register_listeners(app: App, services: Services) -> None:
     app.action(CHORE_RETRY_ACTION)(retry_chore)
     app.view(UPDATE_CALLBACK)(submit_update)
     app.view(RESOLVE_CALLBACK)(submit_resolve)
+    # The record (bot/slack/record/): captures, to-dos and their list.
+    app.shortcut(ids.CAPTURE_SHORTCUT)(add_to_incident)
+    app.shortcut(ids.TODO_SHORTCUT)(add_as_todo)
+    app.view(ids.CAPTURE_CALLBACK)(submit_capture_picker)
+    app.view(ids.TODO_CALLBACK)(submit_todo_modal)
+    app.action(ids.TODO_ACTION)(open_todo_modal)
+    app.action(re.compile(TODO_CHECK_PATTERN))(check_todo)
+    app.event("reaction_added")(capture_reaction)
     app.error(handle_error)

@@ -102,12 +102,15 @@ class IncidentSync:
         policy: SyncPolicy | None = None,
         org_fields: Callable[[], Sequence[OrgField]] = tuple,
         owner: str | None = None,
+        followers: Sequence[Callable[[Sequence[IncidentCard]], object]] = (),
     ) -> None:
         self.store, self.leases, self.reader = store, leases, reader
         self.publisher, self.notes = publisher, notes
         self.policy = policy or SyncPolicy()
         self.org_fields = org_fields
         self.owner = owner or f"sync/{uuid.uuid4().hex[:12]}"
+        self.followers = followers
+        """Each round, after the cards: more of each open incident to follow (its to-dos)."""
 
     def _hold(self) -> bool:
         return self.leases.claim_lease(SYNC_LEASE, self.owner, self.policy.lease_ttl)
@@ -150,6 +153,11 @@ class IncidentSync:
                 )
             finally:
                 lease.release()
+        for follow in self.followers:
+            try:
+                follow([c for c in cards if c.open])
+            except Exception:  # one follower's failure must not stop the sync
+                log.warning("incident sync: a follower failed", exc_info=True)
         return report
 
     def _held(

@@ -21,6 +21,7 @@ from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.ports import IncidentStore, IncidentUpdater
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
+from bot.domain.record.todo_list import TodoLists
 from bot.domain.sync.ports import IncidentReader
 from bot.pool import PoolBusy
 from bot.slack.access.policy import AccessPolicy
@@ -99,6 +100,11 @@ class Services(Protocol):
     @property
     def chores(self) -> ChoreRunner:
         """Writes to an announced incident, each exactly once (responders, pages, to-dos…)."""
+        ...
+
+    @property
+    def todo_lists(self) -> TodoLists:
+        """Each incident's to-do list in its card's thread (bot/domain/record/todo_list.py)."""
         ...
 
     @property

@@ -96,6 +96,7 @@ def card_buttons(incident: IncidentView) -> list[dict[str, Any]]:
         elements.append(_button("Reopen", REOPEN_ACTION))
     else:
         elements.append(_button("Resolve", RESOLVE_ACTION, "primary"))
+        elements.append(_button("Add to-do", ids.TODO_ACTION))
     if incident.url:
         link = _button("Open in Datadog", ids.OPEN_INCIDENT_ACTION)
         link["url"] = incident.url
