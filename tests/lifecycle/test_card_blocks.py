@@ -48,8 +48,13 @@ def test_open_card_shows_the_incident_and_update_resolve_buttons() -> None:
         "*Customer impact*\nNo",
     ]
     actions = [e["action_id"] for e in _actions(blocks)]
-    assert actions == [cards.UPDATE_ACTION, cards.RESOLVE_ACTION, ids.OPEN_INCIDENT_ACTION]
-    assert _actions(blocks)[2]["url"] == INCIDENT.url
+    assert actions == [
+        cards.UPDATE_ACTION,
+        cards.RESOLVE_ACTION,
+        ids.TODO_ACTION,
+        ids.OPEN_INCIDENT_ACTION,
+    ]
+    assert _actions(blocks)[-1]["url"] == INCIDENT.url
     assert text.startswith("IR-338027 (SEV-2, active): Checkout down")
     assert [b["block_id"] for b in blocks] == [
         cards.HEADER_BLOCK,
@@ -94,7 +99,11 @@ def test_card_without_commander_url_or_with_test_flag() -> None:
     text, blocks = cards.card(bare)
     assert_blocks_round_trip(blocks)
     assert "*Commander*\nNot set" in [f["text"] for f in blocks[1]["fields"]]
-    assert [e["action_id"] for e in _actions(blocks)] == [cards.UPDATE_ACTION, cards.RESOLVE_ACTION]
+    assert [e["action_id"] for e in _actions(blocks)] == [
+        cards.UPDATE_ACTION,
+        cards.RESOLVE_ACTION,
+        ids.TODO_ACTION,
+    ]
     assert blocks[0]["text"]["text"].startswith("🚨 [TEST] IR-338027")
     assert text.startswith("[TEST] ")
 
