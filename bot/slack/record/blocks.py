@@ -76,9 +76,9 @@ def _link(permalink: str, label: str) -> str:
 def capture_note(card: IncidentCard, message: CapturedMessage, actor_id: str) -> Message:
     """📌 added to IR-12 by @x, then who wrote it, the quote, its files and the link."""
     label = card.shown.label
-    author = mention(message.author_id) if message.author_id else "someone"
+    author = safe(message.author_name or message.author_id or "someone", 100)
     head = f"📌 added to *{safe(label, 100)}* by {mention(actor_id)}"
-    lines = [f"{author} wrote:", quote(message.text or "(no text)")]
+    lines = [f"*{author}* wrote:", quote(message.text or "(no text)")]
     if message.files:
         lines.append("Files: " + safe(", ".join(message.files), 300))
     body = "\n".join(lines)

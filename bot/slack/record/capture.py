@@ -71,6 +71,24 @@ def _author_name(message: dict[str, Any]) -> str | None:
     return name or payload.string(message, "username") or None
 
 
+def _name_of(client: WebClient, user_id: str) -> str | None:
+    """The author's name, so the note names them without pinging them."""
+    if not user_id.startswith(("U", "W")):
+        return None
+    try:
+        user = payload.as_dict(client.users_info(user=user_id).get("user"))
+    except SlackApiError as exc:
+        log.info("users.info for a captured message's author failed: %s", error_of(exc))
+        return None
+    profile = payload.obj(user, "profile")
+    return (
+        payload.string(profile, "real_name")
+        or payload.string(profile, "display_name")
+        or payload.string(user, "name")
+        or None
+    )
+
+
 def read_message(client: WebClient, channel: str, message: dict[str, Any]) -> CapturedMessage:
     """What the record keeps of a Slack message; its permalink from chat.getPermalink."""
     ts = payload.string(message, "ts")
@@ -81,11 +99,12 @@ def read_message(client: WebClient, channel: str, message: dict[str, Any]) -> Ca
     text = payload.string(message, "text")
     if len(text) > TEXT_KEPT:
         text = text[: TEXT_KEPT - 1] + "…"
+    author = payload.string(message, "user") or payload.string(message, "bot_id")
     return CapturedMessage(
         channel_id=channel,
         ts=ts,
-        author_id=payload.string(message, "user") or payload.string(message, "bot_id") or None,
-        author_name=_author_name(message),
+        author_id=author or None,
+        author_name=_author_name(message) or _name_of(client, author),
         text=text,
         permalink=permalink,
         files=_files(message),
