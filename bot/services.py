@@ -30,9 +30,11 @@ from bot.domain.declare.runner import DeclarationRunner, RunnerPolicy
 from bot.domain.incident.org import OrgField
 from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.ports import IncidentStore
+from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
 from bot.domain.record.todo_list import TodoLists
+from bot.domain.record.todos import still_open_line
 from bot.domain.record.works import CaptureWork, TodoAddWork, TodoCheckWork
 from bot.domain.sync.follow import IncidentSync, SyncPolicy
 from bot.metrics import Metrics
@@ -77,8 +79,6 @@ class Services:
     updates: UpdateRunner
     """Carries out stored updates, resolves and reopens (bot/domain/lifecycle/runner.py)."""
     chores: ChoreRunner
-    todo_lists: TodoLists
-    """Each incident's to-do list in its card's thread, followed from Datadog by the sync."""
     """Carries out stored chores: responders, pages, to-dos… (bot/domain/lifecycle/chores.py);
     each feature adds its `ChoreWork` in `build_services`."""
     incident_reader: DatadogIncidentReader
@@ -87,6 +87,8 @@ class Services:
     """Follows changes made in Datadog onto the cards (bot/domain/sync/follow.py)."""
     list_signer: ButtonSigner
     """Signs the incident each Update button of /declare list names."""
+    todo_lists: TodoLists
+    """Each incident's to-do list in its card's thread, followed from Datadog by the sync."""
     metrics: Metrics = field(default_factory=Metrics)
     """What GET /metrics (or METRICS_PORT in Socket Mode) serves."""
     workers: DeclarationWorkers = field(default_factory=DeclarationWorkers)
@@ -113,6 +115,20 @@ class Services:
     interactions: InteractionPool = field(default_factory=InteractionPool)
     """Listeners' work after the ack (Datadog reads, slow Slack calls, monitor reads and
     the form updates they feed): never on Bolt's listener threads (bot/pool.py)."""
+    resolve_hooks: list[Callable[[IncidentCard], str]] = field(default_factory=list)
+    """What features above the lifecycle say in the resolve modal (`resolve_notices`)."""
+
+    def resolve_notices(self, card: IncidentCard) -> list[str]:
+        notices = []
+        for hook in self.resolve_hooks:
+            try:
+                notice = hook(card)
+            except Exception:  # a notice is a courtesy: the resolve goes on without it
+                log.warning("a resolve notice failed", exc_info=True)
+                continue
+            if notice:
+                notices.append(notice)
+        return notices
 
     @property
     def journal(self) -> Store:
@@ -255,4 +271,5 @@ def build_services(
     services.chores.add_work(CaptureWork(record, record_notes))
     services.chores.add_work(TodoAddWork(record, todo_lists, record_notes, store))
     services.chores.add_work(TodoCheckWork(record, todo_lists, record_notes, store))
+    services.resolve_hooks.append(lambda card: still_open_line(todo_lists.open_count(card.key)))
     return services

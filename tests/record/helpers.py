@@ -69,7 +69,7 @@ def press_checkbox(
     element = next(
         e for e in checkboxes(message) if any(o["value"] == todo_id for o in e["options"])
     )
-    selected = [o for o in element.get("initial_options", [])]
+    selected = list(element.get("initial_options", []))
     if any(o["value"] == todo_id for o in selected):
         selected = [o for o in selected if o["value"] != todo_id]
     else:

@@ -13,7 +13,13 @@ from bot.domain.incident.journal import EntryKind
 from bot.emulators.card_driver import open_modal
 from bot.emulators.personas import ALICE, BOB, CAROL, INCIDENTS
 from bot.emulators.stack import LocalStack
-from bot.slack.common.ids import TODO_ACTION, TODO_CALLBACK, TODO_SHORTCUT
+from bot.slack.common.ids import (
+    RESOLVE_ACTION,
+    RESOLVE_CALLBACK,
+    TODO_ACTION,
+    TODO_CALLBACK,
+    TODO_SHORTCUT,
+)
 from bot.slack.record.blocks import TODO_ASSIGNEE_BLOCK, TODO_CONTENT_BLOCK, TODO_DUE_BLOCK
 from tests.card_actions import wait_for
 from tests.channel.test_incident_channel import channel_stack, made
@@ -168,3 +174,16 @@ def test_add_as_to_do_on_a_message_prefills_the_modal(incident: LocalStack) -> N
     view = wait_for(lambda: list(stack.slack.views.values())[views:], what="the modal")[0]
     content = next(b for b in view["blocks"] if b.get("block_id") == TODO_CONTENT_BLOCK)
     assert content["element"]["initial_value"] == "we should add an alert on login 5xx"
+
+
+def test_resolving_names_the_open_to_dos_without_blocking(incident: LocalStack) -> None:
+    stack = incident
+    card = the_card(stack)
+    open_now = wait_for(
+        lambda: stack.services.todo_lists.open_count(card.key), what="an open to-do listed"
+    )
+    view = open_modal(stack, RESOLVE_ACTION, channel=card.channel)
+    assert view["callback_id"] == RESOLVE_CALLBACK
+    word = "to-do" if open_now == 1 else "to-dos"
+    assert view["blocks"][0]["elements"][0]["text"] == f"☑️ {open_now} {word} still open"
+    assert view["submit"]["text"] == "Resolve"  # said, not blocking

@@ -19,6 +19,7 @@ from bot.domain.incident.journal import Journal
 from bot.domain.incident.org import OrgConfig
 from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.ports import IncidentStore, IncidentUpdater
+from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
 from bot.domain.record.todo_list import TodoLists
@@ -100,6 +101,11 @@ class Services(Protocol):
     @property
     def chores(self) -> ChoreRunner:
         """Writes to an announced incident, each exactly once (responders, pages, to-dos…)."""
+        ...
+
+    def resolve_notices(self, card: IncidentCard) -> list[str]:
+        """What the resolve modal says first, from features above the lifecycle (e.g. "3
+        to-dos still open"); never blocks the resolve, and a failing hook says nothing."""
         ...
 
     @property

@@ -219,9 +219,9 @@ def _refresh(
 @card_press(Act.RESOLVE, opens_modal=True)
 def open_resolve(press: Press, client: WebClient, respond: Respond, services: Services) -> None:
     _, text = fit(UpdateMeta(press.card.key))
-    open_view(
-        client, respond, press.body, resolve_view(text, press.card.shown, now=datetime.now(UTC))
-    )
+    notices = services.resolve_notices(press.card)
+    view = resolve_view(text, press.card.shown, now=datetime.now(UTC), notices=notices)
+    open_view(client, respond, press.body, view)
 
 
 @card_press(Act.REOPEN, opens_modal=False)

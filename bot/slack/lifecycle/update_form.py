@@ -135,9 +135,16 @@ def update_view(
     }
 
 
-def resolve_view(metadata: str, incident: IncidentView, *, now: datetime) -> dict[str, Any]:
-    """A note, and when the customer impact ended (default now) if customers were impacted."""
-    blocks = [
+def resolve_view(
+    metadata: str, incident: IncidentView, *, now: datetime, notices: Sequence[str] = ()
+) -> dict[str, Any]:
+    """A note, and when the customer impact ended (default now) if customers were impacted.
+
+    `notices` are what higher features say before a resolve, without blocking it (e.g. the
+    record's "3 to-dos still open"), through `Services.resolve_notices`.
+    """
+    blocks = [context_block(f"☑️ {notice}") for notice in notices if notice]
+    blocks += [
         input_block(
             NOTE,
             "Resolution note",
