@@ -19,9 +19,12 @@ from bot.emulators.card_driver import initial_values
 from bot.emulators.personas import ALICE, BOB, CAROL, INCIDENTS, TEAM
 from bot.emulators.stack import LocalStack
 from bot.slack.common.ids import (
+    CAPTURE_SHORTCUT,
     REOPEN_ACTION,
     RESOLVE_ACTION,
     RESOLVE_CALLBACK,
+    TODO_ACTION,
+    TODO_CALLBACK,
     UPDATE_ACTION,
     UPDATE_CALLBACK,
 )
@@ -36,7 +39,16 @@ FRANK = "U0FRANK"
 RESPONDERS = "S0RESPOND"
 TITLE = "Customer data exposure"
 
-SURFACES = ("list", "card update", "list update", "resolve", "update submit", "reopen")
+SURFACES = (
+    "list",
+    "card update",
+    "list update",
+    "resolve",
+    "update submit",
+    "reopen",
+    "add to-do",
+    "capture",
+)
 PEOPLE: dict[str, tuple[bool, bool]] = {
     # person: (may see, may change)
     ALICE: (True, True),  # declared it; in the group
@@ -109,6 +121,23 @@ def try_surface(stack: LocalStack, surface: str, user: str) -> bool:
             return False
         assert answer.get("response_action") == "update", answer
         return True
+    if surface == "add to-do":
+        assert press_card(stack, TODO_ACTION, user=user, channel=WAR_ROOM).status_code == 200
+        view = opened_after(stack, views)
+        if view.get("callback_id") != TODO_CALLBACK:
+            assert "add to-dos to" in str(view)  # the refusal speaks of the action
+            return False
+        return True
+    if surface == "capture":
+        card = card_message(stack, WAR_ROOM)
+        ts = stack.slack.post_as_user(WAR_ROOM, BOB, f"a finding for {user}", thread_ts=card["ts"])
+        message = stack.slack.message(WAR_ROOM, ts)
+        response = stack.message_shortcut(
+            message, user=user, channel=WAR_ROOM, callback_id=CAPTURE_SHORTCUT
+        )
+        assert response.status_code == 200
+        text = answered_after(stack, responses)["text"]
+        return text.startswith("📌 Added to")
     if surface == "reopen":
         assert press_card(stack, REOPEN_ACTION, user=user, channel=WAR_ROOM).status_code == 200
         text = answered_after(stack, responses)["text"]
