@@ -200,3 +200,21 @@ def test_the_command_line_checks_the_environment(stack: LocalStack, tmp_path: Pa
     )
     assert broken.returncode == 1
     assert "✗ Datadog application key can read users" in broken.stdout
+
+
+def test_the_capture_reactions_scopes_are_needed_only_when_it_is_on(stack: LocalStack) -> None:
+    """An app installed before the record: without reactions:read and the history reads,
+    a ⚠ while DECLARE_CAPTURE_REACTION is empty, a ✗ naming it once it is set."""
+    capture = {"reactions:read", "channels:history", "groups:history"}
+    stack.slack.set_scopes(stack.slack.bot_token, sorted(REQUIRED_SCOPES - capture))
+    code, output = check(stack)
+    warning = line(
+        output, "⚠ Slack bot token lacks channels:history, groups:history, reactions:read"
+    )
+    assert "needed only when DECLARE_CAPTURE_REACTION is set" in warning
+    code, output = check(stack, DECLARE_CAPTURE_REACTION="pushpin")
+    assert code == 1
+    failure = line(output, "✗ Slack bot token lacks scopes: channels:history, groups:history")
+    assert "(DECLARE_CAPTURE_REACTION is set)" in failure
+    incidents = line(output, "✓ Datadog application key can read incidents")
+    assert "relationships/todos (incident_write)" in incidents
