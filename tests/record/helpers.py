@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
 
 from bot.domain.lifecycle.record import IncidentCard
-from bot.emulators.personas import ALICE, INCIDENTS, TEAM
+from bot.emulators.card_driver import press_todo_box
+from bot.emulators.personas import ALICE, INCIDENTS
 from bot.emulators.stack import LocalStack
-from bot.slack.common.ids import CAPTURE_SHORTCUT, TODO_CHECK_ACTION
+from bot.slack.common.ids import CAPTURE_SHORTCUT
 from tests.card_actions import card_message, wait_for
 
 
@@ -64,45 +64,8 @@ def checkboxes(message: dict[str, Any]) -> list[dict[str, Any]]:
 def press_checkbox(
     stack: LocalStack, card: IncidentCard, todo_id: str, *, user: str = ALICE
 ) -> httpx.Response:
-    """Toggle one to-do's box on the list, as Slack sends it (the element's new selection)."""
-    message = todo_list_message(stack, card)
-    element = next(
-        e for e in checkboxes(message) if any(o["value"] == todo_id for o in e["options"])
-    )
-    selected = list(element.get("initial_options", []))
-    if any(o["value"] == todo_id for o in selected):
-        selected = [o for o in selected if o["value"] != todo_id]
-    else:
-        selected.append(next(o for o in element["options"] if o["value"] == todo_id))
-    block = next(b for b in message["blocks"] if element in b.get("elements", []))
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user, "username": user, "name": user, "team_id": TEAM},
-        "api_app_id": "A0DECLARE",
-        "token": "unused-verification-token",
-        "trigger_id": stack.slack.issue_trigger(),
-        "team": {"id": TEAM, "domain": "emulator"},
-        "container": {
-            "type": "message",
-            "message_ts": message["ts"],
-            "channel_id": card.channel,
-            "is_ephemeral": False,
-        },
-        "channel": {"id": card.channel, "name": card.channel},
-        "message": message,
-        "response_url": stack.slack.response_url(),
-        "actions": [
-            {
-                "type": "checkboxes",
-                "action_id": element["action_id"],
-                "block_id": block["block_id"],
-                "selected_options": selected,
-                "action_ts": f"{time.time():.6f}",
-            }
-        ],
-    }
-    assert element["action_id"].startswith(TODO_CHECK_ACTION)
-    return stack.caller.interact(payload)
+    """Toggle one to-do's box on the card's list."""
+    return press_todo_box(stack, card.channel, todo_list_message(stack, card), todo_id, user=user)
 
 
 __all__ = ["INCIDENTS", "card_message", "wait_for"]
