@@ -76,7 +76,7 @@ def walk_record(transcript: Transcript) -> bool:
     [todo_id] = list(stack.datadog.todos[card.incident_id])
     todo_list = stack.slack.message(card.channel, str(listed.told["ts"]))
     press_todo_box(stack, card.channel, todo_list, todo_id, user=BOB)
-    if not _until(lambda: stack.services.todo_lists.kept(card.key).told.get("done")):
+    if not _until(lambda: (stack.services.todo_lists.kept(card.key) or _Nothing).told.get("done")):
         say("✗ The to-do was not completed.")
         return False
     time.sleep(0.1)
