@@ -14,6 +14,7 @@ from bot.datadog.record_models import (
     IncidentTodoPatchRequest,
     TodoAttributes,
     TodoCreateData,
+    anonymous_wire,
 )
 from bot.domain.record.ports import LinkAttachment, NewTodo
 from bot.domain.record.todos import Todo, due_on_the_wire
@@ -69,7 +70,7 @@ class DatadogRecord:
     def set_done(self, incident_id: str, todo: Todo, done: bool, *, at: str) -> Todo:
         attributes = TodoAttributes(
             content=todo.content,
-            assignees=[a for a in todo.assignees if a.startswith("@")],
+            assignees=[*todo.assignees, *anonymous_wire(todo)],
             due_date=due_on_the_wire(todo.due) if todo.due else None,
         )
         request = IncidentTodoPatchRequest(todo=attributes, completed=at if done else None)

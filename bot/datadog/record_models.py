@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.datadog.models import Lenient
-from bot.domain.record.todos import Todo, due_from_the_wire
+from bot.domain.record.todos import AnonymousAssignee, Todo, due_from_the_wire
 
 # --- requests -------------------------------------------------------------------------
 
@@ -55,9 +55,16 @@ class CreateAttachmentRequest(_Wire):
         )
 
 
+class AnonymousAssigneeWire(_Wire):
+    icon: str
+    id: str
+    name: str
+    source: Literal["slack", "microsoft_teams"]
+
+
 class TodoAttributes(_Wire):
     content: str
-    assignees: list[str] = []
+    assignees: list[str | AnonymousAssigneeWire] = []
     due_date: str | None = None
 
 
@@ -162,20 +169,31 @@ def attachment_from(data: AttachmentData) -> Attachment:
 
 def todo_from(data: TodoData) -> Todo:
     attrs = data.attributes
+    raw = attrs.assignees or []
     return Todo(
         id=data.id,
         content=attrs.content or "",
-        assignees=tuple(_assignee(a) for a in attrs.assignees or [] if _assignee(a)),
+        assignees=tuple(a for a in raw if isinstance(a, str) and a),
+        anonymous=tuple(_anonymous(a) for a in raw if isinstance(a, dict) and a.get("id")),
         due=due_from_the_wire(attrs.due_date),
         completed=attrs.completed,
         modified=attrs.modified,
     )
 
 
-def _assignee(raw: Any) -> str:
-    """A handle as is; an anonymous assignee (e.g. from Datadog's Slack app) by its name."""
-    if isinstance(raw, str):
-        return raw
-    if isinstance(raw, dict):
-        return str(raw.get("name") or raw.get("id") or "")
-    return ""
+def _anonymous(raw: dict[str, Any]) -> AnonymousAssignee:
+    return AnonymousAssignee(
+        id=str(raw.get("id")),
+        name=str(raw.get("name") or raw.get("id")),
+        icon=str(raw.get("icon") or ""),
+        source=str(raw.get("source") or "slack"),
+    )
+
+
+def anonymous_wire(todo: Todo) -> list[AnonymousAssigneeWire]:
+    """The to-do's anonymous assignees as Datadog wants them back (unknown sources dropped)."""
+    return [
+        AnonymousAssigneeWire(icon=a.icon, id=a.id, name=a.name, source=a.source)
+        for a in todo.anonymous
+        if a.source in ("slack", "microsoft_teams")
+    ]

@@ -147,3 +147,31 @@ def test_a_key_without_incident_write_is_forbidden_and_says_so(
     with pytest.raises(DatadogForbidden):
         client.create_todo(incident_id, todo_request("x"))
     assert client.list_todos(incident_id) == []  # reading needs incident_read only
+
+
+def test_completing_a_to_do_keeps_its_anonymous_assignees(
+    emu: DatadogEmulator, client: DatadogClient, incident_id: str
+) -> None:
+    """As recorded: Datadog's Slack app assigns by chat identity; the PATCH sends it back."""
+    from bot.datadog.record_gateway import DatadogRecord
+
+    slackbot = {
+        "icon": "https://a.slack-edge.com/80588/img/slackbot_48.png",
+        "id": "USLACKBOT",
+        "name": "Slackbot",
+        "source": "slack",
+    }
+    body = {
+        "data": {
+            "type": "incident_todos",
+            "attributes": {"content": "Follow up", "assignees": ["@a@example.com", slackbot]},
+        }
+    }
+    made = client.create_todo(incident_id, IncidentTodoCreateRequest.model_validate(body))
+    assert made.assignees == ("@a@example.com",) and made.who == ("@a@example.com", "Slackbot")
+    record = DatadogRecord(client)
+    done = record.set_done(incident_id, made, True, at="2026-12-07T02:00:00+00:00")
+    assert done.done and done.anonymous == made.anonymous
+    sent = emu.calls(method="PATCH")[-1].json()
+    assert model_error(sent, OfficialTodoPatch) is None
+    assert sent["data"]["attributes"]["assignees"] == ["@a@example.com", slackbot]

@@ -24,6 +24,17 @@ class TodoTextError(ValueError):
     """`/declare todo` text that can't become a to-do; the message is for the person."""
 
 
+class AnonymousAssignee(BaseModel):
+    """An assignee Datadog keeps by chat identity (e.g. set from Datadog's own Slack app)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    icon: str = ""
+    source: str = "slack"
+
+
 class Todo(BaseModel):
     """One to-do as Datadog holds it."""
 
@@ -32,8 +43,9 @@ class Todo(BaseModel):
     id: str
     content: str
     assignees: tuple[str, ...] = ()
-    """Datadog handles (`@jane@example.com`); Datadog also keeps anonymous assignees,
-    shown by name."""
+    """Datadog handles (`@jane@example.com`)."""
+    anonymous: tuple[AnonymousAssignee, ...] = ()
+    """Assignees Datadog keeps without a handle; sent back whole when the to-do is patched."""
     due: date | None = None
     completed: str | None = None
     """When it was completed (Datadog's timestamp), None while open."""
@@ -43,6 +55,11 @@ class Todo(BaseModel):
     @property
     def done(self) -> bool:
         return self.completed is not None
+
+    @property
+    def who(self) -> tuple[str, ...]:
+        """Everyone assigned, as shown: handles, then anonymous assignees by name."""
+        return self.assignees + tuple(a.name for a in self.anonymous)
 
 
 class TodoDraft(BaseModel):

@@ -93,8 +93,8 @@ def capture_note(card: IncidentCard, message: CapturedMessage, actor_id: str) ->
 
 def _option(todo: Todo) -> dict[str, Any]:
     details = []
-    if todo.assignees:
-        details.append(", ".join(todo.assignees))
+    if todo.who:
+        details.append(", ".join(todo.who))
     if todo.due:
         details.append(f"due {todo.due.isoformat()}")
     option: dict[str, Any] = {

@@ -231,7 +231,9 @@ def todo_command(ack: Ack, body: dict[str, Any], respond: Respond, services: Ser
     try:
         handles = tuple(assignee_handle(services, a) for a in draft.assignee_ids)
     except AssigneeError as exc:
-        ack(text=messages.refusal(exc.text + " Nothing was added."), response_type="ephemeral")
+        typed = escape(payload.string(body, "text"))
+        told = f"{exc.text} Nothing was added. You wrote:\n`/declare {typed}`"
+        ack(text=messages.refusal(told), response_type="ephemeral")
         return
     todo = NewTodo(
         content=draft.content,
