@@ -13,8 +13,10 @@ import pytest
 
 from bot.domain.incident.journal import EntryKind
 from bot.emulators.personas import ALICE, BOB, CAROL, INCIDENTS
+from bot.emulators.slack.inbound import declare_form_values
 from bot.emulators.stack import LocalStack
 from bot.slack.common.mrkdwn import FALLBACK_MAX, SECTION_MAX
+from tests.app.test_socket_mode import slash, submit
 from tests.card_actions import wait_for
 from tests.channel.test_incident_channel import channel_stack, made
 from tests.oracles import assert_blocks_round_trip
@@ -166,3 +168,19 @@ def test_a_pushpin_in_the_incident_channel_adds_the_message() -> None:
         assert len(links(stack, card.incident_id)) == 1
     finally:
         stack.stop()
+
+
+def test_a_pushpin_reaches_the_bot_over_socket_mode_too() -> None:
+    """The same `reaction_added`, as an `events_api` envelope on the app's connection."""
+    env = {"DECLARE_INCIDENT_CHANNEL": "always", "DECLARE_CAPTURE_REACTION": "pushpin"}
+    with LocalStack(env=env, socket_mode=True) as stack:
+        assert not slash(stack).payload  # /declare over the socket: the form opens
+        view = stack.opened_view()
+        submit(stack, view, declare_form_values(title="Cache stampede", commander=BOB))
+        stack.wait_done()
+        [channel] = made(stack)
+        card = the_card(stack)
+        ts = stack.slack.post_as_user(channel["id"], BOB, "warming the cache by hand")
+        stack.react(channel["id"], ts, "pushpin", user=ALICE)
+        wait_for(lambda: notes_in_thread(stack, card, "warming the cache"), what="the note")
+        assert len(links(stack, card.incident_id)) == 1
