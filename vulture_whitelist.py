@@ -45,6 +45,12 @@ _._list_users
 _._get_user
 _._list_types
 _._list_fields
+_._list_attachments
+_._create_attachment
+_._list_todos
+_._create_todo
+_._update_todo
+_._delete_todo
 
 # slack_sdk's SocketModeClient option, set on the instance the tests drive.
 _.auto_reconnect_enabled

@@ -157,20 +157,20 @@ def capture(
     return kept or started
 
 
-def _allowed(
+def allowed(
     services: Services, act: Act, user_id: str, card: IncidentCard, team_id: str
 ) -> str | None:
     verdict = services.access.may(act, user_id, card, wait=ACCESS_WAIT, team_id=team_id)
     return verdict.refusal
 
 
-def _team(body: dict[str, Any]) -> str:
+def team_of(body: dict[str, Any]) -> str:
     return payload.string(payload.obj(body, "team"), "id") or payload.string(
         payload.obj(body, "user"), "team_id"
     )
 
 
-def _open_cards(services: Services) -> list[IncidentCard]:
+def open_cards_newest_first(services: Services) -> list[IncidentCard]:
     cards = services.cards.open_cards()
     return sorted(cards, key=lambda c: c.shown.public_id or 0, reverse=True)
 
@@ -196,13 +196,13 @@ def add_to_incident(
     ack()
     tell = ephemeral(respond, body)
     user_id = payload.user_id(body)
-    team_id = _team(body)
+    team_id = team_of(body)
     channel = payload.string(payload.obj(body, "channel"), "id")
     message = payload.obj(body, "message")
     ts = payload.string(message, "ts") or payload.string(body, "message_ts")
     message = {**message, "ts": ts}
     try:
-        cards = _open_cards(services)
+        cards = open_cards_newest_first(services)
     except Exception:  # the store is down: the person hears it
         log.exception("reading the open cards failed")
         if tell:
@@ -212,7 +212,7 @@ def add_to_incident(
     if card is not None:
 
         def add_here() -> None:
-            refusal = _allowed(services, Act.CAPTURE, user_id, card, team_id)
+            refusal = allowed(services, Act.CAPTURE, user_id, card, team_id)
             if refusal:
                 if tell:
                     tell(messages.refusal(refusal))
@@ -255,7 +255,7 @@ def submit_capture_picker(
     if card is None:
         ack(response_action="errors", errors={INCIDENT_BLOCK: "Pick an incident."})
         return
-    refusal = _allowed(services, Act.CAPTURE, user_id, card, _team(body))
+    refusal = allowed(services, Act.CAPTURE, user_id, card, team_of(body))
     if refusal:
         ack(response_action="errors", errors={INCIDENT_BLOCK: refusal})
         return
@@ -313,7 +313,7 @@ def capture_reaction(body: dict[str, Any], client: WebClient, services: Services
         card = card_of_channel(services.cards.open_cards(), channel)
         if card is None:
             return  # not an incident channel the bot created: reactions there mean nothing
-        if _allowed(services, Act.CAPTURE, user_id, card, team_id):
+        if allowed(services, Act.CAPTURE, user_id, card, team_id):
             log.info("a %s reaction by %s on %s: not allowed", wanted, user_id, card.key)
             return
         message = read_reacted(client, channel, ts)

@@ -41,7 +41,7 @@ from bot.slack.record.blocks import (
     TODO_DUE_BLOCK,
     todo_view,
 )
-from bot.slack.record.capture import _allowed, _open_cards, _team
+from bot.slack.record.capture import allowed, open_cards_newest_first, team_of
 from bot.slack.record.locate import card_for_message, card_of_channel
 
 log = logging.getLogger(__name__)
@@ -114,12 +114,12 @@ def add_as_todo(
     """The "Add as to-do" message shortcut: the modal, prefilled with the message."""
     ack()
     tell = ephemeral(respond, body)
-    user_id, team_id = payload.user_id(body), _team(body)
+    user_id, team_id = payload.user_id(body), team_of(body)
     channel = payload.string(payload.obj(body, "channel"), "id")
     message = payload.obj(body, "message")
     ts = payload.string(message, "ts") or payload.string(body, "message_ts")
     try:
-        cards = _open_cards(services)
+        cards = open_cards_newest_first(services)
     except Exception:  # the store is down
         log.exception("reading the open cards failed")
         if tell:
@@ -128,7 +128,7 @@ def add_as_todo(
     text = payload.string(message, "text")
     card = card_for_message(cards, channel, ts, payload.string(message, "thread_ts") or None)
     if card is not None:
-        refusal = _allowed(services, Act.ADD_TODO, user_id, card, team_id)
+        refusal = allowed(services, Act.ADD_TODO, user_id, card, team_id)
         if refusal:
             if tell:
                 tell(messages.refusal(refusal))
@@ -167,7 +167,7 @@ def submit_todo_modal(ack: Ack, body: dict[str, Any], services: Services) -> Non
     if card is None:
         ack(response_action="errors", errors={where: "Pick an incident."})
         return
-    refusal = _allowed(services, Act.ADD_TODO, user_id, card, _team(body))
+    refusal = allowed(services, Act.ADD_TODO, user_id, card, team_of(body))
     if refusal:
         ack(response_action="errors", errors={where: refusal})
         return
@@ -185,7 +185,7 @@ def submit_todo_modal(ack: Ack, body: dict[str, Any], services: Services) -> Non
             ack(response_action="errors", errors={TODO_ASSIGNEE_BLOCK: exc.text})
             return
     chore_id = chore_key(
-        TODO_ADD, _team(body), payload.string(view, "id"), payload.string(view, "hash")
+        TODO_ADD, team_of(body), payload.string(view, "id"), payload.string(view, "hash")
     )
     try:
         submit_todo(
@@ -224,7 +224,7 @@ def todo_command(ack: Ack, body: dict[str, Any], respond: Respond, services: Ser
     if card is None:
         ack(text=messages.refusal(NO_INCIDENT_HERE), response_type="ephemeral")
         return
-    refusal = _allowed(services, Act.ADD_TODO, user_id, card, team_id)
+    refusal = allowed(services, Act.ADD_TODO, user_id, card, team_id)
     if refusal:
         ack(text=messages.refusal(refusal), response_type="ephemeral")
         return
