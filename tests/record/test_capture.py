@@ -12,9 +12,10 @@ from collections.abc import Iterator
 import pytest
 
 from bot.domain.incident.journal import EntryKind
-from bot.emulators.personas import ALICE, BOB, CAROL, INCIDENTS
-from bot.emulators.slack.inbound import declare_form_values
+from bot.emulators.personas import ALICE, BOB, CAROL, INCIDENTS, TEAM
+from bot.emulators.slack.inbound import block_actions, declare_form_values
 from bot.emulators.stack import LocalStack
+from bot.slack.common.ids import CHORE_RETRY_ACTION
 from bot.slack.common.mrkdwn import FALLBACK_MAX, SECTION_MAX
 from tests.app.test_socket_mode import slash, submit
 from tests.card_actions import wait_for
@@ -184,3 +185,36 @@ def test_a_pushpin_reaches_the_bot_over_socket_mode_too() -> None:
         stack.react(channel["id"], ts, "pushpin", user=ALICE)
         wait_for(lambda: notes_in_thread(stack, card, "warming the cache"), what="the note")
         assert len(links(stack, card.incident_id)) == 1
+
+
+def test_a_link_datadog_refused_is_told_with_retry_and_added_once(declared: LocalStack) -> None:
+    stack = declared
+    card = the_card(stack)
+    route = "POST /api/v2/incidents/{incident_id}/attachments"
+    stack.datadog.inject(route, status=403)
+    ts = stack.slack.post_as_user(INCIDENTS, BOB, "cdn purge done", thread_ts=card.thread_ts)
+    assert shortcut(stack, INCIDENTS, ts).status_code == 200
+    told = wait_for(
+        lambda: [e for e in stack.slack.ephemerals(INCIDENTS) if "Retry" in str(e["blocks"])],
+        what="the failure, told",
+    )[-1]
+    assert "Couldn't add the message to the incident in Datadog" in told["text"] + str(
+        told["blocks"]
+    )
+    assert not notes_in_thread(stack, card, "cdn purge")
+    button = told["blocks"][-1]["elements"][0]
+    assert button["action_id"] == CHORE_RETRY_ACTION
+    payload = block_actions(
+        CHORE_RETRY_ACTION,
+        button["value"],
+        user_id=ALICE,
+        channel_id=INCIDENTS,
+        response_url=stack.slack.response_url(),
+        trigger_id=stack.slack.issue_trigger(),
+        team_id=TEAM,
+    )
+    assert stack.caller.interact(payload).status_code == 200
+    wait_for(lambda: notes_in_thread(stack, card, "cdn purge"), what="the note after Retry")
+    purged = [a for a in links(stack, card.incident_id) if "cdn purge" in str(a["title"])]
+    assert len(purged) == 1
+    assert len([e for e in captured(stack, card.incident_id) if e.data["ts"] == ts]) == 1  # type: ignore[attr-defined]
