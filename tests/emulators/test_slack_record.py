@@ -52,7 +52,7 @@ def test_history_reads_one_message_by_its_ts_and_replies_read_threads(
 
 
 def test_history_needs_its_scope_and_membership(slack: SlackEmulator, web: WebClient) -> None:
-    slack.set_scopes(BOT, SlackEmulator.BOT_SCOPES)
+    slack.set_scopes(BOT, [s for s in SlackEmulator.BOT_SCOPES if s not in HISTORY])
     with pytest.raises(SlackApiError) as caught:
         web.conversations_history(channel="C1")
     assert caught.value.response["error"] == "missing_scope"
