@@ -20,6 +20,7 @@ from bot.slack.common.ids import (
     TODO_CALLBACK,
     TODO_SHORTCUT,
 )
+from bot.slack.declare.messages import HELP_TEXT
 from bot.slack.record.blocks import TODO_ASSIGNEE_BLOCK, TODO_CONTENT_BLOCK, TODO_DUE_BLOCK
 from tests.card_actions import wait_for
 from tests.channel.test_incident_channel import channel_stack, made
@@ -163,6 +164,7 @@ def test_todo_outside_an_incident_channel_says_where_it_works(incident: LocalSta
     assert "works in an incident's own channel" in answer["text"]
     empty = incident.slash("todo", channel=the_card(incident).channel).json()
     assert "Say what needs doing" in empty["text"]
+    assert "`/declare todo " in HELP_TEXT
 
 
 def test_add_as_to_do_on_a_message_prefills_the_modal(incident: LocalStack) -> None:
