@@ -257,3 +257,41 @@ def test_a_failed_read_of_a_person_is_asked_again_not_kept() -> None:
         refused = opened_after(stack, views)
         assert "Slack wouldn't say who you are (internal_error)" in str(refused["blocks"])
         assert try_surface(stack, "card update", BOB)
+
+
+def test_the_to_do_list_s_boxes_ask_the_one_access_policy(war_room: LocalStack) -> None:
+    """Only who may change the incident completes its to-dos; the others hear why."""
+    from bot.emulators.card_driver import open_modal, press_todo_box
+    from bot.emulators.slack.inbound import text_value
+    from bot.slack.record.blocks import TODO_CONTENT_BLOCK
+    from tests.record.helpers import todo_list_message
+
+    stack = war_room
+    card = next(c for c in stack.services.cards.open_cards() if c.channel == WAR_ROOM)
+    view = open_modal(stack, TODO_ACTION, channel=WAR_ROOM, user=ALICE)
+    values = {TODO_CONTENT_BLOCK: {TODO_CONTENT_BLOCK: text_value("Tell the customers")}}
+    assert stack.submit(view, values, user=ALICE).status_code == 200
+    listed = wait_for(
+        lambda: (
+            "Tell the customers" in str(todo_list_message(stack, card)["blocks"])
+            and todo_list_message(stack, card)
+        ),
+        what="the to-do listed",
+    )
+    [todo_id] = [
+        o["value"]
+        for b in listed["blocks"]
+        for e in b.get("elements", [])
+        for o in e.get("options", [])
+        if o["text"]["text"] == "Tell the customers"
+    ]
+    for user, reason in (
+        (BOB, "can change the to-dos of"),
+        (CAROL, "You can't change the to-dos of IR-"),
+    ):
+        responses = len(stack.slack.responses)
+        assert press_todo_box(stack, WAR_ROOM, listed, todo_id, user=user).status_code == 200
+        assert reason in answered_after(stack, responses)["text"], user
+    patches = len(stack.datadog.calls(method="PATCH"))
+    assert press_todo_box(stack, WAR_ROOM, listed, todo_id, user=ALICE).status_code == 200
+    wait_for(lambda: len(stack.datadog.calls(method="PATCH")) > patches, what="ALICE's PATCH")
