@@ -261,14 +261,16 @@ def test_a_failed_read_of_a_person_is_asked_again_not_kept() -> None:
 
 def test_the_to_do_list_s_boxes_ask_the_one_access_policy(war_room: LocalStack) -> None:
     """Only who may change the incident completes its to-dos; the others hear why."""
-    from bot.emulators.card_driver import open_modal, press_todo_box
+    from bot.emulators.card_driver import press_todo_box
     from bot.emulators.slack.inbound import text_value
     from bot.slack.record.blocks import TODO_CONTENT_BLOCK
     from tests.record.helpers import todo_list_message
 
     stack = war_room
     card = next(c for c in stack.services.cards.open_cards() if c.channel == WAR_ROOM)
-    view = open_modal(stack, TODO_ACTION, channel=WAR_ROOM, user=ALICE)
+    views = len(stack.slack.views)
+    assert press_card(stack, TODO_ACTION, user=ALICE, channel=WAR_ROOM).status_code == 200
+    view = opened_after(stack, views)
     values = {TODO_CONTENT_BLOCK: {TODO_CONTENT_BLOCK: text_value("Tell the customers")}}
     assert stack.submit(view, values, user=ALICE).status_code == 200
     listed = wait_for(
