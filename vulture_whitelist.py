@@ -51,6 +51,12 @@ _._add_responder
 _._remove_responder
 _._list_teams
 _._page_incident
+_._list_attachments
+_._create_attachment
+_._list_todos
+_._create_todo
+_._update_todo
+_._delete_todo
 
 # slack_sdk's SocketModeClient option, set on the instance the tests drive.
 _.auto_reconnect_enabled

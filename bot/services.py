@@ -24,6 +24,7 @@ from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
 from bot.datadog.paging_gateway import DatadogPager
+from bot.datadog.record_gateway import DatadogRecord
 from bot.datadog.responder_gateway import DatadogResponders
 from bot.datadog.status_page_gateway import DatadogStatusPages
 from bot.domain.cadence.follow import Cadences, StartingCadences
@@ -37,6 +38,8 @@ from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.ports import IncidentStore
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
+from bot.domain.record.todo_list import TodoLists
+from bot.domain.record.works import CaptureWork, TodoAddWork, TodoCheckWork
 from bot.domain.responders.ports import ResponderDirectory
 from bot.domain.sync.follow import IncidentSync, SyncPolicy
 from bot.metrics import Metrics
@@ -51,11 +54,14 @@ from bot.slack.cadence.work import StatusUpdateWork
 from bot.slack.channel.conversations import SlackIncidentChannels
 from bot.slack.channel.follow import ChannelFollowingPublisher
 from bot.slack.common.client import slack_client
+from bot.slack.common.context import ResolveExtra
 from bot.slack.common.people import SlackPeople
 from bot.slack.common.sections import ModalSection
 from bot.slack.common.signed_buttons import ButtonSigner
 from bot.slack.declare.announcer import SlackAnnouncer
 from bot.slack.lifecycle.publisher import SlackCardPublisher
+from bot.slack.record.notes import SlackRecordNotes
+from bot.slack.record.open_todos import OpenTodos
 from bot.slack.responders.notes import SlackResponderNotes
 from bot.slack.responders.page_work import PageWork
 from bot.slack.responders.works import add_responder_works
@@ -103,6 +109,8 @@ class Services:
     """Each incident's cadence: status updates, reminders (bot/domain/cadence/follow.py)."""
     reminders: ReminderScheduler
     """Posts due reminders and stakeholder messages (bot/domain/cadence/scheduler.py)."""
+    todo_lists: TodoLists
+    """Each incident's to-do list in its card's thread, followed from Datadog by the sync."""
     status_sections: list[ModalSection] = field(default_factory=list)
     """Other features' parts of the Post update modal (bot/slack/common/sections.py)."""
     metrics: Metrics = field(default_factory=Metrics)
@@ -142,8 +150,9 @@ class Services:
 
     status_pages: PageCache | None = None
     """The status page (DECLARE_STATUS_PAGE) as last read; None when not set up."""
-    resolve_extras: tuple[ResolveNotice, ...] = ()
-    """What the resolve modal offers besides (the public notice's resolve)."""
+    resolve_extras: tuple[ResolveExtra, ...] = ()
+    """What the resolve modal offers or says besides (the public notice's resolve, the
+    to-dos still open); each feature appends its own in `build_services`."""
     interactions: InteractionPool = field(default_factory=InteractionPool)
     """Listeners' work after the ack (Datadog reads, slow Slack calls, monitor reads and
     the form updates they feed): never on Bolt's listener threads (bot/pool.py)."""
@@ -274,6 +283,9 @@ def build_services(
     )
     reader = DatadogIncidentReader(datadog)
     responders = DatadogResponders(datadog)
+    record = DatadogRecord(datadog)
+    record_notes = SlackRecordNotes(slack)
+    todo_lists = TodoLists(store, record, record_notes, store)
     sync = IncidentSync(
         cards,
         store,
@@ -284,6 +296,7 @@ def build_services(
         org_fields=org_fields,
         responders=responders,
         responder_notes=SlackResponderNotes(slack),
+        followers=(todo_lists.follow,),  # to-dos changed in Datadog reach the list
     )
     metrics.watch_store(store)
     services = Services(
@@ -315,6 +328,7 @@ def build_services(
             journal=store,
         ),
         chores=ChoreRunner(store, policy=runner_policy, dispatch=workers.dispatch),
+        todo_lists=todo_lists,
         incident_reader=reader,
         sync=sync,
         list_signer=list_signer,
@@ -343,4 +357,8 @@ def build_services(
             )
         )
         services.resolve_extras += (ResolveNotice(services.chores),)
+    services.chores.add_work(CaptureWork(record, record_notes))
+    services.chores.add_work(TodoAddWork(record, todo_lists, record_notes, store))
+    services.chores.add_work(TodoCheckWork(record, todo_lists, record_notes, store))
+    services.resolve_extras += (OpenTodos(todo_lists),)
     return services

@@ -91,6 +91,18 @@ def check_read(
     return Item("ok", title, [f"permission {permission}"])
 
 
+RECORD_ROWS = (
+    ENDPOINTS.create_attachment,
+    ENDPOINTS.list_attachments,
+    ENDPOINTS.create_todo,
+    ENDPOINTS.update_todo,
+)
+RECORD_DETAIL = "the same permissions add captured messages as links and keep to-dos: " + ", ".join(
+    f"{e.route} ({e.permission})" for e in RECORD_ROWS
+)
+"""The record's endpoints (docs/record.md) need no permission beyond incident_read/write."""
+
+
 def check_datadog(settings: Settings) -> list[Item]:
     client = DatadogClient(
         settings.dd_api_key.get_secret_value(),
@@ -138,6 +150,7 @@ def check_datadog(settings: Settings) -> list[Item]:
                 "incident_write is only proven by declaring: try a test incident "
                 "(the form's “This is a test incident”)"
             )
+            incidents.details.append(RECORD_DETAIL)
         types = check_read(
             settings_title, ENDPOINTS.list_incident_types, client.list_incident_types, settings
         )

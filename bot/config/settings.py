@@ -83,6 +83,7 @@ class Settings(BaseModel):
     channel_name: str = Field(DEFAULT_TEMPLATE, alias="DECLARE_CHANNEL_NAME")
     channel_private: bool = Field(False, alias="DECLARE_CHANNEL_PRIVATE")
     archive_on_resolve: bool = Field(False, alias="DECLARE_ARCHIVE_ON_RESOLVE")
+    capture_reaction: str | None = Field(None, alias="DECLARE_CAPTURE_REACTION")
     store_path: str = Field("declare-bot.sqlite3", alias="STORE_PATH")
     redis_url: SecretStr | None = Field(None, alias="REDIS_URL")
     commander_cache_ttl: float = Field(600.0, alias="COMMANDER_CACHE_TTL", ge=0)
@@ -116,6 +117,17 @@ class Settings(BaseModel):
 
     def reminder_policy(self) -> ReminderPolicy:
         return ReminderPolicy.from_settings(self.update_reminders, self.stable_reminder)
+
+    @field_validator("capture_reaction")
+    @classmethod
+    def _emoji_name(cls, value: str | None) -> str | None:
+        """`:pushpin:` or `pushpin` → `pushpin`; empty → None (off)."""
+        name = (value or "").strip().strip(":").strip()
+        if not name:
+            return None
+        if not re.fullmatch(r"[a-z0-9_+'-]+", name):
+            raise ValueError("an emoji name such as pushpin (letters, digits, _ + - ')")
+        return name
 
     @field_validator("dd_site")
     @classmethod

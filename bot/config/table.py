@@ -187,6 +187,13 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "your incident policy",
     ),
     SettingDoc(
+        "DECLARE_CAPTURE_REACTION",
+        "",
+        "Emoji name (e.g. pushpin) whose reaction adds a message to the incident, in incident "
+        "channels the bot created; empty: off. Needs reactions:read and a history read.",
+        "your team's habit (docs/record.md)",
+    ),
+    SettingDoc(
         "STORE_PATH",
         "declare-bot.sqlite3",
         "SQLite file that keeps declarations until they are announced.",

@@ -53,9 +53,10 @@ def test_open_card_shows_the_incident_and_update_resolve_buttons() -> None:
         cards.UPDATE_ACTION,
         cards.RESOLVE_ACTION,
         ids.PAGE_ACTION,
+        ids.TODO_ACTION,
         ids.OPEN_INCIDENT_ACTION,
     ]
-    assert _actions(blocks)[4]["url"] == INCIDENT.url
+    assert _actions(blocks)[-1]["url"] == INCIDENT.url
     assert text.startswith("IR-338027 (SEV-2, active): Checkout down")
     assert [b["block_id"] for b in blocks] == [
         cards.HEADER_BLOCK,
@@ -111,6 +112,7 @@ def test_card_without_commander_url_or_with_test_flag() -> None:
         cards.UPDATE_ACTION,
         cards.RESOLVE_ACTION,
         ids.PAGE_ACTION,
+        ids.TODO_ACTION,
     ]
     assert blocks[0]["text"]["text"].startswith("🚨 [TEST] IR-338027")
     assert text.startswith("[TEST] ")

@@ -24,6 +24,7 @@ from bot.domain.lifecycle.ports import IncidentStore, IncidentUpdater
 from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
+from bot.domain.record.todo_list import TodoLists
 from bot.domain.responders.paging import Pager
 from bot.domain.responders.ports import ResponderDirectory
 from bot.domain.sync.ports import IncidentReader
@@ -120,6 +121,11 @@ class Services(Protocol):
     @property
     def chores(self) -> ChoreRunner:
         """Writes to an announced incident, each exactly once (responders, pages, to-dos…)."""
+        ...
+
+    @property
+    def todo_lists(self) -> TodoLists:
+        """Each incident's to-do list in its card's thread (bot/domain/record/todo_list.py)."""
         ...
 
     @property

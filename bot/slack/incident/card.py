@@ -121,6 +121,7 @@ def card_buttons(incident: IncidentView, *, publish: bool = False) -> list[dict[
         elements.append(_button("Page", ids.PAGE_ACTION))
         if publish:
             elements.append(_button("Status page", ids.PUBLISH_ACTION))
+        elements.append(_button("Add to-do", ids.TODO_ACTION))
     if incident.url:
         link = _button("Open in Datadog", ids.OPEN_INCIDENT_ACTION)
         link["url"] = incident.url
