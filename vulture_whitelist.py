@@ -45,6 +45,8 @@ _._list_users
 _._get_user
 _._list_types
 _._list_fields
+_._list_attachments
+_._create_postmortem
 
 # slack_sdk's SocketModeClient option, set on the instance the tests drive.
 _.auto_reconnect_enabled
@@ -62,3 +64,7 @@ _.collect
 
 # Bolt calls a Middleware's process(req=, resp=, next=) by keyword: the name is Bolt's.
 _.resp
+
+# Request model fields pydantic serialises (the postmortem's cells and template, on the wire).
+_.definition
+_.postmortem_template_id

@@ -26,6 +26,13 @@ from bot.datadog.models import (
     UsersResponse,
 )
 from bot.datadog.monitors import monitor_path, parse_monitor
+from bot.datadog.postmortem_models import (
+    AttachmentListResponse,
+    AttachmentResponse,
+    IncidentAttachment,
+    PostmortemAttachmentRequest,
+    attachment_from,
+)
 from bot.datadog.transport import (
     DEFAULT_TIMEOUT,
     CallCounter,
@@ -258,6 +265,31 @@ class DatadogClient:
         if monitor is None:
             raise unreadable(response, "not a monitor")
         return monitor
+
+    def list_attachments(
+        self, incident_id: str, *, kinds: tuple[str, ...] | None = None
+    ) -> list[IncidentAttachment]:
+        """GET /api/v2/incidents/{incident_id}/attachments, only the `kinds` asked for
+        (`postmortem`, `link`; None: all). Filtered here: the spec documents its
+        `filter[attachment_type]` by numeric codes the recordings never show."""
+        endpoint = ENDPOINTS.list_incident_attachments
+        response = self._send(endpoint, endpoint.path(incident_id=incident_id))
+        found = [attachment_from(item) for item in parse(response, AttachmentListResponse).data]
+        return [a for a in found if kinds is None or a.kind in kinds]
+
+    def create_postmortem(
+        self, incident_id: str, request: PostmortemAttachmentRequest
+    ) -> IncidentAttachment:
+        """POST …/attachments/postmortems. Never retried once it may have been sent: after
+        an ambiguous failure, `list_attachments(kinds=("postmortem",))` looks first."""
+        endpoint = ENDPOINTS.create_postmortem
+        response = self._send(
+            endpoint,
+            endpoint.path(incident_id=incident_id),
+            json=request.to_wire(),
+            idempotent=False,
+        )
+        return attachment_from(parse(response, AttachmentResponse).data)
 
     def validate_api_key(self) -> bool:
         """GET /api/v1/validate: is the API key valid for this site?"""

@@ -89,6 +89,8 @@ class DatadogEndpoints(NamedTuple):
     list_incident_types: Endpoint
     list_incident_fields: Endpoint
     get_monitor: Endpoint
+    list_incident_attachments: Endpoint
+    create_postmortem: Endpoint
 
 
 ENDPOINTS = DatadogEndpoints(
@@ -119,6 +121,18 @@ ENDPOINTS = DatadogEndpoints(
         unstable=True,
     ),
     get_monitor=Endpoint("GET", "/api/v1/monitor/{monitor_id}", "monitors_read", optional=True),
+    # The record: an incident's attachments (links, its postmortem), read before creating one.
+    list_incident_attachments=Endpoint(
+        "GET", "/api/v2/incidents/{incident_id}/attachments", "incident_read", unstable=True
+    ),
+    # The postmortem (docs/postmortem.md). The spec names no permission for it; the bot asks
+    # incident_write, as for every other incident write (tests/datadog/test_endpoints.py).
+    create_postmortem=Endpoint(
+        "POST",
+        "/api/v2/incidents/{incident_id}/attachments/postmortems",
+        "incident_write",
+        unstable=True,
+    ),
 )
 
 APP_KEY_PERMISSIONS: tuple[str, ...] = tuple(

@@ -23,6 +23,7 @@ from bot.emulators.datadog.incident_routes import IncidentRoutes
 from bot.emulators.datadog.monitor_routes import MonitorRoutes
 from bot.emulators.datadog.org_routes import OrgRoutes
 from bot.emulators.datadog.params import BadRequest, error_response
+from bot.emulators.datadog.postmortem_routes import PostmortemRoutes
 from bot.emulators.datadog.state import DeclareError
 
 Handler = Callable[[Request, dict[str, str]], Response]
@@ -39,6 +40,8 @@ HANDLERS: dict[str, str] = {
     "get_incident": "_get_incident",
     "update_incident": "_update_incident",
     "link_integration": "_add_integration",
+    "list_incident_attachments": "_list_attachments",
+    "create_postmortem": "_create_postmortem",
 }
 """The handler of each row of the bot's endpoint table (bot/datadog/endpoints.py), by name:
 every endpoint the bot calls is routed from the table, its template and its permission."""
@@ -63,7 +66,7 @@ def _routes() -> list[tuple[Endpoint, str]]:
     return sorted([*table, *EXTRA_ROUTES], key=lambda route: len(route[0].params))
 
 
-class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, EmulatorServer):
+class DatadogEmulator(PostmortemRoutes, IncidentRoutes, OrgRoutes, MonitorRoutes, EmulatorServer):
     """The Datadog API surface declare-bot uses; state is public for test assertions."""
 
     def __init__(
@@ -82,6 +85,7 @@ class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, EmulatorServer):
         self._faults = FaultPlan()
         self._init_state()
         self._init_monitors()
+        self._init_postmortems()
         self._routes: list[tuple[Endpoint, Handler]] = [
             (endpoint, getattr(self, name)) for endpoint, name in _routes()
         ]
