@@ -70,6 +70,9 @@ def run(settings: Settings) -> int:
     threading.Thread(  # and updates to incidents, the same way
         target=services.updates.watch, args=(threading.Event(),), daemon=True, name="resume-updates"
     ).start()
+    threading.Thread(  # and chores (responders, pages, to-dos, …), the same way
+        target=services.chores.watch, args=(threading.Event(),), daemon=True, name="resume-chores"
+    ).start()
     services.start_sync()  # one replica at a time (a lease in the store) follows Datadog
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler

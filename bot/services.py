@@ -27,6 +27,7 @@ from bot.domain.declare.channel_steps import ChannelSteps
 from bot.domain.declare.commander import CommanderResolver
 from bot.domain.declare.runner import DeclarationRunner, RunnerPolicy
 from bot.domain.incident.org import OrgField
+from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.ports import IncidentStore
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
@@ -71,6 +72,9 @@ class Services:
     """GET and PATCH of one incident for the lifecycle (bot/datadog/incident_updates.py)."""
     updates: UpdateRunner
     """Carries out stored updates, resolves and reopens (bot/domain/lifecycle/runner.py)."""
+    chores: ChoreRunner
+    """Carries out stored chores: responders, pages, to-dos… (bot/domain/lifecycle/chores.py);
+    each feature adds its `ChoreWork` in `build_services`."""
     incident_reader: DatadogIncidentReader
     """The open incidents (one search) for the sync and /declare list."""
     sync: IncidentSync
@@ -103,6 +107,10 @@ class Services:
     interactions: InteractionPool = field(default_factory=InteractionPool)
     """Listeners' work after the ack (Datadog reads, slow Slack calls, monitor reads and
     the form updates they feed): never on Bolt's listener threads (bot/pool.py)."""
+
+    @property
+    def journal(self) -> Store:
+        return self.store
 
     @property
     def monitors(self) -> MonitorReader:
@@ -185,6 +193,7 @@ def build_services(
         observer=metrics,
         channels=channels,
         dispatch=workers.dispatch,  # resumed declarations run on the pool too
+        journal=store,
     )
     reader = DatadogIncidentReader(datadog)
     sync = IncidentSync(
@@ -223,7 +232,9 @@ def build_services(
             org_fields=org_fields,
             observer=metrics,
             dispatch=workers.dispatch,
+            journal=store,
         ),
+        chores=ChoreRunner(store, policy=runner_policy, dispatch=workers.dispatch),
         incident_reader=reader,
         sync=sync,
         list_signer=ButtonSigner(settings.slack_bot_token.get_secret_value()),

@@ -23,6 +23,7 @@ from slack_sdk import WebClient
 from bot.slack.common import ids
 from bot.slack.common.context import Services
 from bot.slack.common.ids import (
+    CHORE_RETRY_ACTION,
     LIST_UPDATE_ACTION,
     REOPEN_ACTION,
     RESOLVE_ACTION,
@@ -41,6 +42,7 @@ from bot.slack.declare.form_actions import (
 from bot.slack.declare.retry import retry_declaration
 from bot.slack.declare.submission import submit_declare_modal
 from bot.slack.lifecycle.card_actions import open_resolve, open_update, reopen, retry_update
+from bot.slack.lifecycle.chore_retry import retry_chore
 from bot.slack.lifecycle.context import ARRIVED_AT
 from bot.slack.lifecycle.list_command import (
     is_list_request,
@@ -154,6 +156,7 @@ def register_listeners(app: App, services: Services) -> None:
     app.action(RESOLVE_ACTION)(open_resolve)
     app.action(REOPEN_ACTION)(reopen)
     app.action(UPDATE_RETRY_ACTION)(retry_update)
+    app.action(CHORE_RETRY_ACTION)(retry_chore)
     app.view(UPDATE_CALLBACK)(submit_update)
     app.view(RESOLVE_CALLBACK)(submit_resolve)
     app.error(handle_error)

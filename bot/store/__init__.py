@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.domain.declare.ports import DeclarationStore
+from bot.domain.incident.journal import Journal
+from bot.domain.lifecycle.chores import ChoreStore
 from bot.domain.lifecycle.ports import IncidentStore
 
 
-class Store(DeclarationStore, IncidentStore, Protocol):
-    """What SQLite and Redis both keep: declarations, and the cards and updates after them."""
+class Store(DeclarationStore, IncidentStore, ChoreStore, Journal, Protocol):
+    """What SQLite and Redis both keep: declarations, the cards, updates and chores after
+    them, and each incident's journal."""
 
 
 def open_store(store_path: str, redis_url: str | None = None) -> Store:

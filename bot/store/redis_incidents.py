@@ -3,7 +3,9 @@
 Keys: `declare:card:<key>` a card (JSON), `declare:cards` the open cards' keys,
 `declare:closed-cards` a hash of incident id → the key of its `closed` card (resolved, not
 moved), `declare:update:<key>` a job, `declare:updates` unfinished jobs,
-`declare:card-lease:<key>` the lease that lets one worker at a time change an incident.
+`declare:card-lease:<key>` the lease that lets one worker at a time change an incident,
+`declare:chore:<key>` a chore, `declare:chores` unfinished chores, `declare:journal:<id>` a
+hash of an incident's journal entries by their key (HSETNX: a fact is kept once).
 `save_card` is a Lua compare-and-set on the stored card's `version` that keeps both indexes
 in the same step. Cards resolved before the hash existed are not in it (not taken back).
 """
@@ -15,6 +17,8 @@ from typing import Any
 
 import redis
 
+from bot.domain.incident.journal import JournalEntry, in_order
+from bot.domain.lifecycle.chores import Chore
 from bot.domain.lifecycle.record import IncidentCard, UpdateJob
 from bot.domain.reliability.observer import RecordKind
 from bot.store.redis_lease import RedisLeases
@@ -151,6 +155,41 @@ class RedisIncidentRecords:
         rows = self._listed(f"{self.prefix}:updates", self._job)
         found = self.rows.parse_all(RecordKind.UPDATE, rows, UpdateJob)
         return sorted((j for j in found if not j.finished), key=lambda j: j.created_at)
+
+    def _chore(self, key: str) -> str:
+        return f"{self.prefix}:chore:{key}"
+
+    def add_chore(self, chore: Chore) -> bool:
+        if not self.redis.set(
+            self._chore(chore.key), chore.model_dump_json(), nx=True, ex=UPDATE_RETENTION
+        ):
+            return False
+        self._mark_open(f"{self.prefix}:chores", chore.key, not chore.finished)
+        return True
+
+    def get_chore(self, key: str) -> Chore | None:
+        data = self.redis.get(self._chore(key))
+        return Chore.model_validate_json(data) if data else None
+
+    def save_chore(self, chore: Chore) -> None:
+        self.redis.set(self._chore(chore.key), chore.model_dump_json(), ex=UPDATE_RETENTION)
+        self._mark_open(f"{self.prefix}:chores", chore.key, not chore.finished)
+
+    def pending_chores(self) -> list[Chore]:
+        rows = self._listed(f"{self.prefix}:chores", self._chore)
+        found = self.rows.parse_all(RecordKind.CHORE, rows, Chore)
+        return sorted((c for c in found if not c.finished), key=lambda c: c.created_at)
+
+    def add_entry(self, entry: JournalEntry) -> bool:
+        name = f"{self.prefix}:journal:{entry.incident_id}"
+        added = bool(self.redis.hsetnx(name, entry.key, entry.model_dump_json()))
+        self.redis.expire(name, CARD_RETENTION)
+        return added
+
+    def entries(self, incident_id: str) -> list[JournalEntry]:
+        stored = self.redis.hgetall(f"{self.prefix}:journal:{incident_id}")
+        rows = [(str(k), str(v)) for k, v in stored.items()]
+        return in_order(self.rows.parse_all(RecordKind.JOURNAL, rows, JournalEntry))
 
     def claim_card(self, key: str, owner: str, ttl: float) -> bool:
         return self._leases.claim(f"{self.prefix}:card-lease:{key}", owner, ttl)

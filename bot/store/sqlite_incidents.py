@@ -1,4 +1,5 @@
-"""SQLite: incident cards and update jobs, in the declarations' file (one more table).
+"""SQLite: incident cards, update jobs, chores and the journal, in the declarations' file
+(one more table).
 
 A mixin of `SqliteStore`: it shares its connection, transaction lock and lease liveness,
 so a card's lease frees as soon as its holder's process dies, like a declaration's. A
@@ -14,6 +15,8 @@ import threading
 from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager
 
+from bot.domain.incident.journal import JournalEntry, in_order
+from bot.domain.lifecycle.chores import Chore
 from bot.domain.lifecycle.record import IncidentCard, UpdateJob
 from bot.domain.reliability.observer import RecordKind
 from bot.store.rows import UnreadableRows
@@ -40,6 +43,8 @@ CREATE INDEX IF NOT EXISTS incident_docs_incident ON incident_docs (kind, incide
 """After the migration: a file from before `incident_id` gets the column first."""
 CARD = "card"
 UPDATE = "update"
+CHORE = "chore"
+JOURNAL = "journal"
 CARD_LEASE = LeaseColumns("incident_docs", ("kind", "key"))
 
 
@@ -174,6 +179,35 @@ class SqliteIncidentRecords:
 
     def pending_updates(self) -> list[UpdateJob]:
         return self.rows.parse_all(RecordKind.UPDATE, self._open(UPDATE), UpdateJob)
+
+    def add_chore(self, chore: Chore) -> bool:
+        return self._insert(CHORE, chore.key, chore.model_dump_json(), not chore.finished)
+
+    def get_chore(self, key: str) -> Chore | None:
+        data = self._one(CHORE, key)
+        return Chore.model_validate_json(data) if data else None
+
+    def save_chore(self, chore: Chore) -> None:
+        self._upsert(CHORE, chore.key, chore.model_dump_json(), not chore.finished)
+
+    def pending_chores(self) -> list[Chore]:
+        return self.rows.parse_all(RecordKind.CHORE, self._open(CHORE), Chore)
+
+    def add_entry(self, entry: JournalEntry) -> bool:
+        """Keyed by incident and fact: the same message added to two incidents is two facts."""
+        key = f"{entry.incident_id}|{entry.key}"
+        return self._insert(JOURNAL, key, entry.model_dump_json(), False, 0, entry.incident_id)
+
+    def entries(self, incident_id: str) -> list[JournalEntry]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key, data FROM incident_docs WHERE kind = ? AND incident_id = ?",
+                (JOURNAL, incident_id),
+            ).fetchall()
+        found = self.rows.parse_all(
+            RecordKind.JOURNAL, ((str(r[0]), str(r[1])) for r in rows), JournalEntry
+        )
+        return in_order(found)
 
     def claim_card(self, key: str, owner: str, ttl: float) -> bool:
         """Free, expired, ours, or held by a store that is gone: take it (sqlite_lease.py)."""

@@ -36,6 +36,8 @@ BAD = {
     RecordKind.CARD: ("C1:9.000900", "{not json"),
     RecordKind.UPDATE: ("up-unreadable", '{"key": "up-unreadable", "card_key": 7}'),
     RecordKind.DECLARATION: ("dk-unreadable", "[]"),
+    RecordKind.CHORE: ("ch-unreadable", '{"key": "ch-unreadable"}'),
+    RecordKind.JOURNAL: ("captured:C1:1", "{truncated"),
 }
 """A row of each kind that can't be read: invalid JSON, JSON the model refuses, another shape."""
 
@@ -44,12 +46,18 @@ def corrupt(store: Any) -> None:
     """Write the BAD rows where each store keeps them, as a hand edit or a newer version would."""
     if isinstance(store, SqliteStore):
         db = sqlite3.connect(store.path)
-        for kind in (RecordKind.CARD, RecordKind.UPDATE):
+        for kind in (RecordKind.CARD, RecordKind.UPDATE, RecordKind.CHORE):
             key, data = BAD[kind]
             db.execute(
                 "INSERT INTO incident_docs (kind, key, data, open) VALUES (?, ?, ?, 1)",
                 (kind.value, key, data),
             )
+        key, data = BAD[RecordKind.JOURNAL]
+        db.execute(
+            "INSERT INTO incident_docs (kind, key, data, open, incident_id) "
+            "VALUES ('journal', ?, ?, 0, 'i-1')",
+            (f"i-1|{key}", data),
+        )
         key, data = BAD[RecordKind.DECLARATION]
         db.execute(
             "INSERT INTO declarations (key, step, data) VALUES (?, 'accepted', ?)", (key, data)
@@ -62,10 +70,13 @@ def corrupt(store: Any) -> None:
         RecordKind.CARD: ("card", "cards"),
         RecordKind.UPDATE: ("update", "updates"),
         RecordKind.DECLARATION: ("rec", "pending"),
+        RecordKind.CHORE: ("chore", "chores"),
     }.items():
         key, data = BAD[kind]
         client.set(f"{prefix}:{name}:{key}", data)
         client.sadd(f"{prefix}:{index}", key)
+    key, data = BAD[RecordKind.JOURNAL]
+    client.hset(f"{prefix}:journal:i-1", key, data)
 
 
 def skipped_logs(caplog: pytest.LogCaptureFixture, key: str) -> list[str]:
@@ -108,6 +119,7 @@ def test_unreadable_rows_are_skipped_logged_once_and_counted(
         assert [c.key for c in store.open_cards()] == [card.key]
         assert [j.key for j in store.pending_updates()] == [job.key]
         assert [r.key for r in store.pending()] == [good.key]
+        assert store.pending_chores() == [] and store.entries("i-1") == []
     assert sorted(heard) == sorted(RecordKind), "each row counted once"
     for kind, (key, data) in BAD.items():
         (line,) = skipped_logs(caplog, key)
@@ -163,6 +175,8 @@ def test_the_bot_follows_and_resumes_the_others(
     assert stack.services.cards.add_update(job)
     assert stack.services.runner.resume_pending() == [], "the bad declaration is skipped"
     assert stack.services.updates.resume_pending() == [job.key]
+    assert stack.services.chores.resume_pending() == [], "the bad chore is skipped"
+    assert stack.services.journal.entries("i-1") == [], "the bad entry is skipped"
     wait_for(
         lambda: stored_card(stack, record).shown.title == "Resumed beside a bad row",
         what="the pending update to be resumed",

@@ -22,6 +22,8 @@ from bot.domain.declare.ports import (
 )
 from bot.domain.declare.record import DeclarationRecord, Step
 from bot.domain.incident.declaration import Declaration, Handle
+from bot.domain.incident.journal import Journal
+from bot.domain.lifecycle.journaling import keep_declared
 from bot.domain.lifecycle.ports import IncidentStore
 from bot.domain.reliability.lease import Lease
 from bot.domain.reliability.outcomes import LookupFailed, StepFailed
@@ -74,8 +76,10 @@ class Steps:
         policy: RunnerPolicy,
         sleep: Callable[[float], None],
         cards: IncidentStore | None = None,
+        journal: Journal | None = None,
     ) -> None:
         self.cards = cards
+        self.journal = journal
         self.resolver = resolver
         self.people = people
         self.incidents = incidents
@@ -223,6 +227,7 @@ class Steps:
             return
         try:
             self.cards.add_card(card)
+            keep_declared(self.journal, card, record.created_at)  # once: its key is the fact
         except Exception:  # the declaration stands; the reply step tries again
             log.warning("declaration %s: storing its card failed", record.key, exc_info=True)
 

@@ -26,6 +26,7 @@ from bot.domain.declare.channel_steps import ChannelSteps
 from bot.domain.declare.commander import CommanderResolver
 from bot.domain.declare.ports import Announcer, DeclarationStore, IncidentGateway, PeopleDirectory
 from bot.domain.declare.record import DeclarationRecord, Step
+from bot.domain.incident.journal import Journal
 from bot.domain.lifecycle.ports import IncidentStore
 from bot.domain.reliability.dispatch import Dispatch
 from bot.domain.reliability.lease import Lease, LeaseLost
@@ -59,6 +60,7 @@ class DeclarationRunner:
         cards: IncidentStore | None = None,
         channels: ChannelSteps | None = None,
         observer: RunObserver | None = None,
+        journal: Journal | None = None,
     ) -> None:
         self.store = store
         self.observer: RunObserver = observer or NoObserver()
@@ -66,7 +68,9 @@ class DeclarationRunner:
         self.policy = policy or RunnerPolicy()
         self.owner = owner or uuid.uuid4().hex[:12]
         self._sleep = sleep
-        self.steps = Steps(resolver, people, incidents, announcer, self.policy, sleep, cards)
+        self.steps = Steps(
+            resolver, people, incidents, announcer, self.policy, sleep, cards, journal
+        )
         self.channels = channels
         """The optional incident channel (channel_steps.py); None: never one."""
         self.resumer = Resumer(store, self.policy, self.run, dispatch)

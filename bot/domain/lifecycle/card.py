@@ -20,6 +20,9 @@ from bot.domain.lifecycle.record import IncidentCard, card_key
 
 log = logging.getLogger(__name__)
 
+MOVES = 5
+"""Moved cards followed at most (each reopen whose channel stayed archived moves it once)."""
+
 
 def showing(card: IncidentCard, view: IncidentView, new_commander: str | None) -> IncidentCard:
     """`card` showing `view`; `new_commander` is the Slack user when this change set them.
@@ -52,6 +55,16 @@ def _visible(card: IncidentCard) -> tuple[IncidentView, str | None]:
 def same_card(a: IncidentCard, b: IncidentCard) -> bool:
     """The two would render the same message: no second `chat.update` needed."""
     return _visible(a) == _visible(b)
+
+
+def followed_card(store: IncidentStore, key: str) -> IncidentCard | None:
+    """The card stored under `key`, or the one it moved to (its channel stayed archived)."""
+    card = store.get_card(key)
+    for _ in range(MOVES):
+        if card is None or card.moved_to is None:
+            break
+        card = store.get_card(card.moved_to)
+    return card
 
 
 def publish_card(

@@ -25,9 +25,11 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from bot.domain.incident.changes import describe_update
+from bot.domain.incident.journal import Journal
 from bot.domain.incident.org import OrgField
 from bot.domain.lifecycle._plan import named, newer, notice_of, rejudge, still_needed, who_set
-from bot.domain.lifecycle.card import CardEdit, publish_card, same_card, showing
+from bot.domain.lifecycle.card import CardEdit, followed_card, publish_card, same_card, showing
+from bot.domain.lifecycle.journaling import keep_changes
 from bot.domain.lifecycle.ports import CardPublisher, IncidentStore, IncidentUpdater
 from bot.domain.lifecycle.record import IncidentCard, Overtaken, UpdateJob, UpdateStep
 from bot.domain.reliability.dispatch import Dispatch
@@ -45,8 +47,6 @@ T = TypeVar("T")
 
 LEASE_POLL = 0.05
 """Seconds between tries for a card another job holds (it finishes in a few round trips)."""
-MOVES = 5
-"""Moved cards followed at most (each reopen whose channel stayed archived moves it once)."""
 SAVE_ATTEMPTS = 3
 """Compare-and-set tries for the card; under the card's lease the first one succeeds."""
 
@@ -65,8 +65,10 @@ class UpdateRunner:
         sleep: Callable[[float], None] = time.sleep,
         dispatch: Dispatch | None = None,
         observer: RunObserver | None = None,
+        journal: Journal | None = None,
     ) -> None:
         self.store = store
+        self.journal = journal
         self.observer: RunObserver = observer or NoObserver()
         self.datadog = datadog
         self.publisher = publisher
@@ -151,11 +153,7 @@ class UpdateRunner:
 
     def _card(self, job: UpdateJob) -> IncidentCard:
         """The job's card, or the one it moved to (its channel stayed archived)."""
-        card = self.store.get_card(job.card_key)
-        for _ in range(MOVES):
-            if card is None or card.moved_to is None:
-                break
-            card = self.store.get_card(card.moved_to)
+        card = followed_card(self.store, job.card_key)
         if card is None:
             raise StepFailed("The bot no longer has this incident's card.", retryable=False)
         return card
@@ -317,6 +315,7 @@ class UpdateRunner:
         if changes.commander and after and after.commander_id == changes.commander.datadog_id:
             changes = changes.model_copy(update={"commander": after.commander})  # Datadog's name
         lines = describe_update(before, changes, self.org_fields(), note=job.note) if before else ()
+        keep_changes(self.journal, job.incident_id, job.key, job.actor_id, lines, job.updated_at)
         if lines and job.note_ts is None:
             card = self._card(job)
             job = self._save(

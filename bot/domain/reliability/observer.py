@@ -12,6 +12,8 @@ class RecordKind(StrEnum):
     DECLARATION = "declaration"
     CARD = "card"
     UPDATE = "update"
+    CHORE = "chore"
+    JOURNAL = "journal"
 
 
 class TimedStep(StrEnum):

@@ -15,7 +15,9 @@ from bot.config import Settings
 from bot.domain.declare.commander import CommanderResolver
 from bot.domain.declare.ports import DeclarationStore
 from bot.domain.declare.runner import DeclarationRunner
+from bot.domain.incident.journal import Journal
 from bot.domain.incident.org import OrgConfig
+from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.ports import IncidentStore, IncidentUpdater
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
@@ -93,6 +95,16 @@ class Services(Protocol):
 
     @property
     def incidents(self) -> IncidentUpdater: ...
+
+    @property
+    def chores(self) -> ChoreRunner:
+        """Writes to an announced incident, each exactly once (responders, pages, to-dos…)."""
+        ...
+
+    @property
+    def journal(self) -> Journal:
+        """What the bot keeps of each incident's life (the same store)."""
+        ...
 
     @property
     def incident_reader(self) -> IncidentReader: ...

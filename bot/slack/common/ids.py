@@ -54,6 +54,8 @@ STATUS_BLOCK = "incident_placeholder_status"
 
 # the lifecycle: an update's Retry, /declare list's Update, the update and resolve modals
 UPDATE_RETRY_ACTION = "incident_update_retry"
+CHORE_RETRY_ACTION = "incident_chore_retry"
+"""Retry of a failed chore (a responder, a page, a to-do…): resumes the same stored chore."""
 LIST_UPDATE_ACTION = "incident_list_update"
 """The list's Update button: opens the same update modal as the card's Update."""
 UPDATE_CALLBACK = "incident_update_modal"

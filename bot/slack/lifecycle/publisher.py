@@ -170,22 +170,7 @@ class SlackCardPublisher:
         blocks: list[dict[str, Any]],
         what: str,
     ) -> None:
-        """Ephemerally in the card's channel, else by DM."""
-        channel = card.channel if card else job.actor_id
-        try:
-            self.client.chat_postEphemeral(
-                channel=channel, user=job.actor_id, text=text, blocks=blocks
-            )
-            return
-        except SlackApiError as exc:
-            log.info("ephemeral update %s notice failed (%s); sending a DM", what, error_of(exc))
-        try:
-            opened = self.client.conversations_open(users=job.actor_id)
-            self.client.chat_postMessage(
-                channel=str(opened["channel"]["id"]), text=text, blocks=blocks
-            )
-        except SlackApiError as exc:
-            log.error("could not tell %s of an update %s: %s", job.actor_id, what, error_of(exc))
+        tell_person(self.client, job.actor_id, card, (text, blocks), f"an update {what}")
 
     def _modal(self, job: UpdateJob, title: str, text: str) -> None:
         if not job.modal_view_id:
@@ -194,6 +179,25 @@ class SlackCardPublisher:
             self.client.views_update(view_id=job.modal_view_id, view=status_view(title, text))
         except SlackApiError as exc:
             log.debug("views.update after an update failed: %s", error_of(exc))
+
+
+def tell_person(
+    client: WebClient, user_id: str, card: IncidentCard | None, message: Message, what: str
+) -> None:
+    """Ephemerally in the card's channel, else by DM; a failure of both is logged."""
+    text, blocks = message
+    try:
+        client.chat_postEphemeral(
+            channel=card.channel if card else user_id, user=user_id, text=text, blocks=blocks
+        )
+        return
+    except SlackApiError as exc:
+        log.info("ephemeral notice of %s failed (%s); sending a DM", what, error_of(exc))
+    try:
+        opened = client.conversations_open(users=user_id)
+        client.chat_postMessage(channel=str(opened["channel"]["id"]), text=text, blocks=blocks)
+    except SlackApiError as exc:
+        log.error("could not tell %s of %s: %s", user_id, what, error_of(exc))
 
 
 def post_under_card(client: WebClient, card: IncidentCard, note: Message, what: str) -> str:

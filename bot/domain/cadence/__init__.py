@@ -1,0 +1,1 @@
+"""Keeping an incident moving: status updates, reminders, the stakeholder channel."""

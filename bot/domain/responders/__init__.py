@@ -1,0 +1,1 @@
+"""Staffing an incident: responders and their roles, taking command, paging on-call."""

@@ -1,0 +1,1 @@
+"""Status updates, reminders and the stakeholder channel in Slack."""

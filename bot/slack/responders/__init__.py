@@ -1,0 +1,1 @@
+"""Responders, roles, taking command and paging, from the card."""
