@@ -21,6 +21,14 @@ class EntryKind(StrEnum):
     RESOLVED = "resolved"
     REOPENED = "reopened"
     CAPTURED = "captured"
+    STATUS_UPDATE = "status_update"
+    RESPONDER_ADDED = "responder_added"
+    RESPONDER_REMOVED = "responder_removed"
+    PAGED = "paged"
+    TODO_ADDED = "todo_added"
+    TODO_DONE = "todo_done"
+    TODO_REOPENED = "todo_reopened"
+    POSTMORTEM = "postmortem"
 
 
 class JournalEntry(BaseModel):
