@@ -17,12 +17,14 @@ import httpx
 from slack_sdk import WebClient
 
 from bot.config import Settings
+from bot.config.settings import read_template
 from bot.datadog.client import DEFAULT_TIMEOUT, DatadogClient, RetryPolicy
 from bot.datadog.gateway import DatadogGateway
 from bot.datadog.incident_reader import DatadogIncidentReader
 from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
+from bot.datadog.postmortems import DatadogPostmortems
 from bot.domain.declare.channel_steps import ChannelSteps
 from bot.domain.declare.commander import CommanderResolver
 from bot.domain.declare.runner import DeclarationRunner, RunnerPolicy
@@ -31,6 +33,7 @@ from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.ports import IncidentStore
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
+from bot.domain.record.postmortem_chore import PostmortemWork
 from bot.domain.sync.follow import IncidentSync, SyncPolicy
 from bot.metrics import Metrics
 from bot.pool import DeclarationWorkers, InteractionPool
@@ -40,9 +43,12 @@ from bot.slack.channel.conversations import SlackIncidentChannels
 from bot.slack.channel.follow import ChannelFollowingPublisher
 from bot.slack.common.client import slack_client
 from bot.slack.common.people import SlackPeople
+from bot.slack.common.resolve_extras import ResolveExtra
 from bot.slack.common.signed_buttons import ButtonSigner
 from bot.slack.declare.announcer import SlackAnnouncer
 from bot.slack.lifecycle.publisher import SlackCardPublisher
+from bot.slack.record.postmortem_actions import PostmortemOnResolve
+from bot.slack.record.postmortem_slack import SlackPostmortems
 from bot.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -89,6 +95,8 @@ class Services:
     """Seconds the submit step may wait for the commander before acking anyway."""
     org_config_wait: float = 0.5
     """Seconds opening the form may wait for an uncached org config (the trigger lasts 3 s)."""
+    resolve_extras: tuple[ResolveExtra, ...] = ()
+    """What higher features add to the resolve modal (bot/slack/common/resolve_extras.py)."""
     stopping: threading.Event = field(default_factory=threading.Event)
     """Set at shutdown: background loops (the sync) end."""
     _sync_thread: threading.Thread | None = None
@@ -241,4 +249,16 @@ def build_services(
         metrics=metrics,
         workers=workers,
     )
+    template = read_template(settings.postmortem_template) if settings.postmortem_template else None
+    services.chores.add_work(  # the postmortem (docs/postmortem.md)
+        PostmortemWork(
+            DatadogPostmortems(datadog),
+            SlackPostmortems(slack, people),
+            store,
+            cards,
+            publisher,
+            template=template,
+        )
+    )
+    services.resolve_extras += (PostmortemOnResolve(),)
     return services

@@ -51,6 +51,7 @@ from bot.slack.lifecycle.list_command import (
 )
 from bot.slack.lifecycle.update_submission import submit_resolve, submit_update
 from bot.slack.monitor.shortcut import declare_from_message
+from bot.slack.record.postmortem_actions import press_postmortem
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,7 @@ def register_listeners(app: App, services: Services) -> None:
     app.action(REOPEN_ACTION)(reopen)
     app.action(UPDATE_RETRY_ACTION)(retry_update)
     app.action(CHORE_RETRY_ACTION)(retry_chore)
+    app.action(ids.POSTMORTEM_ACTION)(press_postmortem)
     app.view(UPDATE_CALLBACK)(submit_update)
     app.view(RESOLVE_CALLBACK)(submit_resolve)
     app.error(handle_error)

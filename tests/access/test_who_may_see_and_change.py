@@ -19,6 +19,7 @@ from bot.emulators.card_driver import initial_values
 from bot.emulators.personas import ALICE, BOB, CAROL, INCIDENTS, TEAM
 from bot.emulators.stack import LocalStack
 from bot.slack.common.ids import (
+    POSTMORTEM_ACTION,
     REOPEN_ACTION,
     RESOLVE_ACTION,
     RESOLVE_CALLBACK,
@@ -36,7 +37,15 @@ FRANK = "U0FRANK"
 RESPONDERS = "S0RESPOND"
 TITLE = "Customer data exposure"
 
-SURFACES = ("list", "card update", "list update", "resolve", "update submit", "reopen")
+SURFACES = (
+    "list",
+    "card update",
+    "list update",
+    "resolve",
+    "update submit",
+    "reopen",
+    "postmortem",
+)
 PEOPLE: dict[str, tuple[bool, bool]] = {
     # person: (may see, may change)
     ALICE: (True, True),  # declared it; in the group
@@ -113,7 +122,23 @@ def try_surface(stack: LocalStack, surface: str, user: str) -> bool:
         assert press_card(stack, REOPEN_ACTION, user=user, channel=WAR_ROOM).status_code == 200
         text = answered_after(stack, responses)["text"]
         return text == "It is already open."
+    if surface == "postmortem":
+        settled = stack.services.chores.store.pending_chores
+        wait_for(lambda: not settled(), what="an earlier press's postmortem")
+        drafted = len(postmortems(stack))
+        assert press_card(stack, POSTMORTEM_ACTION, user=user, channel=WAR_ROOM).status_code == 200
+        text = answered_after(stack, responses)["text"]
+        if text.startswith(":no_entry:"):
+            assert "draft the postmortem of" in text
+            assert len(postmortems(stack)) == drafted, "refused: nothing sent"
+            return False
+        assert "postmortem of IR-" in text, text
+        return True
     raise AssertionError(surface)
+
+
+def postmortems(stack: LocalStack) -> list[object]:
+    return [c for c in stack.datadog.calls(method="POST") if c.path.endswith("/postmortems")]
 
 
 @pytest.mark.parametrize("surface", SURFACES)

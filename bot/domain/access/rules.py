@@ -28,6 +28,7 @@ class Act(StrEnum):
     RESOLVE = "resolve"
     REOPEN = "reopen"
     RETRY = "retry"
+    POSTMORTEM = "draft the postmortem of"
 
     @property
     def changes(self) -> bool:

@@ -57,6 +57,9 @@ class IncidentCard(BaseModel):
     """Saves so far: `save_card` writes only over the version it was read at (compare-and-set),
     so a slow writer never puts an older card back over a newer one."""
 
+    postmortem_url: str | None = None
+    """The incident's postmortem in Datadog, once drafted (the card's Postmortem opens it)."""
+
     moved_to: str | None = None
     """The card posted anew elsewhere when this one's channel stayed archived (a reopen
     Slack would not unarchive for): that card is followed, this one no longer."""

@@ -26,6 +26,7 @@ import re
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
@@ -83,6 +84,16 @@ _Drafted by declare-bot from what was kept in Slack. Check it, then edit freely.
 - Where did we get lucky?
 - What do we change, and who owns it?
 """
+
+
+class PostmortemMode(StrEnum):
+    """DECLARE_POSTMORTEM: whether resolving drafts the postmortem."""
+
+    OFFER = "offer"
+    """A "Draft the postmortem" checkbox in the resolve form, checked."""
+    ALWAYS = "always"
+    NEVER = "never"
+    """Neither on resolve nor from the card."""
 
 
 class _Frozen(BaseModel):

@@ -24,6 +24,7 @@ from bot.domain.monitor.alert import MonitorReader
 from bot.domain.sync.ports import IncidentReader
 from bot.pool import PoolBusy
 from bot.slack.access.policy import AccessPolicy
+from bot.slack.common.resolve_extras import ResolveExtra
 from bot.slack.common.signed_buttons import ButtonSigner
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,11 @@ class Services(Protocol):
     @property
     def journal(self) -> Journal:
         """What the bot keeps of each incident's life (the same store)."""
+        ...
+
+    @property
+    def resolve_extras(self) -> tuple[ResolveExtra, ...]:
+        """What higher features add to the resolve modal (the postmortem's checkbox)."""
         ...
 
     @property

@@ -48,6 +48,10 @@ ACTIONS_BLOCK = "incident_card_actions"
 UPDATE_ACTION = "incident_card_update"
 RESOLVE_ACTION = "incident_card_resolve"
 REOPEN_ACTION = "incident_card_reopen"
+POSTMORTEM_ACTION = "incident_card_postmortem"
+"""A resolved card's Postmortem: drafts it in Datadog, or opens it once drafted."""
+POSTMORTEM_BLOCK = "incident_resolve_postmortem"
+"""The resolve modal's "Draft the postmortem" checkbox (its action id too)."""
 
 # the announcement before the incident exists
 STATUS_BLOCK = "incident_placeholder_status"

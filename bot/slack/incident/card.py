@@ -21,6 +21,7 @@ from bot.slack.common.ids import (
     ACTIONS_BLOCK,
     DETAILS_BLOCK,
     HEADER_BLOCK,
+    POSTMORTEM_ACTION,
     REOPEN_ACTION,
     RESOLVE_ACTION,
     UPDATE_ACTION,
@@ -38,7 +39,7 @@ from bot.slack.common.mrkdwn import (
 
 Message = tuple[str, list[dict[str, Any]]]
 
-CARD_ACTIONS = (UPDATE_ACTION, RESOLVE_ACTION, REOPEN_ACTION)
+CARD_ACTIONS = (UPDATE_ACTION, RESOLVE_ACTION, REOPEN_ACTION, POSTMORTEM_ACTION)
 """The actions that act on the card's incident (looked up from the stored message)."""
 SECTION_FIELD_MAX = 2000
 """Slack's limit for one of a section's `fields` (belongs beside the others in mrkdwn.py)."""
@@ -89,11 +90,16 @@ def _button(label: str, action_id: str, style: str | None = None) -> dict[str, A
     return button
 
 
-def card_buttons(incident: IncidentView) -> list[dict[str, Any]]:
-    """Update, then Resolve (Reopen once resolved), then the link to Datadog."""
+def card_buttons(incident: IncidentView, postmortem_url: str | None = None) -> list[dict[str, Any]]:
+    """Update, then Resolve (Reopen and Postmortem once resolved), then the link to Datadog.
+    Postmortem drafts it, or opens it once drafted (`postmortem_url`)."""
     elements = [_button("Update", UPDATE_ACTION)]
     if incident.resolved:
         elements.append(_button("Reopen", REOPEN_ACTION))
+        postmortem = _button("Postmortem", POSTMORTEM_ACTION)
+        if postmortem_url and postmortem_url.startswith("https://"):
+            postmortem["url"] = postmortem_url
+        elements.append(postmortem)
     else:
         elements.append(_button("Resolve", RESOLVE_ACTION, "primary"))
     if incident.url:
@@ -103,7 +109,12 @@ def card_buttons(incident: IncidentView) -> list[dict[str, Any]]:
     return elements
 
 
-def card(incident: IncidentView, *, commander_slack_id: str | None = None) -> Message:
+def card(
+    incident: IncidentView,
+    *,
+    commander_slack_id: str | None = None,
+    postmortem_url: str | None = None,
+) -> Message:
     """The live card: title, severity, state, commander, customer impact, link and buttons.
 
     `commander_slack_id` is the commander's Slack user when the bot knows it (shown as a
@@ -129,7 +140,11 @@ def card(incident: IncidentView, *, commander_slack_id: str | None = None) -> Me
     if incident.is_test:
         blocks.append({"type": "context", "elements": [verbatim(":test_tube: *TEST* incident")]})
     blocks.append(
-        {"type": "actions", "block_id": ACTIONS_BLOCK, "elements": card_buttons(incident)}
+        {
+            "type": "actions",
+            "block_id": ACTIONS_BLOCK,
+            "elements": card_buttons(incident, postmortem_url),
+        }
     )
     text = safe(
         f"{test}{incident.label} ({incident.severity}, {incident.state}): {incident.title} "

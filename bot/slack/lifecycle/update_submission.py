@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +29,7 @@ from bot.domain.reliability.policy import ACK_READ_BUDGET
 from bot.slack.access.allowlist import plain_refusal
 from bot.slack.common import ids, payload
 from bot.slack.common.context import Services
+from bot.slack.common.resolve_extras import Start, accept_extras
 from bot.slack.declare.form.blocks import status_view
 from bot.slack.declare.form.state import state_values
 from bot.slack.lifecycle.context import ARRIVED_AT
@@ -130,7 +132,15 @@ def _current(
         return None
 
 
-def _store(ack: Ack, services: Services, job: UpdateJob, block: str, clock: AckClock) -> None:
+def _store(
+    ack: Ack,
+    services: Services,
+    job: UpdateJob,
+    block: str,
+    clock: AckClock,
+    extras: Callable[[], Sequence[Start]] | None = None,
+) -> None:
+    """Store the job, then (before the ack) what `extras` keeps beside it; ack; start both."""
     if clock.out:  # Slack has given up on this answer: the change must not happen later
         log.warning("%s of %s judged too late; not stored", job.kind.value, job.incident_id)
         ack(response_action="errors", errors={block: LATE[:150]})
@@ -141,10 +151,13 @@ def _store(ack: Ack, services: Services, job: UpdateJob, block: str, clock: AckC
         log.exception("the store is unavailable")
         ack(response_action="errors", errors={block: STORE_DOWN})
         return
+    starts = extras() if added and extras is not None else ()
     ack(response_action="update", view=WORKING)
     if added:
         log.info("%s of %s accepted", job.kind.value, job.incident_id)
         services.dispatch(job.key, services.updates.run)
+    for start in starts:
+        start()
 
 
 def _commander(
@@ -271,4 +284,4 @@ def submit_resolve(
         before=current,
         modal_view_id=payload.string(view, "id"),
     )
-    _store(ack, services, job, NOTE, clock)
+    _store(ack, services, job, NOTE, clock, lambda: accept_extras(services, job, card, view))
