@@ -14,6 +14,7 @@ from bot.check.monitor_checks import (
     check_monitor_severity,
     check_monitors_read,
 )
+from bot.check.postmortem_checks import POSTMORTEM_TITLE, check_postmortem
 from bot.config import Settings
 from bot.datadog.client import DatadogClient, RetryPolicy
 from bot.datadog.endpoints import APP_KEY_PERMISSIONS, ENDPOINTS, Endpoint
@@ -101,7 +102,14 @@ def check_datadog(settings: Settings) -> list[Item]:
         key = check_api_key(settings, client)
         if key.status != "ok":
             why = ["needs a valid DD_API_KEY first"]
-            titles = (users_title, incidents_title, settings_title, MONITORS_TITLE, SEVERITY_TITLE)
+            titles = (
+                users_title,
+                incidents_title,
+                settings_title,
+                MONITORS_TITLE,
+                SEVERITY_TITLE,
+                POSTMORTEM_TITLE,
+            )
             return [key, *(Item("skip", title, why) for title in titles)]
         users = check_read(
             users_title,
@@ -124,7 +132,9 @@ def check_datadog(settings: Settings) -> list[Item]:
             settings_title, ENDPOINTS.list_incident_types, client.list_incident_types, settings
         )
         monitors = check_monitors_read(client)
-        return [key, users, incidents, types, monitors, check_monitor_severity(settings, client)]
+        severity = check_monitor_severity(settings, client)
+        postmortem = check_postmortem(settings, client)
+        return [key, users, incidents, types, monitors, severity, postmortem]
     finally:
         client.close()
 
