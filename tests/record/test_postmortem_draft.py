@@ -112,6 +112,7 @@ def test_the_draft_has_every_section_and_the_timeline_in_time_order() -> None:
     positions = [text.index(s) for s in said]
     assert positions == sorted(positions)
     assert "**2026-12-07 01:10 UTC** · Status update by Bo Chen" in text
+    assert "Resolved by Ana Lima: resolved" not in text, "the bot's own verb, once"
     assert "- **Duration:** 1 h" in text and "- **Impact duration:** 45 min" in text
     assert "- **Declared:** 2026-12-07 01:00 UTC by Ana Lima" in text
     assert "- Ana Lima — Commander\n- Bo Chen — Scribe" in text

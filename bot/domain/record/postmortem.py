@@ -327,6 +327,13 @@ _QUOTED = frozenset({EntryKind.STATUS_UPDATE, EntryKind.CAPTURED})
 """What people wrote at length: quoted under the line. Other texts are one line."""
 
 
+def _without(text: str, verb: str) -> str:
+    """The bot's own wording without its verb: `resolved the incident: Rolled back` under
+    "Resolved by Ana" reads `Rolled back`."""
+    found = re.match(rf"{re.escape(verb)}( the incident)?\s*:?\s*", text, re.IGNORECASE)
+    return text[found.end() :] if found else text
+
+
 def timeline_entry(entry: JournalEntry, names: Mapping[str, str]) -> str:
     """`**02:14 UTC** · Status update by Ana` and what was said, with its link."""
     verb = _VERBS.get(entry.kind) or entry.kind.value.replace("_", " ").capitalize()
@@ -341,6 +348,8 @@ def timeline_entry(entry: JournalEntry, names: Mapping[str, str]) -> str:
         by = _person(entry.actor_id, names)
         head += f" by {by}" if by else (" in Datadog" if entry.kind is EntryKind.CHANGED else "")
     text = entry.text.strip()
+    if entry.kind not in _QUOTED:  # what people wrote stays whole
+        text = _without(text, verb)
     parts = [head]
     if text and entry.kind in _QUOTED:
         parts.append(quote(text, names))
