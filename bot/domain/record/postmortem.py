@@ -265,6 +265,10 @@ def _person(user_id: str | None, names: Mapping[str, str]) -> str:
     return md_escape(names.get(user_id) or user_id, 100)
 
 
+_NOT_SUMMED = frozenset({"slug"})
+"""Fields the summary says otherwise (the slug is the incident's label)."""
+
+
 def summary_section(
     view: IncidentView, entries: Sequence[JournalEntry], names: Mapping[str, str]
 ) -> str:
@@ -284,7 +288,7 @@ def summary_section(
     if declared is not None and resolved is not None:
         lines.append(f"- **Duration:** {duration(declared, resolved)}")
     for field in view.fields:
-        if field.values:
+        if field.values and field.name not in _NOT_SUMMED:
             shown = ", ".join(md_escape(v, 100) for v in field.values[:20])
             lines.append(f"- **{md_escape(field.name.replace('_', ' ').title(), 60)}:** {shown}")
     return "\n".join(lines)
