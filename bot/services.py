@@ -33,6 +33,7 @@ from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.ports import IncidentStore
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
+from bot.domain.record.postmortem import PostmortemMode
 from bot.domain.record.postmortem_chore import PostmortemWork
 from bot.domain.sync.follow import IncidentSync, SyncPolicy
 from bot.metrics import Metrics
@@ -261,4 +262,5 @@ def build_services(
         )
     )
     services.resolve_extras += (PostmortemOnResolve(),)
+    publisher.postmortem_button = settings.postmortem is not PostmortemMode.NEVER
     return services

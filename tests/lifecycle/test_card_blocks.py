@@ -90,6 +90,8 @@ def test_resolved_card_has_a_check_and_reopen_instead_of_resolve() -> None:
     assert opens["url"] == url, "once drafted, Postmortem opens it"
     _, odd = cards.card(resolved, postmortem_url="javascript:alert(1)")
     assert all("url" not in e for e in _actions(odd) if e["action_id"] == ids.POSTMORTEM_ACTION)
+    _, off = cards.card(resolved, postmortem=False)  # DECLARE_POSTMORTEM=never
+    assert ids.POSTMORTEM_ACTION not in [e["action_id"] for e in _actions(off)]
     completed = cards.card(resolved.model_copy(update={"state": "completed"}))[1]
     assert "✅ Completed" in _all_text(completed)
 

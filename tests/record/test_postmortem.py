@@ -29,6 +29,7 @@ from bot.slack.common.ids import (
 )
 from tests.card_actions import (
     card_message,
+    card_text,
     open_modal,
     press_card,
     thread_notes,
@@ -172,8 +173,8 @@ def test_a_lost_answer_is_looked_for_and_not_made_again(stack: LocalStack) -> No
     )
     assert len(postmortem_calls(stack)) == 1, "the answer was lost; it was found, not resent"
     assert len(stack.datadog.postmortem_bodies(incident_id)) == 1
-    chore = stack.services.chores.store.get_chore(postmortem_chore_key(incident_id))
-    assert chore is not None and chore.step is ChoreStep.DONE
+    store, key = stack.services.chores.store, postmortem_chore_key(incident_id)
+    wait_for(lambda: (c := store.get_chore(key)) and c.step is ChoreStep.DONE, what="done")
 
 
 def test_a_failure_is_told_with_retry_and_the_retry_makes_one(stack: LocalStack) -> None:
@@ -196,3 +197,38 @@ def test_a_failure_is_told_with_retry_and_the_retry_makes_one(stack: LocalStack)
     stack.services.chores.retry(key)
     assert len(stack.datadog.postmortem_bodies(incident_id)) == 1
     assert stack.services.chores.store.get_chore(key).step is ChoreStep.DONE  # type: ignore[union-attr]
+
+
+def test_always_drafts_on_every_resolve_without_asking() -> None:
+    with LocalStack(env={"DECLARE_POSTMORTEM": "always"}) as stack:
+        incident_id = declared(stack)
+        view = open_modal(stack, RESOLVE_ACTION)
+        assert POSTMORTEM_BLOCK not in [b["block_id"] for b in view["blocks"]]
+        assert stack.submit(view, with_changes(view)).status_code == 200
+        wait_for(lambda: stack.datadog.postmortem_bodies(incident_id), what="the postmortem")
+        wait_for(
+            lambda: any("Postmortem drafted" in json.dumps(n) for n in thread_notes(stack)),
+            what="the thread note",
+        )
+        assert len(stack.datadog.postmortem_bodies(incident_id)) == 1
+
+
+def test_never_offers_nothing_and_the_card_has_no_postmortem() -> None:
+    with LocalStack(env={"DECLARE_POSTMORTEM": "never"}) as stack:
+        declared(stack)
+        view = open_modal(stack, RESOLVE_ACTION)
+        assert POSTMORTEM_BLOCK not in [b["block_id"] for b in view["blocks"]]
+        assert stack.submit(view, with_changes(view)).status_code == 200
+        wait_for(lambda: "✅" in card_text(stack), what="the resolved card")
+        actions = [
+            e["action_id"]
+            for b in card_message(stack)["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+        ]
+        assert POSTMORTEM_ACTION not in actions
+        assert press_card(stack, POSTMORTEM_ACTION).status_code == 200  # an old card's button
+        answer = wait_for(lambda: stack.slack.responses, what="the answer")[-1]
+        assert "turned off" in answer["text"]
+        time.sleep(0.2)
+        assert postmortem_calls(stack) == []

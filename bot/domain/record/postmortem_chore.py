@@ -154,8 +154,8 @@ class PostmortemWork:
     def tell(self, chore: Chore, card: IncidentCard) -> dict[str, Any]:
         link = PostmortemLink.model_validate(chore.result)
         self._link_card(card, link)
-        note_ts = self.slack.post_drafted(card, chore.actor_id, link)
         self._journal(chore, link)
+        note_ts = self.slack.post_drafted(card, chore.actor_id, link)
         return {"note_ts": note_ts, "url": link.url}
 
     def _link_card(self, card: IncidentCard, link: PostmortemLink) -> None:

@@ -90,18 +90,22 @@ def _button(label: str, action_id: str, style: str | None = None) -> dict[str, A
     return button
 
 
-def card_buttons(incident: IncidentView, postmortem_url: str | None = None) -> list[dict[str, Any]]:
+def card_buttons(
+    incident: IncidentView, postmortem_url: str | None = None, *, postmortem: bool = True
+) -> list[dict[str, Any]]:
     """Update, then Resolve (Reopen and Postmortem once resolved), then the link to Datadog.
-    Postmortem drafts it, or opens it once drafted (`postmortem_url`)."""
+    Postmortem drafts it, or opens it once drafted (`postmortem_url`); `postmortem` False
+    (DECLARE_POSTMORTEM=never) leaves it out."""
     elements = [_button("Update", UPDATE_ACTION)]
-    if incident.resolved:
-        elements.append(_button("Reopen", REOPEN_ACTION))
-        postmortem = _button("Postmortem", POSTMORTEM_ACTION)
-        if postmortem_url and postmortem_url.startswith("https://"):
-            postmortem["url"] = postmortem_url
-        elements.append(postmortem)
-    else:
+    if not incident.resolved:
         elements.append(_button("Resolve", RESOLVE_ACTION, "primary"))
+    else:
+        elements.append(_button("Reopen", REOPEN_ACTION))
+        if postmortem:
+            draft = _button("Postmortem", POSTMORTEM_ACTION)
+            if postmortem_url and postmortem_url.startswith("https://"):
+                draft["url"] = postmortem_url
+            elements.append(draft)
     if incident.url:
         link = _button("Open in Datadog", ids.OPEN_INCIDENT_ACTION)
         link["url"] = incident.url
@@ -114,6 +118,7 @@ def card(
     *,
     commander_slack_id: str | None = None,
     postmortem_url: str | None = None,
+    postmortem: bool = True,
 ) -> Message:
     """The live card: title, severity, state, commander, customer impact, link and buttons.
 
@@ -143,7 +148,7 @@ def card(
         {
             "type": "actions",
             "block_id": ACTIONS_BLOCK,
-            "elements": card_buttons(incident, postmortem_url),
+            "elements": card_buttons(incident, postmortem_url, postmortem=postmortem),
         }
     )
     text = safe(

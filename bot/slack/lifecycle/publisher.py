@@ -34,11 +34,12 @@ class ChannelIsArchived(StepFailed):
     """`chat.update` refused: the card's channel is archived (final, unless unarchived)."""
 
 
-def card_message(found: IncidentCard) -> Message:
+def card_message(found: IncidentCard, *, postmortem: bool = True) -> Message:
     return card(
         found.shown,
         commander_slack_id=found.commander_slack_id,
         postmortem_url=found.postmortem_url,
+        postmortem=postmortem,
     )
 
 
@@ -103,11 +104,14 @@ def overtaken_message(job: UpdateJob, label: str) -> Message:
 
 
 class SlackCardPublisher:
+    postmortem_button = True
+    """Resolved cards show Postmortem (bot/services.py: False with DECLARE_POSTMORTEM=never)."""
+
     def __init__(self, client: WebClient) -> None:
         self.client = client
 
     def update_card(self, card: IncidentCard) -> None:
-        text, blocks = card_message(card)
+        text, blocks = card_message(card, postmortem=self.postmortem_button)
         try:
             self.client.chat_update(channel=card.channel, ts=card.ts, text=text, blocks=blocks)
         except SlackApiError as exc:
@@ -124,7 +128,7 @@ class SlackCardPublisher:
 
     def post_card(self, card: IncidentCard, channel: str, thread_ts: str | None, why: str) -> str:
         """The card posted anew (its old message can't be edited), `why` in its thread."""
-        text, blocks = card_message(card)
+        text, blocks = card_message(card, postmortem=self.postmortem_button)
         where: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
         try:
             posted = self.client.chat_postMessage(
