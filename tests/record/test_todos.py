@@ -187,5 +187,6 @@ def test_resolving_names_the_open_to_dos_without_blocking(incident: LocalStack) 
     view = open_modal(stack, RESOLVE_ACTION, channel=card.channel)
     assert view["callback_id"] == RESOLVE_CALLBACK
     word = "to-do" if open_now == 1 else "to-dos"
-    assert view["blocks"][0]["elements"][0]["text"] == f"☑️ {open_now} {word} still open"
+    said = [e["text"] for b in view["blocks"] if b["type"] == "context" for e in b["elements"]]
+    assert f"☑️ {open_now} {word} still open: resolving leaves them open in Datadog" in said
     assert view["submit"]["text"] == "Resolve"  # said, not blocking

@@ -42,7 +42,14 @@ STORE_DOWN = (
     "declare-bot can't read what it stored right now, so nothing was changed. "
     "Try again in a moment."
 )
-TITLES = {Act.UPDATE: "Can't update", Act.RESOLVE: "Can't resolve"}
+TITLES = {
+    Act.UPDATE: "Can't update",
+    Act.RESOLVE: "Can't resolve",
+    Act.ADD_RESPONDER: "Can't add responder",
+    Act.REMOVE_RESPONDER: "Can't remove",
+    Act.PAGE: "Can't page",
+    Act.POST_UPDATE: "Can't post an update",
+}
 
 
 @dataclass(frozen=True)
@@ -219,8 +226,8 @@ def _refresh(
 @card_press(Act.RESOLVE, opens_modal=True)
 def open_resolve(press: Press, client: WebClient, respond: Respond, services: Services) -> None:
     _, text = fit(UpdateMeta(press.card.key))
-    notices = services.resolve_notices(press.card)
-    view = resolve_view(text, press.card.shown, now=datetime.now(UTC), notices=notices)
+    extra = [block for offer in services.resolve_extras for block in offer.blocks(press.card)]
+    view = resolve_view(text, press.card.shown, now=datetime.now(UTC), extra=extra)
     open_view(client, respond, press.body, view)
 
 

@@ -136,15 +136,15 @@ def update_view(
 
 
 def resolve_view(
-    metadata: str, incident: IncidentView, *, now: datetime, notices: Sequence[str] = ()
+    metadata: str,
+    incident: IncidentView,
+    *,
+    now: datetime,
+    extra: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
-    """A note, and when the customer impact ended (default now) if customers were impacted.
-
-    `notices` are what higher features say before a resolve, without blocking it (e.g. the
-    record's "3 to-dos still open"), through `Services.resolve_notices`.
-    """
-    blocks = [context_block(f"☑️ {notice}") for notice in notices if notice]
-    blocks += [
+    """A note, and when the customer impact ended (default now) if customers were impacted;
+    `extra`: what higher features offer besides (e.g. resolving the public notice)."""
+    blocks = [
         input_block(
             NOTE,
             "Resolution note",
@@ -156,6 +156,7 @@ def resolve_view(
     if incident.customer_impacted:
         picker = {"type": "datetimepicker", "initial_date_time": int(now.timestamp())}
         blocks.append(input_block(IMPACT_END, "Customer impact ended", picker))
+    blocks += extra
     return {
         "type": "modal",
         "callback_id": RESOLVE_CALLBACK,
