@@ -54,13 +54,14 @@ from bot.slack.cadence.work import StatusUpdateWork
 from bot.slack.channel.conversations import SlackIncidentChannels
 from bot.slack.channel.follow import ChannelFollowingPublisher
 from bot.slack.common.client import slack_client
+from bot.slack.common.context import ResolveExtra
 from bot.slack.common.people import SlackPeople
 from bot.slack.common.sections import ModalSection
 from bot.slack.common.signed_buttons import ButtonSigner
 from bot.slack.declare.announcer import SlackAnnouncer
 from bot.slack.lifecycle.publisher import SlackCardPublisher
 from bot.slack.record.notes import SlackRecordNotes
-from bot.slack.record.resolve import OpenTodosNotice
+from bot.slack.record.open_todos import OpenTodos
 from bot.slack.responders.notes import SlackResponderNotes
 from bot.slack.responders.page_work import PageWork
 from bot.slack.responders.works import add_responder_works
@@ -149,8 +150,9 @@ class Services:
 
     status_pages: PageCache | None = None
     """The status page (DECLARE_STATUS_PAGE) as last read; None when not set up."""
-    resolve_extras: tuple[ResolveNotice | OpenTodosNotice, ...] = ()
-    """What the resolve modal offers besides (the public notice's resolve)."""
+    resolve_extras: tuple[ResolveExtra, ...] = ()
+    """What the resolve modal offers or says besides (the public notice's resolve, the
+    to-dos still open); each feature appends its own in `build_services`."""
     interactions: InteractionPool = field(default_factory=InteractionPool)
     """Listeners' work after the ack (Datadog reads, slow Slack calls, monitor reads and
     the form updates they feed): never on Bolt's listener threads (bot/pool.py)."""
@@ -358,5 +360,5 @@ def build_services(
     services.chores.add_work(CaptureWork(record, record_notes))
     services.chores.add_work(TodoAddWork(record, todo_lists, record_notes, store))
     services.chores.add_work(TodoCheckWork(record, todo_lists, record_notes, store))
-    services.resolve_extras += (OpenTodosNotice(todo_lists),)
+    services.resolve_extras += (OpenTodos(todo_lists),)
     return services

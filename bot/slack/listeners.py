@@ -160,7 +160,6 @@ def declare_command(
         return
     if is_update_request(body):
         post_update_command(ack, body, respond, services)
-        return
     if is_todo_request(body):  # `/declare todo …` in an incident channel (bot/slack/record/)
         todo_command(ack, body, respond, services)
         return

@@ -84,13 +84,13 @@ def _routes() -> list[tuple[Endpoint, str]]:
 
 
 class DatadogEmulator(
-    RecordRoutes,
     IncidentRoutes,
     OrgRoutes,
     MonitorRoutes,
     ResponderRoutes,
     PagingRoutes,
     StatusPageRoutes,
+    RecordRoutes,
     EmulatorServer,
 ):
     """The Datadog API surface declare-bot uses; state is public for test assertions."""

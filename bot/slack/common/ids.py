@@ -100,7 +100,6 @@ STATUS_NEXT = "status_next"
 REMINDER_UPDATE_ACTION = "reminder_post_update"
 REMINDER_SNOOZE_ACTION = "reminder_snooze"
 REMINDER_STOP_ACTION = "reminder_stop"
-
 # the record (bot/slack/record/): the message shortcuts, the to-do modal and list
 CAPTURE_SHORTCUT = "add_to_incident"
 """The "Add to incident" message shortcut (both manifests)."""

@@ -226,7 +226,12 @@ def _refresh(
 @card_press(Act.RESOLVE, opens_modal=True)
 def open_resolve(press: Press, client: WebClient, respond: Respond, services: Services) -> None:
     _, text = fit(UpdateMeta(press.card.key))
-    extra = [block for offer in services.resolve_extras for block in offer.blocks(press.card)]
+    extra: list[dict[str, Any]] = []
+    for offer in services.resolve_extras:
+        try:
+            extra += offer.blocks(press.card)
+        except Exception:  # an offer is a courtesy: the resolve opens without it
+            log.warning("a resolve offer failed: %s", type(offer).__name__, exc_info=True)
     view = resolve_view(text, press.card.shown, now=datetime.now(UTC), extra=extra)
     open_view(client, respond, press.body, view)
 

@@ -143,7 +143,8 @@ def resolve_view(
     extra: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """A note, and when the customer impact ended (default now) if customers were impacted;
-    `extra`: what higher features offer besides (e.g. resolving the public notice)."""
+    `extra`: what higher features offer or say besides (`Services.resolve_extras`: e.g.
+    resolving the public notice, "3 to-dos still open")."""
     blocks = [
         input_block(
             NOTE,
