@@ -192,3 +192,17 @@ def test_resolving_names_the_open_to_dos_without_blocking(incident: LocalStack) 
     said = [b["elements"][0]["text"] for b in view["blocks"] if b["type"] == "context"]
     assert f"☑️ {open_now} {word} still open" in said
     assert view["submit"]["text"] == "Resolve"  # said, not blocking
+
+
+def test_a_to_do_whose_answer_was_lost_is_found_not_added_twice(incident: LocalStack) -> None:
+    stack = incident
+    card = the_card(stack)
+    route = "POST /api/v2/incidents/{incident_id}/relationships/todos"
+    stack.datadog.inject(route, lose_response=True)
+    stack.slash("todo Renew the certificate", channel=card.channel)
+    wait_for(
+        lambda: "Renew the certificate" in str(todo_list_message(stack, card)["blocks"]),
+        what="listed",
+    )
+    renewed = [t for t in todos(stack, card.incident_id) if t["content"] == "Renew the certificate"]
+    assert len(renewed) == 1
