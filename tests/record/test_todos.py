@@ -178,6 +178,15 @@ def test_add_as_to_do_on_a_message_prefills_the_modal(incident: LocalStack) -> N
     view = wait_for(lambda: list(stack.slack.views.values())[views:], what="the modal")[0]
     content = next(b for b in view["blocks"] if b.get("block_id") == TODO_CONTENT_BLOCK)
     assert content["element"]["initial_value"] == "we should add an alert on login 5xx"
+    response = stack.submit(view, todo_values("Add an alert on login 5xx"))
+    assert response.status_code == 200 and not response.content.strip()
+    card = the_card(stack)
+    wait_for(
+        lambda: [
+            t for t in todos(stack, card.incident_id) if t["content"] == "Add an alert on login 5xx"
+        ],
+        what="the to-do from the message",
+    )
 
 
 def test_resolving_names_the_open_to_dos_without_blocking(incident: LocalStack) -> None:
