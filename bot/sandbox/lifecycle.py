@@ -19,16 +19,21 @@ if TYPE_CHECKING:
 NOTE = "Rolled back the 14:00 deploy; 5xx back to baseline."
 
 
-def _wait_done(transcript: Transcript, count: int) -> bool:
+def thread_replies(transcript: Transcript) -> int:
+    """Replies under IR-1's card so far (the declaration's, then one note per change)."""
     from bot.emulators.card_driver import card_message
     from bot.emulators.personas import INCIDENTS
 
     stack = transcript.stack
     thread = card_message(stack)["ts"]
+    return len([m for m in stack.slack.messages(INCIDENTS) if m.get("thread_ts") == thread])
+
+
+def wait_notes(transcript: Transcript, count: int, before: int = 1) -> bool:
+    """True once `count` notes were added under IR-1's card to the `before` replies."""
     deadline = time.monotonic() + 10.0
     while time.monotonic() < deadline:
-        replies = [m for m in stack.slack.messages(INCIDENTS) if m.get("thread_ts") == thread]
-        if len(replies) >= count + 1:  # the declaration's reply, then one note per change
+        if thread_replies(transcript) >= count + before:
             time.sleep(0.1)  # the modal's "Updated" comes right after the note
             return True
         time.sleep(0.02)
@@ -42,6 +47,7 @@ def walk_lifecycle(transcript: Transcript) -> bool:
     from bot.slack.common.ids import RESOLVE_ACTION, UPDATE_ACTION
 
     stack, say = transcript.stack, transcript.say
+    before = thread_replies(transcript)
     say("\n\nBack to IR-1, run from its card in #incidents.")
     say("\n8. @bob presses Update on the card. The modal opens at once (views.open), then")
     say("   shows Datadog's current incident (GET, then views.update):")
@@ -50,7 +56,7 @@ def walk_lifecycle(transcript: Transcript) -> bool:
     say("\n9. @bob raises the severity to SEV-1 and presses Update:")
     response = stack.submit(view, with_changes(view, severity="SEV-1"), user=BOB)
     say(f"   Slack → bot  view_submission; bot → Slack HTTP {response.status_code}")
-    if not _wait_done(transcript, 1):
+    if not wait_notes(transcript, 1, before):
         say("✗ The update did not reach the card.")
         return False
     say("   Then (only the changed field is sent; the card is edited in place, beside the")
@@ -59,7 +65,7 @@ def walk_lifecycle(transcript: Transcript) -> bool:
     say("\n10. @bob presses Resolve, adds a note and when the customer impact ended:")
     view = open_modal(stack, RESOLVE_ACTION, user=BOB)
     stack.submit(view, with_changes(view, resolution_note=NOTE), user=BOB)
-    if not _wait_done(transcript, 2):
+    if not wait_notes(transcript, 2, before):
         say("✗ The resolve did not reach the card.")
         return False
     transcript.calls("   ")
