@@ -14,12 +14,14 @@ from bot.check.monitor_checks import (
     check_monitor_severity,
     check_monitors_read,
 )
+from bot.check.paging_checks import PAGING_TITLE, check_paging
 from bot.check.responder_checks import (
     RESPONDERS_TITLE,
     ROLES_TITLE,
     probe_responders,
     roles_detail,
 )
+from bot.check.status_page_checks import check_status_page, status_page_titles
 from bot.config import Settings
 from bot.datadog.client import DatadogClient, RetryPolicy
 from bot.datadog.endpoints import APP_KEY_PERMISSIONS, ENDPOINTS, Endpoint
@@ -115,6 +117,8 @@ def check_datadog(settings: Settings) -> list[Item]:
                 RESPONDERS_TITLE,
                 MONITORS_TITLE,
                 SEVERITY_TITLE,
+                PAGING_TITLE,
+                *status_page_titles(settings),
             )
             return [key, *(Item("skip", title, why) for title in titles)]
         users = check_read(
@@ -151,7 +155,9 @@ def check_datadog(settings: Settings) -> list[Item]:
             )
         monitors = check_monitors_read(client)
         severity = check_monitor_severity(settings, client)
-        return [key, users, incidents, types, roles, responders, monitors, severity]
+        paging = check_paging(client)
+        pages = check_status_page(settings, client)
+        return [key, users, incidents, types, roles, responders, monitors, severity, paging, *pages]
     finally:
         client.close()
 

@@ -26,6 +26,13 @@ from bot.datadog.models import (
     UsersResponse,
 )
 from bot.datadog.monitors import monitor_path, parse_monitor
+from bot.datadog.paging_models import (
+    DatadogTeam,
+    IncidentPageRequest,
+    PageIdResponse,
+    TeamsResponse,
+    teams_from,
+)
 from bot.datadog.responders import (
     ResponderResponse,
     RespondersResponse,
@@ -34,6 +41,15 @@ from bot.datadog.responders import (
     responder_request,
     responders_from,
     roles_from,
+)
+from bot.datadog.status_page_models import (
+    DegradationCreateRequest,
+    DegradationData,
+    DegradationListResponse,
+    DegradationPatchRequest,
+    DegradationResponse,
+    StatusPageData,
+    StatusPageResponse,
 )
 from bot.datadog.transport import (
     DEFAULT_TIMEOUT,
@@ -59,8 +75,12 @@ USERS_MAX_PAGES = 20
 OPEN_QUERY = "state:(active OR stable)"
 """Incidents not yet over (Datadog's default states; resolved ones leave)."""
 SEARCH_PAGE_SIZE = 50
+DEGRADATIONS_PAGE_SIZE = 50
+"""Degradations read per request (the spec's default `page[limit]`)."""
 SEARCH_PAGE_MAX = 100
 """The largest `page[size]` the incident search allows (the OpenAPI spec's `PageSize`)."""
+TEAMS_PAGE_SIZE = 100
+"""One page of teams fills the Page modal's select (Slack shows at most 100 options)."""
 
 
 class DatadogClient:
@@ -301,6 +321,78 @@ class DatadogClient:
         leaves the same incident."""
         endpoint = ENDPOINTS.remove_responder
         self._send(endpoint, endpoint.path(incident_id=incident_id, responder_id=responder_id))
+
+    def list_teams(
+        self, keyword: str = "", *, page_size: int = TEAMS_PAGE_SIZE, budget: float | None = None
+    ) -> list[DatadogTeam]:
+        """GET /api/v2/team (`teams_read`): one page of the org's teams, `filter[keyword]`
+        matching a name, handle or member's email (the Page modal's external select)."""
+        params: dict[str, Any] = {"page[size]": page_size, "page[number]": 0}
+        if keyword.strip():
+            params["filter[keyword]"] = keyword.strip()
+        response = self._send(ENDPOINTS.list_teams, params=params, **_budgeted(budget))
+        return teams_from(parse(response, TeamsResponse))
+
+    def page_from_incident(self, incident_id: str, request: IncidentPageRequest) -> str:
+        """POST /api/v2/incidents/{incident_id}/page: the page's id. Never retried once the
+        request may have been sent (a second one pages again; Datadog lists no pages to
+        look in afterwards, see docs/paging.md)."""
+        response = self._send(
+            ENDPOINTS.page_from_incident,
+            ENDPOINTS.page_from_incident.path(incident_id=incident_id),
+            json=request.to_wire(),
+            idempotent=False,
+        )
+        page_id = parse(response, PageIdResponse).data.id
+        if not page_id:
+            raise unreadable(response, "no page id")
+        return page_id
+
+    def get_status_page(self, page_id: str) -> StatusPageData:
+        """GET /api/v2/statuspages/{page_id}: the page and its components (groups nest them)."""
+        response = self._send(
+            ENDPOINTS.get_status_page, ENDPOINTS.get_status_page.path(page_id=page_id)
+        )
+        return parse(response, StatusPageResponse).data
+
+    def list_degradations(
+        self, page_id: str, *, limit: int = DEGRADATIONS_PAGE_SIZE, offset: int = 0
+    ) -> list[DegradationData]:
+        """GET /api/v2/statuspages/degradations of one page, newest first."""
+        response = self._send(
+            ENDPOINTS.list_degradations,
+            params={
+                "filter[page_id]": page_id,
+                "sort": "-created_at",
+                "page[limit]": limit,
+                "page[offset]": offset,
+            },
+        )
+        return parse(response, DegradationListResponse).data
+
+    def create_degradation(
+        self, page_id: str, request: DegradationCreateRequest
+    ) -> DegradationData:
+        """POST a degradation: a public notice. Never retried once it may have been sent."""
+        response = self._send(
+            ENDPOINTS.create_degradation,
+            ENDPOINTS.create_degradation.path(page_id=page_id),
+            json=request.to_wire(),
+            idempotent=False,
+        )
+        return parse(response, DegradationResponse).data
+
+    def update_degradation(
+        self, page_id: str, degradation_id: str, request: DegradationPatchRequest
+    ) -> DegradationData:
+        """PATCH a degradation with all it should say: sending it twice says the same."""
+        response = self._send(
+            ENDPOINTS.update_degradation,
+            ENDPOINTS.update_degradation.path(page_id=page_id, degradation_id=degradation_id),
+            json=request.to_wire(),
+            idempotent=True,
+        )
+        return parse(response, DegradationResponse).data
 
     def validate_api_key(self) -> bool:
         """GET /api/v1/validate: is the API key valid for this site?"""

@@ -93,6 +93,12 @@ class DatadogEndpoints(NamedTuple):
     list_responders: Endpoint
     add_responder: Endpoint
     remove_responder: Endpoint
+    list_teams: Endpoint
+    page_from_incident: Endpoint
+    get_status_page: Endpoint
+    list_degradations: Endpoint
+    create_degradation: Endpoint
+    update_degradation: Endpoint
 
 
 ENDPOINTS = DatadogEndpoints(
@@ -143,6 +149,38 @@ ENDPOINTS = DatadogEndpoints(
         "/api/v2/incidents/{incident_id}/responders/{responder_id}",
         "incident_write",
         unstable=True,
+    ),
+    # Paging (docs/paging.md) is optional: without On-Call or these permissions the bot
+    # declares as before and `check` says paging will not work.
+    list_teams=Endpoint("GET", "/api/v2/team", "teams_read", optional=True),
+    # Absent from the April spec; the official client's create_on_call_page_from_incident.
+    # Datadog asks oncall_page AND incident_write (the emulator checks both).
+    page_from_incident=Endpoint(
+        "POST",
+        "/api/v2/incidents/{incident_id}/page",
+        "oncall_page",
+        unstable=True,
+        optional=True,
+    ),
+    # Status pages: only when DECLARE_STATUS_PAGE is set (docs/status-page.md), so optional;
+    # `declare-bot check` says whether the page is readable when it is.
+    get_status_page=Endpoint(
+        "GET", "/api/v2/statuspages/{page_id}", "status_pages_settings_read", optional=True
+    ),
+    list_degradations=Endpoint(
+        "GET", "/api/v2/statuspages/degradations", "status_pages_settings_read", optional=True
+    ),
+    create_degradation=Endpoint(
+        "POST",
+        "/api/v2/statuspages/{page_id}/degradations",
+        "status_pages_incident_write",
+        optional=True,
+    ),
+    update_degradation=Endpoint(
+        "PATCH",
+        "/api/v2/statuspages/{page_id}/degradations/{degradation_id}",
+        "status_pages_incident_write",
+        optional=True,
     ),
 )
 

@@ -58,11 +58,12 @@ def test_a_good_setup_is_all_ticks(stack: LocalStack) -> None:
         "✓ Datadog application key can read responders",
         "✓ Datadog application key can read monitors",
         "✓ DECLARE_MONITOR_SEVERITY names severities the org offers",
+        "✓ Paging On-Call (POST /api/v2/incidents/{id}/page, GET /api/v2/team, optional)",
         "✓ Incident links open https://app.datadoghq.com/incidents/<number>",
         "✓ Store: SQLite at declare-bot.sqlite3",
     ):
         assert title in output, output
-    assert "All 14 checks passed" in output
+    assert "All 15 checks passed" in output
     assert not stack.datadog.created_bodies(), "check must only read"
     assert not stack.slack.calls_of("chat.postMessage")
 
@@ -209,7 +210,7 @@ def test_the_command_line_checks_the_environment(stack: LocalStack, tmp_path: Pa
         timeout=60,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.count("✓") == 14 and "✗" not in done.stdout
+    assert done.stdout.count("✓") == 15 and "✗" not in done.stdout
     assert not any(secret in done.stdout + done.stderr for secret in settings.secret_values())
     broken = subprocess.run(
         [sys.executable, "-m", "bot", "check"],
@@ -221,3 +222,13 @@ def test_the_command_line_checks_the_environment(stack: LocalStack, tmp_path: Pa
     )
     assert broken.returncode == 1
     assert "✗ Datadog application key can read users" in broken.stdout
+
+
+def test_paging_without_its_permissions_is_a_warning_with_the_fix(stack: LocalStack) -> None:
+    stack.datadog.permissions.discard("oncall_page")
+    stack.datadog.permissions.discard("teams_read")
+    code, output = check(stack)
+    assert code == 0, output
+    block = line(output, "⚠ Paging On-Call")
+    assert "not granted" in block and "`teams_read`" in block and "`oncall_page`" in block
+    assert not stack.datadog.sent_pages(), "the probe never pages"

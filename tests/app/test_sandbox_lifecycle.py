@@ -1,4 +1,5 @@
-"""The sandbox walks one update and one resolve after the declaration, through the card."""
+"""The sandbox walks a status update and a reminder, then one update and one resolve after
+the declaration, through the card."""
 
 from __future__ import annotations
 
@@ -10,7 +11,20 @@ from bot.sandbox import run_sandbox
 def test_the_sandbox_updates_and_resolves_from_the_card() -> None:
     out = io.StringIO()
     assert run_sandbox(out) == 0, out.getvalue()
-    text = out.getvalue()
+    whole = out.getvalue()
+    cadence = [
+        "S1. @bob presses Post update on the card",
+        ":mega: *Status update* · IR-1 · SEV-2 · Active",
+        ":speech_balloon: Last update",
+        "S3. No update for 31 minutes",
+        "text: Reminder: status update due on IR-1",
+        "[Snooze 30m]",
+        "✓ One status update and one reminder, each posted once.",
+    ]
+    found = [whole.find(step) for step in cadence]
+    assert -1 not in found and found == sorted(found), list(zip(cadence, found, strict=True))
+    assert whole.count("text: Reminder:") == 1
+    text = whole[whole.find("Back to IR-1") :]  # the update and resolve walk, after cadence's
     steps = [
         "8. @bob presses Update on the card",
         "bot → Slack  chat.update: the card in #incidents, edited in place",
@@ -30,7 +44,7 @@ def test_the_sandbox_updates_and_resolves_from_the_card() -> None:
     assert positions[3] < min(patch, header) and max(patch, reopen) < positions[7]
     del positions[4]
     assert positions == sorted(positions)
-    assert text.count("PATCH /api/v2/incidents/") == 3  # Take command's, then the two above
+    assert text.count("PATCH /api/v2/incidents/") == 2
 
 
 def test_the_sandbox_staffs_the_card_before_the_update() -> None:
@@ -39,13 +53,12 @@ def test_the_sandbox_staffs_the_card_before_the_update() -> None:
     assert run_sandbox(out) == 0, out.getvalue()
     text = out.getvalue()
     steps = [
-        "S1. @alice presses Add responder",
+        "R1. @alice presses Add responder",
         "bot → Datadog GET /api/v2/incidents/config/user-defined-roles",
-        "S2. @alice picks @bob",
-        "POST /api/v2/incidents/",
+        "R2. @alice picks @bob",
         "• @bob: Communications lead",
         "@alice added @bob as a responder (Communications lead).",
-        "S3. @bob presses Take command",
+        "R3. @bob presses Take command",
         "@bob changed the commander alice@example.com → Bob Oncall",
         "✓ Staffed from Slack",
         "8. @bob presses Update on the card",
@@ -55,3 +68,6 @@ def test_the_sandbox_staffs_the_card_before_the_update() -> None:
         found = text.find(step, at)
         assert found != -1, (step, text[at:])
         at = found
+    # the card shows him beside the POST, so the two are listed in either order
+    post = text.find("/responders", text.find("R2. @alice picks @bob"))
+    assert text.find("R2.") < post < text.find("R3.")

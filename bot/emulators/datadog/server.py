@@ -22,9 +22,11 @@ from bot.emulators.datadog.faults import Fault, FaultPlan, rate_limit_name, reas
 from bot.emulators.datadog.incident_routes import IncidentRoutes
 from bot.emulators.datadog.monitor_routes import MonitorRoutes
 from bot.emulators.datadog.org_routes import OrgRoutes
+from bot.emulators.datadog.paging_routes import PagingRoutes
 from bot.emulators.datadog.params import BadRequest, error_response
 from bot.emulators.datadog.responder_routes import ResponderRoutes
 from bot.emulators.datadog.state import DeclareError
+from bot.emulators.datadog.status_page_routes import StatusPageRoutes
 
 Handler = Callable[[Request, dict[str, str]], Response]
 
@@ -44,6 +46,12 @@ HANDLERS: dict[str, str] = {
     "list_responders": "_list_responders",
     "add_responder": "_add_responder",
     "remove_responder": "_remove_responder",
+    "list_teams": "_list_teams",
+    "page_from_incident": "_page_incident",
+    "get_status_page": "_get_status_page",
+    "list_degradations": "_list_degradations",
+    "create_degradation": "_create_degradation",
+    "update_degradation": "_update_degradation",
 }
 """The handler of each row of the bot's endpoint table (bot/datadog/endpoints.py), by name:
 every endpoint the bot calls is routed from the table, its template and its permission."""
@@ -68,7 +76,15 @@ def _routes() -> list[tuple[Endpoint, str]]:
     return sorted([*table, *EXTRA_ROUTES], key=lambda route: len(route[0].params))
 
 
-class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, ResponderRoutes, EmulatorServer):
+class DatadogEmulator(
+    IncidentRoutes,
+    OrgRoutes,
+    MonitorRoutes,
+    ResponderRoutes,
+    PagingRoutes,
+    StatusPageRoutes,
+    EmulatorServer,
+):
     """The Datadog API surface declare-bot uses; state is public for test assertions."""
 
     def __init__(
@@ -88,6 +104,8 @@ class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, ResponderRoutes,
         self._init_state()
         self._init_monitors()
         self._init_responders()
+        self._init_paging()
+        self._init_status_pages()
         self._routes: list[tuple[Endpoint, Handler]] = [
             (endpoint, getattr(self, name)) for endpoint, name in _routes()
         ]

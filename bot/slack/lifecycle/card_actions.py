@@ -47,6 +47,8 @@ TITLES = {
     Act.RESOLVE: "Can't resolve",
     Act.ADD_RESPONDER: "Can't add responder",
     Act.REMOVE_RESPONDER: "Can't remove",
+    Act.PAGE: "Can't page",
+    Act.POST_UPDATE: "Can't post an update",
 }
 
 
@@ -224,9 +226,9 @@ def _refresh(
 @card_press(Act.RESOLVE, opens_modal=True)
 def open_resolve(press: Press, client: WebClient, respond: Respond, services: Services) -> None:
     _, text = fit(UpdateMeta(press.card.key))
-    open_view(
-        client, respond, press.body, resolve_view(text, press.card.shown, now=datetime.now(UTC))
-    )
+    extra = [block for offer in services.resolve_extras for block in offer.blocks(press.card)]
+    view = resolve_view(text, press.card.shown, now=datetime.now(UTC), extra=extra)
+    open_view(client, respond, press.body, view)
 
 
 @card_press(Act.REOPEN, opens_modal=False)

@@ -135,8 +135,15 @@ def update_view(
     }
 
 
-def resolve_view(metadata: str, incident: IncidentView, *, now: datetime) -> dict[str, Any]:
-    """A note, and when the customer impact ended (default now) if customers were impacted."""
+def resolve_view(
+    metadata: str,
+    incident: IncidentView,
+    *,
+    now: datetime,
+    extra: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
+    """A note, and when the customer impact ended (default now) if customers were impacted;
+    `extra`: what higher features offer besides (e.g. resolving the public notice)."""
     blocks = [
         input_block(
             NOTE,
@@ -149,6 +156,7 @@ def resolve_view(metadata: str, incident: IncidentView, *, now: datetime) -> dic
     if incident.customer_impacted:
         picker = {"type": "datetimepicker", "initial_date_time": int(now.timestamp())}
         blocks.append(input_block(IMPACT_END, "Customer impact ended", picker))
+    blocks += extra
     return {
         "type": "modal",
         "callback_id": RESOLVE_CALLBACK,
