@@ -299,11 +299,37 @@ def rows(result: dict[str, Any]) -> list[Row]:
         out += alert_rows(figures["alert"])
     if "lifecycle" in figures:
         out += _lifecycle_rows(figures["lifecycle"])
+    if "responders" in figures:
+        out += _responder_rows(figures["responders"])
     if "placeholder" in figures:
         out += placeholder_rows(figures["placeholder"])
     if "slow_datadog" in figures:
         out += slow_rows(figures["slow_datadog"])
     return out
+
+
+def _responder_rows(f: dict[str, Any]) -> list[Row]:
+    m, calls = f["median"], f["calls"]
+    return [
+        (
+            figure_label("responders", "Add responder: ack → card and note"),
+            ms(m["after"]["p50_ms"]),
+            ms(m["after"]["p99_ms"]),
+            f"before (naive order) p50 {ms(m['before']['p50_ms'])}",
+            f"{calls['after']['p50']:.2f} vs {calls['before']['p50']:.2f} calls",
+            "fewer calls of latency than the naive order",
+            met(f["met"]),
+        ),
+        (
+            "  … submit → ack (the person found, the role checked)",
+            ms(m["ack"]["p50_ms"]),
+            ms(m["ack"]["p99_ms"]),
+            "",
+            f"{calls['ack']['p50']:.2f} calls",
+            "(info)",
+            "",
+        ),
+    ]
 
 
 def _lifecycle_rows(f: dict[str, Any]) -> list[Row]:

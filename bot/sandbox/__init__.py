@@ -21,6 +21,7 @@ from bot.sandbox.cadence import walk_cadence
 from bot.sandbox.lifecycle import walk_lifecycle
 from bot.sandbox.postmortem import walk_postmortem
 from bot.sandbox.record import walk_record
+from bot.sandbox.responders import walk_responders
 from bot.sandbox.status_page import add_status_page
 from bot.sandbox.transcript import TITLE, Transcript
 
@@ -71,6 +72,7 @@ def run_sandbox(out: TextIO | None = None) -> int:
         declared = (
             transcript.declare()
             and walk_alert(transcript)
+            and walk_responders(transcript)
             and walk_cadence(transcript)
             and walk_lifecycle(transcript)
             and walk_record(transcript)
