@@ -41,6 +41,7 @@ from bot.slack.declare.form_actions import (
 )
 from bot.slack.declare.retry import retry_declaration
 from bot.slack.declare.submission import submit_declare_modal
+from bot.slack.home.app_home import declare_from_home, show_home
 from bot.slack.lifecycle.card_actions import open_resolve, open_update, reopen, retry_update
 from bot.slack.lifecycle.chore_retry import retry_chore
 from bot.slack.lifecycle.context import ARRIVED_AT
@@ -162,6 +163,9 @@ def register_listeners(app: App, services: Services) -> None:
     app.action(ids.PAGE_AGAIN_ACTION)(page_again)
     app.view(ids.PAGE_CALLBACK)(submit_page)
     app.options(ids.PAGE_TEAM_BLOCK)(suggest_page_teams)
+    app.event("app_home_opened")(show_home)
+    app.action(ids.HOME_DECLARE_ACTION)(declare_from_home)
+    app.action(ids.HOME_OPEN_CARD_ACTION)(ack_only)
     app.view(UPDATE_CALLBACK)(submit_update)
     app.view(RESOLVE_CALLBACK)(submit_resolve)
     app.error(handle_error)

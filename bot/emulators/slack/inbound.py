@@ -190,6 +190,7 @@ def app_home_opened(
     app_id: str = "A0DECLARE",
     view: dict[str, Any] | None = None,
     tab: str = "home",
+    channel: str = "",
 ) -> dict[str, Any]:
     """The Events API `event_callback` Slack sends when a person opens the app's Home tab
     (`view` is the Home tab last published to them, absent the first time)."""
@@ -197,7 +198,7 @@ def app_home_opened(
     event: dict[str, Any] = {
         "type": "app_home_opened",
         "user": user_id,
-        "channel": f"D{user_id[1:]}",
+        "channel": channel or f"D{user_id[1:]}",
         "tab": tab,
         "event_ts": f"{now:.6f}",
     }

@@ -73,3 +73,6 @@ PAGE_AGAIN_ACTION = "incident_page_again"
 # the Home tab (bot/slack/home/)
 HOME_DECLARE_ACTION = "home_declare"
 """The Home tab's Declare incident button: opens the declare form."""
+HOME_OPEN_CARD_ACTION = "home_open_card"
+"""The Home tab's link to an incident's card (a URL button: acked, nothing else)."""
+HOME_CALLBACK = "declare_bot_home"
