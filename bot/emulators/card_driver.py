@@ -32,9 +32,11 @@ def press_card(
     user: str = ALICE,
     channel: str = INCIDENTS,
     caller: BotCaller | None = None,
+    message: dict[str, Any] | None = None,
 ) -> httpx.Response:
-    """Press a button on the card, as Slack sends it (container: the message)."""
-    message = card_message(stack, channel)
+    """Press a button on the card, as Slack sends it (container: the message); `message`:
+    another card than the channel's first (e.g. one posted in an alert's thread)."""
+    message = message or card_message(stack, channel)
     payload = {
         "type": "block_actions",
         "user": {"id": user, "username": user, "name": user, "team_id": TEAM},

@@ -18,6 +18,7 @@ from typing import TextIO
 from bot.logs import configure_logging
 from bot.sandbox.alert import walk_alert
 from bot.sandbox.lifecycle import walk_lifecycle
+from bot.sandbox.paging import walk_paging
 from bot.sandbox.transcript import TITLE, Transcript
 
 __all__ = ["TITLE", "run_sandbox"]
@@ -62,7 +63,12 @@ def run_sandbox(out: TextIO | None = None) -> int:
     buffer = io.StringIO()
     with LocalStack() as stack, captured_logs(buffer, stack.settings.secret_values()):
         transcript = Transcript(stack, out)
-        declared = transcript.declare() and walk_alert(transcript) and walk_lifecycle(transcript)
+        declared = (
+            transcript.declare()
+            and walk_alert(transcript)
+            and walk_lifecycle(transcript)
+            and walk_paging(transcript)
+        )
     print(
         "\nThe bot's log (LOG_FORMAT=text): one line per step, in [brackets] the declaration id",
         file=out,
