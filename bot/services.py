@@ -24,6 +24,7 @@ from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
 from bot.datadog.paging_gateway import DatadogPager
+from bot.datadog.responder_gateway import DatadogResponders
 from bot.domain.declare.channel_steps import ChannelSteps
 from bot.domain.declare.commander import CommanderResolver
 from bot.domain.declare.runner import DeclarationRunner, RunnerPolicy
@@ -32,6 +33,7 @@ from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.ports import IncidentStore
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
+from bot.domain.responders.ports import ResponderDirectory
 from bot.domain.sync.follow import IncidentSync, SyncPolicy
 from bot.metrics import Metrics
 from bot.pool import DeclarationWorkers, InteractionPool
@@ -44,7 +46,9 @@ from bot.slack.common.people import SlackPeople
 from bot.slack.common.signed_buttons import ButtonSigner
 from bot.slack.declare.announcer import SlackAnnouncer
 from bot.slack.lifecycle.publisher import SlackCardPublisher
+from bot.slack.responders.notes import SlackResponderNotes
 from bot.slack.responders.page_work import PageWork
+from bot.slack.responders.works import add_responder_works
 from bot.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -75,6 +79,8 @@ class Services:
     updates: UpdateRunner
     """Carries out stored updates, resolves and reopens (bot/domain/lifecycle/runner.py)."""
     chores: ChoreRunner
+    responders: ResponderDirectory
+    """The org's roles and incidents' responders (bot/datadog/responder_gateway.py)."""
     """Carries out stored chores: responders, pages, to-dos… (bot/domain/lifecycle/chores.py);
     each feature adds its `ChoreWork` in `build_services`."""
     incident_reader: DatadogIncidentReader
@@ -203,6 +209,7 @@ def build_services(
         pager=DatadogPager(datadog),
     )
     reader = DatadogIncidentReader(datadog)
+    responders = DatadogResponders(datadog)
     sync = IncidentSync(
         cards,
         store,
@@ -211,6 +218,8 @@ def build_services(
         publisher,  # the sync's notes: archives the channel after a resolve's, like Slack's
         policy=sync_policy or SyncPolicy(interval=settings.sync_interval),
         org_fields=org_fields,
+        responders=responders,
+        responder_notes=SlackResponderNotes(slack),
     )
     metrics.watch_store(store)
     services = Services(
@@ -247,6 +256,8 @@ def build_services(
         list_signer=ButtonSigner(settings.slack_bot_token.get_secret_value()),
         metrics=metrics,
         workers=workers,
+        responders=responders,
     )
+    add_responder_works(services, SlackIncidentChannels(slack))
     services.chores.add_work(PageWork(slack, services.pager, store))
     return services

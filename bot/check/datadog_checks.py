@@ -15,6 +15,12 @@ from bot.check.monitor_checks import (
     check_monitors_read,
 )
 from bot.check.paging_checks import PAGING_TITLE, check_paging
+from bot.check.responder_checks import (
+    RESPONDERS_TITLE,
+    ROLES_TITLE,
+    probe_responders,
+    roles_detail,
+)
 from bot.config import Settings
 from bot.datadog.client import DatadogClient, RetryPolicy
 from bot.datadog.endpoints import APP_KEY_PERMISSIONS, ENDPOINTS, Endpoint
@@ -106,6 +112,8 @@ def check_datadog(settings: Settings) -> list[Item]:
                 users_title,
                 incidents_title,
                 settings_title,
+                ROLES_TITLE,
+                RESPONDERS_TITLE,
                 MONITORS_TITLE,
                 SEVERITY_TITLE,
                 PAGING_TITLE,
@@ -131,9 +139,22 @@ def check_datadog(settings: Settings) -> list[Item]:
         types = check_read(
             settings_title, ENDPOINTS.list_incident_types, client.list_incident_types, settings
         )
+        roles = check_read(
+            ROLES_TITLE, ENDPOINTS.list_incident_roles, client.list_incident_roles, settings
+        )
+        if roles.status == "ok":
+            roles.details.append(roles_detail(client))
+        responders = check_read(
+            RESPONDERS_TITLE, ENDPOINTS.list_responders, lambda: probe_responders(client), settings
+        )
+        if responders.status == "ok":
+            responders.details.append(
+                "adding and removing responders need incident_write, proven by declaring"
+            )
         monitors = check_monitors_read(client)
         severity = check_monitor_severity(settings, client)
-        return [key, users, incidents, types, monitors, severity, check_paging(client)]
+        paging = check_paging(client)
+        return [key, users, incidents, types, roles, responders, monitors, severity, paging]
     finally:
         client.close()
 

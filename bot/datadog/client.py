@@ -33,6 +33,15 @@ from bot.datadog.paging_models import (
     TeamsResponse,
     teams_from,
 )
+from bot.datadog.responders import (
+    ResponderResponse,
+    RespondersResponse,
+    RolesResponse,
+    responder_from,
+    responder_request,
+    responders_from,
+    roles_from,
+)
 from bot.datadog.transport import (
     DEFAULT_TIMEOUT,
     CallCounter,
@@ -46,6 +55,7 @@ from bot.datadog.transport import (
     within,
 )
 from bot.datadog.update_models import IncidentUpdateRequest, incident_view
+from bot.domain.incident.responders import Responder, ResponderRole
 from bot.domain.incident.state import IncidentView
 from bot.domain.monitor.alert import Monitor
 
@@ -267,6 +277,39 @@ class DatadogClient:
         if monitor is None:
             raise unreadable(response, "not a monitor")
         return monitor
+
+    def list_incident_roles(self, *, budget: float | None = None) -> list[ResponderRole]:
+        """GET /api/v2/incidents/config/user-defined-roles: the org's responder roles."""
+        response = self._send(ENDPOINTS.list_incident_roles, **_budgeted(budget))
+        return roles_from(parse(response, RolesResponse))
+
+    def list_responders(self, incident_id: str) -> list[Responder]:
+        """GET /api/v2/incidents/{incident_id}/responders (users from `included`)."""
+        endpoint = ENDPOINTS.list_responders
+        response = self._send(endpoint, endpoint.path(incident_id=incident_id))
+        return responders_from(parse(response, RespondersResponse))
+
+    def add_responder(
+        self, incident_id: str, user_id: str, role_id: str | None = None
+    ) -> Responder:
+        """POST /api/v2/incidents/{incident_id}/responders. Never retried once it may have
+        been sent: after an ambiguous failure, `list_responders` says whether it took."""
+        endpoint = ENDPOINTS.add_responder
+        response = self._send(
+            endpoint,
+            endpoint.path(incident_id=incident_id),
+            json=responder_request(user_id, role_id).to_wire(),
+            idempotent=False,
+        )
+        answer = parse(response, ResponderResponse)
+        return responder_from(answer.data, answer.included)
+
+    def remove_responder(self, incident_id: str, responder_id: str) -> None:
+        """DELETE /api/v2/incidents/{incident_id}/responders/{responder_id}: 204; a 404
+        (DatadogNotFound) means it is already gone. Retried like a read: deleting twice
+        leaves the same incident."""
+        endpoint = ENDPOINTS.remove_responder
+        self._send(endpoint, endpoint.path(incident_id=incident_id, responder_id=responder_id))
 
     def list_teams(
         self, keyword: str = "", *, page_size: int = TEAMS_PAGE_SIZE, budget: float | None = None

@@ -52,7 +52,9 @@ from bot.slack.lifecycle.list_command import (
 )
 from bot.slack.lifecycle.update_submission import submit_resolve, submit_update
 from bot.slack.monitor.shortcut import declare_from_message
+from bot.slack.responders.actions import open_add_responder, open_remove_responder, take_command
 from bot.slack.responders.page_actions import open_page, page_again, submit_page, suggest_page_teams
+from bot.slack.responders.submission import submit_add_responder, submit_remove_responder
 
 log = logging.getLogger(__name__)
 
@@ -168,4 +170,10 @@ def register_listeners(app: App, services: Services) -> None:
     app.action(ids.HOME_OPEN_CARD_ACTION)(ack_only)
     app.view(UPDATE_CALLBACK)(submit_update)
     app.view(RESOLVE_CALLBACK)(submit_resolve)
+    # Staffing the response from the card (bot/slack/responders/).
+    app.action(ids.ADD_RESPONDER_ACTION)(open_add_responder)
+    app.action(ids.REMOVE_RESPONDER_ACTION)(open_remove_responder)
+    app.action(ids.TAKE_COMMAND_ACTION)(take_command)
+    app.view(ids.ADD_RESPONDER_CALLBACK)(submit_add_responder)
+    app.view(ids.REMOVE_RESPONDER_CALLBACK)(submit_remove_responder)
     app.error(handle_error)

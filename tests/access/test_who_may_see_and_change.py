@@ -19,11 +19,15 @@ from bot.emulators.card_driver import initial_values
 from bot.emulators.personas import ALICE, BOB, CAROL, INCIDENTS, TEAM
 from bot.emulators.stack import LocalStack
 from bot.slack.common.ids import (
+    ADD_RESPONDER_ACTION,
+    ADD_RESPONDER_CALLBACK,
     PAGE_ACTION,
     PAGE_CALLBACK,
     REOPEN_ACTION,
     RESOLVE_ACTION,
     RESOLVE_CALLBACK,
+    RESPONDER_PERSON,
+    TAKE_COMMAND_ACTION,
     UPDATE_ACTION,
     UPDATE_CALLBACK,
 )
@@ -38,7 +42,18 @@ FRANK = "U0FRANK"
 RESPONDERS = "S0RESPOND"
 TITLE = "Customer data exposure"
 
-SURFACES = ("list", "card update", "list update", "resolve", "update submit", "reopen", "page")
+SURFACES = (
+    "list",
+    "card update",
+    "list update",
+    "resolve",
+    "update submit",
+    "reopen",
+    "add responder",
+    "add responder submit",
+    "take command",
+    "page",
+)
 PEOPLE: dict[str, tuple[bool, bool]] = {
     # person: (may see, may change)
     ALICE: (True, True),  # declared it; in the group
@@ -114,6 +129,31 @@ def try_surface(stack: LocalStack, surface: str, user: str) -> bool:
             return False
         assert answer.get("response_action") == "update", answer
         return True
+    if surface == "add responder":
+        assert (
+            press_card(stack, ADD_RESPONDER_ACTION, user=user, channel=WAR_ROOM).status_code == 200
+        )
+        view = opened_after(stack, views)
+        if view.get("callback_id") != ADD_RESPONDER_CALLBACK:
+            assert view["title"]["text"] == "Can't add responder"
+            return False
+        return True
+    if surface == "add responder submit":  # ALICE's modal, submitted by `user`
+        press_card(stack, ADD_RESPONDER_ACTION, user=ALICE, channel=WAR_ROOM)
+        view = stack.current_view(opened_after(stack, views)["id"])
+        values = {
+            RESPONDER_PERSON: {RESPONDER_PERSON: {"type": "users_select", "selected_user": CAROL}}
+        }
+        answer = stack.submit(view, values, user=user).json()
+        assert answer["response_action"] == "errors"
+        # allowed people get past the access check, to CAROL's missing Datadog account
+        return "No active Datadog user" in answer["errors"][RESPONDER_PERSON]
+    if surface == "take command":
+        assert (
+            press_card(stack, TAKE_COMMAND_ACTION, user=user, channel=WAR_ROOM).status_code == 200
+        )
+        text = answered_after(stack, responses)["text"]
+        return text == "You're already the commander."  # ALICE commands it already
     if surface == "reopen":
         assert press_card(stack, REOPEN_ACTION, user=user, channel=WAR_ROOM).status_code == 200
         text = answered_after(stack, responses)["text"]

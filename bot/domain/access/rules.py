@@ -28,6 +28,9 @@ class Act(StrEnum):
     RESOLVE = "resolve"
     REOPEN = "reopen"
     RETRY = "retry"
+    ADD_RESPONDER = "add responders to"
+    REMOVE_RESPONDER = "remove responders from"
+    TAKE_COMMAND = "take command of"
     PAGE = "page"
 
     @property

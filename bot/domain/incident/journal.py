@@ -21,6 +21,8 @@ class EntryKind(StrEnum):
     RESOLVED = "resolved"
     REOPENED = "reopened"
     CAPTURED = "captured"
+    RESPONDER_ADDED = "responder_added"
+    RESPONDER_REMOVED = "responder_removed"
     PAGED = "paged"
 
 

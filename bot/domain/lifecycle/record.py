@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.domain.incident.responders import Responder
 from bot.domain.incident.state import IncidentChanges, IncidentView
 
 
@@ -56,6 +57,11 @@ class IncidentCard(BaseModel):
     version: int = 0
     """Saves so far: `save_card` writes only over the version it was read at (compare-and-set),
     so a slow writer never puts an older card back over a newer one."""
+
+    responders: tuple[Responder, ...] = ()
+    """The responders the card lists (Datadog's, with the Slack user when the bot knows it;
+    the commander among them is shown once, as commander): kept by the responders feature
+    and the sync, untouched by updates."""
 
     moved_to: str | None = None
     """The card posted anew elsewhere when this one's channel stayed archived (a reopen

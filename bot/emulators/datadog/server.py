@@ -24,6 +24,7 @@ from bot.emulators.datadog.monitor_routes import MonitorRoutes
 from bot.emulators.datadog.org_routes import OrgRoutes
 from bot.emulators.datadog.paging_routes import PagingRoutes
 from bot.emulators.datadog.params import BadRequest, error_response
+from bot.emulators.datadog.responder_routes import ResponderRoutes
 from bot.emulators.datadog.state import DeclareError
 
 Handler = Callable[[Request, dict[str, str]], Response]
@@ -40,6 +41,10 @@ HANDLERS: dict[str, str] = {
     "get_incident": "_get_incident",
     "update_incident": "_update_incident",
     "link_integration": "_add_integration",
+    "list_incident_roles": "_list_roles",
+    "list_responders": "_list_responders",
+    "add_responder": "_add_responder",
+    "remove_responder": "_remove_responder",
     "list_teams": "_list_teams",
     "page_from_incident": "_page_incident",
 }
@@ -66,7 +71,9 @@ def _routes() -> list[tuple[Endpoint, str]]:
     return sorted([*table, *EXTRA_ROUTES], key=lambda route: len(route[0].params))
 
 
-class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, PagingRoutes, EmulatorServer):
+class DatadogEmulator(
+    IncidentRoutes, OrgRoutes, MonitorRoutes, ResponderRoutes, PagingRoutes, EmulatorServer
+):
     """The Datadog API surface declare-bot uses; state is public for test assertions."""
 
     def __init__(
@@ -85,6 +92,7 @@ class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, PagingRoutes, Em
         self._faults = FaultPlan()
         self._init_state()
         self._init_monitors()
+        self._init_responders()
         self._init_paging()
         self._routes: list[tuple[Endpoint, Handler]] = [
             (endpoint, getattr(self, name)) for endpoint, name in _routes()

@@ -22,6 +22,7 @@ from bot.domain.lifecycle.ports import IncidentStore, IncidentUpdater
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
 from bot.domain.responders.paging import Pager
+from bot.domain.responders.ports import ResponderDirectory
 from bot.domain.sync.ports import IncidentReader
 from bot.pool import PoolBusy
 from bot.slack.access.policy import AccessPolicy
@@ -100,6 +101,11 @@ class Services(Protocol):
     @property
     def chores(self) -> ChoreRunner:
         """Writes to an announced incident, each exactly once (responders, pages, to-dos…)."""
+        ...
+
+    @property
+    def responders(self) -> ResponderDirectory:
+        """The org's roles and each incident's responders in Datadog (bot/datadog/)."""
         ...
 
     @property

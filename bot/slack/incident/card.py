@@ -15,14 +15,21 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.domain.incident.changes import Change, ExternalUpdate, moment
+from bot.domain.incident.responders import Responder
 from bot.domain.incident.state import IncidentUser, IncidentView
+from bot.domain.responders.roster import roster
 from bot.slack.common import ids
 from bot.slack.common.ids import (
     ACTIONS_BLOCK,
+    ADD_RESPONDER_ACTION,
     DETAILS_BLOCK,
     HEADER_BLOCK,
+    REMOVE_RESPONDER_ACTION,
     REOPEN_ACTION,
     RESOLVE_ACTION,
+    RESPONDERS_BLOCK,
+    STAFF_BLOCK,
+    TAKE_COMMAND_ACTION,
     UPDATE_ACTION,
 )
 from bot.slack.common.mrkdwn import (
@@ -38,7 +45,15 @@ from bot.slack.common.mrkdwn import (
 
 Message = tuple[str, list[dict[str, Any]]]
 
-CARD_ACTIONS = (UPDATE_ACTION, RESOLVE_ACTION, REOPEN_ACTION, ids.PAGE_ACTION)
+CARD_ACTIONS = (
+    UPDATE_ACTION,
+    RESOLVE_ACTION,
+    REOPEN_ACTION,
+    ADD_RESPONDER_ACTION,
+    REMOVE_RESPONDER_ACTION,
+    TAKE_COMMAND_ACTION,
+    ids.PAGE_ACTION,
+)
 """The actions that act on the card's incident (looked up from the stored message)."""
 SECTION_FIELD_MAX = 2000
 """Slack's limit for one of a section's `fields` (belongs beside the others in mrkdwn.py)."""
@@ -104,11 +119,52 @@ def card_buttons(incident: IncidentView) -> list[dict[str, Any]]:
     return elements
 
 
-def card(incident: IncidentView, *, commander_slack_id: str | None = None) -> Message:
-    """The live card: title, severity, state, commander, customer impact, link and buttons.
+def responder_label(responder: Responder) -> str:
+    """mrkdwn: the Slack mention when the bot knows the person, else Datadog's name."""
+    if responder.slack_user_id:
+        return mention(responder.slack_user_id)
+    return safe(responder.label, 200)
+
+
+RESPONDERS_SHOWN = 20
+"""Responders listed on the card; more are counted."""
+
+
+def _responders_block(
+    incident: IncidentView, commander_slack_id: str | None, listed: tuple[Responder, ...]
+) -> dict[str, Any]:
+    """The commander first, then each responder with their role."""
+    lines = [f"• {_commander(incident, commander_slack_id)}: Commander"]
+    for responder in listed[:RESPONDERS_SHOWN]:
+        role = f": {safe(responder.role_name, 100)}" if responder.role_name else ""
+        lines.append(f"• {responder_label(responder)}{role}")
+    if len(listed) > RESPONDERS_SHOWN:
+        lines.append(f"… and {len(listed) - RESPONDERS_SHOWN} more")
+    body = cut("*Responders*\n" + "\n".join(lines), SECTION_MAX)
+    return {"type": "section", "block_id": RESPONDERS_BLOCK, "text": verbatim(body)}
+
+
+def staff_buttons(has_responders: bool) -> list[dict[str, Any]]:
+    """Add responder, Remove responder (once there is one), Take command."""
+    elements = [_button("Add responder", ADD_RESPONDER_ACTION)]
+    if has_responders:
+        elements.append(_button("Remove responder", REMOVE_RESPONDER_ACTION))
+    elements.append(_button("Take command", TAKE_COMMAND_ACTION))
+    return elements
+
+
+def card(
+    incident: IncidentView,
+    *,
+    commander_slack_id: str | None = None,
+    responders: Sequence[Responder] = (),
+) -> Message:
+    """The live card: title, severity, state, commander, customer impact, responders, link
+    and buttons.
 
     `commander_slack_id` is the commander's Slack user when the bot knows it (shown as a
-    mention); otherwise Datadog's name for them is shown.
+    mention); otherwise Datadog's name for them is shown. `responders` are Datadog's (the
+    commander among them is listed once, first).
     """
     icon = "✅" if incident.resolved else "🚨"
     test = "[TEST] " if incident.is_test else ""
@@ -127,11 +183,17 @@ def card(incident: IncidentView, *, commander_slack_id: str | None = None) -> Me
         },
         {"type": "section", "block_id": DETAILS_BLOCK, "fields": fields},
     ]
+    listed = roster(list(responders), incident.commander_id)
+    if listed:
+        blocks.append(_responders_block(incident, commander_slack_id, listed))
     if incident.is_test:
         blocks.append({"type": "context", "elements": [verbatim(":test_tube: *TEST* incident")]})
     blocks.append(
         {"type": "actions", "block_id": ACTIONS_BLOCK, "elements": card_buttons(incident)}
     )
+    if not incident.resolved:
+        staff = staff_buttons(bool(listed))
+        blocks.append({"type": "actions", "block_id": STAFF_BLOCK, "elements": staff})
     text = safe(
         f"{test}{incident.label} ({incident.severity}, {incident.state}): {incident.title} "
         f"{incident.url or ''}".rstrip(),

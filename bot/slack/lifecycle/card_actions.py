@@ -42,7 +42,13 @@ STORE_DOWN = (
     "declare-bot can't read what it stored right now, so nothing was changed. "
     "Try again in a moment."
 )
-TITLES = {Act.UPDATE: "Can't update", Act.RESOLVE: "Can't resolve", Act.PAGE: "Can't page"}
+TITLES = {
+    Act.UPDATE: "Can't update",
+    Act.RESOLVE: "Can't resolve",
+    Act.ADD_RESPONDER: "Can't add responder",
+    Act.REMOVE_RESPONDER: "Can't remove",
+    Act.PAGE: "Can't page",
+}
 
 
 @dataclass(frozen=True)

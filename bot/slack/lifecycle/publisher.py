@@ -35,7 +35,9 @@ class ChannelIsArchived(StepFailed):
 
 
 def card_message(found: IncidentCard) -> Message:
-    return card(found.shown, commander_slack_id=found.commander_slack_id)
+    return card(
+        found.shown, commander_slack_id=found.commander_slack_id, responders=found.responders
+    )
 
 
 def failure_message(job: UpdateJob, label: str) -> Message:
