@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.domain.incident.responders import Responder
 from bot.emulators.home_driver import open_home
 from bot.emulators.personas import ALICE, BOB, CAROL
 from bot.emulators.slack.inbound import app_home_opened, declare_form_values
@@ -61,7 +62,7 @@ def test_a_member_of_the_private_channel_sees_both_theirs_first(
     view = open_home(two_incidents, BOB)
     shown = incidents_shown(view)
     assert len(shown) == 2
-    assert OPEN in shown[0] and "you are the commander" in shown[0], "theirs first"
+    assert OPEN in shown[0] and "you: commander" in shown[0], "theirs first"
     assert SECRET in shown[1]
     assert sections(view).index("*Yours*") < sections(view).index("*Others you can see*")
 
@@ -138,3 +139,15 @@ def test_the_messages_tab_publishes_nothing(two_incidents: LocalStack) -> None:
     response = stack.caller.event(app_home_opened(CAROL, team_id="T0EMULATOR", tab="messages"))
     assert response.status_code == 200
     assert len(stack.slack.calls("/api/views.publish")) == published
+
+
+def test_a_responder_finds_the_incident_under_theirs_with_their_role() -> None:
+    with LocalStack() as stack:
+        stack.declare(OPEN, commander=ALICE)
+        stack.wait_done()
+        card = stack.services.cards.open_cards()[0]
+        responder = Responder(responder_id="r1", slack_user_id=CAROL, role_name="Scribe <b>")
+        assert stack.services.cards.save_card(card.model_copy(update={"responders": (responder,)}))
+        shown = incidents_shown(open_home(stack, CAROL))
+        assert len(shown) == 1 and "you: responder (Scribe &lt;b&gt;)" in shown[0]
+        assert "you:" not in incidents_shown(open_home(stack, BOB))[0]

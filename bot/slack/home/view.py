@@ -1,5 +1,5 @@
 """The Home tab's view: a Declare incident button, then the incidents the person may see,
-theirs first (commander, declarer), each with its card's link and its actions.
+theirs first (commander, responder, declarer), each with its card's link and its actions.
 
 A pure builder. The Update button is /declare list's (a signed value: the Home tab is no
 message the card could be found from), so it goes through the same card-action wrapper
@@ -33,9 +33,13 @@ class HomeRow:
 
 
 def involvement(card: IncidentCard, user_id: str) -> str:
-    """What the person is to the incident, for "yours first": commander, then declarer."""
+    """What the person is to the incident, for "yours first": commander, a responder (with
+    their role), then declarer."""
     if card.commander_slack_id == user_id:
         return "commander"
+    mine = next((r for r in card.responders if r.slack_user_id == user_id), None)
+    if mine is not None:
+        return f"responder ({mine.role_name})" if mine.role_name else "responder"
     if card.declared_by == user_id:
         return "declarer"
     return ""
@@ -63,7 +67,7 @@ def _incident(row: HomeRow, signer: ButtonSigner) -> list[dict[str, Any]]:
     )
     facts = [safe(shown.severity, 100), safe(state_label(shown), 100), f"commander {commander}"]
     if row.role:
-        facts.append(f"you are the {row.role}")
+        facts.append(f"you: {safe(row.role, 120)}")
     head = f"*<{card_link(row.card)}|{safe(shown.label, 50)}>* · {' · '.join(facts)}\n"
     text = head + safe(shown.title or "(no title)", SECTION_MAX - len(head))
     buttons: list[dict[str, Any]] = [
