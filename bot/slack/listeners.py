@@ -53,7 +53,13 @@ from bot.slack.lifecycle.list_command import (
 from bot.slack.lifecycle.update_submission import submit_resolve, submit_update
 from bot.slack.monitor.shortcut import declare_from_message
 from bot.slack.responders.actions import open_add_responder, open_remove_responder, take_command
-from bot.slack.responders.page_actions import open_page, page_again, submit_page, suggest_page_teams
+from bot.slack.responders.page_actions import (
+    open_page,
+    open_page_from_home,
+    page_again,
+    submit_page,
+    suggest_page_teams,
+)
 from bot.slack.responders.submission import submit_add_responder, submit_remove_responder
 
 log = logging.getLogger(__name__)
@@ -168,6 +174,7 @@ def register_listeners(app: App, services: Services) -> None:
     app.event("app_home_opened")(show_home)
     app.action(ids.HOME_DECLARE_ACTION)(declare_from_home)
     app.action(ids.HOME_OPEN_CARD_ACTION)(ack_only)
+    app.action(ids.HOME_PAGE_ACTION)(open_page_from_home)
     app.view(UPDATE_CALLBACK)(submit_update)
     app.view(RESOLVE_CALLBACK)(submit_resolve)
     # Staffing the response from the card (bot/slack/responders/).

@@ -81,29 +81,38 @@ def test_the_declarer_sees_both_as_theirs_with_links_and_actions(
     actions = [b for b in view["blocks"] if b["type"] == "actions"]
     assert actions[0]["elements"][0]["action_id"] == ids.HOME_DECLARE_ACTION
     row = [e["action_id"] for e in actions[1]["elements"]]
-    assert row == [ids.LIST_UPDATE_ACTION, ids.HOME_OPEN_CARD_ACTION, ids.OPEN_INCIDENT_ACTION]
+    assert row == [
+        ids.LIST_UPDATE_ACTION,
+        ids.HOME_PAGE_ACTION,
+        ids.HOME_OPEN_CARD_ACTION,
+        ids.OPEN_INCIDENT_ACTION,
+    ]
     assert view["private_metadata"] == stack.slack.dm_channel(ALICE)
 
 
 def test_update_from_the_home_tab_goes_through_the_access_policy(
     two_incidents: LocalStack,
 ) -> None:
-    """The Home tab's Update is /declare list's signed button: it opens the update modal
-    for who may change the incident, and a refusal for who may not (CAROL, pressing a
-    genuine button from BOB's tab)."""
+    """The Home tab's Update (/declare list's signed button) and Page open their modals for
+    who may change the incident, and a refusal for who may not (CAROL, pressing a genuine
+    button from BOB's tab)."""
     stack = two_incidents
     view = open_home(stack, BOB)
     at = next(i for i, b in enumerate(view["blocks"]) if SECRET in str(b))
     row = {**view, "blocks": [view["blocks"][at + 1]]}
-    for user, callback in ((BOB, ids.UPDATE_CALLBACK), (CAROL, None)):
-        opened = len(stack.slack.calls("/api/views.open"))
-        assert stack.press(row, ids.LIST_UPDATE_ACTION, user=user).status_code == 200
-        modal = stack.opened_view(count=opened + 1)
-        if callback:
-            assert modal["callback_id"] == callback
-        else:
-            assert modal["title"]["text"] == "Can't update"
-            assert "You can't update IR-" in str(modal["blocks"])
+    for action, callback, verb in (
+        (ids.LIST_UPDATE_ACTION, ids.UPDATE_CALLBACK, "update"),
+        (ids.HOME_PAGE_ACTION, ids.PAGE_CALLBACK, "page"),
+    ):
+        for user, allowed in ((BOB, True), (CAROL, False)):
+            opened = len(stack.slack.calls("/api/views.open"))
+            assert stack.press(row, action, user=user).status_code == 200
+            modal = stack.opened_view(count=opened + 1)
+            if allowed:
+                assert modal["callback_id"] == callback
+            else:
+                assert modal["title"]["text"] == f"Can't {verb}"
+                assert f"You can't {verb} IR-" in str(modal["blocks"])
 
 
 def test_declare_incident_from_the_home_tab_opens_the_form_and_announces_in_the_dm(

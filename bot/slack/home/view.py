@@ -3,7 +3,7 @@ theirs first (commander, responder, declarer), each with its card's link and its
 
 A pure builder. The Update button is /declare list's (a signed value: the Home tab is no
 message the card could be found from), so it goes through the same card-action wrapper
-and access policy. The card's link is Slack's `https://slack.com/archives/<channel>/p<ts>`
+and access policy; so does Page (the card's Page modal). The card's link is Slack's `https://slack.com/archives/<channel>/p<ts>`
 form (no API call per incident). `private_metadata` keeps the person's DM with the app,
 where an incident declared from the Home tab is announced.
 """
@@ -77,6 +77,17 @@ def _incident(row: HomeRow, signer: ButtonSigner) -> list[dict[str, Any]]:
             "action_id": ids.LIST_UPDATE_ACTION,
             "value": signer.value(shown),
         },
+    ]
+    if not shown.resolved:
+        buttons.append(
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Page"},
+                "action_id": ids.HOME_PAGE_ACTION,
+                "value": signer.value(shown),
+            }
+        )
+    buttons += [
         {
             "type": "button",
             "text": {"type": "plain_text", "text": "Open the card"},
