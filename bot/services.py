@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from slack_sdk import WebClient
@@ -24,7 +24,12 @@ from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
 from bot.datadog.paging_gateway import DatadogPager
+from bot.datadog.record_gateway import DatadogRecord
 from bot.datadog.responder_gateway import DatadogResponders
+from bot.datadog.status_page_gateway import DatadogStatusPages
+from bot.domain.cadence.follow import Cadences, StartingCadences
+from bot.domain.cadence.publish import PageCache, PublishNotice
+from bot.domain.cadence.scheduler import ReminderScheduler, SchedulePolicy
 from bot.domain.declare.channel_steps import ChannelSteps
 from bot.domain.declare.commander import CommanderResolver
 from bot.domain.declare.runner import DeclarationRunner, RunnerPolicy
@@ -33,19 +38,30 @@ from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.ports import IncidentStore
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
+from bot.domain.record.todo_list import TodoLists
+from bot.domain.record.works import CaptureWork, TodoAddWork, TodoCheckWork
 from bot.domain.responders.ports import ResponderDirectory
 from bot.domain.sync.follow import IncidentSync, SyncPolicy
 from bot.metrics import Metrics
 from bot.pool import DeclarationWorkers, InteractionPool
 from bot.slack.access.allowlist import Allowlist
 from bot.slack.access.policy import AccessPolicy
+from bot.slack.cadence.mirror import CadenceFollowingPublisher
+from bot.slack.cadence.notice_notes import SlackNoticeTeller
+from bot.slack.cadence.notices import SlackCadence
+from bot.slack.cadence.resolve_notice import ResolveNotice
+from bot.slack.cadence.work import StatusUpdateWork
 from bot.slack.channel.conversations import SlackIncidentChannels
 from bot.slack.channel.follow import ChannelFollowingPublisher
 from bot.slack.common.client import slack_client
+from bot.slack.common.context import ResolveExtra
 from bot.slack.common.people import SlackPeople
+from bot.slack.common.sections import ModalSection
 from bot.slack.common.signed_buttons import ButtonSigner
 from bot.slack.declare.announcer import SlackAnnouncer
 from bot.slack.lifecycle.publisher import SlackCardPublisher
+from bot.slack.record.notes import SlackRecordNotes
+from bot.slack.record.open_todos import OpenTodos
 from bot.slack.responders.notes import SlackResponderNotes
 from bot.slack.responders.page_work import PageWork
 from bot.slack.responders.works import add_responder_works
@@ -79,16 +95,24 @@ class Services:
     updates: UpdateRunner
     """Carries out stored updates, resolves and reopens (bot/domain/lifecycle/runner.py)."""
     chores: ChoreRunner
-    responders: ResponderDirectory
-    """The org's roles and incidents' responders (bot/datadog/responder_gateway.py)."""
     """Carries out stored chores: responders, pages, to-dos… (bot/domain/lifecycle/chores.py);
     each feature adds its `ChoreWork` in `build_services`."""
+    responders: ResponderDirectory
+    """The org's roles and incidents' responders (bot/datadog/responder_gateway.py)."""
     incident_reader: DatadogIncidentReader
     """The open incidents (one search) for the sync and /declare list."""
     sync: IncidentSync
     """Follows changes made in Datadog onto the cards (bot/domain/sync/follow.py)."""
     list_signer: ButtonSigner
     """Signs the incident each Update button of /declare list names."""
+    cadences: Cadences
+    """Each incident's cadence: status updates, reminders (bot/domain/cadence/follow.py)."""
+    reminders: ReminderScheduler
+    """Posts due reminders and stakeholder messages (bot/domain/cadence/scheduler.py)."""
+    todo_lists: TodoLists
+    """Each incident's to-do list in its card's thread, followed from Datadog by the sync."""
+    status_sections: list[ModalSection] = field(default_factory=list)
+    """Other features' parts of the Post update modal (bot/slack/common/sections.py)."""
     metrics: Metrics = field(default_factory=Metrics)
     """What GET /metrics (or METRICS_PORT in Socket Mode) serves."""
     workers: DeclarationWorkers = field(default_factory=DeclarationWorkers)
@@ -100,6 +124,18 @@ class Services:
     stopping: threading.Event = field(default_factory=threading.Event)
     """Set at shutdown: background loops (the sync) end."""
     _sync_thread: threading.Thread | None = None
+    _reminder_thread: threading.Thread | None = None
+
+    def start_reminders(self) -> threading.Thread | None:
+        """Run the reminder scheduler in the background (None when its tick is 0)."""
+        if self.reminders.schedule.interval <= 0:
+            return None
+        thread = threading.Thread(
+            target=self.reminders.watch, args=(self.stopping,), daemon=True, name="reminders"
+        )
+        thread.start()
+        self._reminder_thread = thread
+        return thread
 
     def start_sync(self) -> threading.Thread | None:
         """Run the sync in the background (None when DECLARE_SYNC_INTERVAL is 0)."""
@@ -112,6 +148,11 @@ class Services:
         self._sync_thread = thread
         return thread
 
+    status_pages: PageCache | None = None
+    """The status page (DECLARE_STATUS_PAGE) as last read; None when not set up."""
+    resolve_extras: tuple[ResolveExtra, ...] = ()
+    """What the resolve modal offers or says besides (the public notice's resolve, the
+    to-dos still open); each feature appends its own in `build_services`."""
     interactions: InteractionPool = field(default_factory=InteractionPool)
     """Listeners' work after the ack (Datadog reads, slow Slack calls, monitor reads and
     the form updates they feed): never on Bolt's listener threads (bot/pool.py)."""
@@ -140,6 +181,8 @@ class Services:
         self.stopping.set()
         if self._sync_thread is not None:  # let it release the sync lease for another replica
             self._sync_thread.join(timeout=SYNC_STOP_WAIT)
+        if self._reminder_thread is not None:
+            self._reminder_thread.join(timeout=SYNC_STOP_WAIT)
         self.interactions.shutdown()
         self.workers.shutdown()
         if self.runner.channels is not None:
@@ -158,6 +201,7 @@ def build_services(
     datadog_timeout: float | None = None,
     org_config_ttl: float = 300.0,
     sync_policy: SyncPolicy | None = None,
+    schedule_policy: SchedulePolicy | None = None,
 ) -> Services:
     """`datadog_timeout` (seconds per request) lets fault tests provoke timeouts quickly."""
     metrics = Metrics()
@@ -185,7 +229,10 @@ def build_services(
     cards: IncidentStore = store
     workers = DeclarationWorkers()
     publisher = ChannelFollowingPublisher(
-        slack, store, archive_on_resolve=settings.archive_on_resolve
+        slack,
+        store,
+        archive_on_resolve=settings.archive_on_resolve,
+        status_page=settings.status_page is not None,
     )
     incidents = DatadogIncidents(datadog)
     org_cache = OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl)
@@ -194,14 +241,40 @@ def build_services(
         config = org_cache.peek()
         return config.fields if config else ()
 
+    # cadence: status updates, reminders, the stakeholder channel (docs/cadence.md)
+    reminder_policy = settings.reminder_policy()
+    cadences = Cadences(
+        store, reminder_policy, stakeholders=bool(settings.updates_channel), observer=metrics
+    )
+    list_signer = ButtonSigner(settings.slack_bot_token.get_secret_value())
+    slack_cadence = SlackCadence(
+        slack, list_signer, reminder_policy, updates_channel=settings.updates_channel
+    )
+    reminders = ReminderScheduler(
+        store,
+        slack_cadence,
+        reminder_policy,
+        schedule=schedule_policy or SchedulePolicy(interval=settings.reminder_tick),
+        observer=metrics,
+    )
+    following = CadenceFollowingPublisher(publisher, cadences, store, slack_cadence)
+    metrics.watch_overdue(store.overdue_count)
+
+    def stakeholder_now(key: str) -> object:
+        return workers.dispatch(key, reminders.run_one)  # the stakeholder message, at once
+
+    starting = StartingCadences(
+        cards, cadences, stakeholder_now if settings.updates_channel else None
+    )
+
     runner = DeclarationRunner(
         store,
         resolver,
         people,
         gateway,
-        SlackAnnouncer(slack),
+        SlackAnnouncer(slack, status_page=settings.status_page is not None),
         policy=runner_policy,
-        cards=cards,
+        cards=cast(IncidentStore, starting),
         observer=metrics,
         channels=channels,
         dispatch=workers.dispatch,  # resumed declarations run on the pool too
@@ -210,16 +283,20 @@ def build_services(
     )
     reader = DatadogIncidentReader(datadog)
     responders = DatadogResponders(datadog)
+    record = DatadogRecord(datadog)
+    record_notes = SlackRecordNotes(slack)
+    todo_lists = TodoLists(store, record, record_notes, store)
     sync = IncidentSync(
         cards,
         store,
         reader,
-        publisher,
-        publisher,  # the sync's notes: archives the channel after a resolve's, like Slack's
+        following,
+        following,  # the sync's notes: archives the channel after a resolve's, like Slack's
         policy=sync_policy or SyncPolicy(interval=settings.sync_interval),
         org_fields=org_fields,
         responders=responders,
         responder_notes=SlackResponderNotes(slack),
+        followers=(todo_lists.follow,),  # to-dos changed in Datadog reach the list
     )
     metrics.watch_store(store)
     services = Services(
@@ -243,7 +320,7 @@ def build_services(
         updates=UpdateRunner(
             cards,
             incidents,
-            publisher,
+            following,
             policy=runner_policy,
             org_fields=org_fields,
             observer=metrics,
@@ -251,13 +328,37 @@ def build_services(
             journal=store,
         ),
         chores=ChoreRunner(store, policy=runner_policy, dispatch=workers.dispatch),
+        todo_lists=todo_lists,
         incident_reader=reader,
         sync=sync,
-        list_signer=ButtonSigner(settings.slack_bot_token.get_secret_value()),
+        list_signer=list_signer,
+        cadences=cadences,
+        reminders=reminders,
         metrics=metrics,
         workers=workers,
         responders=responders,
     )
     add_responder_works(services, SlackIncidentChannels(slack))
     services.chores.add_work(PageWork(slack, services.pager, store))
+    services.chores.add_work(
+        StatusUpdateWork(slack_cadence, slack, store, following, on_posted=metrics.status_posted)
+    )
+    if settings.status_page:  # public notices (docs/status-page.md)
+        pages = DatadogStatusPages(datadog)
+        services.status_pages = PageCache(pages, settings.status_page)
+        services.chores.add_work(
+            PublishNotice(
+                pages,
+                settings.status_page,
+                store,
+                publisher,
+                SlackNoticeTeller(slack),
+                journal=store,
+            )
+        )
+        services.resolve_extras += (ResolveNotice(services.chores),)
+    services.chores.add_work(CaptureWork(record, record_notes))
+    services.chores.add_work(TodoAddWork(record, todo_lists, record_notes, store))
+    services.chores.add_work(TodoCheckWork(record, todo_lists, record_notes, store))
+    services.resolve_extras += (OpenTodos(todo_lists),)
     return services

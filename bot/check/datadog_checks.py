@@ -21,6 +21,7 @@ from bot.check.responder_checks import (
     probe_responders,
     roles_detail,
 )
+from bot.check.status_page_checks import check_status_page, status_page_titles
 from bot.config import Settings
 from bot.datadog.client import DatadogClient, RetryPolicy
 from bot.datadog.endpoints import APP_KEY_PERMISSIONS, ENDPOINTS, Endpoint
@@ -90,6 +91,18 @@ def check_read(
     return Item("ok", title, [f"permission {permission}"])
 
 
+RECORD_ROWS = (
+    ENDPOINTS.create_attachment,
+    ENDPOINTS.list_attachments,
+    ENDPOINTS.create_todo,
+    ENDPOINTS.update_todo,
+)
+RECORD_DETAIL = "the same permissions add captured messages as links and keep to-dos: " + ", ".join(
+    f"{e.route} ({e.permission})" for e in RECORD_ROWS
+)
+"""The record's endpoints (docs/record.md) need no permission beyond incident_read/write."""
+
+
 def check_datadog(settings: Settings) -> list[Item]:
     client = DatadogClient(
         settings.dd_api_key.get_secret_value(),
@@ -117,6 +130,7 @@ def check_datadog(settings: Settings) -> list[Item]:
                 MONITORS_TITLE,
                 SEVERITY_TITLE,
                 PAGING_TITLE,
+                *status_page_titles(settings),
             )
             return [key, *(Item("skip", title, why) for title in titles)]
         users = check_read(
@@ -136,6 +150,7 @@ def check_datadog(settings: Settings) -> list[Item]:
                 "incident_write is only proven by declaring: try a test incident "
                 "(the form's “This is a test incident”)"
             )
+            incidents.details.append(RECORD_DETAIL)
         types = check_read(
             settings_title, ENDPOINTS.list_incident_types, client.list_incident_types, settings
         )
@@ -154,7 +169,8 @@ def check_datadog(settings: Settings) -> list[Item]:
         monitors = check_monitors_read(client)
         severity = check_monitor_severity(settings, client)
         paging = check_paging(client)
-        return [key, users, incidents, types, roles, responders, monitors, severity, paging]
+        pages = check_status_page(settings, client)
+        return [key, users, incidents, types, roles, responders, monitors, severity, paging, *pages]
     finally:
         client.close()
 

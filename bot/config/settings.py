@@ -13,6 +13,14 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from bot.config.table import SETTINGS
 from bot.datadog.sites import SITES, api_base
+from bot.domain.cadence.policy import (
+    DEFAULT_STABLE_REMINDER,
+    DEFAULT_UPDATE_REMINDERS,
+    ReminderPolicy,
+    off,
+    parse_duration,
+    parse_intervals,
+)
 from bot.domain.channel.plan import DEFAULT_TEMPLATE, ChannelMode, template_problem
 from bot.domain.incident.declaration import SEVERITIES
 from bot.domain.monitor.alert import DEFAULT_MONITOR_SEVERITY, parse_monitor_severity
@@ -63,6 +71,8 @@ class Settings(BaseModel):
     """Monitor priority (1..5) -> severity, for declaring from a monitor alert."""
     monitor_from_any_message: bool = Field(False, alias="DECLARE_MONITOR_FROM_ANY_MESSAGE")
     """Read the monitor a person's message links to, not only an app's alert's."""
+    status_page: str | None = Field(None, alias="DECLARE_STATUS_PAGE")
+    """The Datadog status page public notices are published on (None: off)."""
     default_handles: list[str] = Field(default_factory=list, alias="DECLARE_DEFAULT_HANDLES")
     allowed_channels: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_CHANNELS")
     allowed_usergroups: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_USERGROUPS")
@@ -73,12 +83,51 @@ class Settings(BaseModel):
     channel_name: str = Field(DEFAULT_TEMPLATE, alias="DECLARE_CHANNEL_NAME")
     channel_private: bool = Field(False, alias="DECLARE_CHANNEL_PRIVATE")
     archive_on_resolve: bool = Field(False, alias="DECLARE_ARCHIVE_ON_RESOLVE")
+    capture_reaction: str | None = Field(None, alias="DECLARE_CAPTURE_REACTION")
     store_path: str = Field("declare-bot.sqlite3", alias="STORE_PATH")
     redis_url: SecretStr | None = Field(None, alias="REDIS_URL")
     commander_cache_ttl: float = Field(600.0, alias="COMMANDER_CACHE_TTL", ge=0)
     sync_interval: float = Field(60.0, alias="DECLARE_SYNC_INTERVAL", ge=0)
+    update_reminders: str = Field(DEFAULT_UPDATE_REMINDERS, alias="DECLARE_UPDATE_REMINDERS")
+    """Per severity, e.g. SEV-1=15m,SEV-2=30m; off: no reminders (docs/cadence.md)."""
+    stable_reminder: str = Field(DEFAULT_STABLE_REMINDER, alias="DECLARE_STABLE_REMINDER")
+    reminder_tick: float = Field(30.0, alias="DECLARE_REMINDER_TICK", ge=0)
+    updates_channel: str = Field("", alias="DECLARE_UPDATES_CHANNEL")
+    """The stakeholder channel; empty: none."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="LOG_LEVEL")
     log_format: Literal["text", "json"] = Field("text", alias="LOG_FORMAT")
+
+    @field_validator("update_reminders")
+    @classmethod
+    def _readable_reminders(cls, value: str) -> str:
+        parse_intervals(value)  # BadInterval is a ValueError: reported with the others
+        return value.strip()
+
+    @field_validator("stable_reminder")
+    @classmethod
+    def _readable_stable(cls, value: str) -> str:
+        if not off(value):
+            parse_duration(value)
+        return value.strip()
+
+    @field_validator("updates_channel")
+    @classmethod
+    def _channel_id(cls, value: str) -> str:
+        return value.strip().lstrip("#")
+
+    def reminder_policy(self) -> ReminderPolicy:
+        return ReminderPolicy.from_settings(self.update_reminders, self.stable_reminder)
+
+    @field_validator("capture_reaction")
+    @classmethod
+    def _emoji_name(cls, value: str | None) -> str | None:
+        """`:pushpin:` or `pushpin` → `pushpin`; empty → None (off)."""
+        name = (value or "").strip().strip(":").strip()
+        if not name:
+            return None
+        if not re.fullmatch(r"[a-z0-9_+'-]+", name):
+            raise ValueError("an emoji name such as pushpin (letters, digits, _ + - ')")
+        return name
 
     @field_validator("dd_site")
     @classmethod
@@ -108,6 +157,16 @@ class Settings(BaseModel):
         if problem:
             raise ValueError(problem)
         return value.strip()
+
+    @field_validator("status_page", mode="before")
+    @classmethod
+    def _status_page(cls, value: object) -> object:
+        if isinstance(value, str):
+            page = value.strip()
+            if page and not re.fullmatch(r"[0-9A-Fa-f-]{8,64}", page):
+                raise ValueError(f"{page!r} is not a status page id (a UUID from the page's URL)")
+            return page.lower() or None
+        return value
 
     @field_validator("monitor_severity", mode="before")
     @classmethod

@@ -95,6 +95,16 @@ class DatadogEndpoints(NamedTuple):
     remove_responder: Endpoint
     list_teams: Endpoint
     page_from_incident: Endpoint
+    get_status_page: Endpoint
+    list_degradations: Endpoint
+    create_degradation: Endpoint
+    update_degradation: Endpoint
+    list_attachments: Endpoint
+    create_attachment: Endpoint
+    list_todos: Endpoint
+    create_todo: Endpoint
+    update_todo: Endpoint
+    delete_todo: Endpoint
 
 
 ENDPOINTS = DatadogEndpoints(
@@ -157,6 +167,54 @@ ENDPOINTS = DatadogEndpoints(
         "oncall_page",
         unstable=True,
         optional=True,
+    ),
+    # Status pages: only when DECLARE_STATUS_PAGE is set (docs/status-page.md), so optional;
+    # `declare-bot check` says whether the page is readable when it is.
+    get_status_page=Endpoint(
+        "GET", "/api/v2/statuspages/{page_id}", "status_pages_settings_read", optional=True
+    ),
+    list_degradations=Endpoint(
+        "GET", "/api/v2/statuspages/degradations", "status_pages_settings_read", optional=True
+    ),
+    create_degradation=Endpoint(
+        "POST",
+        "/api/v2/statuspages/{page_id}/degradations",
+        "status_pages_incident_write",
+        optional=True,
+    ),
+    update_degradation=Endpoint(
+        "PATCH",
+        "/api/v2/statuspages/{page_id}/degradations/{degradation_id}",
+        "status_pages_incident_write",
+        optional=True,
+    ),
+    # The record (docs/record.md): captured messages as link attachments, and to-dos.
+    list_attachments=Endpoint(
+        "GET", "/api/v2/incidents/{incident_id}/attachments", "incident_read", unstable=True
+    ),
+    create_attachment=Endpoint(
+        "POST", "/api/v2/incidents/{incident_id}/attachments", "incident_write", unstable=True
+    ),
+    list_todos=Endpoint(
+        "GET", "/api/v2/incidents/{incident_id}/relationships/todos", "incident_read", unstable=True
+    ),
+    create_todo=Endpoint(
+        "POST",
+        "/api/v2/incidents/{incident_id}/relationships/todos",
+        "incident_write",
+        unstable=True,
+    ),
+    update_todo=Endpoint(
+        "PATCH",
+        "/api/v2/incidents/{incident_id}/relationships/todos/{todo_id}",
+        "incident_write",
+        unstable=True,
+    ),
+    delete_todo=Endpoint(
+        "DELETE",
+        "/api/v2/incidents/{incident_id}/relationships/todos/{todo_id}",
+        "incident_write",
+        unstable=True,
     ),
 )
 

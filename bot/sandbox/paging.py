@@ -26,15 +26,15 @@ def walk_paging(transcript: Transcript) -> bool:
     card = next(c for c in stack.services.cards.open_cards() if c.shown.public_id == 2)
     message = next(m for m in stack.slack.messages(card.channel) if m["ts"] == card.ts)
     say("\n\nPaging on-call for IR-2, from its card (Datadog On-Call; docs/paging.md).")
-    say("\n11. @bob presses Page on IR-2's card; the modal opens at once (views.open):")
+    say("\n14. @bob presses Page on IR-2's card; the modal opens at once (views.open):")
     transcript.mark = time.monotonic()
     view = open_modal(stack, ids.PAGE_ACTION, user=BOB, message=message)
     transcript.block(transcript.modal_lines(view))
-    say("\n12. @bob types “pay” in Team; the bot lists Datadog's teams (GET /api/v2/team):")
+    say("\n15. @bob types “pay” in Team; the bot lists Datadog's teams (GET /api/v2/team):")
     offered = stack.suggest(view, ids.PAGE_TEAM_BLOCK, "pay", user=BOB)
     transcript.calls("   ")
     transcript.block([o["text"]["text"] for o in offered])
-    say("\n13. @bob picks it, adds a message and presses Page:")
+    say("\n16. @bob picks it, adds a message and presses Page:")
     chosen = option_value(offered[0]["value"], "external_select")
     chosen["selected_option"]["text"] = offered[0]["text"]
     values = {

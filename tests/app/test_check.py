@@ -232,3 +232,21 @@ def test_paging_without_its_permissions_is_a_warning_with_the_fix(stack: LocalSt
     block = line(output, "⚠ Paging On-Call")
     assert "not granted" in block and "`teams_read`" in block and "`oncall_page`" in block
     assert not stack.datadog.sent_pages(), "the probe never pages"
+
+
+def test_the_capture_reactions_scopes_are_needed_only_when_it_is_on(stack: LocalStack) -> None:
+    """An app installed before the record: without reactions:read and the history reads,
+    a ⚠ while DECLARE_CAPTURE_REACTION is empty, a ✗ naming it once it is set."""
+    capture = {"reactions:read", "channels:history", "groups:history"}
+    stack.slack.set_scopes(stack.slack.bot_token, sorted(REQUIRED_SCOPES - capture))
+    code, output = check(stack)
+    warning = line(
+        output, "⚠ Slack bot token lacks channels:history, groups:history, reactions:read"
+    )
+    assert "needed only when DECLARE_CAPTURE_REACTION is set" in warning
+    code, output = check(stack, DECLARE_CAPTURE_REACTION="pushpin")
+    assert code == 1
+    failure = line(output, "✗ Slack bot token lacks scopes: channels:history, groups:history")
+    assert "(DECLARE_CAPTURE_REACTION is set)" in failure
+    incidents = line(output, "✓ Datadog application key can read incidents")
+    assert "relationships/todos (incident_write)" in incidents

@@ -29,10 +29,10 @@ MANIFESTS = {name: ROOT / "manifests" / f"{name}.json" for name in ("socket-mode
 PLACEHOLDER = "https://declare-bot.example.com/slack/events"
 HANDLER_KINDS = {
     "command": "command",
+    "event": "event",
     "shortcut": "shortcut",
     "message_shortcut": "shortcut",
     "global_shortcut": "shortcut",
-    "event": "event",
 }
 """Bolt registrations that Slack only delivers when the manifest declares them."""
 
@@ -222,8 +222,6 @@ def test_the_running_bot_answers_what_the_manifest_declares(stack: LocalStack) -
         body = payload_body(_message_shortcut(stack, callback_id))
         response = stack.caller.post(body)
         assert response.status_code != 404, f"no listener answers shortcut {callback_id}"
-    for event in data["event"]:
-        body = app_home_opened(ALICE, team_id=TEAM)
-        assert body["event"]["type"] == event
-        response = stack.caller.event(body)
-        assert response.status_code == 200, f"no listener answers the {event} event"
+    assert "app_home_opened" in data["event"]
+    response = stack.caller.event(app_home_opened(ALICE, team_id=TEAM))
+    assert response.status_code == 200, "no listener answers the app_home_opened event"

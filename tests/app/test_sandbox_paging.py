@@ -12,10 +12,10 @@ def test_the_sandbox_pages_a_team_from_the_card() -> None:
     assert run_sandbox(out) == 0, out.getvalue()
     text = out.getvalue()
     steps = [
-        "11. @bob presses Page on IR-2's card",
+        "14. @bob presses Page on IR-2's card",
         "GET /api/v2/team?",
         "Payments on-call (payments-oncall)",
-        "13. @bob picks it",
+        "16. @bob picks it",
         '"type": "team_handle"',
         ":pager: Paged *Payments on-call* (`payments-oncall`), by @bob (page id",
         "✓ Paged the payments on-call team from Slack, once",

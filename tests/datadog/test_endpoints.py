@@ -36,6 +36,15 @@ from bot.datadog.models import (
     SlackIntegrationMetadata,
 )
 from bot.datadog.paging_models import IncidentPageRequest, PageAttributes, PageData, PageTarget
+from bot.datadog.record_models import (
+    CreateAttachmentRequest,
+    IncidentTodoCreateRequest,
+    IncidentTodoPatchRequest,
+    TodoAttributes,
+    TodoCreateData,
+)
+from bot.datadog.status_page_models import create_request, patch_request
+from bot.domain.cadence.status_page import AffectedComponent, Notice
 from bot.emulators.datadog import DatadogEmulator
 from bot.emulators.datadog.server import DEFAULT_PERMISSIONS
 from tests.conftest import shared_path
@@ -166,6 +175,16 @@ def test_the_client_sends_every_row_and_nothing_else(emulator: DatadogEmulator) 
         added = client.add_responder(incident.id, commander, role)
         assert added.responder_id in [r.responder_id for r in client.list_responders(incident.id)]
         client.remove_responder(incident.id, added.responder_id)
+        client.create_attachment(incident.id, CreateAttachmentRequest.link("https://x/y", "y"))
+        client.list_attachments(incident.id, attachment_type="link")
+        todo = TodoAttributes(content="Rotate the key")
+        created = client.create_todo(
+            incident.id, IncidentTodoCreateRequest(data=TodoCreateData(attributes=todo))
+        )
+        client.list_todos(incident.id)
+        patch = IncidentTodoPatchRequest(todo=todo, completed=None)
+        client.update_todo(incident.id, created.id, patch)
+        client.delete_todo(incident.id, created.id)
         with pytest.raises(DatadogError):
             client.get_monitor(1)
         team = emulator.add_team("payments-oncall", "Payments on-call")
@@ -175,6 +194,19 @@ def test_the_client_sends_every_row_and_nothing_else(emulator: DatadogEmulator) 
             data=PageData(attributes=PageAttributes(target=target, title="t"))
         )
         assert client.page_from_incident(incident.id, page)
+        page_id = emulator.add_status_page()
+        notice = Notice(
+            incident_id=incident.id,
+            title="Login is slow",
+            message="We are looking into it.",
+            components=(
+                AffectedComponent(id=emulator.component_id(page_id, "Login"), status="degraded"),
+            ),
+        )
+        client.get_status_page(page_id)
+        made = client.create_degradation(page_id, create_request(notice))
+        client.update_degradation(page_id, made.id, patch_request(made.id, notice))
+        client.list_degradations(page_id)
     finally:
         client.close()
     sent = [(r.method, r.path) for r in emulator.calls()]

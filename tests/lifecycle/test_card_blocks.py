@@ -49,12 +49,14 @@ def test_open_card_shows_the_incident_and_update_resolve_buttons() -> None:
     ]
     actions = [e["action_id"] for e in _actions(blocks)]
     assert actions == [
+        ids.POST_UPDATE_ACTION,
         cards.UPDATE_ACTION,
         cards.RESOLVE_ACTION,
         ids.PAGE_ACTION,
+        ids.TODO_ACTION,
         ids.OPEN_INCIDENT_ACTION,
     ]
-    assert _actions(blocks)[3]["url"] == INCIDENT.url
+    assert _actions(blocks)[-1]["url"] == INCIDENT.url
     assert text.startswith("IR-338027 (SEV-2, active): Checkout down")
     assert [b["block_id"] for b in blocks] == [
         cards.HEADER_BLOCK,
@@ -106,9 +108,11 @@ def test_card_without_commander_url_or_with_test_flag() -> None:
     assert_blocks_round_trip(blocks)
     assert "*Commander*\nNot set" in [f["text"] for f in blocks[1]["fields"]]
     assert [e["action_id"] for e in _actions(blocks)] == [
+        ids.POST_UPDATE_ACTION,
         cards.UPDATE_ACTION,
         cards.RESOLVE_ACTION,
         ids.PAGE_ACTION,
+        ids.TODO_ACTION,
     ]
     assert blocks[0]["text"]["text"].startswith("🚨 [TEST] IR-338027")
     assert text.startswith("[TEST] ")
@@ -258,3 +262,15 @@ def test_the_card_lists_responders_with_roles_commander_first() -> None:
     _, closed = cards.card(resolved, responders=responders)
     assert cards.STAFF_BLOCK not in [b.get("block_id") for b in closed]
     assert cards.RESPONDERS_BLOCK in [b.get("block_id") for b in closed]
+
+
+def test_the_card_shows_when_the_last_status_update_was_and_the_next_is_due() -> None:
+    """Slack renders the date tokens in each reader's zone; the fallback says UTC."""
+    view = IncidentView(incident_id="i", public_id=7, title="Checkout down", severity="SEV-1")
+    _, blocks = cards.card(view, status_at=1_700_000_000.0, status_due=1_700_001_800.0)
+    (line,) = [b for b in blocks if b.get("block_id") == ids.STATUS_LINE_BLOCK]
+    text = line["elements"][0]["text"]
+    assert "Last update <!date^1700000000^{ago}|recently>" in text
+    assert "next due <!date^1700001800^{time}|" in text and "UTC>" in text
+    _, none = cards.card(view)
+    assert not [b for b in none if b.get("block_id") == ids.STATUS_LINE_BLOCK]

@@ -51,6 +51,7 @@ class SlackEmulator(HeldMessages, PeopleActions, ChannelActions, EmulatorServer)
         "im:write",
         "usergroups:read",
         *("channels:manage", "groups:write", "bookmarks:write"),
+        *("channels:history", "groups:history", "reactions:read"),
     )
     APP_SCOPES: tuple[str, ...] = ("connections:write",)
     BOT_USER_ID = BOT_USER_ID
@@ -82,6 +83,7 @@ class SlackEmulator(HeldMessages, PeopleActions, ChannelActions, EmulatorServer)
         self._response_urls = 0
         self._calls: list[tuple[str, dict[str, Any]]] = []
         self._injected: dict[str, deque[tuple[str, int, bool]]] = {}
+        self._held: dict[str, deque[float]] = {}
         self._limits: dict[str, tuple[int, float]] = {}
         self._windows: dict[str, deque[float]] = {}
 
@@ -225,7 +227,18 @@ class SlackEmulator(HeldMessages, PeopleActions, ChannelActions, EmulatorServer)
                 return self._answer(exc.body(), None)
             self._calls.append((method, copy.deepcopy(args)))
             token = call_token(request, args)
-            return self._serve(method, args, token)
+            response = self._serve(method, args, token)
+            held = self._held.get(method)
+            wait = held.popleft() if held else 0.0
+        if wait:  # it took effect; the answer is late (outside the lock: Slack goes on)
+            time.sleep(wait)
+        return response
+
+    def hold_answer(self, method: str, seconds: float) -> None:
+        """The next call of `method` takes effect at once, but its answer comes `seconds`
+        later: a bot killed meanwhile did the call without knowing it."""
+        with self.lock:
+            self._held.setdefault(method, deque()).append(seconds)
 
     def _serve(self, method: str, args: dict[str, Any], token: str | None) -> Response:
         known = self._world.tokens.get(token) if token else None

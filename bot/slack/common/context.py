@@ -7,11 +7,13 @@ imports neither bot.services (which imports bot/slack) nor bot.datadog.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any, Protocol
 
 from bot.config import Settings
+from bot.domain.cadence.follow import Cadences
+from bot.domain.cadence.publish import PageCache
 from bot.domain.declare.commander import CommanderResolver
 from bot.domain.declare.ports import DeclarationStore
 from bot.domain.declare.runner import DeclarationRunner
@@ -19,13 +21,16 @@ from bot.domain.incident.journal import Journal
 from bot.domain.incident.org import OrgConfig
 from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.ports import IncidentStore, IncidentUpdater
+from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
+from bot.domain.record.todo_list import TodoLists
 from bot.domain.responders.paging import Pager
 from bot.domain.responders.ports import ResponderDirectory
 from bot.domain.sync.ports import IncidentReader
 from bot.pool import PoolBusy
 from bot.slack.access.policy import AccessPolicy
+from bot.slack.common.sections import ModalSection
 from bot.slack.common.signed_buttons import ButtonSigner
 
 log = logging.getLogger(__name__)
@@ -37,6 +42,21 @@ class OrgConfigSource(Protocol):
     def get(self, timeout: float) -> OrgConfig | None: ...
 
     def peek(self) -> OrgConfig | None: ...
+
+
+class ResolveExtra(Protocol):
+    """Something the resolve modal offers besides the resolve itself (a higher feature's,
+    given by the composition root), e.g. resolving the public notice too."""
+
+    def blocks(self, card: IncidentCard) -> list[dict[str, Any]]:
+        """Its inputs in the resolve modal (none when it has nothing to offer)."""
+        ...
+
+    def accept(
+        self, card: IncidentCard, values: dict[str, Any], *, actor_id: str, key: str
+    ) -> str | None:
+        """Store what the submission asks, before the ack; the chore key to start after it."""
+        ...
 
 
 class Services(Protocol):
@@ -104,6 +124,11 @@ class Services(Protocol):
         ...
 
     @property
+    def todo_lists(self) -> TodoLists:
+        """Each incident's to-do list in its card's thread (bot/domain/record/todo_list.py)."""
+        ...
+
+    @property
     def responders(self) -> ResponderDirectory:
         """The org's roles and each incident's responders in Datadog (bot/datadog/)."""
         ...
@@ -114,12 +139,33 @@ class Services(Protocol):
         ...
 
     @property
+    def status_pages(self) -> PageCache | None:
+        """The status page (DECLARE_STATUS_PAGE) as last read; None when not set up."""
+        ...
+
+    @property
+    def resolve_extras(self) -> Sequence[ResolveExtra]:
+        """What the resolve modal offers besides (bot/slack/cadence/resolve_notice.py)."""
+        ...
+
+    @property
     def journal(self) -> Journal:
         """What the bot keeps of each incident's life (the same store)."""
         ...
 
     @property
     def incident_reader(self) -> IncidentReader: ...
+
+    # cadence: status updates and reminders (bot/slack/cadence/)
+    @property
+    def cadences(self) -> Cadences:
+        """Each incident's cadence: started, re-judged, snoozed, stopped."""
+        ...
+
+    @property
+    def status_sections(self) -> Sequence[ModalSection]:
+        """Other features' parts of the Post update modal (the status page publish)."""
+        ...
 
     @property
     def list_signer(self) -> ButtonSigner: ...

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.incident.changes import Change, ExternalUpdate, moment
 from bot.domain.incident.responders import Responder
 from bot.domain.incident.state import IncidentUser, IncidentView
+from bot.domain.lifecycle.record import StatusNoticeRef
 from bot.domain.responders.roster import roster
 from bot.slack.common import ids
 from bot.slack.common.ids import (
@@ -24,11 +26,13 @@ from bot.slack.common.ids import (
     ADD_RESPONDER_ACTION,
     DETAILS_BLOCK,
     HEADER_BLOCK,
+    POST_UPDATE_ACTION,
     REMOVE_RESPONDER_ACTION,
     REOPEN_ACTION,
     RESOLVE_ACTION,
     RESPONDERS_BLOCK,
     STAFF_BLOCK,
+    STATUS_LINE_BLOCK,
     TAKE_COMMAND_ACTION,
     UPDATE_ACTION,
 )
@@ -53,6 +57,7 @@ CARD_ACTIONS = (
     REMOVE_RESPONDER_ACTION,
     TAKE_COMMAND_ACTION,
     ids.PAGE_ACTION,
+    POST_UPDATE_ACTION,
 )
 """The actions that act on the card's incident (looked up from the stored message)."""
 SECTION_FIELD_MAX = 2000
@@ -104,14 +109,19 @@ def _button(label: str, action_id: str, style: str | None = None) -> dict[str, A
     return button
 
 
-def card_buttons(incident: IncidentView) -> list[dict[str, Any]]:
-    """Update, then Resolve and Page (Reopen once resolved), then the link to Datadog."""
-    elements = [_button("Update", UPDATE_ACTION)]
+def card_buttons(incident: IncidentView, *, publish: bool = False) -> list[dict[str, Any]]:
+    """Post update (while open), Update, then Resolve, Page and Status page (`publish`: a
+    status page is set up) while open (Reopen once resolved), then the link to Datadog."""
+    elements = [] if incident.resolved else [_button("Post update", POST_UPDATE_ACTION)]
+    elements.append(_button("Update", UPDATE_ACTION))
     if incident.resolved:
         elements.append(_button("Reopen", REOPEN_ACTION))
     else:
         elements.append(_button("Resolve", RESOLVE_ACTION, "primary"))
         elements.append(_button("Page", ids.PAGE_ACTION))
+        if publish:
+            elements.append(_button("Status page", ids.PUBLISH_ACTION))
+        elements.append(_button("Add to-do", ids.TODO_ACTION))
     if incident.url:
         link = _button("Open in Datadog", ids.OPEN_INCIDENT_ACTION)
         link["url"] = incident.url
@@ -153,18 +163,47 @@ def staff_buttons(has_responders: bool) -> list[dict[str, Any]]:
     return elements
 
 
+def slack_time(at: float, pattern: str, fallback: str) -> str:
+    """Slack's date token: each reader sees `pattern` ({ago}, {time}) in their own zone."""
+    return f"<!date^{int(at)}^{pattern}|{fallback}>"
+
+
+def status_line(status_at: float | None, status_due: float | None) -> str | None:
+    """ "Last update 12 minutes ago · next due 14:30" (live in Slack), or None before any."""
+    if status_at is None:
+        return None
+    line = f":speech_balloon: Last update {slack_time(status_at, '{ago}', 'recently')}"
+    if status_due is not None:
+        due = datetime.fromtimestamp(status_due, UTC).strftime("%H:%M UTC")
+        line += f" · next due {slack_time(status_due, '{time}', due)}"
+    return line
+
+
+def notice_line(notice: StatusNoticeRef) -> str:
+    """The card's link to the notice, e.g. ":mega: Status page: Login fails (Investigating)"."""
+    title = safe(notice.title, 300)
+    shown = f"<{notice.url}|{title}>" if notice.url else title
+    return f":mega: Status page: {shown} ({safe(notice.status.capitalize(), 40)})"
+
+
 def card(
     incident: IncidentView,
     *,
     commander_slack_id: str | None = None,
     responders: Sequence[Responder] = (),
+    status_at: float | None = None,
+    status_due: float | None = None,
+    notice: StatusNoticeRef | None = None,
+    publish: bool = False,
 ) -> Message:
-    """The live card: title, severity, state, commander, customer impact, responders, link
-    and buttons.
+    """The live card: title, severity, state, commander, customer impact, responders, the
+    status line, the public notice, link and buttons.
 
     `commander_slack_id` is the commander's Slack user when the bot knows it (shown as a
     mention); otherwise Datadog's name for them is shown. `responders` are Datadog's (the
-    commander among them is listed once, first).
+    commander among them is listed once, first). `status_at`/`status_due`: the last status
+    update and when the next is due (a context line; bot/slack/cadence/). `notice`: the
+    public notice on the status page; `publish`: a status page is set up (its button).
     """
     icon = "✅" if incident.resolved else "🚨"
     test = "[TEST] " if incident.is_test else ""
@@ -188,9 +227,21 @@ def card(
         blocks.append(_responders_block(incident, commander_slack_id, listed))
     if incident.is_test:
         blocks.append({"type": "context", "elements": [verbatim(":test_tube: *TEST* incident")]})
-    blocks.append(
-        {"type": "actions", "block_id": ACTIONS_BLOCK, "elements": card_buttons(incident)}
-    )
+    status = None if incident.resolved else status_line(status_at, status_due)
+    if status:
+        blocks.append(
+            {"type": "context", "block_id": STATUS_LINE_BLOCK, "elements": [verbatim(status)]}
+        )
+    if notice is not None:
+        blocks.append(
+            {
+                "type": "context",
+                "block_id": ids.NOTICE_BLOCK,
+                "elements": [verbatim(notice_line(notice))],
+            }
+        )
+    buttons = card_buttons(incident, publish=publish)
+    blocks.append({"type": "actions", "block_id": ACTIONS_BLOCK, "elements": buttons})
     if not incident.resolved:
         staff = staff_buttons(bool(listed))
         blocks.append({"type": "actions", "block_id": STAFF_BLOCK, "elements": staff})
