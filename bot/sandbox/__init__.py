@@ -20,6 +20,7 @@ from bot.sandbox.alert import walk_alert
 from bot.sandbox.cadence import walk_cadence
 from bot.sandbox.lifecycle import walk_lifecycle
 from bot.sandbox.paging import walk_paging
+from bot.sandbox.postmortem import walk_postmortem
 from bot.sandbox.record import walk_record
 from bot.sandbox.status_page import add_status_page
 from bot.sandbox.transcript import TITLE, Transcript
@@ -74,6 +75,7 @@ def run_sandbox(out: TextIO | None = None) -> int:
             and walk_cadence(transcript)
             and walk_lifecycle(transcript)
             and walk_record(transcript)
+            and walk_postmortem(transcript)
             and walk_paging(transcript)
         )
     print(
