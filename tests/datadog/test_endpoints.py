@@ -317,11 +317,14 @@ def _official_operations() -> frozenset[tuple[str, str]]:
     from datadog_api_client.v1.api.authentication_api import AuthenticationApi
     from datadog_api_client.v1.api.monitors_api import MonitorsApi
     from datadog_api_client.v2.api.incidents_api import IncidentsApi
+    from datadog_api_client.v2.api.status_pages_api import StatusPagesApi
+    from datadog_api_client.v2.api.teams_api import TeamsApi
     from datadog_api_client.v2.api.users_api import UsersApi
 
     api_client = ApiClient(Configuration())
     found: set[tuple[str, str]] = set()
-    for api in (IncidentsApi, UsersApi, MonitorsApi, AuthenticationApi):
+    apis = (IncidentsApi, UsersApi, TeamsApi, StatusPagesApi, MonitorsApi, AuthenticationApi)
+    for api in apis:
         for value in vars(api(api_client)).values():
             if isinstance(value, OfficialEndpoint):
                 found.add((value.settings["http_method"], value.settings["endpoint_path"]))
