@@ -19,6 +19,7 @@ from bot.logs import configure_logging
 from bot.sandbox.alert import walk_alert
 from bot.sandbox.cadence import walk_cadence
 from bot.sandbox.lifecycle import walk_lifecycle
+from bot.sandbox.paging import walk_paging
 from bot.sandbox.postmortem import walk_postmortem
 from bot.sandbox.record import walk_record
 from bot.sandbox.responders import walk_responders
@@ -77,6 +78,7 @@ def run_sandbox(out: TextIO | None = None) -> int:
             and walk_lifecycle(transcript)
             and walk_record(transcript)
             and walk_postmortem(transcript)
+            and walk_paging(transcript)
         )
     print(
         "\nThe bot's log (LOG_FORMAT=text): one line per step, in [brackets] the declaration id",

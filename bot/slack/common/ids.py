@@ -93,6 +93,11 @@ PAGE_AGAIN_ACTION = "incident_page_again"
 # the Home tab (bot/slack/home/)
 HOME_DECLARE_ACTION = "home_declare"
 """The Home tab's Declare incident button: opens the declare form."""
+HOME_OPEN_CARD_ACTION = "home_open_card"
+"""The Home tab's link to an incident's card (a URL button: acked, nothing else)."""
+HOME_PAGE_ACTION = "home_page"
+"""The Home tab's Page: the card's Page modal, for the incident its signed value names."""
+HOME_CALLBACK = "declare_bot_home"
 # cadence: Post update, its modal, the reminders' buttons (bot/slack/cadence/)
 POST_UPDATE_ACTION = "incident_card_post_update"
 STATUS_CALLBACK = "incident_status_modal"
