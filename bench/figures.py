@@ -33,6 +33,7 @@ FIGURES = (
     Figure("8", "lifecycle", "lifecycle", "lifecycle"),
     Figure("6", "placeholder", "placeholder", "placeholder"),
     Figure("7", "slow Datadog", "slow", "slow_datadog"),
+    Figure("10", "reminders per minute", "reminders", "reminders"),
 )
 OPTIONS = tuple(figure.option for figure in FIGURES)
 _BY_KEY = {figure.key: figure for figure in FIGURES}
