@@ -62,3 +62,6 @@ _.collect
 
 # Bolt calls a Middleware's process(req=, resp=, next=) by keyword: the name is Bolt's.
 _.resp
+
+# Protocol parameters other features' implementations read (bot/slack/common/sections.py).
+_.submission_key
