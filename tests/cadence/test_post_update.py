@@ -116,7 +116,7 @@ def test_someone_who_may_not_change_it_is_refused(declared: LocalStack) -> None:
         "G0SECRET", "secret", is_private=True, is_member=True, members=(ALICE,)
     )
     declared.declare("Secret thing", channel="G0SECRET")
-    declared.wait_done()
+    declared.wait_done(count=2)
     before = len(declared.slack.calls("/api/views.open"))
     assert press_card(declared, ids.POST_UPDATE_ACTION, user=CAROL, channel="G0SECRET")
     view = declared.opened_view(count=before + 1)
