@@ -99,6 +99,10 @@ def test_post_update_with_a_state_change(declared: LocalStack) -> None:
     time.sleep(0.3)  # what a second post would take
     assert len(updates_posted(declared)) == 1, "a redelivery posts nothing more"
     assert len(declared.datadog.updated_bodies()) == 1, "exactly one PATCH"
+    posted_count = declared.services.metrics.registry.get_sample_value(
+        "declare_bot_status_updates_total"
+    )
+    assert posted_count == 1
 
 
 def test_an_empty_update_is_answered_under_the_field(declared: LocalStack) -> None:

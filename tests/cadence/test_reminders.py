@@ -92,6 +92,8 @@ def test_a_sev1_is_reminded_on_time_in_its_thread_mentioning_the_commander(
         "declare_bot_reminders_total", {"event": "update"}
     )
     assert metrics is not None and metrics >= 2
+    overdue = stack.services.metrics.registry.get_sample_value("declare_bot_overdue_incidents")
+    assert overdue == 1, "reminded, not updated since"
 
     # Stop reminders: no more, and the message says who stopped them.
     assert press_reminder(stack, first, ids.REMINDER_STOP_ACTION).status_code == 200
@@ -105,6 +107,9 @@ def test_a_sev1_is_reminded_on_time_in_its_thread_mentioning_the_commander(
     count = len(reminders(stack))
     time.sleep(1.5)
     assert len(reminders(stack)) == count
+    registry = stack.services.metrics.registry
+    assert registry.get_sample_value("declare_bot_overdue_incidents") == 0
+    assert registry.get_sample_value("declare_bot_reminders_total", {"event": "stopped"}) == 1
 
 
 def test_resolved_and_unnamed_severities_get_none(stack: LocalStack) -> None:
