@@ -65,6 +65,12 @@ def test_post_update_with_a_state_change(declared: LocalStack) -> None:
         view, filled(view, "Rolled back *deploy* 42 <!channel>", **{ids.STATUS_STATE: "stable"})
     )
     assert answer.json()["response_action"] == "update"
+    (stored,) = declared.services.cards.open_cards()
+    cadence = declared.services.store.get_cadence(stored.key)
+    assert cadence is not None and cadence.last_update_at is not None, (
+        "the clock starts again before the ack: no reminder while the update is posted"
+    )
+    assert cadence.due_at is not None and cadence.due_at > cadence.last_update_at + 1700
     (posted,) = wait_for(lambda: updates_posted(declared), what="the status update")
     card = card_message(declared)
     assert posted["thread_ts"] == card["ts"], "in the card's thread"
@@ -143,7 +149,20 @@ def test_declare_update_in_an_incident_channel() -> None:
         )
         assert stack.datadog.updated_bodies() == [], "nothing changed in Datadog"
 
-        elsewhere = stack.slash("update nope", channel=INCIDENTS)
+        stack.slack.add_channel("C0QUIET", "quiet", is_member=True, members=(ALICE,))
+        elsewhere = stack.slash("update nope", channel="C0QUIET")
         assert elsewhere.status_code == 200
         told = wait_for(lambda: stack.slack.responses, what="the answer")
         assert "incident's own channel" in told[-1]["text"]
+
+
+def test_declare_update_in_a_channel_with_one_open_incident(declared: LocalStack) -> None:
+    """Slack sends a slash command without its thread: the channel's one open incident."""
+    assert declared.slash("update Still investigating", channel=INCIDENTS).status_code == 200
+    (posted,) = wait_for(lambda: updates_posted(declared), what="the update")
+    assert posted["thread_ts"] == card_message(declared)["ts"]
+    declared.declare("Second one", severity="SEV-3")
+    declared.wait_done(count=2)
+    assert declared.slash("update which one?", channel=INCIDENTS).status_code == 200
+    told = wait_for(lambda: declared.slack.responses, what="the answer")
+    assert "one open incident" in told[-1]["text"]
