@@ -45,6 +45,18 @@ _._list_users
 _._get_user
 _._list_types
 _._list_fields
+_._list_roles
+_._list_responders
+_._add_responder
+_._remove_responder
+_._list_teams
+_._page_incident
+_._list_attachments
+_._create_attachment
+_._list_todos
+_._create_todo
+_._update_todo
+_._delete_todo
 
 # slack_sdk's SocketModeClient option, set on the instance the tests drive.
 _.auto_reconnect_enabled
@@ -62,6 +74,15 @@ _.collect
 
 # Bolt calls a Middleware's process(req=, resp=, next=) by keyword: the name is Bolt's.
 _.resp
+
+# Datadog emulator status page routes (bot/emulators/datadog/server.py maps paths to these).
+_._get_status_page
+_._list_degradations
+_._create_degradation
+_._update_degradation
+
+# A component status Datadog serves (maintenance windows), read from pages, never sent.
+_.MAINTENANCE
 
 # Protocol parameters other features' implementations read (bot/slack/common/sections.py).
 _.submission_key

@@ -23,7 +23,12 @@ from bot.datadog.incident_reader import DatadogIncidentReader
 from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
+from bot.datadog.paging_gateway import DatadogPager
+from bot.datadog.record_gateway import DatadogRecord
+from bot.datadog.responder_gateway import DatadogResponders
+from bot.datadog.status_page_gateway import DatadogStatusPages
 from bot.domain.cadence.follow import Cadences, StartingCadences
+from bot.domain.cadence.publish import PageCache, PublishNotice
 from bot.domain.cadence.scheduler import ReminderScheduler, SchedulePolicy
 from bot.domain.declare.channel_steps import ChannelSteps
 from bot.domain.declare.commander import CommanderResolver
@@ -33,22 +38,33 @@ from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.ports import IncidentStore
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
+from bot.domain.record.todo_list import TodoLists
+from bot.domain.record.works import CaptureWork, TodoAddWork, TodoCheckWork
+from bot.domain.responders.ports import ResponderDirectory
 from bot.domain.sync.follow import IncidentSync, SyncPolicy
 from bot.metrics import Metrics
 from bot.pool import DeclarationWorkers, InteractionPool
 from bot.slack.access.allowlist import Allowlist
 from bot.slack.access.policy import AccessPolicy
 from bot.slack.cadence.mirror import CadenceFollowingPublisher
+from bot.slack.cadence.notice_notes import SlackNoticeTeller
 from bot.slack.cadence.notices import SlackCadence
+from bot.slack.cadence.resolve_notice import ResolveNotice
 from bot.slack.cadence.work import StatusUpdateWork
 from bot.slack.channel.conversations import SlackIncidentChannels
 from bot.slack.channel.follow import ChannelFollowingPublisher
 from bot.slack.common.client import slack_client
+from bot.slack.common.context import ResolveExtra
 from bot.slack.common.people import SlackPeople
 from bot.slack.common.sections import ModalSection
 from bot.slack.common.signed_buttons import ButtonSigner
 from bot.slack.declare.announcer import SlackAnnouncer
 from bot.slack.lifecycle.publisher import SlackCardPublisher
+from bot.slack.record.notes import SlackRecordNotes
+from bot.slack.record.open_todos import OpenTodos
+from bot.slack.responders.notes import SlackResponderNotes
+from bot.slack.responders.page_work import PageWork
+from bot.slack.responders.works import add_responder_works
 from bot.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -81,6 +97,8 @@ class Services:
     chores: ChoreRunner
     """Carries out stored chores: responders, pages, to-dos… (bot/domain/lifecycle/chores.py);
     each feature adds its `ChoreWork` in `build_services`."""
+    responders: ResponderDirectory
+    """The org's roles and incidents' responders (bot/datadog/responder_gateway.py)."""
     incident_reader: DatadogIncidentReader
     """The open incidents (one search) for the sync and /declare list."""
     sync: IncidentSync
@@ -91,6 +109,8 @@ class Services:
     """Each incident's cadence: status updates, reminders (bot/domain/cadence/follow.py)."""
     reminders: ReminderScheduler
     """Posts due reminders and stakeholder messages (bot/domain/cadence/scheduler.py)."""
+    todo_lists: TodoLists
+    """Each incident's to-do list in its card's thread, followed from Datadog by the sync."""
     status_sections: list[ModalSection] = field(default_factory=list)
     """Other features' parts of the Post update modal (bot/slack/common/sections.py)."""
     metrics: Metrics = field(default_factory=Metrics)
@@ -128,6 +148,11 @@ class Services:
         self._sync_thread = thread
         return thread
 
+    status_pages: PageCache | None = None
+    """The status page (DECLARE_STATUS_PAGE) as last read; None when not set up."""
+    resolve_extras: tuple[ResolveExtra, ...] = ()
+    """What the resolve modal offers or says besides (the public notice's resolve, the
+    to-dos still open); each feature appends its own in `build_services`."""
     interactions: InteractionPool = field(default_factory=InteractionPool)
     """Listeners' work after the ack (Datadog reads, slow Slack calls, monitor reads and
     the form updates they feed): never on Bolt's listener threads (bot/pool.py)."""
@@ -135,6 +160,10 @@ class Services:
     @property
     def journal(self) -> Store:
         return self.store
+
+    @property
+    def pager(self) -> DatadogPager:
+        return DatadogPager(self.datadog)
 
     @property
     def monitors(self) -> MonitorReader:
@@ -200,7 +229,10 @@ def build_services(
     cards: IncidentStore = store
     workers = DeclarationWorkers()
     publisher = ChannelFollowingPublisher(
-        slack, store, archive_on_resolve=settings.archive_on_resolve
+        slack,
+        store,
+        archive_on_resolve=settings.archive_on_resolve,
+        status_page=settings.status_page is not None,
     )
     incidents = DatadogIncidents(datadog)
     org_cache = OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl)
@@ -240,15 +272,20 @@ def build_services(
         resolver,
         people,
         gateway,
-        SlackAnnouncer(slack),
+        SlackAnnouncer(slack, status_page=settings.status_page is not None),
         policy=runner_policy,
         cards=cast(IncidentStore, starting),
         observer=metrics,
         channels=channels,
         dispatch=workers.dispatch,  # resumed declarations run on the pool too
         journal=store,
+        pager=DatadogPager(datadog),
     )
     reader = DatadogIncidentReader(datadog)
+    responders = DatadogResponders(datadog)
+    record = DatadogRecord(datadog)
+    record_notes = SlackRecordNotes(slack)
+    todo_lists = TodoLists(store, record, record_notes, store)
     sync = IncidentSync(
         cards,
         store,
@@ -257,6 +294,9 @@ def build_services(
         following,  # the sync's notes: archives the channel after a resolve's, like Slack's
         policy=sync_policy or SyncPolicy(interval=settings.sync_interval),
         org_fields=org_fields,
+        responders=responders,
+        responder_notes=SlackResponderNotes(slack),
+        followers=(todo_lists.follow,),  # to-dos changed in Datadog reach the list
     )
     metrics.watch_store(store)
     services = Services(
@@ -288,6 +328,7 @@ def build_services(
             journal=store,
         ),
         chores=ChoreRunner(store, policy=runner_policy, dispatch=workers.dispatch),
+        todo_lists=todo_lists,
         incident_reader=reader,
         sync=sync,
         list_signer=list_signer,
@@ -295,8 +336,29 @@ def build_services(
         reminders=reminders,
         metrics=metrics,
         workers=workers,
+        responders=responders,
     )
+    add_responder_works(services, SlackIncidentChannels(slack))
+    services.chores.add_work(PageWork(slack, services.pager, store))
     services.chores.add_work(
         StatusUpdateWork(slack_cadence, slack, store, following, on_posted=metrics.status_posted)
     )
+    if settings.status_page:  # public notices (docs/status-page.md)
+        pages = DatadogStatusPages(datadog)
+        services.status_pages = PageCache(pages, settings.status_page)
+        services.chores.add_work(
+            PublishNotice(
+                pages,
+                settings.status_page,
+                store,
+                publisher,
+                SlackNoticeTeller(slack),
+                journal=store,
+            )
+        )
+        services.resolve_extras += (ResolveNotice(services.chores),)
+    services.chores.add_work(CaptureWork(record, record_notes))
+    services.chores.add_work(TodoAddWork(record, todo_lists, record_notes, store))
+    services.chores.add_work(TodoCheckWork(record, todo_lists, record_notes, store))
+    services.resolve_extras += (OpenTodos(todo_lists),)
     return services

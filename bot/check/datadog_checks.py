@@ -14,6 +14,14 @@ from bot.check.monitor_checks import (
     check_monitor_severity,
     check_monitors_read,
 )
+from bot.check.paging_checks import PAGING_TITLE, check_paging
+from bot.check.responder_checks import (
+    RESPONDERS_TITLE,
+    ROLES_TITLE,
+    probe_responders,
+    roles_detail,
+)
+from bot.check.status_page_checks import check_status_page, status_page_titles
 from bot.config import Settings
 from bot.datadog.client import DatadogClient, RetryPolicy
 from bot.datadog.endpoints import APP_KEY_PERMISSIONS, ENDPOINTS, Endpoint
@@ -83,6 +91,18 @@ def check_read(
     return Item("ok", title, [f"permission {permission}"])
 
 
+RECORD_ROWS = (
+    ENDPOINTS.create_attachment,
+    ENDPOINTS.list_attachments,
+    ENDPOINTS.create_todo,
+    ENDPOINTS.update_todo,
+)
+RECORD_DETAIL = "the same permissions add captured messages as links and keep to-dos: " + ", ".join(
+    f"{e.route} ({e.permission})" for e in RECORD_ROWS
+)
+"""The record's endpoints (docs/record.md) need no permission beyond incident_read/write."""
+
+
 def check_datadog(settings: Settings) -> list[Item]:
     client = DatadogClient(
         settings.dd_api_key.get_secret_value(),
@@ -101,7 +121,17 @@ def check_datadog(settings: Settings) -> list[Item]:
         key = check_api_key(settings, client)
         if key.status != "ok":
             why = ["needs a valid DD_API_KEY first"]
-            titles = (users_title, incidents_title, settings_title, MONITORS_TITLE, SEVERITY_TITLE)
+            titles = (
+                users_title,
+                incidents_title,
+                settings_title,
+                ROLES_TITLE,
+                RESPONDERS_TITLE,
+                MONITORS_TITLE,
+                SEVERITY_TITLE,
+                PAGING_TITLE,
+                *status_page_titles(settings),
+            )
             return [key, *(Item("skip", title, why) for title in titles)]
         users = check_read(
             users_title,
@@ -120,11 +150,27 @@ def check_datadog(settings: Settings) -> list[Item]:
                 "incident_write is only proven by declaring: try a test incident "
                 "(the form's “This is a test incident”)"
             )
+            incidents.details.append(RECORD_DETAIL)
         types = check_read(
             settings_title, ENDPOINTS.list_incident_types, client.list_incident_types, settings
         )
+        roles = check_read(
+            ROLES_TITLE, ENDPOINTS.list_incident_roles, client.list_incident_roles, settings
+        )
+        if roles.status == "ok":
+            roles.details.append(roles_detail(client))
+        responders = check_read(
+            RESPONDERS_TITLE, ENDPOINTS.list_responders, lambda: probe_responders(client), settings
+        )
+        if responders.status == "ok":
+            responders.details.append(
+                "adding and removing responders need incident_write, proven by declaring"
+            )
         monitors = check_monitors_read(client)
-        return [key, users, incidents, types, monitors, check_monitor_severity(settings, client)]
+        severity = check_monitor_severity(settings, client)
+        paging = check_paging(client)
+        pages = check_status_page(settings, client)
+        return [key, users, incidents, types, roles, responders, monitors, severity, paging, *pages]
     finally:
         client.close()
 

@@ -71,6 +71,8 @@ class Settings(BaseModel):
     """Monitor priority (1..5) -> severity, for declaring from a monitor alert."""
     monitor_from_any_message: bool = Field(False, alias="DECLARE_MONITOR_FROM_ANY_MESSAGE")
     """Read the monitor a person's message links to, not only an app's alert's."""
+    status_page: str | None = Field(None, alias="DECLARE_STATUS_PAGE")
+    """The Datadog status page public notices are published on (None: off)."""
     default_handles: list[str] = Field(default_factory=list, alias="DECLARE_DEFAULT_HANDLES")
     allowed_channels: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_CHANNELS")
     allowed_usergroups: list[str] = Field(default_factory=list, alias="DECLARE_ALLOWED_USERGROUPS")
@@ -81,6 +83,7 @@ class Settings(BaseModel):
     channel_name: str = Field(DEFAULT_TEMPLATE, alias="DECLARE_CHANNEL_NAME")
     channel_private: bool = Field(False, alias="DECLARE_CHANNEL_PRIVATE")
     archive_on_resolve: bool = Field(False, alias="DECLARE_ARCHIVE_ON_RESOLVE")
+    capture_reaction: str | None = Field(None, alias="DECLARE_CAPTURE_REACTION")
     store_path: str = Field("declare-bot.sqlite3", alias="STORE_PATH")
     redis_url: SecretStr | None = Field(None, alias="REDIS_URL")
     commander_cache_ttl: float = Field(600.0, alias="COMMANDER_CACHE_TTL", ge=0)
@@ -115,6 +118,17 @@ class Settings(BaseModel):
     def reminder_policy(self) -> ReminderPolicy:
         return ReminderPolicy.from_settings(self.update_reminders, self.stable_reminder)
 
+    @field_validator("capture_reaction")
+    @classmethod
+    def _emoji_name(cls, value: str | None) -> str | None:
+        """`:pushpin:` or `pushpin` → `pushpin`; empty → None (off)."""
+        name = (value or "").strip().strip(":").strip()
+        if not name:
+            return None
+        if not re.fullmatch(r"[a-z0-9_+'-]+", name):
+            raise ValueError("an emoji name such as pushpin (letters, digits, _ + - ')")
+        return name
+
     @field_validator("dd_site")
     @classmethod
     def _known_site(cls, value: str) -> str:
@@ -143,6 +157,16 @@ class Settings(BaseModel):
         if problem:
             raise ValueError(problem)
         return value.strip()
+
+    @field_validator("status_page", mode="before")
+    @classmethod
+    def _status_page(cls, value: object) -> object:
+        if isinstance(value, str):
+            page = value.strip()
+            if page and not re.fullmatch(r"[0-9A-Fa-f-]{8,64}", page):
+                raise ValueError(f"{page!r} is not a status page id (a UUID from the page's URL)")
+            return page.lower() or None
+        return value
 
     @field_validator("monitor_severity", mode="before")
     @classmethod

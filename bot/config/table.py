@@ -114,6 +114,13 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "your security policy",
     ),
     SettingDoc(
+        "DECLARE_STATUS_PAGE",
+        "",
+        "Datadog status page id (a UUID): the card's Status page button and the Post update "
+        "modal publish public notices there (docs/status-page.md); empty: off.",
+        "Datadog > Status Pages > the page's URL",
+    ),
+    SettingDoc(
         "DECLARE_DEFAULT_HANDLES",
         "",
         "Comma-separated Datadog handles always notified, e.g. @oncall-sre,@slack-incidents.",
@@ -178,6 +185,13 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "false",
         "Archive the incident channel when the incident is resolved (true or false).",
         "your incident policy",
+    ),
+    SettingDoc(
+        "DECLARE_CAPTURE_REACTION",
+        "",
+        "Emoji name (e.g. pushpin) whose reaction adds a message to the incident, in incident "
+        "channels the bot created; empty: off. Needs reactions:read and a history read.",
+        "your team's habit (docs/record.md)",
     ),
     SettingDoc(
         "STORE_PATH",

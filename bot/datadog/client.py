@@ -26,6 +26,43 @@ from bot.datadog.models import (
     UsersResponse,
 )
 from bot.datadog.monitors import monitor_path, parse_monitor
+from bot.datadog.paging_models import (
+    DatadogTeam,
+    IncidentPageRequest,
+    PageIdResponse,
+    TeamsResponse,
+    teams_from,
+)
+from bot.datadog.record_models import (
+    Attachment,
+    AttachmentResponse,
+    AttachmentsResponse,
+    CreateAttachmentRequest,
+    IncidentTodoCreateRequest,
+    IncidentTodoPatchRequest,
+    TodoResponse,
+    TodosResponse,
+    attachment_from,
+    todo_from,
+)
+from bot.datadog.responders import (
+    ResponderResponse,
+    RespondersResponse,
+    RolesResponse,
+    responder_from,
+    responder_request,
+    responders_from,
+    roles_from,
+)
+from bot.datadog.status_page_models import (
+    DegradationCreateRequest,
+    DegradationData,
+    DegradationListResponse,
+    DegradationPatchRequest,
+    DegradationResponse,
+    StatusPageData,
+    StatusPageResponse,
+)
 from bot.datadog.transport import (
     DEFAULT_TIMEOUT,
     CallCounter,
@@ -39,8 +76,10 @@ from bot.datadog.transport import (
     within,
 )
 from bot.datadog.update_models import IncidentUpdateRequest, incident_view
+from bot.domain.incident.responders import Responder, ResponderRole
 from bot.domain.incident.state import IncidentView
 from bot.domain.monitor.alert import Monitor
+from bot.domain.record.todos import Todo
 
 MONITOR_TIMEOUT = httpx.Timeout(2.5, connect=1.0)
 """A monitor read fills an open form: it is tried once, briefly, and the form copes without."""
@@ -49,8 +88,12 @@ USERS_MAX_PAGES = 20
 OPEN_QUERY = "state:(active OR stable)"
 """Incidents not yet over (Datadog's default states; resolved ones leave)."""
 SEARCH_PAGE_SIZE = 50
+DEGRADATIONS_PAGE_SIZE = 50
+"""Degradations read per request (the spec's default `page[limit]`)."""
 SEARCH_PAGE_MAX = 100
 """The largest `page[size]` the incident search allows (the OpenAPI spec's `PageSize`)."""
+TEAMS_PAGE_SIZE = 100
+"""One page of teams fills the Page modal's select (Slack shows at most 100 options)."""
 
 
 class DatadogClient:
@@ -258,6 +301,172 @@ class DatadogClient:
         if monitor is None:
             raise unreadable(response, "not a monitor")
         return monitor
+
+    def list_incident_roles(self, *, budget: float | None = None) -> list[ResponderRole]:
+        """GET /api/v2/incidents/config/user-defined-roles: the org's responder roles."""
+        response = self._send(ENDPOINTS.list_incident_roles, **_budgeted(budget))
+        return roles_from(parse(response, RolesResponse))
+
+    def list_responders(self, incident_id: str) -> list[Responder]:
+        """GET /api/v2/incidents/{incident_id}/responders (users from `included`)."""
+        endpoint = ENDPOINTS.list_responders
+        response = self._send(endpoint, endpoint.path(incident_id=incident_id))
+        return responders_from(parse(response, RespondersResponse))
+
+    def add_responder(
+        self, incident_id: str, user_id: str, role_id: str | None = None
+    ) -> Responder:
+        """POST /api/v2/incidents/{incident_id}/responders. Never retried once it may have
+        been sent: after an ambiguous failure, `list_responders` says whether it took."""
+        endpoint = ENDPOINTS.add_responder
+        response = self._send(
+            endpoint,
+            endpoint.path(incident_id=incident_id),
+            json=responder_request(user_id, role_id).to_wire(),
+            idempotent=False,
+        )
+        answer = parse(response, ResponderResponse)
+        return responder_from(answer.data, answer.included)
+
+    def remove_responder(self, incident_id: str, responder_id: str) -> None:
+        """DELETE /api/v2/incidents/{incident_id}/responders/{responder_id}: 204; a 404
+        (DatadogNotFound) means it is already gone. Retried like a read: deleting twice
+        leaves the same incident."""
+        endpoint = ENDPOINTS.remove_responder
+        self._send(endpoint, endpoint.path(incident_id=incident_id, responder_id=responder_id))
+
+    def list_teams(
+        self, keyword: str = "", *, page_size: int = TEAMS_PAGE_SIZE, budget: float | None = None
+    ) -> list[DatadogTeam]:
+        """GET /api/v2/team (`teams_read`): one page of the org's teams, `filter[keyword]`
+        matching a name, handle or member's email (the Page modal's external select)."""
+        params: dict[str, Any] = {"page[size]": page_size, "page[number]": 0}
+        if keyword.strip():
+            params["filter[keyword]"] = keyword.strip()
+        response = self._send(ENDPOINTS.list_teams, params=params, **_budgeted(budget))
+        return teams_from(parse(response, TeamsResponse))
+
+    def page_from_incident(self, incident_id: str, request: IncidentPageRequest) -> str:
+        """POST /api/v2/incidents/{incident_id}/page: the page's id. Never retried once the
+        request may have been sent (a second one pages again; Datadog lists no pages to
+        look in afterwards, see docs/paging.md)."""
+        response = self._send(
+            ENDPOINTS.page_from_incident,
+            ENDPOINTS.page_from_incident.path(incident_id=incident_id),
+            json=request.to_wire(),
+            idempotent=False,
+        )
+        page_id = parse(response, PageIdResponse).data.id
+        if not page_id:
+            raise unreadable(response, "no page id")
+        return page_id
+
+    def get_status_page(self, page_id: str) -> StatusPageData:
+        """GET /api/v2/statuspages/{page_id}: the page and its components (groups nest them)."""
+        response = self._send(
+            ENDPOINTS.get_status_page, ENDPOINTS.get_status_page.path(page_id=page_id)
+        )
+        return parse(response, StatusPageResponse).data
+
+    def list_degradations(
+        self, page_id: str, *, limit: int = DEGRADATIONS_PAGE_SIZE, offset: int = 0
+    ) -> list[DegradationData]:
+        """GET /api/v2/statuspages/degradations of one page, newest first."""
+        response = self._send(
+            ENDPOINTS.list_degradations,
+            params={
+                "filter[page_id]": page_id,
+                "sort": "-created_at",
+                "page[limit]": limit,
+                "page[offset]": offset,
+            },
+        )
+        return parse(response, DegradationListResponse).data
+
+    def create_degradation(
+        self, page_id: str, request: DegradationCreateRequest
+    ) -> DegradationData:
+        """POST a degradation: a public notice. Never retried once it may have been sent."""
+        response = self._send(
+            ENDPOINTS.create_degradation,
+            ENDPOINTS.create_degradation.path(page_id=page_id),
+            json=request.to_wire(),
+            idempotent=False,
+        )
+        return parse(response, DegradationResponse).data
+
+    def update_degradation(
+        self, page_id: str, degradation_id: str, request: DegradationPatchRequest
+    ) -> DegradationData:
+        """PATCH a degradation with all it should say: sending it twice says the same."""
+        response = self._send(
+            ENDPOINTS.update_degradation,
+            ENDPOINTS.update_degradation.path(page_id=page_id, degradation_id=degradation_id),
+            json=request.to_wire(),
+            idempotent=True,
+        )
+        return parse(response, DegradationResponse).data
+
+    # --- the record: attachments and to-dos (docs/record.md) ---------------------------
+
+    def list_attachments(
+        self, incident_id: str, *, attachment_type: str | None = None
+    ) -> list[Attachment]:
+        """GET …/attachments, optionally only one type (`link`, `postmortem`)."""
+        endpoint = ENDPOINTS.list_attachments
+        response = self._send(
+            endpoint,
+            endpoint.path(incident_id=incident_id),
+            params={"filter[attachment_type]": attachment_type} if attachment_type else None,
+        )
+        return [attachment_from(item) for item in parse(response, AttachmentsResponse).data]
+
+    def create_attachment(self, incident_id: str, request: CreateAttachmentRequest) -> Attachment:
+        """POST …/attachments. Not retried once it may have been sent: look (list) first."""
+        endpoint = ENDPOINTS.create_attachment
+        response = self._send(
+            endpoint,
+            endpoint.path(incident_id=incident_id),
+            json=request.to_wire(),
+            idempotent=False,
+        )
+        return attachment_from(parse(response, AttachmentResponse).data)
+
+    def list_todos(self, incident_id: str) -> list[Todo]:
+        """GET …/relationships/todos: the incident's to-dos, oldest first."""
+        endpoint = ENDPOINTS.list_todos
+        response = self._send(endpoint, endpoint.path(incident_id=incident_id))
+        return [todo_from(item) for item in parse(response, TodosResponse).data]
+
+    def create_todo(self, incident_id: str, request: IncidentTodoCreateRequest) -> Todo:
+        """POST …/relationships/todos. Not retried once it may have been sent."""
+        endpoint = ENDPOINTS.create_todo
+        response = self._send(
+            endpoint,
+            endpoint.path(incident_id=incident_id),
+            json=request.to_wire(),
+            idempotent=False,
+        )
+        return todo_from(parse(response, TodoResponse).data)
+
+    def update_todo(
+        self, incident_id: str, todo_id: str, request: IncidentTodoPatchRequest
+    ) -> Todo:
+        """PATCH …/todos/{todo_id}: complete (a timestamp) or reopen (null); resending is
+        harmless, so it is retried like an incident update."""
+        endpoint = ENDPOINTS.update_todo
+        response = self._send(
+            endpoint,
+            endpoint.path(incident_id=incident_id, todo_id=todo_id),
+            json=request.to_wire(),
+            idempotent=True,
+        )
+        return todo_from(parse(response, TodoResponse).data)
+
+    def delete_todo(self, incident_id: str, todo_id: str) -> None:
+        """DELETE …/todos/{todo_id} (204)."""
+        endpoint = ENDPOINTS.delete_todo
+        self._send(endpoint, endpoint.path(incident_id=incident_id, todo_id=todo_id))
 
     def validate_api_key(self) -> bool:
         """GET /api/v1/validate: is the API key valid for this site?"""

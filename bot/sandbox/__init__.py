@@ -19,6 +19,8 @@ from bot.logs import configure_logging
 from bot.sandbox.alert import walk_alert
 from bot.sandbox.cadence import walk_cadence
 from bot.sandbox.lifecycle import walk_lifecycle
+from bot.sandbox.record import walk_record
+from bot.sandbox.status_page import add_status_page
 from bot.sandbox.transcript import TITLE, Transcript
 
 __all__ = ["TITLE", "run_sandbox"]
@@ -61,13 +63,17 @@ def run_sandbox(out: TextIO | None = None) -> int:
         print(f"The sandbox needs its extras: pip install -e '.[sandbox]' ({exc})", file=out)
         return 1
     buffer = io.StringIO()
-    with LocalStack() as stack, captured_logs(buffer, stack.settings.secret_values()):
+    stack = LocalStack()
+    add_status_page(stack)  # the walk publishes a notice there (bot/sandbox/status_page.py)
+    with stack, captured_logs(buffer, stack.settings.secret_values()):
         transcript = Transcript(stack, out)
         declared = (
             transcript.declare()
             and walk_alert(transcript)
             and walk_cadence(transcript)
             and walk_lifecycle(transcript)
+            and walk_lifecycle(transcript)
+            and walk_record(transcript)
         )
     print(
         "\nThe bot's log (LOG_FORMAT=text): one line per step, in [brackets] the declaration id",

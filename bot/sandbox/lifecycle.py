@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from bot.sandbox.status_page import NOTES, walk_publish
 from bot.sandbox.transcript import Transcript
 
 if TYPE_CHECKING:
@@ -61,10 +62,15 @@ def walk_lifecycle(transcript: Transcript) -> bool:
     say("   Then (only the changed field is sent; the card is edited in place, beside the")
     say("   PATCH, so those two come in either order; the thread note once Datadog has it):")
     transcript.calls("   ")
+    published = "DECLARE_STATUS_PAGE" in stack.env
+    if published and not walk_publish(transcript):
+        return False
     say("\n10. @bob presses Resolve, adds a note and when the customer impact ended:")
+    if published:
+        say("    (the public notice is resolved too: its box is ticked by default)")
     view = open_modal(stack, RESOLVE_ACTION, user=BOB)
     stack.submit(view, with_changes(view, resolution_note=NOTE), user=BOB)
-    if not _wait_done(transcript, 2, base):
+    if not _wait_done(transcript, 2 + (NOTES if published else 0), base):
         say("✗ The resolve did not reach the card.")
         return False
     transcript.calls("   ")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from bot.slack.cadence.post_update import (
     post_update_command,
     submit_status,
 )
+from bot.slack.cadence.publish_modal import open_publish, submit_publish
 from bot.slack.cadence.reminder_actions import (
     open_post_update_from_reminder,
     snooze_reminders,
@@ -62,6 +64,19 @@ from bot.slack.lifecycle.list_command import (
 )
 from bot.slack.lifecycle.update_submission import submit_resolve, submit_update
 from bot.slack.monitor.shortcut import declare_from_message
+from bot.slack.record.capture import add_to_incident, capture_reaction, submit_capture_picker
+from bot.slack.record.todos import (
+    TODO_CHECK_PATTERN,
+    add_as_todo,
+    check_todo,
+    is_todo_request,
+    open_todo_modal,
+    submit_todo_modal,
+    todo_command,
+)
+from bot.slack.responders.actions import open_add_responder, open_remove_responder, take_command
+from bot.slack.responders.page_actions import open_page, page_again, submit_page, suggest_page_teams
+from bot.slack.responders.submission import submit_add_responder, submit_remove_responder
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +160,8 @@ def declare_command(
         return
     if is_update_request(body):
         post_update_command(ack, body, respond, services)
+    if is_todo_request(body):  # `/declare todo …` in an incident channel (bot/slack/record/)
+        todo_command(ack, body, respond, services)
         return
     open_declare_modal(ack, body, client, respond, services)
 
@@ -171,11 +188,31 @@ def register_listeners(app: App, services: Services) -> None:
     app.action(REOPEN_ACTION)(reopen)
     app.action(UPDATE_RETRY_ACTION)(retry_update)
     app.action(CHORE_RETRY_ACTION)(retry_chore)
+    app.action(ids.PAGE_ACTION)(open_page)
+    app.action(ids.PAGE_AGAIN_ACTION)(page_again)
+    app.view(ids.PAGE_CALLBACK)(submit_page)
+    app.options(ids.PAGE_TEAM_BLOCK)(suggest_page_teams)
     app.action(ids.POST_UPDATE_ACTION)(open_post_update)
     app.action(ids.REMINDER_UPDATE_ACTION)(open_post_update_from_reminder)
     app.action(ids.REMINDER_SNOOZE_ACTION)(snooze_reminders)
     app.action(ids.REMINDER_STOP_ACTION)(stop_reminders)
     app.view(ids.STATUS_CALLBACK)(submit_status)
+    app.action(ids.PUBLISH_ACTION)(open_publish)
+    app.view(ids.PUBLISH_CALLBACK)(submit_publish)
     app.view(UPDATE_CALLBACK)(submit_update)
     app.view(RESOLVE_CALLBACK)(submit_resolve)
+    # Staffing the response from the card (bot/slack/responders/).
+    app.action(ids.ADD_RESPONDER_ACTION)(open_add_responder)
+    app.action(ids.REMOVE_RESPONDER_ACTION)(open_remove_responder)
+    app.action(ids.TAKE_COMMAND_ACTION)(take_command)
+    app.view(ids.ADD_RESPONDER_CALLBACK)(submit_add_responder)
+    app.view(ids.REMOVE_RESPONDER_CALLBACK)(submit_remove_responder)
+    # The record (bot/slack/record/): captures, to-dos and their list.
+    app.shortcut(ids.CAPTURE_SHORTCUT)(add_to_incident)
+    app.shortcut(ids.TODO_SHORTCUT)(add_as_todo)
+    app.view(ids.CAPTURE_CALLBACK)(submit_capture_picker)
+    app.view(ids.TODO_CALLBACK)(submit_todo_modal)
+    app.action(ids.TODO_ACTION)(open_todo_modal)
+    app.action(re.compile(TODO_CHECK_PATTERN))(check_todo)
+    app.event("reaction_added")(capture_reaction)
     app.error(handle_error)

@@ -28,8 +28,19 @@ class Act(StrEnum):
     RESOLVE = "resolve"
     REOPEN = "reopen"
     RETRY = "retry"
+    ADD_RESPONDER = "add responders to"
+    REMOVE_RESPONDER = "remove responders from"
+    TAKE_COMMAND = "take command of"
+    PAGE = "page"
     POST_UPDATE = "post a status update on"
     REMINDERS = "change the reminders of"
+    PUBLISH = "publish"
+    """Publish a public notice on the status page (bot/slack/cadence/publish_modal.py)."""
+    CAPTURE = "add messages to"
+    """Add a Slack message to the incident's record (the shortcut, the 📌 reaction)."""
+    ADD_TODO = "add to-dos to"
+    CHECK_TODO = "change the to-dos of"
+    """Complete or reopen a to-do from the list in the card's thread."""
 
     @property
     def changes(self) -> bool:

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.domain.incident.responders import Responder
 from bot.domain.incident.state import IncidentChanges, IncidentView
 
 
@@ -26,6 +27,29 @@ def update_key(team_id: str, view_id: str, view_hash: str) -> str:
     """One key per submission of one modal: Slack's redeliveries and double clicks share it."""
     digest = hashlib.sha256(f"{team_id}|{view_id}|{view_hash}".encode()).hexdigest()[:16]
     return f"up-{digest}"
+
+
+class StatusNoticeRef(BaseModel):
+    """The public notice (a Datadog status page degradation) published for an incident:
+    later publishes change it, a resolve may resolve it (bot/domain/cadence/publish.py)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    page_id: str
+    degradation_id: str
+    title: str
+    status: str
+    """Datadog's degradation status: investigating, identified, monitoring, resolved."""
+    url: str | None = None
+    """The public page people read."""
+    components: dict[str, str] = {}
+    """Affected component id -> its status as last published."""
+    names: dict[str, str] = {}
+    """Affected component id -> its name on the page (for notes)."""
+
+    @property
+    def resolved(self) -> bool:
+        return self.status == "resolved"
 
 
 class IncidentCard(BaseModel):
@@ -57,10 +81,16 @@ class IncidentCard(BaseModel):
     """Saves so far: `save_card` writes only over the version it was read at (compare-and-set),
     so a slow writer never puts an older card back over a newer one."""
 
+    responders: tuple[Responder, ...] = ()
+    """The responders the card lists (Datadog's, with the Slack user when the bot knows it;
+    the commander among them is shown once, as commander): kept by the responders feature
+    and the sync, untouched by updates."""
     status_at: float | None = None
     """When the last status update was posted (cadence: "Last update 12 min ago")."""
     status_due: float | None = None
     """When the next status update is due, as the last one said (the card shows it)."""
+    status_notice: StatusNoticeRef | None = None
+    """The public notice on the status page, once one is published (DECLARE_STATUS_PAGE)."""
 
     moved_to: str | None = None
     """The card posted anew elsewhere when this one's channel stayed archived (a reopen

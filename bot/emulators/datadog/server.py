@@ -22,8 +22,12 @@ from bot.emulators.datadog.faults import Fault, FaultPlan, rate_limit_name, reas
 from bot.emulators.datadog.incident_routes import IncidentRoutes
 from bot.emulators.datadog.monitor_routes import MonitorRoutes
 from bot.emulators.datadog.org_routes import OrgRoutes
+from bot.emulators.datadog.paging_routes import PagingRoutes
 from bot.emulators.datadog.params import BadRequest, error_response
+from bot.emulators.datadog.record_routes import RecordRoutes
+from bot.emulators.datadog.responder_routes import ResponderRoutes
 from bot.emulators.datadog.state import DeclareError
+from bot.emulators.datadog.status_page_routes import StatusPageRoutes
 
 Handler = Callable[[Request, dict[str, str]], Response]
 
@@ -39,6 +43,22 @@ HANDLERS: dict[str, str] = {
     "get_incident": "_get_incident",
     "update_incident": "_update_incident",
     "link_integration": "_add_integration",
+    "list_incident_roles": "_list_roles",
+    "list_responders": "_list_responders",
+    "add_responder": "_add_responder",
+    "remove_responder": "_remove_responder",
+    "list_teams": "_list_teams",
+    "page_from_incident": "_page_incident",
+    "get_status_page": "_get_status_page",
+    "list_degradations": "_list_degradations",
+    "create_degradation": "_create_degradation",
+    "update_degradation": "_update_degradation",
+    "list_attachments": "_list_attachments",
+    "create_attachment": "_create_attachment",
+    "list_todos": "_list_todos",
+    "create_todo": "_create_todo",
+    "update_todo": "_update_todo",
+    "delete_todo": "_delete_todo",
 }
 """The handler of each row of the bot's endpoint table (bot/datadog/endpoints.py), by name:
 every endpoint the bot calls is routed from the table, its template and its permission."""
@@ -63,7 +83,16 @@ def _routes() -> list[tuple[Endpoint, str]]:
     return sorted([*table, *EXTRA_ROUTES], key=lambda route: len(route[0].params))
 
 
-class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, EmulatorServer):
+class DatadogEmulator(
+    IncidentRoutes,
+    OrgRoutes,
+    MonitorRoutes,
+    ResponderRoutes,
+    PagingRoutes,
+    StatusPageRoutes,
+    RecordRoutes,
+    EmulatorServer,
+):
     """The Datadog API surface declare-bot uses; state is public for test assertions."""
 
     def __init__(
@@ -82,6 +111,10 @@ class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, EmulatorServer):
         self._faults = FaultPlan()
         self._init_state()
         self._init_monitors()
+        self._init_responders()
+        self._init_paging()
+        self._init_status_pages()
+        self._init_record()
         self._routes: list[tuple[Endpoint, Handler]] = [
             (endpoint, getattr(self, name)) for endpoint, name in _routes()
         ]

@@ -51,6 +51,7 @@ class SlackEmulator(HeldMessages, PeopleActions, ChannelActions, EmulatorServer)
         "im:write",
         "usergroups:read",
         *("channels:manage", "groups:write", "bookmarks:write"),
+        *("channels:history", "groups:history", "reactions:read"),
     )
     APP_SCOPES: tuple[str, ...] = ("connections:write",)
     BOT_USER_ID = BOT_USER_ID
@@ -184,6 +185,17 @@ class SlackEmulator(HeldMessages, PeopleActions, ChannelActions, EmulatorServer)
         """Messages posted into a channel (a user id means the bot's DM with that user)."""
         with self.lock:
             return copy.deepcopy(self._world.messages.get(self._channel_key(channel), []))
+
+    def enable_home(self, enabled: bool) -> None:
+        """Whether the app has a Home tab (its manifest's `features.app_home`)."""
+        with self.lock:
+            self._world.home_enabled = enabled
+
+    def home_view(self, user_id: str) -> dict[str, Any] | None:
+        """The Home tab views.publish last gave this person (None: never published)."""
+        with self.lock:
+            view = self._world.home_views.get(user_id)
+            return copy.deepcopy(view) if view is not None else None
 
     def ephemerals(self, channel: str) -> list[dict[str, Any]]:
         """Ephemeral messages posted into a channel; each `user` is its recipient."""

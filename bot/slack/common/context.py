@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from bot.config import Settings
 from bot.domain.cadence.follow import Cadences
+from bot.domain.cadence.publish import PageCache
 from bot.domain.declare.commander import CommanderResolver
 from bot.domain.declare.ports import DeclarationStore
 from bot.domain.declare.runner import DeclarationRunner
@@ -20,8 +21,12 @@ from bot.domain.incident.journal import Journal
 from bot.domain.incident.org import OrgConfig
 from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.ports import IncidentStore, IncidentUpdater
+from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
+from bot.domain.record.todo_list import TodoLists
+from bot.domain.responders.paging import Pager
+from bot.domain.responders.ports import ResponderDirectory
 from bot.domain.sync.ports import IncidentReader
 from bot.pool import PoolBusy
 from bot.slack.access.policy import AccessPolicy
@@ -37,6 +42,21 @@ class OrgConfigSource(Protocol):
     def get(self, timeout: float) -> OrgConfig | None: ...
 
     def peek(self) -> OrgConfig | None: ...
+
+
+class ResolveExtra(Protocol):
+    """Something the resolve modal offers besides the resolve itself (a higher feature's,
+    given by the composition root), e.g. resolving the public notice too."""
+
+    def blocks(self, card: IncidentCard) -> list[dict[str, Any]]:
+        """Its inputs in the resolve modal (none when it has nothing to offer)."""
+        ...
+
+    def accept(
+        self, card: IncidentCard, values: dict[str, Any], *, actor_id: str, key: str
+    ) -> str | None:
+        """Store what the submission asks, before the ack; the chore key to start after it."""
+        ...
 
 
 class Services(Protocol):
@@ -101,6 +121,31 @@ class Services(Protocol):
     @property
     def chores(self) -> ChoreRunner:
         """Writes to an announced incident, each exactly once (responders, pages, to-dos…)."""
+        ...
+
+    @property
+    def todo_lists(self) -> TodoLists:
+        """Each incident's to-do list in its card's thread (bot/domain/record/todo_list.py)."""
+        ...
+
+    @property
+    def responders(self) -> ResponderDirectory:
+        """The org's roles and each incident's responders in Datadog (bot/datadog/)."""
+        ...
+
+    @property
+    def pager(self) -> Pager:
+        """Datadog's paging and teams (bot/datadog/paging_gateway.py)."""
+        ...
+
+    @property
+    def status_pages(self) -> PageCache | None:
+        """The status page (DECLARE_STATUS_PAGE) as last read; None when not set up."""
+        ...
+
+    @property
+    def resolve_extras(self) -> Sequence[ResolveExtra]:
+        """What the resolve modal offers besides (bot/slack/cadence/resolve_notice.py)."""
         ...
 
     @property

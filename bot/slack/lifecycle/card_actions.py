@@ -45,6 +45,9 @@ STORE_DOWN = (
 TITLES = {
     Act.UPDATE: "Can't update",
     Act.RESOLVE: "Can't resolve",
+    Act.ADD_RESPONDER: "Can't add responder",
+    Act.REMOVE_RESPONDER: "Can't remove",
+    Act.PAGE: "Can't page",
     Act.POST_UPDATE: "Can't post an update",
 }
 
@@ -223,9 +226,14 @@ def _refresh(
 @card_press(Act.RESOLVE, opens_modal=True)
 def open_resolve(press: Press, client: WebClient, respond: Respond, services: Services) -> None:
     _, text = fit(UpdateMeta(press.card.key))
-    open_view(
-        client, respond, press.body, resolve_view(text, press.card.shown, now=datetime.now(UTC))
-    )
+    extra: list[dict[str, Any]] = []
+    for offer in services.resolve_extras:
+        try:
+            extra += offer.blocks(press.card)
+        except Exception:  # an offer is a courtesy: the resolve opens without it
+            log.warning("a resolve offer failed: %s", type(offer).__name__, exc_info=True)
+    view = resolve_view(text, press.card.shown, now=datetime.now(UTC), extra=extra)
+    open_view(client, respond, press.body, view)
 
 
 @card_press(Act.REOPEN, opens_modal=False)

@@ -135,8 +135,16 @@ def update_view(
     }
 
 
-def resolve_view(metadata: str, incident: IncidentView, *, now: datetime) -> dict[str, Any]:
-    """A note, and when the customer impact ended (default now) if customers were impacted."""
+def resolve_view(
+    metadata: str,
+    incident: IncidentView,
+    *,
+    now: datetime,
+    extra: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
+    """A note, and when the customer impact ended (default now) if customers were impacted;
+    `extra`: what higher features offer or say besides (`Services.resolve_extras`: e.g.
+    resolving the public notice, "3 to-dos still open")."""
     blocks = [
         input_block(
             NOTE,
@@ -149,6 +157,7 @@ def resolve_view(metadata: str, incident: IncidentView, *, now: datetime) -> dic
     if incident.customer_impacted:
         picker = {"type": "datetimepicker", "initial_date_time": int(now.timestamp())}
         blocks.append(input_block(IMPACT_END, "Customer impact ended", picker))
+    blocks += extra
     return {
         "type": "modal",
         "callback_id": RESOLVE_CALLBACK,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -130,7 +131,15 @@ def _current(
         return None
 
 
-def _store(ack: Ack, services: Services, job: UpdateJob, block: str, clock: AckClock) -> None:
+def _store(
+    ack: Ack,
+    services: Services,
+    job: UpdateJob,
+    block: str,
+    clock: AckClock,
+    extras: Callable[[], list[str]] | None = None,
+) -> None:
+    """Store the job, then (`extras`) what else the submission asks, ack, and run them."""
     if clock.out:  # Slack has given up on this answer: the change must not happen later
         log.warning("%s of %s judged too late; not stored", job.kind.value, job.incident_id)
         ack(response_action="errors", errors={block: LATE[:150]})
@@ -141,10 +150,18 @@ def _store(ack: Ack, services: Services, job: UpdateJob, block: str, clock: AckC
         log.exception("the store is unavailable")
         ack(response_action="errors", errors={block: STORE_DOWN})
         return
+    chores: list[str] = []
+    if extras is not None:
+        try:
+            chores = extras()
+        except Exception:  # the change itself goes on; the extra is logged
+            log.exception("storing what the %s also asks failed", job.kind.value)
     ack(response_action="update", view=WORKING)
     if added:
         log.info("%s of %s accepted", job.kind.value, job.incident_id)
         services.dispatch(job.key, services.updates.run)
+    for key in chores:
+        services.dispatch(key, services.chores.run)
 
 
 def _commander(
@@ -271,4 +288,13 @@ def submit_resolve(
         before=current,
         modal_view_id=payload.string(view, "id"),
     )
-    _store(ack, services, job, NOTE, clock)
+    values = state_values(view)
+
+    def extras() -> list[str]:
+        accepted = (
+            offer.accept(card, values, actor_id=user_id, key=key)
+            for offer in services.resolve_extras
+        )
+        return [chore for chore in accepted if chore]
+
+    _store(ack, services, job, NOTE, clock, extras)

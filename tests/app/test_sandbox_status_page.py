@@ -1,0 +1,32 @@
+"""The sandbox walks a publish on the status page from the card, and resolves the notice
+with the incident."""
+
+from __future__ import annotations
+
+import io
+
+from bot.sandbox import run_sandbox
+
+
+def test_the_sandbox_publishes_a_notice_and_resolves_it_with_the_incident() -> None:
+    out = io.StringIO()
+    assert run_sandbox(out) == 0, out.getvalue()
+    text = out.getvalue()
+    steps = [
+        "9a. @bob presses Status page on the card",
+        "bot → Datadog GET /api/v2/statuspages/",
+        "9b. @bob marks Login as a major outage",
+        '"status": "major_outage"',
+        ":mega: Status page: Checkout API 5xx in eu-west-1",
+        ":mega: @bob published a notice on the status page",
+        "Investigating · Login: Major outage",
+        "10. @bob presses Resolve",
+        '"status": "resolved"',
+        "Resolved · Login: Operational",
+        "✓ Updated and resolved from Slack",
+    ]
+    positions = [text.find(step) for step in steps]
+    assert -1 not in positions, [s for s, p in zip(steps, positions, strict=True) if p == -1]
+    assert positions == sorted(positions)
+    assert text.count("POST /api/v2/statuspages/") == 1
+    assert text.count("PATCH /api/v2/statuspages/") == 1
