@@ -72,7 +72,6 @@ def run_sandbox(out: TextIO | None = None) -> int:
             and walk_alert(transcript)
             and walk_cadence(transcript)
             and walk_lifecycle(transcript)
-            and walk_lifecycle(transcript)
             and walk_record(transcript)
         )
     print(
