@@ -88,11 +88,15 @@ def test_a_sev1_is_reminded_on_time_in_its_thread_mentioning_the_commander(
     ]
     assert_blocks_round_trip(first["blocks"])
     wait_for(lambda: len(reminders(stack)) >= 2, what="the next one, an interval on", timeout=5)
-    metrics = stack.services.metrics.registry.get_sample_value(
-        "declare_bot_reminders_total", {"event": "update"}
+    registry = stack.services.metrics.registry
+    wait_for(  # counted right after Slack answers the post
+        lambda: (
+            (registry.get_sample_value("declare_bot_reminders_total", {"event": "update"}) or 0)
+            >= 2
+        ),
+        what="the reminders counted",
     )
-    assert metrics is not None and metrics >= 2
-    overdue = stack.services.metrics.registry.get_sample_value("declare_bot_overdue_incidents")
+    overdue = registry.get_sample_value("declare_bot_overdue_incidents")
     assert overdue == 1, "reminded, not updated since"
 
     # Stop reminders: no more, and the message says who stopped them.
@@ -107,7 +111,6 @@ def test_a_sev1_is_reminded_on_time_in_its_thread_mentioning_the_commander(
     count = len(reminders(stack))
     time.sleep(1.5)
     assert len(reminders(stack)) == count
-    registry = stack.services.metrics.registry
     assert registry.get_sample_value("declare_bot_overdue_incidents") == 0
     assert registry.get_sample_value("declare_bot_reminders_total", {"event": "stopped"}) == 1
 
