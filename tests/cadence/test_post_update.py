@@ -166,3 +166,9 @@ def test_declare_update_in_a_channel_with_one_open_incident(declared: LocalStack
     assert declared.slash("update which one?", channel=INCIDENTS).status_code == 200
     told = wait_for(lambda: declared.slack.responses, what="the answer")
     assert "one open incident" in told[-1]["text"]
+
+
+def test_help_names_declare_update() -> None:
+    from bot.slack.declare.messages import HELP_TEXT
+
+    assert "`/declare update " in HELP_TEXT
