@@ -191,3 +191,14 @@ def test_post_update_from_the_reminder_and_a_forged_button_refused(stack: LocalS
         lambda: any("can't be read" in r.get("text", "") for r in stack.slack.responses),
         what="a forged value refused",
     )
+
+
+def test_an_incident_with_its_own_channel_is_reminded_there() -> None:
+    with LocalStack(env={**FAST, "DECLARE_INCIDENT_CHANNEL": "always"}) as stack:
+        stack.declare("Payments down", severity="SEV-1", commander=BOB)
+        stack.wait_done()
+        (card,) = stack.services.cards.open_cards()
+        assert card.channel != INCIDENTS
+        (first, *_) = wait_for(lambda: reminders(stack, card.channel), what="the reminder")
+        assert not first.get("thread_ts"), "in the incident channel itself, not a thread"
+        assert reminders(stack) == [], "not where it was declared"
