@@ -312,7 +312,7 @@ def _reminder_rows(f: dict[str, Any]) -> list[Row]:
     """Figure 10: one row per scenario (open / due), per minute of two ticks."""
     out: list[Row] = []
     for n, r in enumerate(f["rows"]):
-        name = f"{r['open']} open / {r['due']} due, per minute"
+        name = f"{r['open']} open / {r['due']} due, per minute ({r.get('store', 'sqlite')})"
         out.append(
             (
                 figure_label("reminders", name) if n == 0 else f"  {name}",
