@@ -17,6 +17,7 @@ import httpx
 from slack_sdk import WebClient
 
 from bot.config import Settings
+from bot.config.settings import read_template
 from bot.datadog.client import DEFAULT_TIMEOUT, DatadogClient, RetryPolicy
 from bot.datadog.gateway import DatadogGateway
 from bot.datadog.incident_reader import DatadogIncidentReader
@@ -24,6 +25,7 @@ from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
 from bot.datadog.paging_gateway import DatadogPager
+from bot.datadog.postmortems import DatadogPostmortems
 from bot.datadog.record_gateway import DatadogRecord
 from bot.datadog.responder_gateway import DatadogResponders
 from bot.datadog.status_page_gateway import DatadogStatusPages
@@ -38,6 +40,8 @@ from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.ports import IncidentStore
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
+from bot.domain.record.postmortem import PostmortemMode
+from bot.domain.record.postmortem_chore import PostmortemWork
 from bot.domain.record.todo_list import TodoLists
 from bot.domain.record.works import CaptureWork, TodoAddWork, TodoCheckWork
 from bot.domain.responders.ports import ResponderDirectory
@@ -54,14 +58,16 @@ from bot.slack.cadence.work import StatusUpdateWork
 from bot.slack.channel.conversations import SlackIncidentChannels
 from bot.slack.channel.follow import ChannelFollowingPublisher
 from bot.slack.common.client import slack_client
-from bot.slack.common.context import ResolveExtra
 from bot.slack.common.people import SlackPeople
+from bot.slack.common.resolve_extras import ResolveExtra
 from bot.slack.common.sections import ModalSection
 from bot.slack.common.signed_buttons import ButtonSigner
 from bot.slack.declare.announcer import SlackAnnouncer
 from bot.slack.lifecycle.publisher import SlackCardPublisher
 from bot.slack.record.notes import SlackRecordNotes
 from bot.slack.record.open_todos import OpenTodos
+from bot.slack.record.postmortem_actions import PostmortemOnResolve
+from bot.slack.record.postmortem_slack import SlackPostmortems
 from bot.slack.responders.notes import SlackResponderNotes
 from bot.slack.responders.page_work import PageWork
 from bot.slack.responders.works import add_responder_works
@@ -121,6 +127,8 @@ class Services:
     """Seconds the submit step may wait for the commander before acking anyway."""
     org_config_wait: float = 0.5
     """Seconds opening the form may wait for an uncached org config (the trigger lasts 3 s)."""
+    resolve_extras: tuple[ResolveExtra, ...] = ()
+    """What higher features add to the resolve modal (bot/slack/common/resolve_extras.py)."""
     stopping: threading.Event = field(default_factory=threading.Event)
     """Set at shutdown: background loops (the sync) end."""
     _sync_thread: threading.Thread | None = None
@@ -150,9 +158,6 @@ class Services:
 
     status_pages: PageCache | None = None
     """The status page (DECLARE_STATUS_PAGE) as last read; None when not set up."""
-    resolve_extras: tuple[ResolveExtra, ...] = ()
-    """What the resolve modal offers or says besides (the public notice's resolve, the
-    to-dos still open); each feature appends its own in `build_services`."""
     interactions: InteractionPool = field(default_factory=InteractionPool)
     """Listeners' work after the ack (Datadog reads, slow Slack calls, monitor reads and
     the form updates they feed): never on Bolt's listener threads (bot/pool.py)."""
@@ -233,6 +238,7 @@ def build_services(
         store,
         archive_on_resolve=settings.archive_on_resolve,
         status_page=settings.status_page is not None,
+        postmortem=settings.postmortem is not PostmortemMode.NEVER,
     )
     incidents = DatadogIncidents(datadog)
     org_cache = OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl)
@@ -356,9 +362,21 @@ def build_services(
                 journal=store,
             )
         )
-        services.resolve_extras += (ResolveNotice(services.chores),)
+        services.resolve_extras += (ResolveNotice(),)
     services.chores.add_work(CaptureWork(record, record_notes))
     services.chores.add_work(TodoAddWork(record, todo_lists, record_notes, store))
     services.chores.add_work(TodoCheckWork(record, todo_lists, record_notes, store))
     services.resolve_extras += (OpenTodos(todo_lists),)
+    template = read_template(settings.postmortem_template) if settings.postmortem_template else None
+    services.chores.add_work(  # the postmortem (docs/postmortem.md)
+        PostmortemWork(
+            DatadogPostmortems(datadog),
+            SlackPostmortems(slack, people),
+            store,
+            cards,
+            publisher,
+            template=template,
+        )
+    )
+    services.resolve_extras += (PostmortemOnResolve(),)
     return services

@@ -15,6 +15,7 @@ from bot.check.monitor_checks import (
     check_monitors_read,
 )
 from bot.check.paging_checks import PAGING_TITLE, check_paging
+from bot.check.postmortem_checks import POSTMORTEM_TITLE, check_postmortem
 from bot.check.responder_checks import (
     RESPONDERS_TITLE,
     ROLES_TITLE,
@@ -131,6 +132,7 @@ def check_datadog(settings: Settings) -> list[Item]:
                 SEVERITY_TITLE,
                 PAGING_TITLE,
                 *status_page_titles(settings),
+                POSTMORTEM_TITLE,
             )
             return [key, *(Item("skip", title, why) for title in titles)]
         users = check_read(
@@ -170,7 +172,9 @@ def check_datadog(settings: Settings) -> list[Item]:
         severity = check_monitor_severity(settings, client)
         paging = check_paging(client)
         pages = check_status_page(settings, client)
-        return [key, users, incidents, types, roles, responders, monitors, severity, paging, *pages]
+        postmortem = check_postmortem(settings, client)
+        checked = [key, users, incidents, types, roles, responders, monitors, severity, paging]
+        return [*checked, *pages, postmortem]
     finally:
         client.close()
 

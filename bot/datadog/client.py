@@ -33,6 +33,7 @@ from bot.datadog.paging_models import (
     TeamsResponse,
     teams_from,
 )
+from bot.datadog.postmortem_models import PostmortemAttachmentRequest
 from bot.datadog.record_models import (
     Attachment,
     AttachmentResponse,
@@ -410,20 +411,33 @@ class DatadogClient:
     # --- the record: attachments and to-dos (docs/record.md) ---------------------------
 
     def list_attachments(
-        self, incident_id: str, *, attachment_type: str | None = None
+        self, incident_id: str, *, kinds: tuple[str, ...] | None = None
     ) -> list[Attachment]:
-        """GET …/attachments, optionally only one type (`link`, `postmortem`)."""
+        """GET /api/v2/incidents/{incident_id}/attachments, only the `kinds` asked for
+        (`link`, `postmortem`; None: all). Filtered here: the spec documents its
+        `filter[attachment_type]` by numeric codes the recordings never show."""
         endpoint = ENDPOINTS.list_attachments
-        response = self._send(
-            endpoint,
-            endpoint.path(incident_id=incident_id),
-            params={"filter[attachment_type]": attachment_type} if attachment_type else None,
-        )
-        return [attachment_from(item) for item in parse(response, AttachmentsResponse).data]
+        response = self._send(endpoint, endpoint.path(incident_id=incident_id))
+        found = [attachment_from(item) for item in parse(response, AttachmentsResponse).data]
+        return [a for a in found if kinds is None or a.attachment_type in kinds]
 
     def create_attachment(self, incident_id: str, request: CreateAttachmentRequest) -> Attachment:
         """POST …/attachments. Not retried once it may have been sent: look (list) first."""
         endpoint = ENDPOINTS.create_attachment
+        response = self._send(
+            endpoint,
+            endpoint.path(incident_id=incident_id),
+            json=request.to_wire(),
+            idempotent=False,
+        )
+        return attachment_from(parse(response, AttachmentResponse).data)
+
+    def create_postmortem(
+        self, incident_id: str, request: PostmortemAttachmentRequest
+    ) -> Attachment:
+        """POST …/attachments/postmortems. Never retried once it may have been sent: after
+        an ambiguous failure, `list_attachments(kinds=("postmortem",))` looks first."""
+        endpoint = ENDPOINTS.create_postmortem
         response = self._send(
             endpoint,
             endpoint.path(incident_id=incident_id),

@@ -31,7 +31,7 @@ class DatadogRecord:
 
     def links(self, incident_id: str) -> list[LinkAttachment]:
         try:
-            found = self.client.list_attachments(incident_id, attachment_type=LINK)
+            found = self.client.list_attachments(incident_id, kinds=(LINK,))
         except DatadogError as exc:
             raise step_failed(exc) from exc
         return [

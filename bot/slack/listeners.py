@@ -65,6 +65,7 @@ from bot.slack.lifecycle.list_command import (
 from bot.slack.lifecycle.update_submission import submit_resolve, submit_update
 from bot.slack.monitor.shortcut import declare_from_message
 from bot.slack.record.capture import add_to_incident, capture_reaction, submit_capture_picker
+from bot.slack.record.postmortem_actions import press_postmortem
 from bot.slack.record.todos import (
     TODO_CHECK_PATTERN,
     add_as_todo,
@@ -199,6 +200,7 @@ def register_listeners(app: App, services: Services) -> None:
     app.view(ids.STATUS_CALLBACK)(submit_status)
     app.action(ids.PUBLISH_ACTION)(open_publish)
     app.view(ids.PUBLISH_CALLBACK)(submit_publish)
+    app.action(ids.POSTMORTEM_ACTION)(press_postmortem)
     app.view(UPDATE_CALLBACK)(submit_update)
     app.view(RESOLVE_CALLBACK)(submit_resolve)
     # Staffing the response from the card (bot/slack/responders/).

@@ -25,6 +25,7 @@ from bot.slack.common.ids import (
     PAGE_ACTION,
     PAGE_CALLBACK,
     POST_UPDATE_ACTION,
+    POSTMORTEM_ACTION,
     REMINDER_SNOOZE_ACTION,
     REOPEN_ACTION,
     RESOLVE_ACTION,
@@ -65,6 +66,7 @@ SURFACES = (
     "snooze",
     "add to-do",
     "capture",
+    "postmortem",
 )
 PEOPLE: dict[str, tuple[bool, bool]] = {
     # person: (may see, may change)
@@ -233,7 +235,23 @@ def try_surface(stack: LocalStack, surface: str, user: str) -> bool:
         assert press_card(stack, REOPEN_ACTION, user=user, channel=WAR_ROOM).status_code == 200
         text = answered_after(stack, responses)["text"]
         return text == "It is already open."
+    if surface == "postmortem":
+        settled = stack.services.chores.store.pending_chores
+        wait_for(lambda: not settled(), what="an earlier press's postmortem")
+        drafted = len(postmortems(stack))
+        assert press_card(stack, POSTMORTEM_ACTION, user=user, channel=WAR_ROOM).status_code == 200
+        text = answered_after(stack, responses)["text"]
+        if text.startswith(":no_entry:"):
+            assert "draft the postmortem of" in text
+            assert len(postmortems(stack)) == drafted, "refused: nothing sent"
+            return False
+        assert "postmortem of IR-" in text, text
+        return True
     raise AssertionError(surface)
+
+
+def postmortems(stack: LocalStack) -> list[object]:
+    return [c for c in stack.datadog.calls(method="POST") if c.path.endswith("/postmortems")]
 
 
 @pytest.mark.parametrize("surface", SURFACES)

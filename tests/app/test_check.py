@@ -59,11 +59,12 @@ def test_a_good_setup_is_all_ticks(stack: LocalStack) -> None:
         "✓ Datadog application key can read monitors",
         "✓ DECLARE_MONITOR_SEVERITY names severities the org offers",
         "✓ Paging On-Call (POST /api/v2/incidents/{id}/page, GET /api/v2/team, optional)",
+        "✓ Datadog application key can read incident attachments",
         "✓ Incident links open https://app.datadoghq.com/incidents/<number>",
         "✓ Store: SQLite at declare-bot.sqlite3",
     ):
         assert title in output, output
-    assert "All 15 checks passed" in output
+    assert "All 16 checks passed" in output
     assert not stack.datadog.created_bodies(), "check must only read"
     assert not stack.slack.calls_of("chat.postMessage")
 
@@ -155,6 +156,21 @@ def test_the_roles_and_responders_permissions(stack: LocalStack) -> None:
     assert "incident_read permission" in responders
 
 
+def test_the_postmortem_needs_incident_read_on_attachments(stack: LocalStack) -> None:
+    stack.datadog.permissions.discard("incident_read")
+    code, output = check(stack)
+    assert code == 1
+    failure = line(output, "✗ Datadog application key can read incident attachments")
+    assert "incident_read permission" in failure and "DECLARE_POSTMORTEM=never" in failure
+    code, output = check(stack, DECLARE_POSTMORTEM="never")
+    skipped = line(output, "– Datadog application key can read incident attachments")
+    assert "DECLARE_POSTMORTEM=never" in skipped
+    stack.datadog.permissions.add("incident_read")
+    code, output = check(stack)
+    shown = line(output, "✓ Datadog application key can read incident attachments")
+    assert "incident_write" in shown and "DECLARE_POSTMORTEM=offer" in shown
+
+
 def test_a_wrong_application_key(stack: LocalStack) -> None:
     code, output = check(stack, DD_APP_KEY="not-an-app-key")
     assert code == 1
@@ -210,7 +226,7 @@ def test_the_command_line_checks_the_environment(stack: LocalStack, tmp_path: Pa
         timeout=60,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.count("✓") == 15 and "✗" not in done.stdout
+    assert done.stdout.count("✓") == 16 and "✗" not in done.stdout
     assert not any(secret in done.stdout + done.stderr for secret in settings.secret_values())
     broken = subprocess.run(
         [sys.executable, "-m", "bot", "check"],

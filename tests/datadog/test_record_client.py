@@ -96,7 +96,7 @@ def test_a_link_attachment_is_created_and_listed(
     created = client.create_attachment(incident_id, CreateAttachmentRequest.link(url, "Slack: x"))
     emu.store_attachment(incident_id, "postmortem", "https://app.datadoghq.com/notebook/1", "PM")
     assert created.url == url and created.attachment_type == "link" and created.id
-    links = client.list_attachments(incident_id, attachment_type="link")
+    links = client.list_attachments(incident_id, kinds=("link",))
     assert [(a.id, a.url, a.title) for a in links] == [(created.id, url, "Slack: x")]
     assert len(client.list_attachments(incident_id)) == 2
 

@@ -41,6 +41,7 @@ class Act(StrEnum):
     ADD_TODO = "add to-dos to"
     CHECK_TODO = "change the to-dos of"
     """Complete or reopen a to-do from the list in the card's thread."""
+    POSTMORTEM = "draft the postmortem of"
 
     @property
     def changes(self) -> bool:

@@ -30,6 +30,7 @@ class EntryKind(StrEnum):
     TODO_ADDED = "todo_added"
     TODO_DONE = "todo_done"
     TODO_REOPENED = "todo_reopened"
+    POSTMORTEM = "postmortem"
 
 
 class JournalEntry(BaseModel):

@@ -26,6 +26,9 @@ from bot.emulators.datadog.org_shapes import JSON, now_iso, user_ref
 from bot.emulators.datadog.params import json_body, param
 from bot.emulators.datadog.state import DatadogState
 
+ATTACHMENT_TYPE_CODES = {"1": "postmortem", "2": "link"}
+"""The spec documents `filter[attachment_type]` by these codes; names are accepted too."""
+
 
 def generic_error(status: int, detail: str) -> Response:
     """The recorded error shape of these routes: `{"errors": [{"title", "detail"}]}`."""
@@ -53,7 +56,7 @@ class RecordRoutes(DatadogState):
                 "attributes": {
                     "attachment": {"title": title, "documentUrl": url},
                     "attachment_type": attachment_type,
-                    "modified": now_iso(),
+                    "modified": now_iso().replace("+00:00", "Z"),  # as recorded
                 },
                 "relationships": {
                     "incident": {"data": {"id": incident_id, "type": "incidents"}},
@@ -78,12 +81,13 @@ class RecordRoutes(DatadogState):
 
     # --- attachments ------------------------------------------------------------------------
     def _list_attachments(self, request: Request, params: dict[str, str]) -> Response:
-        """`filter[attachment_type]` is a comma-separated list of types (the spec's)."""
+        """`filter[attachment_type]`: a comma-separated list of types, by name or by the
+        spec's codes (`1`, `2`)."""
         incident = self.find_incident(params["incident_id"])
         if incident is None:
             return generic_error(404, "incident not found")
         wanted = param(request, "filter[attachment_type]")
-        types = set(wanted.split(",")) if wanted else None
+        types = {ATTACHMENT_TYPE_CODES.get(w, w) for w in wanted.split(",")} if wanted else None
         items = [
             copy.deepcopy(a)
             for a in self.attachments.get(incident["id"], [])

@@ -46,8 +46,9 @@ class ChannelFollowingPublisher(SlackCardPublisher, SlackExternalNotes):
         *,
         archive_on_resolve: bool,
         status_page: bool = False,
+        postmortem: bool = True,
     ) -> None:
-        super().__init__(client, status_page=status_page)
+        super().__init__(client, status_page=status_page, postmortem=postmortem)
         self.store = store
         self.channels = SlackIncidentChannels(client)
         self.archive_on_resolve = archive_on_resolve

@@ -54,6 +54,10 @@ STAFF_BLOCK = "incident_card_staff"
 ADD_RESPONDER_ACTION = "incident_card_add_responder"
 REMOVE_RESPONDER_ACTION = "incident_card_remove_responder"
 TAKE_COMMAND_ACTION = "incident_card_take_command"
+POSTMORTEM_ACTION = "incident_card_postmortem"
+"""A resolved card's Postmortem: drafts it in Datadog, or opens it once drafted."""
+POSTMORTEM_BLOCK = "incident_resolve_postmortem"
+"""The resolve modal's "Draft the postmortem" checkbox (its action id too)."""
 
 # the announcement before the incident exists
 STATUS_BLOCK = "incident_placeholder_status"

@@ -145,6 +145,8 @@ def resolve_view(
     """A note, and when the customer impact ended (default now) if customers were impacted;
     `extra`: what higher features offer or say besides (`Services.resolve_extras`: e.g.
     resolving the public notice, "3 to-dos still open")."""
+    """A note, when the customer impact ended (default now) if customers were impacted, then
+    what higher features add (`extra`, bot/slack/common/resolve_extras.py)."""
     blocks = [
         input_block(
             NOTE,
@@ -158,6 +160,7 @@ def resolve_view(
         picker = {"type": "datetimepicker", "initial_date_time": int(now.timestamp())}
         blocks.append(input_block(IMPACT_END, "Customer impact ended", picker))
     blocks += extra
+    blocks.extend(extra)
     return {
         "type": "modal",
         "callback_id": RESOLVE_CALLBACK,
