@@ -305,6 +305,28 @@ def rows(result: dict[str, Any]) -> list[Row]:
         out += placeholder_rows(figures["placeholder"])
     if "slow_datadog" in figures:
         out += slow_rows(figures["slow_datadog"])
+    if "reminders" in figures:
+        out += _reminder_rows(figures["reminders"])
+    return out
+
+
+def _reminder_rows(f: dict[str, Any]) -> list[Row]:
+    """Figure 11: one row per scenario (open / due), per minute of two ticks."""
+    out: list[Row] = []
+    for n, r in enumerate(f["rows"]):
+        name = f"{r['open']} open / {r['due']} due, per minute ({r.get('store', 'sqlite')})"
+        out.append(
+            (
+                figure_label("reminders", name) if n == 0 else f"  {name}",
+                ms(r["ms"]),
+                "",
+                f"store {r['store_reads']} reads, {r['store_writes']} writes; "
+                f"Slack {r['slack_calls']}",
+                "",
+                "grows with due, not open",
+                met(f["grows_with_due_not_open"]) if n == 0 else "",
+            )
+        )
     return out
 
 

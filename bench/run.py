@@ -27,6 +27,7 @@ from bench.footprint import measure_footprint
 from bench.latency import first_open, measure_open, measure_submit
 from bench.lifecycle_figure import figure_lifecycle
 from bench.placeholder import figure_placeholder
+from bench.reminders import figure_reminders
 from bench.replicas import measure_replica_surge
 from bench.report import machine, table, write_json
 from bench.responders import figure_responders
@@ -436,6 +437,8 @@ def main(argv: list[str] | None = None) -> int:
         result["figures"].update(figure_placeholder(args, latency, STARTUP_SETTLE, log))
     if "slow" in args.only:
         result["figures"].update(figure_slow_datadog(args, latency, log))
+    if "reminders" in args.only:
+        result["figures"].update(figure_reminders(log))
     result["elapsed_s"] = time.monotonic() - started
     m = result["machine"]
     print(
