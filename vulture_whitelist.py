@@ -45,6 +45,12 @@ _._list_users
 _._get_user
 _._list_types
 _._list_fields
+_._list_roles
+_._list_responders
+_._add_responder
+_._remove_responder
+_._list_teams
+_._page_incident
 
 # slack_sdk's SocketModeClient option, set on the instance the tests drive.
 _.auto_reconnect_enabled

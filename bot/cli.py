@@ -74,6 +74,7 @@ def run(settings: Settings) -> int:
         target=services.chores.watch, args=(threading.Event(),), daemon=True, name="resume-chores"
     ).start()
     services.start_sync()  # one replica at a time (a lease in the store) follows Datadog
+    services.start_reminders()  # every replica; a lease per incident posts each reminder once
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

@@ -98,6 +98,19 @@ class Metrics:
             ["kind"],
             registry=r,
         )
+        self.reminders = Counter(
+            f"{PREFIX}_reminders",
+            "Reminders posted (kind: update, resolve) and dismissed (snoozed, stopped).",
+            ["event"],
+            registry=r,
+        )
+        self.status_updates = Counter(
+            f"{PREFIX}_status_updates",
+            "Status updates posted (from the modal or /declare update).",
+            registry=r,
+        )
+        for event in ("update", "resolve", "snoozed", "stopped"):
+            self.reminders.labels(event)
         ProcessCollector(registry=r)
         for kind in RecordKind:
             self.unreadable_rows.labels(kind.value)
@@ -113,6 +126,21 @@ class Metrics:
 
     def declaration_ended(self, outcome: Outcome) -> None:
         self.declarations.labels(outcome.value).inc()
+
+    # --- CadenceObserver (bot/domain/cadence/scheduler.py) --------------------------------
+
+    def reminder_sent(self, kind: str) -> None:
+        self.reminders.labels(kind).inc()
+
+    def reminders_dismissed(self, how: str) -> None:
+        self.reminders.labels(how).inc()
+
+    def status_posted(self) -> None:
+        self.status_updates.inc()
+
+    def watch_overdue(self, count: Callable[[], int]) -> None:
+        """Export the incidents whose update is overdue now, read at scrape time."""
+        self.registry.register(OverdueCollector(count))
 
     # --- the wire ---------------------------------------------------------------------
 
@@ -227,4 +255,26 @@ class PendingCollector:
             f"{PREFIX}_oldest_pending_declaration_age_seconds",
             "Age of the oldest pending declaration; 0 when none is pending.",
             value=age,
+        )
+
+
+class OverdueCollector:
+    """Incidents reminded and not updated since (one indexed count; all replicas)."""
+
+    def __init__(self, count: Callable[[], int]) -> None:
+        self._count = count
+
+    def describe(self) -> Iterable[Metric]:
+        yield GaugeMetricFamily(f"{PREFIX}_overdue_incidents", "")
+
+    def collect(self) -> Iterable[Metric]:
+        try:
+            value = self._count()
+        except Exception as exc:  # noqa: BLE001 - a scrape must not fail with the store
+            log.warning("metrics: cannot count overdue incidents: %s", type(exc).__name__)
+            return
+        yield GaugeMetricFamily(
+            f"{PREFIX}_overdue_incidents",
+            "Open incidents reminded for a status update and not updated since.",
+            value=value,
         )

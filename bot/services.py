@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from slack_sdk import WebClient
@@ -23,8 +23,12 @@ from bot.datadog.incident_reader import DatadogIncidentReader
 from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
+from bot.datadog.paging_gateway import DatadogPager
+from bot.datadog.responder_gateway import DatadogResponders
 from bot.datadog.status_page_gateway import DatadogStatusPages
+from bot.domain.cadence.follow import Cadences, StartingCadences
 from bot.domain.cadence.publish import PageCache, PublishNotice
+from bot.domain.cadence.scheduler import ReminderScheduler, SchedulePolicy
 from bot.domain.declare.channel_steps import ChannelSteps
 from bot.domain.declare.commander import CommanderResolver
 from bot.domain.declare.runner import DeclarationRunner, RunnerPolicy
@@ -33,20 +37,29 @@ from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.ports import IncidentStore
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
+from bot.domain.responders.ports import ResponderDirectory
 from bot.domain.sync.follow import IncidentSync, SyncPolicy
 from bot.metrics import Metrics
 from bot.pool import DeclarationWorkers, InteractionPool
 from bot.slack.access.allowlist import Allowlist
 from bot.slack.access.policy import AccessPolicy
+from bot.slack.cadence.mirror import CadenceFollowingPublisher
 from bot.slack.cadence.notice_notes import SlackNoticeTeller
+from bot.slack.cadence.notices import SlackCadence
 from bot.slack.cadence.resolve_notice import ResolveNotice
+from bot.slack.cadence.status_page_section import StatusPageSection
+from bot.slack.cadence.work import StatusUpdateWork
 from bot.slack.channel.conversations import SlackIncidentChannels
 from bot.slack.channel.follow import ChannelFollowingPublisher
 from bot.slack.common.client import slack_client
 from bot.slack.common.people import SlackPeople
+from bot.slack.common.sections import ModalSection
 from bot.slack.common.signed_buttons import ButtonSigner
 from bot.slack.declare.announcer import SlackAnnouncer
 from bot.slack.lifecycle.publisher import SlackCardPublisher
+from bot.slack.responders.notes import SlackResponderNotes
+from bot.slack.responders.page_work import PageWork
+from bot.slack.responders.works import add_responder_works
 from bot.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -79,12 +92,20 @@ class Services:
     chores: ChoreRunner
     """Carries out stored chores: responders, pages, to-dos… (bot/domain/lifecycle/chores.py);
     each feature adds its `ChoreWork` in `build_services`."""
+    responders: ResponderDirectory
+    """The org's roles and incidents' responders (bot/datadog/responder_gateway.py)."""
     incident_reader: DatadogIncidentReader
     """The open incidents (one search) for the sync and /declare list."""
     sync: IncidentSync
     """Follows changes made in Datadog onto the cards (bot/domain/sync/follow.py)."""
     list_signer: ButtonSigner
     """Signs the incident each Update button of /declare list names."""
+    cadences: Cadences
+    """Each incident's cadence: status updates, reminders (bot/domain/cadence/follow.py)."""
+    reminders: ReminderScheduler
+    """Posts due reminders and stakeholder messages (bot/domain/cadence/scheduler.py)."""
+    status_sections: list[ModalSection] = field(default_factory=list)
+    """Other features' parts of the Post update modal (bot/slack/common/sections.py)."""
     metrics: Metrics = field(default_factory=Metrics)
     """What GET /metrics (or METRICS_PORT in Socket Mode) serves."""
     workers: DeclarationWorkers = field(default_factory=DeclarationWorkers)
@@ -96,6 +117,18 @@ class Services:
     stopping: threading.Event = field(default_factory=threading.Event)
     """Set at shutdown: background loops (the sync) end."""
     _sync_thread: threading.Thread | None = None
+    _reminder_thread: threading.Thread | None = None
+
+    def start_reminders(self) -> threading.Thread | None:
+        """Run the reminder scheduler in the background (None when its tick is 0)."""
+        if self.reminders.schedule.interval <= 0:
+            return None
+        thread = threading.Thread(
+            target=self.reminders.watch, args=(self.stopping,), daemon=True, name="reminders"
+        )
+        thread.start()
+        self._reminder_thread = thread
+        return thread
 
     def start_sync(self) -> threading.Thread | None:
         """Run the sync in the background (None when DECLARE_SYNC_INTERVAL is 0)."""
@@ -121,6 +154,10 @@ class Services:
         return self.store
 
     @property
+    def pager(self) -> DatadogPager:
+        return DatadogPager(self.datadog)
+
+    @property
     def monitors(self) -> MonitorReader:
         return self.gateway
 
@@ -136,6 +173,8 @@ class Services:
         self.stopping.set()
         if self._sync_thread is not None:  # let it release the sync lease for another replica
             self._sync_thread.join(timeout=SYNC_STOP_WAIT)
+        if self._reminder_thread is not None:
+            self._reminder_thread.join(timeout=SYNC_STOP_WAIT)
         self.interactions.shutdown()
         self.workers.shutdown()
         if self.runner.channels is not None:
@@ -154,6 +193,7 @@ def build_services(
     datadog_timeout: float | None = None,
     org_config_ttl: float = 300.0,
     sync_policy: SyncPolicy | None = None,
+    schedule_policy: SchedulePolicy | None = None,
 ) -> Services:
     """`datadog_timeout` (seconds per request) lets fault tests provoke timeouts quickly."""
     metrics = Metrics()
@@ -193,6 +233,32 @@ def build_services(
         config = org_cache.peek()
         return config.fields if config else ()
 
+    # cadence: status updates, reminders, the stakeholder channel (docs/cadence.md)
+    reminder_policy = settings.reminder_policy()
+    cadences = Cadences(
+        store, reminder_policy, stakeholders=bool(settings.updates_channel), observer=metrics
+    )
+    list_signer = ButtonSigner(settings.slack_bot_token.get_secret_value())
+    slack_cadence = SlackCadence(
+        slack, list_signer, reminder_policy, updates_channel=settings.updates_channel
+    )
+    reminders = ReminderScheduler(
+        store,
+        slack_cadence,
+        reminder_policy,
+        schedule=schedule_policy or SchedulePolicy(interval=settings.reminder_tick),
+        observer=metrics,
+    )
+    following = CadenceFollowingPublisher(publisher, cadences, store, slack_cadence)
+    metrics.watch_overdue(store.overdue_count)
+
+    def stakeholder_now(key: str) -> object:
+        return workers.dispatch(key, reminders.run_one)  # the stakeholder message, at once
+
+    starting = StartingCadences(
+        cards, cadences, stakeholder_now if settings.updates_channel else None
+    )
+
     runner = DeclarationRunner(
         store,
         resolver,
@@ -200,21 +266,25 @@ def build_services(
         gateway,
         SlackAnnouncer(slack, status_page=settings.status_page is not None),
         policy=runner_policy,
-        cards=cards,
+        cards=cast(IncidentStore, starting),
         observer=metrics,
         channels=channels,
         dispatch=workers.dispatch,  # resumed declarations run on the pool too
         journal=store,
+        pager=DatadogPager(datadog),
     )
     reader = DatadogIncidentReader(datadog)
+    responders = DatadogResponders(datadog)
     sync = IncidentSync(
         cards,
         store,
         reader,
-        publisher,
-        publisher,  # the sync's notes: archives the channel after a resolve's, like Slack's
+        following,
+        following,  # the sync's notes: archives the channel after a resolve's, like Slack's
         policy=sync_policy or SyncPolicy(interval=settings.sync_interval),
         org_fields=org_fields,
+        responders=responders,
+        responder_notes=SlackResponderNotes(slack),
     )
     metrics.watch_store(store)
     services = Services(
@@ -238,7 +308,7 @@ def build_services(
         updates=UpdateRunner(
             cards,
             incidents,
-            publisher,
+            following,
             policy=runner_policy,
             org_fields=org_fields,
             observer=metrics,
@@ -248,9 +318,17 @@ def build_services(
         chores=ChoreRunner(store, policy=runner_policy, dispatch=workers.dispatch),
         incident_reader=reader,
         sync=sync,
-        list_signer=ButtonSigner(settings.slack_bot_token.get_secret_value()),
+        list_signer=list_signer,
+        cadences=cadences,
+        reminders=reminders,
         metrics=metrics,
         workers=workers,
+        responders=responders,
+    )
+    add_responder_works(services, SlackIncidentChannels(slack))
+    services.chores.add_work(PageWork(slack, services.pager, store))
+    services.chores.add_work(
+        StatusUpdateWork(slack_cadence, slack, store, following, on_posted=metrics.status_posted)
     )
     if settings.status_page:  # public notices (docs/status-page.md)
         pages = DatadogStatusPages(datadog)
@@ -260,10 +338,12 @@ def build_services(
                 pages,
                 settings.status_page,
                 store,
-                publisher,
+                following,
                 SlackNoticeTeller(slack),
                 journal=store,
             )
         )
         services.resolve_extras += (ResolveNotice(services.chores),)
+        section = StatusPageSection(services.status_pages, services.chores, services.in_background)
+        services.status_sections.append(section)  # in the Post update modal
     return services

@@ -5,8 +5,9 @@ Checks, in order (reads only; nothing is left behind):
   app token (apps.connections.open, Socket Mode only) → Datadog API key for the site
   (GET /api/v1/validate) → application key reads users, incidents and incident types →
   monitors (optional: ⚠ without monitors_read) → DECLARE_MONITOR_SEVERITY against the
-  org's severities → incident links → the store (SQLite: can it be created and
-  written; Redis: PING, and whether it persists).
+  org's severities → paging (optional: ⚠ without teams_read, oncall_page) → incident
+  links → the store (SQLite: can it be created and written; Redis: PING, and whether it
+  persists).
 Prints ✓, ⚠ or ✗ per check, a fix under each ✗ and ⚠, and exits 1 when anything failed;
 a ⚠ (e.g. a scope only an unused option needs) informs without failing.
 """

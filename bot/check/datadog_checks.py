@@ -14,6 +14,13 @@ from bot.check.monitor_checks import (
     check_monitor_severity,
     check_monitors_read,
 )
+from bot.check.paging_checks import PAGING_TITLE, check_paging
+from bot.check.responder_checks import (
+    RESPONDERS_TITLE,
+    ROLES_TITLE,
+    probe_responders,
+    roles_detail,
+)
 from bot.check.status_page_checks import check_status_page, status_page_titles
 from bot.config import Settings
 from bot.datadog.client import DatadogClient, RetryPolicy
@@ -106,8 +113,11 @@ def check_datadog(settings: Settings) -> list[Item]:
                 users_title,
                 incidents_title,
                 settings_title,
+                ROLES_TITLE,
+                RESPONDERS_TITLE,
                 MONITORS_TITLE,
                 SEVERITY_TITLE,
+                PAGING_TITLE,
                 *status_page_titles(settings),
             )
             return [key, *(Item("skip", title, why) for title in titles)]
@@ -131,10 +141,34 @@ def check_datadog(settings: Settings) -> list[Item]:
         types = check_read(
             settings_title, ENDPOINTS.list_incident_types, client.list_incident_types, settings
         )
+        roles = check_read(
+            ROLES_TITLE, ENDPOINTS.list_incident_roles, client.list_incident_roles, settings
+        )
+        if roles.status == "ok":
+            roles.details.append(roles_detail(client))
+        responders = check_read(
+            RESPONDERS_TITLE, ENDPOINTS.list_responders, lambda: probe_responders(client), settings
+        )
+        if responders.status == "ok":
+            responders.details.append(
+                "adding and removing responders need incident_write, proven by declaring"
+            )
         monitors = check_monitors_read(client)
         severity = check_monitor_severity(settings, client)
+        paging = check_paging(client)
         pages = check_status_page(settings, client)
-        return [key, users, incidents, types, monitors, severity, *pages]
+        return [
+            key,
+            users,
+            incidents,
+            types,
+            roles,
+            responders,
+            monitors,
+            severity,
+            paging,
+            *pages,
+        ]
     finally:
         client.close()
 

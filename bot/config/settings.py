@@ -13,6 +13,14 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from bot.config.table import SETTINGS
 from bot.datadog.sites import SITES, api_base
+from bot.domain.cadence.policy import (
+    DEFAULT_STABLE_REMINDER,
+    DEFAULT_UPDATE_REMINDERS,
+    ReminderPolicy,
+    off,
+    parse_duration,
+    parse_intervals,
+)
 from bot.domain.channel.plan import DEFAULT_TEMPLATE, ChannelMode, template_problem
 from bot.domain.incident.declaration import SEVERITIES
 from bot.domain.monitor.alert import DEFAULT_MONITOR_SEVERITY, parse_monitor_severity
@@ -79,8 +87,35 @@ class Settings(BaseModel):
     redis_url: SecretStr | None = Field(None, alias="REDIS_URL")
     commander_cache_ttl: float = Field(600.0, alias="COMMANDER_CACHE_TTL", ge=0)
     sync_interval: float = Field(60.0, alias="DECLARE_SYNC_INTERVAL", ge=0)
+    update_reminders: str = Field(DEFAULT_UPDATE_REMINDERS, alias="DECLARE_UPDATE_REMINDERS")
+    """Per severity, e.g. SEV-1=15m,SEV-2=30m; off: no reminders (docs/cadence.md)."""
+    stable_reminder: str = Field(DEFAULT_STABLE_REMINDER, alias="DECLARE_STABLE_REMINDER")
+    reminder_tick: float = Field(30.0, alias="DECLARE_REMINDER_TICK", ge=0)
+    updates_channel: str = Field("", alias="DECLARE_UPDATES_CHANNEL")
+    """The stakeholder channel; empty: none."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="LOG_LEVEL")
     log_format: Literal["text", "json"] = Field("text", alias="LOG_FORMAT")
+
+    @field_validator("update_reminders")
+    @classmethod
+    def _readable_reminders(cls, value: str) -> str:
+        parse_intervals(value)  # BadInterval is a ValueError: reported with the others
+        return value.strip()
+
+    @field_validator("stable_reminder")
+    @classmethod
+    def _readable_stable(cls, value: str) -> str:
+        if not off(value):
+            parse_duration(value)
+        return value.strip()
+
+    @field_validator("updates_channel")
+    @classmethod
+    def _channel_id(cls, value: str) -> str:
+        return value.strip().lstrip("#")
+
+    def reminder_policy(self) -> ReminderPolicy:
+        return ReminderPolicy.from_settings(self.update_reminders, self.stable_reminder)
 
     @field_validator("dd_site")
     @classmethod

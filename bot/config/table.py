@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.datadog.sites import SITES
+from bot.domain.cadence.policy import DEFAULT_STABLE_REMINDER, DEFAULT_UPDATE_REMINDERS
 from bot.domain.incident.declaration import SEVERITIES
 from bot.domain.monitor.alert import DEFAULT_MONITOR_SEVERITY
 
@@ -210,6 +211,35 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "Seconds between checks for changes made in Datadog (the card and thread follow "
         "them); 0 turns the sync off.",
         "keep the default",
+    ),
+    SettingDoc(
+        "DECLARE_UPDATE_REMINDERS",
+        DEFAULT_UPDATE_REMINDERS,
+        "How often an active incident should post a status update, per severity "
+        "(SEVERITY=DURATION, units s, m, h); the commander is reminded when one is overdue. "
+        "A severity not named gets no reminders; off turns them off.",
+        "keep the default, or your incident policy",
+    ),
+    SettingDoc(
+        "DECLARE_STABLE_REMINDER",
+        DEFAULT_STABLE_REMINDER,
+        "How long a stable incident waits before one reminder to resolve it (units s, m, "
+        "h); off turns it off.",
+        "keep the default",
+    ),
+    SettingDoc(
+        "DECLARE_REMINDER_TICK",
+        "30",
+        "Seconds between looks for due reminders (a reminder is at most this late); 0 turns "
+        "reminders and the stakeholder channel's first messages off.",
+        "keep the default",
+    ),
+    SettingDoc(
+        "DECLARE_UPDATES_CHANNEL",
+        "",
+        "Channel ID where every incident declared in a public channel gets one message, "
+        "kept current, with a thread reply per status update and change; empty: none.",
+        "the stakeholders' channel (invite the bot)",
     ),
     SettingDoc("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR.", "keep the default"),
     SettingDoc(

@@ -26,6 +26,22 @@ from bot.datadog.models import (
     UsersResponse,
 )
 from bot.datadog.monitors import monitor_path, parse_monitor
+from bot.datadog.paging_models import (
+    DatadogTeam,
+    IncidentPageRequest,
+    PageIdResponse,
+    TeamsResponse,
+    teams_from,
+)
+from bot.datadog.responders import (
+    ResponderResponse,
+    RespondersResponse,
+    RolesResponse,
+    responder_from,
+    responder_request,
+    responders_from,
+    roles_from,
+)
 from bot.datadog.status_page_models import (
     DegradationCreateRequest,
     DegradationData,
@@ -48,6 +64,7 @@ from bot.datadog.transport import (
     within,
 )
 from bot.datadog.update_models import IncidentUpdateRequest, incident_view
+from bot.domain.incident.responders import Responder, ResponderRole
 from bot.domain.incident.state import IncidentView
 from bot.domain.monitor.alert import Monitor
 
@@ -62,6 +79,8 @@ DEGRADATIONS_PAGE_SIZE = 50
 """Degradations read per request (the spec's default `page[limit]`)."""
 SEARCH_PAGE_MAX = 100
 """The largest `page[size]` the incident search allows (the OpenAPI spec's `PageSize`)."""
+TEAMS_PAGE_SIZE = 100
+"""One page of teams fills the Page modal's select (Slack shows at most 100 options)."""
 
 
 class DatadogClient:
@@ -269,6 +288,65 @@ class DatadogClient:
         if monitor is None:
             raise unreadable(response, "not a monitor")
         return monitor
+
+    def list_incident_roles(self, *, budget: float | None = None) -> list[ResponderRole]:
+        """GET /api/v2/incidents/config/user-defined-roles: the org's responder roles."""
+        response = self._send(ENDPOINTS.list_incident_roles, **_budgeted(budget))
+        return roles_from(parse(response, RolesResponse))
+
+    def list_responders(self, incident_id: str) -> list[Responder]:
+        """GET /api/v2/incidents/{incident_id}/responders (users from `included`)."""
+        endpoint = ENDPOINTS.list_responders
+        response = self._send(endpoint, endpoint.path(incident_id=incident_id))
+        return responders_from(parse(response, RespondersResponse))
+
+    def add_responder(
+        self, incident_id: str, user_id: str, role_id: str | None = None
+    ) -> Responder:
+        """POST /api/v2/incidents/{incident_id}/responders. Never retried once it may have
+        been sent: after an ambiguous failure, `list_responders` says whether it took."""
+        endpoint = ENDPOINTS.add_responder
+        response = self._send(
+            endpoint,
+            endpoint.path(incident_id=incident_id),
+            json=responder_request(user_id, role_id).to_wire(),
+            idempotent=False,
+        )
+        answer = parse(response, ResponderResponse)
+        return responder_from(answer.data, answer.included)
+
+    def remove_responder(self, incident_id: str, responder_id: str) -> None:
+        """DELETE /api/v2/incidents/{incident_id}/responders/{responder_id}: 204; a 404
+        (DatadogNotFound) means it is already gone. Retried like a read: deleting twice
+        leaves the same incident."""
+        endpoint = ENDPOINTS.remove_responder
+        self._send(endpoint, endpoint.path(incident_id=incident_id, responder_id=responder_id))
+
+    def list_teams(
+        self, keyword: str = "", *, page_size: int = TEAMS_PAGE_SIZE, budget: float | None = None
+    ) -> list[DatadogTeam]:
+        """GET /api/v2/team (`teams_read`): one page of the org's teams, `filter[keyword]`
+        matching a name, handle or member's email (the Page modal's external select)."""
+        params: dict[str, Any] = {"page[size]": page_size, "page[number]": 0}
+        if keyword.strip():
+            params["filter[keyword]"] = keyword.strip()
+        response = self._send(ENDPOINTS.list_teams, params=params, **_budgeted(budget))
+        return teams_from(parse(response, TeamsResponse))
+
+    def page_from_incident(self, incident_id: str, request: IncidentPageRequest) -> str:
+        """POST /api/v2/incidents/{incident_id}/page: the page's id. Never retried once the
+        request may have been sent (a second one pages again; Datadog lists no pages to
+        look in afterwards, see docs/paging.md)."""
+        response = self._send(
+            ENDPOINTS.page_from_incident,
+            ENDPOINTS.page_from_incident.path(incident_id=incident_id),
+            json=request.to_wire(),
+            idempotent=False,
+        )
+        page_id = parse(response, PageIdResponse).data.id
+        if not page_id:
+            raise unreadable(response, "no page id")
+        return page_id
 
     def get_status_page(self, page_id: str) -> StatusPageData:
         """GET /api/v2/statuspages/{page_id}: the page and its components (groups nest them)."""

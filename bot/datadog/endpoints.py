@@ -89,6 +89,12 @@ class DatadogEndpoints(NamedTuple):
     list_incident_types: Endpoint
     list_incident_fields: Endpoint
     get_monitor: Endpoint
+    list_incident_roles: Endpoint
+    list_responders: Endpoint
+    add_responder: Endpoint
+    remove_responder: Endpoint
+    list_teams: Endpoint
+    page_from_incident: Endpoint
     get_status_page: Endpoint
     list_degradations: Endpoint
     create_degradation: Endpoint
@@ -123,6 +129,39 @@ ENDPOINTS = DatadogEndpoints(
         unstable=True,
     ),
     get_monitor=Endpoint("GET", "/api/v1/monitor/{monitor_id}", "monitors_read", optional=True),
+    # Responders and roles (issue 22): absent from the April spec; the official client
+    # (2.62) has them, unstable like every incidents operation, and Datadog's API pages
+    # name the permissions (tests/datadog/test_endpoints.py checks the client's paths).
+    list_incident_roles=Endpoint(
+        "GET",
+        "/api/v2/incidents/config/user-defined-roles",
+        "incident_settings_read",
+        unstable=True,
+    ),
+    list_responders=Endpoint(
+        "GET", "/api/v2/incidents/{incident_id}/responders", "incident_read", unstable=True
+    ),
+    add_responder=Endpoint(
+        "POST", "/api/v2/incidents/{incident_id}/responders", "incident_write", unstable=True
+    ),
+    remove_responder=Endpoint(
+        "DELETE",
+        "/api/v2/incidents/{incident_id}/responders/{responder_id}",
+        "incident_write",
+        unstable=True,
+    ),
+    # Paging (docs/paging.md) is optional: without On-Call or these permissions the bot
+    # declares as before and `check` says paging will not work.
+    list_teams=Endpoint("GET", "/api/v2/team", "teams_read", optional=True),
+    # Absent from the April spec; the official client's create_on_call_page_from_incident.
+    # Datadog asks oncall_page AND incident_write (the emulator checks both).
+    page_from_incident=Endpoint(
+        "POST",
+        "/api/v2/incidents/{incident_id}/page",
+        "oncall_page",
+        unstable=True,
+        optional=True,
+    ),
     # Status pages: only when DECLARE_STATUS_PAGE is set (docs/status-page.md), so optional;
     # `declare-bot check` says whether the page is readable when it is.
     get_status_page=Endpoint(

@@ -214,7 +214,16 @@ def incident_view(
         created=_when(attrs.created),
         modified=_when(attrs.modified),
         last_modified_by=modifier,
+        responder_ids=_ids(rel.get("responders")),
     )
+
+
+def _ids(relationship: object) -> tuple[str, ...]:
+    """The ids of a to-many relationship (`{"data": [{"id": …}, …]}`), in Datadog's order."""
+    data = relationship.get("data") if isinstance(relationship, Mapping) else None
+    if not isinstance(data, list):
+        return ()
+    return tuple(str(ref["id"]) for ref in data if isinstance(ref, Mapping) and ref.get("id"))
 
 
 def search_views(

@@ -89,6 +89,7 @@ class LocalStack(BotDriver):
         )
         self.app = create_app(self.services)
         self.services.start_sync()
+        self.services.start_reminders()
         port = self.settings.metrics_port  # as `declare-bot run`: its own port, or none
         self.metrics_server = (
             None if port is None else self.services.metrics.serve(port, "127.0.0.1")

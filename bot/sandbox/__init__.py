@@ -17,6 +17,7 @@ from typing import TextIO
 
 from bot.logs import configure_logging
 from bot.sandbox.alert import walk_alert
+from bot.sandbox.cadence import walk_cadence
 from bot.sandbox.lifecycle import walk_lifecycle
 from bot.sandbox.status_page import add_status_page
 from bot.sandbox.transcript import TITLE, Transcript
@@ -65,7 +66,12 @@ def run_sandbox(out: TextIO | None = None) -> int:
     add_status_page(stack)  # the walk publishes a notice there (bot/sandbox/status_page.py)
     with stack, captured_logs(buffer, stack.settings.secret_values()):
         transcript = Transcript(stack, out)
-        declared = transcript.declare() and walk_alert(transcript) and walk_lifecycle(transcript)
+        declared = (
+            transcript.declare()
+            and walk_alert(transcript)
+            and walk_cadence(transcript)
+            and walk_lifecycle(transcript)
+        )
     print(
         "\nThe bot's log (LOG_FORMAT=text): one line per step, in [brackets] the declaration id",
         file=out,

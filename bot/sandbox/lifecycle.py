@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 NOTE = "Rolled back the 14:00 deploy; 5xx back to baseline."
 
 
-def _wait_done(transcript: Transcript, count: int) -> bool:
+def _wait_done(transcript: Transcript, count: int, base: int = 1) -> bool:
     from bot.emulators.card_driver import card_message
     from bot.emulators.personas import INCIDENTS
 
@@ -29,7 +29,7 @@ def _wait_done(transcript: Transcript, count: int) -> bool:
     deadline = time.monotonic() + 10.0
     while time.monotonic() < deadline:
         replies = [m for m in stack.slack.messages(INCIDENTS) if m.get("thread_ts") == thread]
-        if len(replies) >= count + 1:  # the declaration's reply, then one note per change
+        if len(replies) >= count + base:  # replies before this walk, then one note per change
             time.sleep(0.1)  # the modal's "Updated" comes right after the note
             return True
         time.sleep(0.02)
@@ -43,6 +43,11 @@ def walk_lifecycle(transcript: Transcript) -> bool:
     from bot.slack.common.ids import RESOLVE_ACTION, UPDATE_ACTION
 
     stack, say = transcript.stack, transcript.say
+    from bot.emulators.card_driver import card_message
+    from bot.emulators.personas import INCIDENTS
+
+    thread = card_message(stack)["ts"]
+    base = len([m for m in stack.slack.messages(INCIDENTS) if m.get("thread_ts") == thread])
     say("\n\nBack to IR-1, run from its card in #incidents.")
     say("\n8. @bob presses Update on the card. The modal opens at once (views.open), then")
     say("   shows Datadog's current incident (GET, then views.update):")
@@ -51,7 +56,7 @@ def walk_lifecycle(transcript: Transcript) -> bool:
     say("\n9. @bob raises the severity to SEV-1 and presses Update:")
     response = stack.submit(view, with_changes(view, severity="SEV-1"), user=BOB)
     say(f"   Slack → bot  view_submission; bot → Slack HTTP {response.status_code}")
-    if not _wait_done(transcript, 1):
+    if not _wait_done(transcript, 1, base):
         say("✗ The update did not reach the card.")
         return False
     say("   Then (only the changed field is sent; the card is edited in place, beside the")
@@ -65,7 +70,7 @@ def walk_lifecycle(transcript: Transcript) -> bool:
         say("    (the public notice is resolved too: its box is ticked by default)")
     view = open_modal(stack, RESOLVE_ACTION, user=BOB)
     stack.submit(view, with_changes(view, resolution_note=NOTE), user=BOB)
-    if not _wait_done(transcript, 2 + (NOTES if published else 0)):
+    if not _wait_done(transcript, 2 + (NOTES if published else 0), base):
         say("✗ The resolve did not reach the card.")
         return False
     transcript.calls("   ")

@@ -20,7 +20,18 @@ from slack_bolt import Ack, App, BoltRequest, BoltResponse, Respond
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
+from bot.slack.cadence.post_update import (
+    is_update_request,
+    open_post_update,
+    post_update_command,
+    submit_status,
+)
 from bot.slack.cadence.publish_modal import open_publish, submit_publish
+from bot.slack.cadence.reminder_actions import (
+    open_post_update_from_reminder,
+    snooze_reminders,
+    stop_reminders,
+)
 from bot.slack.common import ids
 from bot.slack.common.context import Services
 from bot.slack.common.ids import (
@@ -52,6 +63,9 @@ from bot.slack.lifecycle.list_command import (
 )
 from bot.slack.lifecycle.update_submission import submit_resolve, submit_update
 from bot.slack.monitor.shortcut import declare_from_message
+from bot.slack.responders.actions import open_add_responder, open_remove_responder, take_command
+from bot.slack.responders.page_actions import open_page, page_again, submit_page, suggest_page_teams
+from bot.slack.responders.submission import submit_add_responder, submit_remove_responder
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +147,9 @@ def declare_command(
     if is_list_request(body):
         list_incidents(ack, body, respond, services)
         return
+    if is_update_request(body):
+        post_update_command(ack, body, respond, services)
+        return
     open_declare_modal(ack, body, client, respond, services)
 
 
@@ -158,8 +175,23 @@ def register_listeners(app: App, services: Services) -> None:
     app.action(REOPEN_ACTION)(reopen)
     app.action(UPDATE_RETRY_ACTION)(retry_update)
     app.action(CHORE_RETRY_ACTION)(retry_chore)
+    app.action(ids.PAGE_ACTION)(open_page)
+    app.action(ids.PAGE_AGAIN_ACTION)(page_again)
+    app.view(ids.PAGE_CALLBACK)(submit_page)
+    app.options(ids.PAGE_TEAM_BLOCK)(suggest_page_teams)
+    app.action(ids.POST_UPDATE_ACTION)(open_post_update)
+    app.action(ids.REMINDER_UPDATE_ACTION)(open_post_update_from_reminder)
+    app.action(ids.REMINDER_SNOOZE_ACTION)(snooze_reminders)
+    app.action(ids.REMINDER_STOP_ACTION)(stop_reminders)
+    app.view(ids.STATUS_CALLBACK)(submit_status)
     app.action(ids.PUBLISH_ACTION)(open_publish)
     app.view(ids.PUBLISH_CALLBACK)(submit_publish)
     app.view(UPDATE_CALLBACK)(submit_update)
     app.view(RESOLVE_CALLBACK)(submit_resolve)
+    # Staffing the response from the card (bot/slack/responders/).
+    app.action(ids.ADD_RESPONDER_ACTION)(open_add_responder)
+    app.action(ids.REMOVE_RESPONDER_ACTION)(open_remove_responder)
+    app.action(ids.TAKE_COMMAND_ACTION)(take_command)
+    app.view(ids.ADD_RESPONDER_CALLBACK)(submit_add_responder)
+    app.view(ids.REMOVE_RESPONDER_CALLBACK)(submit_remove_responder)
     app.error(handle_error)

@@ -15,6 +15,7 @@ import redis
 
 from bot.domain.declare.record import DeclarationRecord, Step
 from bot.domain.reliability.observer import RecordKind
+from bot.store.redis_cadence import SAVE_CADENCE, RedisCadenceTables
 from bot.store.redis_incidents import ADD_CARD, SAVE_CARD, RedisIncidentRecords
 from bot.store.redis_lease import RedisLeases
 from bot.store.redis_sync import RedisSyncTables
@@ -47,7 +48,7 @@ return 1
 """Store a new record and index it in one step: a crash can't leave it unindexed (unresumed)."""
 
 
-class RedisStore(RedisIncidentRecords, RedisSyncTables):
+class RedisStore(RedisIncidentRecords, RedisSyncTables, RedisCadenceTables):
     def __init__(self, client: redis.Redis, prefix: str = "declare") -> None:
         self.redis = client
         self.prefix = prefix
@@ -55,6 +56,7 @@ class RedisStore(RedisIncidentRecords, RedisSyncTables):
         self._leases = RedisLeases(client)
         self._save_card = client.register_script(SAVE_CARD)
         self._add_card = client.register_script(ADD_CARD)
+        self._save_cadence = client.register_script(SAVE_CADENCE)
         self.rows = UnreadableRows()
 
     @classmethod

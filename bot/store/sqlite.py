@@ -22,6 +22,7 @@ from pathlib import Path
 from bot.domain.declare.record import DeclarationRecord, Step
 from bot.domain.reliability.observer import RecordKind
 from bot.store.rows import UnreadableRows
+from bot.store.sqlite_cadence import SqliteCadenceTables
 from bot.store.sqlite_incidents import SqliteIncidentRecords
 from bot.store.sqlite_lease import LeaseColumns
 from bot.store.sqlite_sync import SYNC_SCHEMA, SqliteSyncTables
@@ -103,7 +104,7 @@ class _Liveness:
             self._fd = None
 
 
-class SqliteStore(SqliteIncidentRecords, SqliteSyncTables):
+class SqliteStore(SqliteIncidentRecords, SqliteSyncTables, SqliteCadenceTables):
     """Declarations in one SQLite file; `claim` is a conditional UPDATE, so it is atomic."""
 
     _alive: _Liveness
@@ -127,6 +128,7 @@ class SqliteStore(SqliteIncidentRecords, SqliteSyncTables):
             if name not in columns:  # a file from before these columns
                 self._db.execute(f"ALTER TABLE declarations ADD COLUMN {name} {kind}")
         self._init_incidents()
+        self._init_cadences()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:

@@ -19,9 +19,19 @@ from bot.emulators.card_driver import initial_values
 from bot.emulators.personas import ALICE, BOB, CAROL, INCIDENTS, TEAM
 from bot.emulators.stack import LocalStack
 from bot.slack.common.ids import (
+    ADD_RESPONDER_ACTION,
+    ADD_RESPONDER_CALLBACK,
+    PAGE_ACTION,
+    PAGE_CALLBACK,
+    POST_UPDATE_ACTION,
+    REMINDER_SNOOZE_ACTION,
     REOPEN_ACTION,
     RESOLVE_ACTION,
     RESOLVE_CALLBACK,
+    RESPONDER_PERSON,
+    STATUS_CALLBACK,
+    STATUS_TEXT,
+    TAKE_COMMAND_ACTION,
     UPDATE_ACTION,
     UPDATE_CALLBACK,
 )
@@ -36,7 +46,21 @@ FRANK = "U0FRANK"
 RESPONDERS = "S0RESPOND"
 TITLE = "Customer data exposure"
 
-SURFACES = ("list", "card update", "list update", "resolve", "update submit", "reopen")
+SURFACES = (
+    "list",
+    "card update",
+    "list update",
+    "resolve",
+    "update submit",
+    "reopen",
+    "add responder",
+    "add responder submit",
+    "take command",
+    "page",
+    "post update",
+    "status submit",
+    "snooze",
+)
 PEOPLE: dict[str, tuple[bool, bool]] = {
     # person: (may see, may change)
     ALICE: (True, True),  # declared it; in the group
@@ -85,13 +109,16 @@ def try_surface(stack: LocalStack, surface: str, user: str) -> bool:
     responses = len(stack.slack.responses)
     if surface == "list":
         return any(TITLE in r["text"]["text"] for r in rows(listed(stack, user=user)))
-    if surface in ("card update", "resolve"):
-        action = UPDATE_ACTION if surface == "card update" else RESOLVE_ACTION
+    if surface in ("card update", "resolve", "page"):
+        action, callback = {
+            "card update": (UPDATE_ACTION, UPDATE_CALLBACK),
+            "resolve": (RESOLVE_ACTION, RESOLVE_CALLBACK),
+            "page": (PAGE_ACTION, PAGE_CALLBACK),
+        }[surface]
         assert press_card(stack, action, user=user, channel=WAR_ROOM).status_code == 200
         view = opened_after(stack, views)
-        callback = UPDATE_CALLBACK if surface == "card update" else RESOLVE_CALLBACK
         if view.get("callback_id") != callback:
-            assert view["title"]["text"] in ("Can't update", "Can't resolve")
+            assert view["title"]["text"] in ("Can't update", "Can't resolve", "Can't page")
             return False
         return True
     if surface == "list update":
@@ -109,6 +136,77 @@ def try_surface(stack: LocalStack, surface: str, user: str) -> bool:
             return False
         assert answer.get("response_action") == "update", answer
         return True
+    if surface == "add responder":
+        assert (
+            press_card(stack, ADD_RESPONDER_ACTION, user=user, channel=WAR_ROOM).status_code == 200
+        )
+        view = opened_after(stack, views)
+        if view.get("callback_id") != ADD_RESPONDER_CALLBACK:
+            assert view["title"]["text"] == "Can't add responder"
+            return False
+        return True
+    if surface == "add responder submit":  # ALICE's modal, submitted by `user`
+        press_card(stack, ADD_RESPONDER_ACTION, user=ALICE, channel=WAR_ROOM)
+        view = stack.current_view(opened_after(stack, views)["id"])
+        values = {
+            RESPONDER_PERSON: {RESPONDER_PERSON: {"type": "users_select", "selected_user": CAROL}}
+        }
+        answer = stack.submit(view, values, user=user).json()
+        assert answer["response_action"] == "errors"
+        # allowed people get past the access check, to CAROL's missing Datadog account
+        return "No active Datadog user" in answer["errors"][RESPONDER_PERSON]
+    if surface == "take command":
+        assert (
+            press_card(stack, TAKE_COMMAND_ACTION, user=user, channel=WAR_ROOM).status_code == 200
+        )
+        text = answered_after(stack, responses)["text"]
+        return text == "You're already the commander."  # ALICE commands it already
+    if surface == "post update":
+        assert press_card(stack, POST_UPDATE_ACTION, user=user, channel=WAR_ROOM).status_code == 200
+        view = opened_after(stack, views)
+        if view.get("callback_id") != STATUS_CALLBACK:
+            assert view["title"]["text"] == "Can't post an update"
+            return False
+        return True
+    if surface == "status submit":
+        assert (
+            press_card(stack, POST_UPDATE_ACTION, user=ALICE, channel=WAR_ROOM).status_code == 200
+        )
+        view = stack.current_view(opened_after(stack, views)["id"])
+        values = initial_values(view)
+        values[STATUS_TEXT] = {STATUS_TEXT: {"type": "plain_text_input", "value": "Still on it"}}
+        answer = stack.submit(view, values, user=user).json()
+        return answer.get("response_action") == "update"
+    if surface == "snooze":
+        card = next(c for c in stack.services.cards.open_cards() if c.channel == WAR_ROOM)
+        message = {
+            "ts": "1.0",
+            "blocks": [],
+            "text": "Reminder",
+        }
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user, "username": user, "name": user, "team_id": TEAM},
+            "api_app_id": "A0DECLARE",
+            "token": "unused-verification-token",
+            "trigger_id": stack.slack.issue_trigger(),
+            "team": {"id": TEAM, "domain": "emulator"},
+            "container": {"type": "message", "message_ts": "1.0", "channel_id": WAR_ROOM},
+            "channel": {"id": WAR_ROOM, "name": "war-room"},
+            "message": message,
+            "response_url": stack.slack.response_url(),
+            "actions": [
+                {
+                    "action_id": REMINDER_SNOOZE_ACTION,
+                    "block_id": "x",
+                    "type": "button",
+                    "value": stack.services.list_signer.sign_key(card.key),
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        assert stack.caller.interact(payload).status_code == 200
+        return "snoozed reminders" in answered_after(stack, responses).get("text", "")
     if surface == "reopen":
         assert press_card(stack, REOPEN_ACTION, user=user, channel=WAR_ROOM).status_code == 200
         text = answered_after(stack, responses)["text"]

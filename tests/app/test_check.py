@@ -54,13 +54,16 @@ def test_a_good_setup_is_all_ticks(stack: LocalStack) -> None:
         "✓ Datadog application key can read users",
         "✓ Datadog application key can read incidents",
         "✓ Datadog application key can read incident types",
+        "✓ Datadog application key can read responder roles",
+        "✓ Datadog application key can read responders",
         "✓ Datadog application key can read monitors",
         "✓ DECLARE_MONITOR_SEVERITY names severities the org offers",
+        "✓ Paging On-Call (POST /api/v2/incidents/{id}/page, GET /api/v2/team, optional)",
         "✓ Incident links open https://app.datadoghq.com/incidents/<number>",
         "✓ Store: SQLite at declare-bot.sqlite3",
     ):
         assert title in output, output
-    assert "All 12 checks passed" in output
+    assert "All 15 checks passed" in output
     assert not stack.datadog.created_bodies(), "check must only read"
     assert not stack.slack.calls_of("chat.postMessage")
 
@@ -133,6 +136,25 @@ def test_an_application_key_without_a_read_permission(stack: LocalStack) -> None
     assert "✓ Datadog application key can read incidents" in output
 
 
+def test_the_roles_and_responders_permissions(stack: LocalStack) -> None:
+    stack.datadog.add_role("Scribe")
+    code, output = check(stack)
+    assert code == 0, output
+    assert "roles offered in Add responder: Scribe" in line(
+        output, "✓ Datadog application key can read responder roles"
+    )
+    stack.datadog.permissions.discard("incident_settings_read")
+    code, output = check(stack)
+    assert code == 1
+    roles = line(output, "✗ Datadog application key can read responder roles")
+    assert "403" in roles and "incident_settings_read permission" in roles
+    stack.datadog.permissions.add("incident_settings_read")
+    stack.datadog.permissions.discard("incident_read")
+    code, output = check(stack)
+    responders = line(output, "✗ Datadog application key can read responders")
+    assert "incident_read permission" in responders
+
+
 def test_a_wrong_application_key(stack: LocalStack) -> None:
     code, output = check(stack, DD_APP_KEY="not-an-app-key")
     assert code == 1
@@ -188,7 +210,7 @@ def test_the_command_line_checks_the_environment(stack: LocalStack, tmp_path: Pa
         timeout=60,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.count("✓") == 12 and "✗" not in done.stdout
+    assert done.stdout.count("✓") == 15 and "✗" not in done.stdout
     assert not any(secret in done.stdout + done.stderr for secret in settings.secret_values())
     broken = subprocess.run(
         [sys.executable, "-m", "bot", "check"],
@@ -200,3 +222,13 @@ def test_the_command_line_checks_the_environment(stack: LocalStack, tmp_path: Pa
     )
     assert broken.returncode == 1
     assert "✗ Datadog application key can read users" in broken.stdout
+
+
+def test_paging_without_its_permissions_is_a_warning_with_the_fix(stack: LocalStack) -> None:
+    stack.datadog.permissions.discard("oncall_page")
+    stack.datadog.permissions.discard("teams_read")
+    code, output = check(stack)
+    assert code == 0, output
+    block = line(output, "⚠ Paging On-Call")
+    assert "not granted" in block and "`teams_read`" in block and "`oncall_page`" in block
+    assert not stack.datadog.sent_pages(), "the probe never pages"

@@ -1,4 +1,5 @@
-"""The sandbox walks one update and one resolve after the declaration, through the card."""
+"""The sandbox walks a status update and a reminder, then one update and one resolve after
+the declaration, through the card."""
 
 from __future__ import annotations
 
@@ -10,7 +11,20 @@ from bot.sandbox import run_sandbox
 def test_the_sandbox_updates_and_resolves_from_the_card() -> None:
     out = io.StringIO()
     assert run_sandbox(out) == 0, out.getvalue()
-    text = out.getvalue()
+    whole = out.getvalue()
+    cadence = [
+        "S1. @bob presses Post update on the card",
+        ":mega: *Status update* · IR-1 · SEV-2 · Active",
+        ":speech_balloon: Last update",
+        "S3. No update for 31 minutes",
+        "text: Reminder: status update due on IR-1",
+        "[Snooze 30m]",
+        "✓ One status update and one reminder, each posted once.",
+    ]
+    found = [whole.find(step) for step in cadence]
+    assert -1 not in found and found == sorted(found), list(zip(cadence, found, strict=True))
+    assert whole.count("text: Reminder:") == 1
+    text = whole[whole.find("Back to IR-1") :]  # the update and resolve walk, after cadence's
     steps = [
         "8. @bob presses Update on the card",
         "bot → Slack  chat.update: the card in #incidents, edited in place",

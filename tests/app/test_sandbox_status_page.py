@@ -14,11 +14,10 @@ def test_the_sandbox_publishes_a_notice_and_resolves_it_with_the_incident() -> N
     text = out.getvalue()
     steps = [
         "9a. @bob presses Status page on the card",
-        "bot → Datadog GET /api/v2/statuspages/",
         "9b. @bob marks Login as a major outage",
         '"status": "major_outage"',
-        ":mega: Status page: Checkout API 5xx in eu-west-1",
-        ":mega: @bob published a notice on the status page",
+        ":loudspeaker: Status page: Checkout API 5xx in eu-west-1",
+        ":loudspeaker: @bob published a notice on the status page",
         "Investigating · Login: Major outage",
         "10. @bob presses Resolve",
         '"status": "resolved"',
@@ -28,5 +27,6 @@ def test_the_sandbox_publishes_a_notice_and_resolves_it_with_the_incident() -> N
     positions = [text.find(step) for step in steps]
     assert -1 not in positions, [s for s, p in zip(steps, positions, strict=True) if p == -1]
     assert positions == sorted(positions)
+    assert "GET /api/v2/statuspages/" in text, "the page read, once"
     assert text.count("POST /api/v2/statuspages/") == 1
     assert text.count("PATCH /api/v2/statuspages/") == 1

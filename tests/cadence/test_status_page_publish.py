@@ -24,7 +24,15 @@ from bot.emulators.personas import ALICE, BOB, CAROL, INCIDENTS
 from bot.emulators.slack.inbound import block_actions, option_value, options_value, text_value
 from bot.emulators.stack import LocalStack
 from bot.slack.cadence.resolve_notice import RESOLVE_NOTICE
-from bot.slack.cadence.status_page_section import COMPONENTS, IMPACT, MESSAGE, STATUS
+from bot.slack.cadence.status_page_section import (
+    COMPONENTS,
+    IMPACT,
+    MESSAGE,
+    NO_MESSAGE,
+    PUBLISH,
+    STATUS,
+)
+from bot.slack.common import ids
 from bot.slack.common.ids import (
     CHORE_RETRY_ACTION,
     NOTICE_BLOCK,
@@ -32,7 +40,7 @@ from bot.slack.common.ids import (
     RESOLVE_ACTION,
 )
 from tests.card_actions import buttons, card_message, thread_notes, wait_for
-from tests.oracles import assert_blocks_round_trip
+from tests.oracles import assert_blocks_round_trip, assert_view_round_trips
 
 GROUPS = {"Application": ["Login", "Settings"], "API": ["Search"]}
 
@@ -76,7 +84,8 @@ def publish(
 
 
 def notes(stack: LocalStack) -> list[str]:
-    return [json.dumps(n["blocks"]) for n in thread_notes(stack) if ":mega:" in json.dumps(n)]
+    shown = [json.dumps(n["blocks"]) for n in thread_notes(stack)]
+    return [n for n in shown if "a notice on" in n or "the notice on" in n]
 
 
 def bodies_are_official(stack: LocalStack) -> list[str]:
@@ -265,3 +274,60 @@ def open_publish_in(stack: LocalStack, channel: str) -> dict[str, Any]:
         lambda: (v := stack.current_view(view["id"])).get("submit") and v,
         what="the section in the Publish modal",
     )
+
+
+def open_post_update(stack: LocalStack) -> dict[str, Any]:
+    before = len(stack.slack.calls("/api/views.open"))
+    assert press_card(stack, ids.POST_UPDATE_ACTION).status_code == 200
+    return stack.opened_view(count=before + 1)
+
+
+def test_post_update_publishes_with_the_status_update_once(
+    page_stack: tuple[LocalStack, str],
+) -> None:
+    """The Post update modal's section: the page read in the background when first opened,
+    then shown; ticked with a bad field, nothing is stored and the field says why; ticked
+    and filled, one status update and one notice, once though Slack redelivers."""
+    stack, page_id = page_stack
+    first = open_post_update(stack)
+    assert "reading the page" in json.dumps(first["blocks"])
+    wait_for(lambda: stack.services.status_pages.peek(), what="the page read")  # type: ignore[union-attr]
+    view = open_post_update(stack)
+    assert_view_round_trips(
+        {k: view[k] for k in ("type", "title", "blocks", "submit", "close", "callback_id")}
+    )
+    assert "Publish on the status page" in json.dumps(view["blocks"])
+    values = initial_values(view)
+    values[ids.STATUS_TEXT] = {ids.STATUS_TEXT: text_value("Rolled back; watching.")}
+    values[PUBLISH] = {PUBLISH: options_value(["yes"], "checkboxes")}
+    login = stack.datadog.component_id(page_id, "Login")
+    values[COMPONENTS] = {COMPONENTS: options_value([login])}
+    refused = stack.submit(view, values)
+    assert refused.json() == {"response_action": "errors", "errors": {MESSAGE: NO_MESSAGE}}
+    values[MESSAGE] = {MESSAGE: text_value("Login is back for most people.")}
+    assert stack.submit(view, values).json()["response_action"] == "update"
+    assert stack.submit(view, values).status_code == 200  # a redelivery
+    wait_for(lambda: notes(stack), what="the publish note")
+    wait_for(
+        lambda: [m for m in thread_notes(stack) if "Rolled back; watching." in json.dumps(m)],
+        what="the status update",
+    )
+    (made,) = stack.datadog.page_degradations(page_id)
+    assert made["attributes"]["description"] == "Login is back for most people."
+    assert made["attributes"]["components_affected"][0]["status"] == "degraded"
+    assert bodies_are_official(stack) == ["POST"] and len(notes(stack)) == 1
+
+
+def test_post_update_left_unticked_publishes_nothing(page_stack: tuple[LocalStack, str]) -> None:
+    stack, page_id = page_stack
+    open_post_update(stack)
+    wait_for(lambda: stack.services.status_pages.peek(), what="the page read")  # type: ignore[union-attr]
+    view = open_post_update(stack)
+    values = initial_values(view)
+    values[ids.STATUS_TEXT] = {ids.STATUS_TEXT: text_value("Still looking.")}
+    assert stack.submit(view, values).json()["response_action"] == "update"
+    wait_for(
+        lambda: [m for m in thread_notes(stack) if "Still looking." in json.dumps(m)],
+        what="the status update",
+    )
+    assert stack.datadog.page_degradations(page_id) == [] and notes(stack) == []

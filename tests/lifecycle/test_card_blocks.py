@@ -48,14 +48,23 @@ def test_open_card_shows_the_incident_and_update_resolve_buttons() -> None:
         "*Customer impact*\nNo",
     ]
     actions = [e["action_id"] for e in _actions(blocks)]
-    assert actions == [cards.UPDATE_ACTION, cards.RESOLVE_ACTION, ids.OPEN_INCIDENT_ACTION]
-    assert _actions(blocks)[2]["url"] == INCIDENT.url
+    assert actions == [
+        ids.POST_UPDATE_ACTION,
+        cards.UPDATE_ACTION,
+        cards.RESOLVE_ACTION,
+        ids.PAGE_ACTION,
+        ids.OPEN_INCIDENT_ACTION,
+    ]
+    assert _actions(blocks)[4]["url"] == INCIDENT.url
     assert text.startswith("IR-338027 (SEV-2, active): Checkout down")
     assert [b["block_id"] for b in blocks] == [
         cards.HEADER_BLOCK,
         cards.DETAILS_BLOCK,
         cards.ACTIONS_BLOCK,
+        cards.STAFF_BLOCK,
     ]
+    staff = [e["action_id"] for e in blocks[3]["elements"]]
+    assert staff == [cards.ADD_RESPONDER_ACTION, cards.TAKE_COMMAND_ACTION]
 
 
 def test_resolved_card_has_a_check_and_reopen_instead_of_resolve() -> None:
@@ -82,9 +91,12 @@ def test_resolved_card_has_a_check_and_reopen_instead_of_resolve() -> None:
 
 def test_buttons_carry_no_incident_the_client_could_rewrite() -> None:
     _, blocks = cards.card(INCIDENT)
-    for element in _actions(blocks):
+    every = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    for element in every:
         assert "value" not in element
-    card_buttons = [e for e in _actions(blocks) if e["action_id"] in cards.CARD_ACTIONS]
+    card_buttons = [e for e in every if e["action_id"] in cards.CARD_ACTIONS]
+    assert {cards.UPDATE_ACTION, cards.RESOLVE_ACTION} <= {e["action_id"] for e in card_buttons}
+    assert len(card_buttons) >= 4, "every feature's buttons, none carrying the incident"
     assert INCIDENT.incident_id not in json.dumps(card_buttons)
     assert "338027" not in json.dumps(card_buttons)
 
@@ -94,7 +106,12 @@ def test_card_without_commander_url_or_with_test_flag() -> None:
     text, blocks = cards.card(bare)
     assert_blocks_round_trip(blocks)
     assert "*Commander*\nNot set" in [f["text"] for f in blocks[1]["fields"]]
-    assert [e["action_id"] for e in _actions(blocks)] == [cards.UPDATE_ACTION, cards.RESOLVE_ACTION]
+    assert [e["action_id"] for e in _actions(blocks)] == [
+        ids.POST_UPDATE_ACTION,
+        cards.UPDATE_ACTION,
+        cards.RESOLVE_ACTION,
+        ids.PAGE_ACTION,
+    ]
     assert blocks[0]["text"]["text"].startswith("🚨 [TEST] IR-338027")
     assert text.startswith("[TEST] ")
 
@@ -202,3 +219,56 @@ def test_external_note_names_the_datadog_user_or_says_someone() -> None:
     assert anonymous is not None
     _, blocks = cards.external_note(anonymous, INCIDENT.label)
     assert blocks[0]["text"]["text"] == "Someone in Datadog changed severity SEV-2 → SEV-1"
+
+
+def test_the_card_lists_responders_with_roles_commander_first() -> None:
+    """Datadog lists the commander as a responder too: shown once, first; each other
+    person with their role, mentioned when the bot knows their Slack user, escaped else."""
+    from bot.domain.incident.responders import Responder
+
+    responders = [
+        Responder(responder_id="r0", datadog_user_id="dd-alice", created="2026-01-01T12:00"),
+        Responder(
+            responder_id="r1",
+            datadog_user_id="dd-bob",
+            name="Bob",
+            role_name="Scribe",
+            slack_user_id="UBOB",
+            created="2026-01-01T12:01",
+        ),
+        Responder(
+            responder_id="r2",
+            datadog_user_id="dd-x",
+            name=HOSTILE,
+            role_name=HOSTILE,
+            created="2026-01-01T12:02",
+        ),
+    ]
+    _, blocks = cards.card(INCIDENT, commander_slack_id="UALICE", responders=responders)
+    assert_blocks_round_trip(blocks)
+    listed = next(b for b in blocks if b["block_id"] == cards.RESPONDERS_BLOCK)
+    lines = listed["text"]["text"].split("\n")
+    assert lines[:3] == ["*Responders*", "• <@UALICE>: Commander", "• <@UBOB>: Scribe"]
+    assert "<!channel>" not in lines[3] and "&lt;!channel&gt;" in lines[3]
+    staff = next(b for b in blocks if b["block_id"] == cards.STAFF_BLOCK)["elements"]
+    assert [e["action_id"] for e in staff] == [
+        cards.ADD_RESPONDER_ACTION,
+        cards.REMOVE_RESPONDER_ACTION,
+        cards.TAKE_COMMAND_ACTION,
+    ]
+    resolved = INCIDENT.model_copy(update={"state": "resolved"})
+    _, closed = cards.card(resolved, responders=responders)
+    assert cards.STAFF_BLOCK not in [b.get("block_id") for b in closed]
+    assert cards.RESPONDERS_BLOCK in [b.get("block_id") for b in closed]
+
+
+def test_the_card_shows_when_the_last_status_update_was_and_the_next_is_due() -> None:
+    """Slack renders the date tokens in each reader's zone; the fallback says UTC."""
+    view = IncidentView(incident_id="i", public_id=7, title="Checkout down", severity="SEV-1")
+    _, blocks = cards.card(view, status_at=1_700_000_000.0, status_due=1_700_001_800.0)
+    (line,) = [b for b in blocks if b.get("block_id") == ids.STATUS_LINE_BLOCK]
+    text = line["elements"][0]["text"]
+    assert "Last update <!date^1700000000^{ago}|recently>" in text
+    assert "next due <!date^1700001800^{time}|" in text and "UTC>" in text
+    _, none = cards.card(view)
+    assert not [b for b in none if b.get("block_id") == ids.STATUS_LINE_BLOCK]

@@ -235,7 +235,9 @@ def test_calls_per_interval_are_one_search_plus_a_get_per_moved_incident(
         assert report.datadog_calls == after_searches - searches + after_gets - gets
         return after_searches - searches, after_gets - gets
 
-    assert counted() == (1, 4), "first sight: one GET each for the baseline"
+    # first sight: one GET each for the baseline, and one of its responders (Datadog lists
+    # the commander as one; the card learns whom its responders relationship names)
+    assert counted() == (1, 8), "first sight: the incident and its responders, each"
     assert counted() == (1, 0), "nothing moved: the search alone"
     edit_severity(stack, records[1], "SEV-1")
     edit_severity(stack, records[3], "SEV-4")

@@ -28,6 +28,12 @@ class Act(StrEnum):
     RESOLVE = "resolve"
     REOPEN = "reopen"
     RETRY = "retry"
+    ADD_RESPONDER = "add responders to"
+    REMOVE_RESPONDER = "remove responders from"
+    TAKE_COMMAND = "take command of"
+    PAGE = "page"
+    POST_UPDATE = "post a status update on"
+    REMINDERS = "change the reminders of"
     PUBLISH = "publish"
     """Publish a public notice on the status page (bot/slack/cadence/publish_modal.py)."""
 

@@ -16,8 +16,12 @@ from collections.abc import Callable
 from bot.domain.declare.ports import DeclarationStore
 from bot.domain.declare.record import DeclarationRecord
 
-_STICKY = (("placeholder_ts", ("placeholder_channel", "placeholder_how")),)
-"""A message once posted is never forgotten: (field, fields that go with it)."""
+_STICKY = (
+    ("placeholder_ts", ("placeholder_channel", "placeholder_how")),
+    ("page_started_at", ()),
+    ("page_sent", ()),
+)
+"""A message once posted, a page once sent, is never forgotten: (field, fields with it)."""
 
 
 def keep_facts(known: DeclarationRecord, new: DeclarationRecord) -> DeclarationRecord:

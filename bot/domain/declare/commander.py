@@ -29,7 +29,8 @@ class Commander:
 
 
 class CommanderNotFound(LookupFailed):
-    """No email on the Slack profile, or no active Datadog user with it."""
+    """No email on the Slack profile, or no active Datadog user with it (the same sentence
+    serves a commander and a person to page, so it names no role)."""
 
 
 class CommanderResolver:
@@ -79,12 +80,12 @@ class CommanderResolver:
         if not email:
             raise CommanderNotFound(
                 "This person has no email on their Slack profile, so their Datadog user "
-                "can't be found. Choose another commander."
+                "can't be found. Choose someone else."
             )
         datadog_id = self._users.active_user_id(email)
         if datadog_id is None:
             raise CommanderNotFound(
-                f"No active Datadog user has the email {email}. Choose another commander, "
+                f"No active Datadog user has the email {email}. Choose someone else, "
                 "or ask a Datadog admin to invite them."
             )
         log.debug("commander %s resolved to datadog user %s", slack_id, datadog_id)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.domain.channel.plan import ChannelPlan
 from bot.domain.incident.declaration import Declaration, Handle
+from bot.domain.responders.paging import PageRequest, PageSent
 
 
 class Step(StrEnum):
@@ -73,6 +74,13 @@ class DeclarationRecord(BaseModel):
     """Identifies the source message of a message-shortcut declaration."""
     channel: ChannelPlan | None = None
     """The incident channel, when the declaration asked for one (channel/plan.py)."""
+    page: PageRequest | None = None
+    """Who to page once the incident exists (the form's optional Page fields)."""
+    page_started_at: float | None = None
+    """Saved before the page is sent: a resume that finds it set and no `page_sent` never
+    pages again (Datadog lists no pages to look in); it says the page may have gone out."""
+    page_sent: PageSent | None = None
+    """The page's outcome once known: its id, or empty when it failed or may have gone out."""
     attempts: int = 0
     created_at: float = Field(default_factory=time.time)
     updated_at: float = Field(default_factory=time.time)

@@ -24,6 +24,7 @@ from bot.domain.declare._resume import Resumer
 from bot.domain.declare._steps import Steps, build_handles
 from bot.domain.declare.channel_steps import ChannelSteps
 from bot.domain.declare.commander import CommanderResolver
+from bot.domain.declare.page_step import PageStep
 from bot.domain.declare.ports import Announcer, DeclarationStore, IncidentGateway, PeopleDirectory
 from bot.domain.declare.record import DeclarationRecord, Step
 from bot.domain.incident.journal import Journal
@@ -33,6 +34,7 @@ from bot.domain.reliability.lease import Lease, LeaseLost
 from bot.domain.reliability.observer import NoObserver, Outcome, RunObserver, TimedStep
 from bot.domain.reliability.outcomes import LookupFailed, StepFailed
 from bot.domain.reliability.policy import RunnerPolicy
+from bot.domain.responders.paging import Pager
 
 __all__ = ["DeclarationRunner", "Dispatch", "RunnerPolicy", "build_handles"]
 
@@ -61,6 +63,7 @@ class DeclarationRunner:
         channels: ChannelSteps | None = None,
         observer: RunObserver | None = None,
         journal: Journal | None = None,
+        pager: Pager | None = None,
     ) -> None:
         self.store = store
         self.observer: RunObserver = observer or NoObserver()
@@ -73,6 +76,8 @@ class DeclarationRunner:
         )
         self.channels = channels
         """The optional incident channel (channel_steps.py); None: never one."""
+        self.page = PageStep(pager, resolver, self.policy, sleep) if pager else None
+        """The form's page, once the incident exists (page_step.py); None: never paged."""
         self.resumer = Resumer(store, self.policy, self.run, dispatch)
 
     @property
@@ -154,6 +159,9 @@ class DeclarationRunner:
                 placeholder.join()  # saved before the create's result is used
             if progress.record.step is Step.INCIDENT_CREATED:
                 lease.check()
+                if self.page is not None:  # paged first: a page is more urgent than a card
+                    self.page.run(progress)
+                    lease.check()
                 timed(TimedStep.ANNOUNCE, lambda: self._announce(progress, lease))
             if progress.record.step is Step.ANNOUNCED:
                 lease.check()

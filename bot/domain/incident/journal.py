@@ -21,6 +21,10 @@ class EntryKind(StrEnum):
     RESOLVED = "resolved"
     REOPENED = "reopened"
     CAPTURED = "captured"
+    RESPONDER_ADDED = "responder_added"
+    RESPONDER_REMOVED = "responder_removed"
+    PAGED = "paged"
+    STATUS_UPDATE = "status_update"
     NOTICE_PUBLISHED = "notice_published"
     """A public notice published or changed on the status page (text: its message)."""
 

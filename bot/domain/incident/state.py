@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.domain.incident.declaration import CustomField
 
@@ -80,6 +80,9 @@ class IncidentView(_Frozen):
     created: datetime | None = None
     modified: datetime | None = None
     last_modified_by: IncidentUser | None = None
+    responder_ids: tuple[str, ...] = Field(default=(), exclude=True)
+    """Datadog's `responders` relationship (the commander's among them): the sync reads the
+    responders only when these differ from the card's. Never stored nor sent (read fresh)."""
 
     @property
     def label(self) -> str:

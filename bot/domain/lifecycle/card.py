@@ -36,14 +36,19 @@ def showing(card: IncidentCard, view: IncidentView, new_commander: str | None) -
     return card.model_copy(update={"shown": shown, "commander_slack_id": commander})
 
 
-def _visible(card: IncidentCard) -> tuple[IncidentView, str | None]:
+def _visible(card: IncidentCard) -> tuple[IncidentView, str | None, float | None, float | None]:
     """What the message shows: not Datadog's bookkeeping, and a mentioned commander only
     by who they are (Datadog's answer names them where the preview had their email)."""
     view = card.shown
-    update: dict[str, object] = {"modified": None, "created": None, "last_modified_by": None}
+    update: dict[str, object] = {
+        "modified": None,
+        "created": None,
+        "last_modified_by": None,
+        "responder_ids": (),
+    }
     if card.commander_slack_id and view.commander is not None:
         update["commander"] = view.commander.model_copy(update={"display": "", "email": None})
-    return view.model_copy(update=update), card.commander_slack_id
+    return view.model_copy(update=update), card.commander_slack_id, card.status_at, card.status_due
 
 
 def same_card(a: IncidentCard, b: IncidentCard) -> bool:

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.domain.incident.responders import Responder
 from bot.domain.incident.state import IncidentChanges, IncidentView
 
 
@@ -80,6 +81,14 @@ class IncidentCard(BaseModel):
     """Saves so far: `save_card` writes only over the version it was read at (compare-and-set),
     so a slow writer never puts an older card back over a newer one."""
 
+    responders: tuple[Responder, ...] = ()
+    """The responders the card lists (Datadog's, with the Slack user when the bot knows it;
+    the commander among them is shown once, as commander): kept by the responders feature
+    and the sync, untouched by updates."""
+    status_at: float | None = None
+    """When the last status update was posted (cadence: "Last update 12 min ago")."""
+    status_due: float | None = None
+    """When the next status update is due, as the last one said (the card shows it)."""
     status_notice: StatusNoticeRef | None = None
     """The public notice on the status page, once one is published (DECLARE_STATUS_PAGE)."""
 

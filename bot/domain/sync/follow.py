@@ -37,13 +37,16 @@ from dataclasses import dataclass
 
 from bot.domain.incident.changes import ChangeKind, ExternalUpdate, external_update
 from bot.domain.incident.org import OrgField
+from bot.domain.incident.responders import Responder
 from bot.domain.incident.state import IncidentView
 from bot.domain.lifecycle.card import publish_card, same_card
 from bot.domain.lifecycle.ports import CardPublisher, IncidentStore
 from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.reliability.lease import CardClaims, Lease, LeaseLost, SyncLeases
 from bot.domain.reliability.outcomes import StepFailed
-from bot.domain.sync.ports import SYNC_LEASE, ExternalNotes, IncidentReader
+from bot.domain.responders.ports import ResponderDirectory
+from bot.domain.responders.roster import changed, known_as, roster
+from bot.domain.sync.ports import SYNC_LEASE, ExternalNotes, IncidentReader, ResponderNotes
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +105,10 @@ class IncidentSync:
         policy: SyncPolicy | None = None,
         org_fields: Callable[[], Sequence[OrgField]] = tuple,
         owner: str | None = None,
+        responders: ResponderDirectory | None = None,
+        responder_notes: ResponderNotes | None = None,
     ) -> None:
+        self.responders, self.responder_notes = responders, responder_notes
         self.store, self.leases, self.reader = store, leases, reader
         self.publisher, self.notes = publisher, notes
         self.policy = policy or SyncPolicy()
@@ -194,7 +200,12 @@ class IncidentSync:
                 "updated_at": self.store.now(),
             }
         )
-        if update is not None:
+        staffed = self._staffed(card, fetched, report)
+        if staffed is not None:
+            current = current.model_copy(update={"responders": staffed.responders})
+        # the card is edited for a change people see (not for the commander's own responder)
+        edited = update is not None or (staffed is not None and staffed.seen)
+        if edited:
             try:
                 lease.check()
                 current = publish_card(self.store, self.publisher, current)  # moved, maybe
@@ -204,19 +215,60 @@ class IncidentSync:
                     log.warning("incident sync: %s: %s", card.shown.label, exc.reason)
                     return
                 log.info("the card of %s can't be edited: %s", card.shown.label, exc.reason)
-                update = None  # no note under a card that stays as it was
+                update = staffed = None  # no note under a card that stays as it was
+                edited = False
             except Exception:  # as a retryable failure
                 log.warning("incident sync: %s failed", card.shown.label, exc_info=True)
                 return
         lease.check()
         if not self.store.save_card(current):
-            self._lost(card, current, edited=update is not None)
+            self._lost(card, current, edited=edited)
             return
         if not current.open:
             report.left += 1
         if update is not None:
             lease.check()
             self._note(card, current, update, report)
+        if staffed is not None and self.responder_notes is not None:
+            lease.check()
+            self._staff_note(current, staffed, report)
+
+    def _staffed(
+        self, card: IncidentCard, fetched: IncidentView, report: SyncReport
+    ) -> _Staffed | None:
+        """The responders Datadog lists now, when they differ from the card's: one GET, only
+        for a card already due (adding or removing one moves the incident's `modified`)
+        whose incident names other responder ids than the card lists; None when unchanged
+        or unreadable (the next change reads them again)."""
+        if self.responders is None or not card.open:
+            return None
+        if set(fetched.responder_ids) == {r.responder_id for r in card.responders}:
+            return None  # the same people Datadog listed when the card was last staffed
+        try:
+            report.gets += 1
+            fresh = known_as(self.responders.responders(card.incident_id), card.responders)
+        except Exception:  # noqa: BLE001 - the card keeps its list; the fields still sync
+            log.warning("incident sync: reading the responders of %s failed", card.shown.label)
+            return None
+        commander = fetched.commander_id
+        added, removed = changed(roster(card.responders, commander), roster(fresh, commander))
+        if fresh == card.responders:
+            return None
+        return _Staffed(fresh, added, removed)
+
+    def _staff_note(self, current: IncidentCard, staffed: _Staffed, report: SyncReport) -> None:
+        """Who changed them where Datadog says: who added a responder (its `created_by`);
+        a removal names no one (the responder is gone, and the incident's last modifier
+        need not be who removed them). A failed note is logged (the card is right already)."""
+        if not (staffed.added or staffed.removed):
+            return
+        by = next((r.created_by_name for r in staffed.added if r.created_by_name), None)
+        assert self.responder_notes is not None
+        try:
+            self.responder_notes.post_responders_note(current, staffed.added, staffed.removed, by)
+            report.notes += 1
+        except Exception:  # noqa: BLE001 - one note lost; the card lists them
+            log.warning("incident sync: the responders note on %s failed", current.shown.label)
 
     def _note(
         self, card: IncidentCard, current: IncidentCard, update: ExternalUpdate, report: SyncReport
@@ -273,6 +325,19 @@ class IncidentSync:
             self.leases.release_lease(SYNC_LEASE, self.owner)
         except Exception:  # it expires on its own
             log.warning("releasing the sync lease failed", exc_info=True)
+
+
+@dataclass(frozen=True)
+class _Staffed:
+    """The responders Datadog lists now, and who came and went (besides the commander)."""
+
+    responders: tuple[Responder, ...]
+    added: tuple[Responder, ...]
+    removed: tuple[Responder, ...]
+
+    @property
+    def seen(self) -> bool:
+        return bool(self.added or self.removed)
 
 
 def _due(card: IncidentCard, hit: IncidentView | None) -> bool:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.domain.incident.changes import ExternalUpdate
+from bot.domain.incident.responders import Responder
 from bot.domain.incident.state import IncidentView
 from bot.domain.lifecycle.record import IncidentCard
 
@@ -51,3 +52,15 @@ class ExternalNotes(Protocol):
     """Slack: the thread note for a change made in Datadog."""
 
     def post_external_note(self, card: IncidentCard, update: ExternalUpdate) -> None: ...
+
+
+class ResponderNotes(Protocol):
+    """Slack: the thread note for responders changed in Datadog, naming who when it says."""
+
+    def post_responders_note(
+        self,
+        card: IncidentCard,
+        added: tuple[Responder, ...],
+        removed: tuple[Responder, ...],
+        by: str | None,
+    ) -> None: ...

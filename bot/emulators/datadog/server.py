@@ -22,7 +22,9 @@ from bot.emulators.datadog.faults import Fault, FaultPlan, rate_limit_name, reas
 from bot.emulators.datadog.incident_routes import IncidentRoutes
 from bot.emulators.datadog.monitor_routes import MonitorRoutes
 from bot.emulators.datadog.org_routes import OrgRoutes
+from bot.emulators.datadog.paging_routes import PagingRoutes
 from bot.emulators.datadog.params import BadRequest, error_response
+from bot.emulators.datadog.responder_routes import ResponderRoutes
 from bot.emulators.datadog.state import DeclareError
 from bot.emulators.datadog.status_page_routes import StatusPageRoutes
 
@@ -40,6 +42,12 @@ HANDLERS: dict[str, str] = {
     "get_incident": "_get_incident",
     "update_incident": "_update_incident",
     "link_integration": "_add_integration",
+    "list_incident_roles": "_list_roles",
+    "list_responders": "_list_responders",
+    "add_responder": "_add_responder",
+    "remove_responder": "_remove_responder",
+    "list_teams": "_list_teams",
+    "page_from_incident": "_page_incident",
     "get_status_page": "_get_status_page",
     "list_degradations": "_list_degradations",
     "create_degradation": "_create_degradation",
@@ -68,7 +76,15 @@ def _routes() -> list[tuple[Endpoint, str]]:
     return sorted([*table, *EXTRA_ROUTES], key=lambda route: len(route[0].params))
 
 
-class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, StatusPageRoutes, EmulatorServer):
+class DatadogEmulator(
+    IncidentRoutes,
+    OrgRoutes,
+    MonitorRoutes,
+    ResponderRoutes,
+    PagingRoutes,
+    StatusPageRoutes,
+    EmulatorServer,
+):
     """The Datadog API surface declare-bot uses; state is public for test assertions."""
 
     def __init__(
@@ -87,6 +103,8 @@ class DatadogEmulator(IncidentRoutes, OrgRoutes, MonitorRoutes, StatusPageRoutes
         self._faults = FaultPlan()
         self._init_state()
         self._init_monitors()
+        self._init_responders()
+        self._init_paging()
         self._init_status_pages()
         self._routes: list[tuple[Endpoint, Handler]] = [
             (endpoint, getattr(self, name)) for endpoint, name in _routes()

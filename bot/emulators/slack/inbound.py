@@ -1,4 +1,4 @@
-"""What Slack sends to the bot: signed slash commands and interaction payloads.
+"""What Slack sends to the bot: signed slash commands, interaction payloads and events.
 
 Shapes follow real Slack requests (bolt-python's fixtures); signing is Slack's v0
 HMAC-SHA256 over `v0:{timestamp}:{raw body}`.
@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -182,6 +183,47 @@ def declare_form_values(
     return values
 
 
+def app_home_opened(
+    user_id: str,
+    *,
+    team_id: str = "T0EMULATOR",
+    app_id: str = "A0DECLARE",
+    view: dict[str, Any] | None = None,
+    tab: str = "home",
+) -> dict[str, Any]:
+    """The Events API `event_callback` Slack sends when a person opens the app's Home tab
+    (`view` is the Home tab last published to them, absent the first time)."""
+    now = time.time()
+    event: dict[str, Any] = {
+        "type": "app_home_opened",
+        "user": user_id,
+        "channel": f"D{user_id[1:]}",
+        "tab": tab,
+        "event_ts": f"{now:.6f}",
+    }
+    if view is not None:
+        event["view"] = view
+    return {
+        "token": "unused-verification-token",
+        "team_id": team_id,
+        "api_app_id": app_id,
+        "event": event,
+        "type": "event_callback",
+        "event_id": f"Ev{uuid.uuid4().hex[:10].upper()}",
+        "event_time": int(now),
+        "authorizations": [
+            {
+                "enterprise_id": None,
+                "team_id": team_id,
+                "user_id": "UBOT",
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ],
+        "is_ext_shared_channel": False,
+    }
+
+
 class BotCaller:
     """Sends signed requests to a running bot's POST /slack/events."""
 
@@ -199,6 +241,13 @@ class BotCaller:
 
     def interact(self, payload: dict[str, Any]) -> httpx.Response:
         return self.post(payload_body(payload))
+
+    def event(self, body: dict[str, Any]) -> httpx.Response:
+        """An Events API request: JSON, signed like every other."""
+        raw = json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"}
+        headers.update(sign(self.secret, raw))
+        return self.http.post(self.url, content=raw, headers=headers)
 
     def close(self) -> None:
         self.http.close()

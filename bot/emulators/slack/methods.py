@@ -125,6 +125,7 @@ METHODS: dict[str, Method] = {
     "views.open": Method(views.open_view),
     "views.push": Method(views.push_view),
     "views.update": Method(views.update_view),
+    "views.publish": Method(views.publish_view),
     "chat.postMessage": Method(chat.post_message, "chat:write"),
     "chat.postEphemeral": Method(chat.post_ephemeral, "chat:write"),
     "chat.update": Method(chat.update, "chat:write"),

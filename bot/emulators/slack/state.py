@@ -115,6 +115,10 @@ class SlackWorld:
     bookmarks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     restricted: set[str] = field(default_factory=set)  # guests: conversations.invite refuses
     last_view_id: str | None = None
+    home_views: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """User id -> the Home tab views.publish last gave them, as Slack returns it."""
+    home_enabled: bool = True
+    """False: the app's manifest has no Home tab, views.publish answers `not_enabled`."""
     counter: int = 0
     last_ts_us: int = 0
 

@@ -50,13 +50,13 @@ def _text_object(value: Any) -> Any:
     return {"type": "plain_text", "text": value} if isinstance(value, str) else value
 
 
-def _checked_view(call: Call) -> dict[str, Any]:
+def _checked_view(call: Call, kind: str = "modal") -> dict[str, Any]:
     """The view argument if slack_sdk's View model accepts it; else invalid_arguments."""
     raw = call.args.get("view")
     if not isinstance(raw, dict):
         raise invalid_arguments("[ERROR] view must be a JSON object [json-pointer:/view]")
-    if raw.get("type") != "modal":
-        raise invalid_arguments("[ERROR] only modal views can be opened [json-pointer:/view/type]")
+    if raw.get("type") != kind:
+        raise invalid_arguments(f"[ERROR] only {kind} views go here [json-pointer:/view/type]")
     try:
         View(**raw).to_dict()  # validates the view and, recursively, what the model keeps
     except Exception as exc:  # any model failure is a schema error
@@ -65,7 +65,7 @@ def _checked_view(call: Call) -> dict[str, Any]:
         value = raw.get(key)
         if isinstance(value, dict) and value.get("type") != "plain_text":
             raise invalid_arguments(f"[ERROR] must be plain_text [json-pointer:/view/{key}/type]")
-    if not raw.get("title"):
+    if kind == "modal" and not raw.get("title"):
         raise invalid_arguments("[ERROR] missing required field: title [json-pointer:/view]")
     errors = block_errors(raw.get("blocks", []), "/view/blocks", limit=MAX_VIEW_BLOCKS)
     if errors:
@@ -194,3 +194,29 @@ def update_view(world: SlackWorld, call: Call) -> dict[str, Any]:
     answer = _store(world, view)
     world.last_view_id = top  # an update does not change which view is on top
     return answer
+
+
+def publish_view(world: SlackWorld, call: Call) -> dict[str, Any]:
+    """views.publish: a person's Home tab (`home` views only), replaced whole each time.
+
+    Slack's errors: `not_enabled` when the app has no Home tab, `hash_conflict` when `hash`
+    is not the current view's; an unknown person is `user_not_found` here.
+    """
+    if not world.home_enabled:
+        raise SlackError("not_enabled")
+    user_id = call.text_arg("user_id")
+    if not user_id:
+        raise invalid_arguments("[ERROR] missing required field: user_id")
+    if user_id not in world.users:
+        raise SlackError("user_not_found")
+    raw = _checked_view(call, "home")
+    current = world.home_views.get(user_id)
+    given_hash = call.args.get("hash")
+    if given_hash and current is not None and given_hash != current["hash"]:
+        raise SlackError("hash_conflict")
+    view_id = current["id"] if current else world.next_id("V")
+    view = _view_object(world, raw, view_id, root=view_id, previous=None, state={"values": {}})
+    for key in ("title", "submit", "close"):
+        view[key] = None
+    world.home_views[user_id] = view
+    return {"ok": True, "view": copy.deepcopy(view)}

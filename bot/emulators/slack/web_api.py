@@ -82,6 +82,7 @@ class SlackEmulator(HeldMessages, PeopleActions, ChannelActions, EmulatorServer)
         self._response_urls = 0
         self._calls: list[tuple[str, dict[str, Any]]] = []
         self._injected: dict[str, deque[tuple[str, int, bool]]] = {}
+        self._held: dict[str, deque[float]] = {}
         self._limits: dict[str, tuple[int, float]] = {}
         self._windows: dict[str, deque[float]] = {}
 
@@ -184,6 +185,17 @@ class SlackEmulator(HeldMessages, PeopleActions, ChannelActions, EmulatorServer)
         with self.lock:
             return copy.deepcopy(self._world.messages.get(self._channel_key(channel), []))
 
+    def enable_home(self, enabled: bool) -> None:
+        """Whether the app has a Home tab (its manifest's `features.app_home`)."""
+        with self.lock:
+            self._world.home_enabled = enabled
+
+    def home_view(self, user_id: str) -> dict[str, Any] | None:
+        """The Home tab views.publish last gave this person (None: never published)."""
+        with self.lock:
+            view = self._world.home_views.get(user_id)
+            return copy.deepcopy(view) if view is not None else None
+
     def ephemerals(self, channel: str) -> list[dict[str, Any]]:
         """Ephemeral messages posted into a channel; each `user` is its recipient."""
         with self.lock:
@@ -209,7 +221,18 @@ class SlackEmulator(HeldMessages, PeopleActions, ChannelActions, EmulatorServer)
                 return self._answer(exc.body(), None)
             self._calls.append((method, copy.deepcopy(args)))
             token = call_token(request, args)
-            return self._serve(method, args, token)
+            response = self._serve(method, args, token)
+            held = self._held.get(method)
+            wait = held.popleft() if held else 0.0
+        if wait:  # it took effect; the answer is late (outside the lock: Slack goes on)
+            time.sleep(wait)
+        return response
+
+    def hold_answer(self, method: str, seconds: float) -> None:
+        """The next call of `method` takes effect at once, but its answer comes `seconds`
+        later: a bot killed meanwhile did the call without knowing it."""
+        with self.lock:
+            self._held.setdefault(method, deque()).append(seconds)
 
     def _serve(self, method: str, args: dict[str, Any], token: str | None) -> Response:
         known = self._world.tokens.get(token) if token else None

@@ -12,6 +12,7 @@ from concurrent.futures import Future
 from typing import Any, Protocol
 
 from bot.config import Settings
+from bot.domain.cadence.follow import Cadences
 from bot.domain.cadence.publish import PageCache
 from bot.domain.declare.commander import CommanderResolver
 from bot.domain.declare.ports import DeclarationStore
@@ -23,9 +24,12 @@ from bot.domain.lifecycle.ports import IncidentStore, IncidentUpdater
 from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
+from bot.domain.responders.paging import Pager
+from bot.domain.responders.ports import ResponderDirectory
 from bot.domain.sync.ports import IncidentReader
 from bot.pool import PoolBusy
 from bot.slack.access.policy import AccessPolicy
+from bot.slack.common.sections import ModalSection
 from bot.slack.common.signed_buttons import ButtonSigner
 
 log = logging.getLogger(__name__)
@@ -119,6 +123,16 @@ class Services(Protocol):
         ...
 
     @property
+    def responders(self) -> ResponderDirectory:
+        """The org's roles and each incident's responders in Datadog (bot/datadog/)."""
+        ...
+
+    @property
+    def pager(self) -> Pager:
+        """Datadog's paging and teams (bot/datadog/paging_gateway.py)."""
+        ...
+
+    @property
     def status_pages(self) -> PageCache | None:
         """The status page (DECLARE_STATUS_PAGE) as last read; None when not set up."""
         ...
@@ -135,6 +149,17 @@ class Services(Protocol):
 
     @property
     def incident_reader(self) -> IncidentReader: ...
+
+    # cadence: status updates and reminders (bot/slack/cadence/)
+    @property
+    def cadences(self) -> Cadences:
+        """Each incident's cadence: started, re-judged, snoozed, stopped."""
+        ...
+
+    @property
+    def status_sections(self) -> Sequence[ModalSection]:
+        """Other features' parts of the Post update modal (the status page publish)."""
+        ...
 
     @property
     def list_signer(self) -> ButtonSigner: ...

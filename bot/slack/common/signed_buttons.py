@@ -45,3 +45,14 @@ class ButtonSigner:
         if not hmac.compare_digest(signature, self._mac(payload)):
             return None
         return ListedIncident(incident_id=incident_id, public_id=int(public_id))
+
+    def sign_key(self, key: str) -> str:
+        """A card key in a button value (a reminder's buttons), signed: `key|signature`."""
+        return f"{key}|{self._mac('card:' + key)}"
+
+    def verify_key(self, value: str) -> str | None:
+        """The card key a signed value names, or None if this bot did not sign it."""
+        key, _, signature = value.rpartition("|")
+        if not key or not hmac.compare_digest(signature, self._mac("card:" + key)):
+            return None
+        return key

@@ -17,13 +17,15 @@ from bot.domain.declare.record import DeclarationRecord
 from bot.domain.incident.declaration import Declaration, FormField, declaration_key, source_key
 from bot.domain.incident.org import OrgConfig
 from bot.domain.reliability.outcomes import LookupFailed
+from bot.domain.responders.paging import MESSAGE_MAX, PageRequest, PageTarget
 from bot.logs import declaration_id
 from bot.slack.access.allowlist import plain_refusal
 from bot.slack.common import ids, payload
 from bot.slack.common.context import Services
 from bot.slack.declare.form import metadata
 from bot.slack.declare.form.blocks import declaring_view
-from bot.slack.declare.form.state import block_errors
+from bot.slack.declare.form.page_field import PageChoice, read_page_choice
+from bot.slack.declare.form.state import block_errors, state_values
 from bot.slack.declare.form.submitted import SubmittedForm, read_submitted, validate_whole_form
 
 log = logging.getLogger(__name__)
@@ -87,13 +89,24 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Services) -> 
     result = result.model_copy(update={"incident_channel": wants})
     if meta.monitor_cell:
         result = result.model_copy(update={"monitor_cell": meta.monitor_cell})
+    choice = read_page_choice(state_values(view))
+    if choice.person:
+        services.resolver.prefetch(choice.person)  # beside the commander's lookup
     commander_error = _commander_error(services, result.commander_id)
     if commander_error:
         ack(response_action="errors", errors=block_errors({FormField.COMMANDER: commander_error}))
         return
+    page = _page(services, choice, result)
+    if isinstance(page, dict):
+        ack(response_action="errors", errors=page)
+        return
 
     record = DeclarationRecord(
-        key=key, declaration=result, modal_view_id=view_id, source_key=source_key(result.origin)
+        key=key,
+        declaration=result,
+        modal_view_id=view_id,
+        source_key=source_key(result.origin),
+        page=page,
     )
     try:
         added = services.store.add(record)
@@ -143,3 +156,26 @@ def _commander_error(services: Services, slack_id: str) -> str | None:
     except TimeoutError:
         log.info("commander lookup still running; acking and continuing in the background")
     return None
+
+
+def _page(
+    services: Services, choice: PageChoice, declaration: Declaration
+) -> PageRequest | dict[str, str] | None:
+    """The form's page (its message: what's happening), errors under its fields, or None.
+    A person is checked like the commander; one still being looked up is found later."""
+    problem = choice.problem(required=False)
+    if problem:
+        return {ids.PAGE_TEAM_BLOCK: problem}
+    if choice.empty:
+        return None
+    message = (declaration.summary or "")[:MESSAGE_MAX] or None
+    if choice.team_handle:
+        target = PageTarget.team(choice.team_handle, choice.team_label or None)
+        return PageRequest(target=target, message=message)
+    try:
+        services.resolver.resolve(choice.person, timeout=services.commander_ack_budget)
+    except LookupFailed as exc:
+        return {ids.PAGE_PERSON_BLOCK: str(exc)[:150]}
+    except TimeoutError:
+        log.info("paged person's lookup still running; found again at the page step")
+    return PageRequest(target=PageTarget.slack_person(choice.person), message=message)

@@ -12,18 +12,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.incident.changes import Change, ExternalUpdate, moment
+from bot.domain.incident.responders import Responder
 from bot.domain.incident.state import IncidentUser, IncidentView
 from bot.domain.lifecycle.record import StatusNoticeRef
+from bot.domain.responders.roster import roster
 from bot.slack.common import ids
 from bot.slack.common.ids import (
     ACTIONS_BLOCK,
+    ADD_RESPONDER_ACTION,
     DETAILS_BLOCK,
     HEADER_BLOCK,
+    POST_UPDATE_ACTION,
+    REMOVE_RESPONDER_ACTION,
     REOPEN_ACTION,
     RESOLVE_ACTION,
+    RESPONDERS_BLOCK,
+    STAFF_BLOCK,
+    STATUS_LINE_BLOCK,
+    TAKE_COMMAND_ACTION,
     UPDATE_ACTION,
 )
 from bot.slack.common.mrkdwn import (
@@ -39,7 +49,16 @@ from bot.slack.common.mrkdwn import (
 
 Message = tuple[str, list[dict[str, Any]]]
 
-CARD_ACTIONS = (UPDATE_ACTION, RESOLVE_ACTION, REOPEN_ACTION)
+CARD_ACTIONS = (
+    UPDATE_ACTION,
+    RESOLVE_ACTION,
+    REOPEN_ACTION,
+    ADD_RESPONDER_ACTION,
+    REMOVE_RESPONDER_ACTION,
+    TAKE_COMMAND_ACTION,
+    ids.PAGE_ACTION,
+    POST_UPDATE_ACTION,
+)
 """The actions that act on the card's incident (looked up from the stored message)."""
 SECTION_FIELD_MAX = 2000
 """Slack's limit for one of a section's `fields` (belongs beside the others in mrkdwn.py)."""
@@ -91,13 +110,15 @@ def _button(label: str, action_id: str, style: str | None = None) -> dict[str, A
 
 
 def card_buttons(incident: IncidentView, *, publish: bool = False) -> list[dict[str, Any]]:
-    """Update, then Resolve (Reopen once resolved), Status page (`publish`: a status page
-    is set up, the incident open), then the link to Datadog."""
-    elements = [_button("Update", UPDATE_ACTION)]
+    """Post update (while open), Update, then Resolve, Page and Status page (`publish`: a
+    status page is set up) (Reopen once resolved), then the link to Datadog."""
+    elements = [] if incident.resolved else [_button("Post update", POST_UPDATE_ACTION)]
+    elements.append(_button("Update", UPDATE_ACTION))
     if incident.resolved:
         elements.append(_button("Reopen", REOPEN_ACTION))
     else:
         elements.append(_button("Resolve", RESOLVE_ACTION, "primary"))
+        elements.append(_button("Page", ids.PAGE_ACTION))
         if publish:
             elements.append(_button("Status page", ids.PUBLISH_ACTION))
     if incident.url:
@@ -107,24 +128,80 @@ def card_buttons(incident: IncidentView, *, publish: bool = False) -> list[dict[
     return elements
 
 
+def responder_label(responder: Responder) -> str:
+    """mrkdwn: the Slack mention when the bot knows the person, else Datadog's name."""
+    if responder.slack_user_id:
+        return mention(responder.slack_user_id)
+    return safe(responder.label, 200)
+
+
+RESPONDERS_SHOWN = 20
+"""Responders listed on the card; more are counted."""
+
+
+def _responders_block(
+    incident: IncidentView, commander_slack_id: str | None, listed: tuple[Responder, ...]
+) -> dict[str, Any]:
+    """The commander first, then each responder with their role."""
+    lines = [f"• {_commander(incident, commander_slack_id)}: Commander"]
+    for responder in listed[:RESPONDERS_SHOWN]:
+        role = f": {safe(responder.role_name, 100)}" if responder.role_name else ""
+        lines.append(f"• {responder_label(responder)}{role}")
+    if len(listed) > RESPONDERS_SHOWN:
+        lines.append(f"… and {len(listed) - RESPONDERS_SHOWN} more")
+    body = cut("*Responders*\n" + "\n".join(lines), SECTION_MAX)
+    return {"type": "section", "block_id": RESPONDERS_BLOCK, "text": verbatim(body)}
+
+
+def staff_buttons(has_responders: bool) -> list[dict[str, Any]]:
+    """Add responder, Remove responder (once there is one), Take command."""
+    elements = [_button("Add responder", ADD_RESPONDER_ACTION)]
+    if has_responders:
+        elements.append(_button("Remove responder", REMOVE_RESPONDER_ACTION))
+    elements.append(_button("Take command", TAKE_COMMAND_ACTION))
+    return elements
+
+
+def slack_time(at: float, pattern: str, fallback: str) -> str:
+    """Slack's date token: each reader sees `pattern` ({ago}, {time}) in their own zone."""
+    return f"<!date^{int(at)}^{pattern}|{fallback}>"
+
+
+def status_line(status_at: float | None, status_due: float | None) -> str | None:
+    """ "Last update 12 minutes ago · next due 14:30" (live in Slack), or None before any."""
+    if status_at is None:
+        return None
+    line = f":speech_balloon: Last update {slack_time(status_at, '{ago}', 'recently')}"
+    if status_due is not None:
+        due = datetime.fromtimestamp(status_due, UTC).strftime("%H:%M UTC")
+        line += f" · next due {slack_time(status_due, '{time}', due)}"
+    return line
+
+
 def notice_line(notice: StatusNoticeRef) -> str:
-    """The card's link to the notice, e.g. ":mega: Status page: Login fails (Investigating)"."""
+    """The card's link to the notice, e.g. ":loudspeaker: Status page: Login fails (Investigating)"."""
     title = safe(notice.title, 300)
     shown = f"<{notice.url}|{title}>" if notice.url else title
-    return f":mega: Status page: {shown} ({safe(notice.status.capitalize(), 40)})"
+    return f":loudspeaker: Status page: {shown} ({safe(notice.status.capitalize(), 40)})"
 
 
 def card(
     incident: IncidentView,
     *,
     commander_slack_id: str | None = None,
+    responders: Sequence[Responder] = (),
+    status_at: float | None = None,
+    status_due: float | None = None,
     notice: StatusNoticeRef | None = None,
     publish: bool = False,
 ) -> Message:
-    """The live card: title, severity, state, commander, customer impact, link and buttons.
+    """The live card: title, severity, state, commander, customer impact, responders, the
+    status line, the public notice, link and buttons.
 
     `commander_slack_id` is the commander's Slack user when the bot knows it (shown as a
-    mention); otherwise Datadog's name for them is shown.
+    mention); otherwise Datadog's name for them is shown. `responders` are Datadog's (the
+    commander among them is listed once, first). `status_at`/`status_due`: the last status
+    update and when the next is due (a context line; bot/slack/cadence/).
     """
     icon = "✅" if incident.resolved else "🚨"
     test = "[TEST] " if incident.is_test else ""
@@ -143,8 +220,16 @@ def card(
         },
         {"type": "section", "block_id": DETAILS_BLOCK, "fields": fields},
     ]
+    listed = roster(list(responders), incident.commander_id)
+    if listed:
+        blocks.append(_responders_block(incident, commander_slack_id, listed))
     if incident.is_test:
         blocks.append({"type": "context", "elements": [verbatim(":test_tube: *TEST* incident")]})
+    status = None if incident.resolved else status_line(status_at, status_due)
+    if status:
+        blocks.append(
+            {"type": "context", "block_id": STATUS_LINE_BLOCK, "elements": [verbatim(status)]}
+        )
     if notice is not None:
         blocks.append(
             {
@@ -155,6 +240,9 @@ def card(
         )
     buttons = card_buttons(incident, publish=publish)
     blocks.append({"type": "actions", "block_id": ACTIONS_BLOCK, "elements": buttons})
+    if not incident.resolved:
+        staff = staff_buttons(bool(listed))
+        blocks.append({"type": "actions", "block_id": STAFF_BLOCK, "elements": staff})
     text = safe(
         f"{test}{incident.label} ({incident.severity}, {incident.state}): {incident.title} "
         f"{incident.url or ''}".rstrip(),

@@ -42,7 +42,14 @@ STORE_DOWN = (
     "declare-bot can't read what it stored right now, so nothing was changed. "
     "Try again in a moment."
 )
-TITLES = {Act.UPDATE: "Can't update", Act.RESOLVE: "Can't resolve"}
+TITLES = {
+    Act.UPDATE: "Can't update",
+    Act.RESOLVE: "Can't resolve",
+    Act.ADD_RESPONDER: "Can't add responder",
+    Act.REMOVE_RESPONDER: "Can't remove",
+    Act.PAGE: "Can't page",
+    Act.POST_UPDATE: "Can't post an update",
+}
 
 
 @dataclass(frozen=True)

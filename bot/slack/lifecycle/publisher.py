@@ -39,6 +39,9 @@ def card_message(found: IncidentCard, *, status_page: bool = False) -> Message:
     return card(
         found.shown,
         commander_slack_id=found.commander_slack_id,
+        responders=found.responders,
+        status_at=found.status_at,
+        status_due=found.status_due,
         notice=found.status_notice,
         publish=status_page,
     )

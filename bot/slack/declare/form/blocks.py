@@ -151,6 +151,22 @@ def summary_block(summary: str) -> dict[str, Any]:
     )
 
 
+def team_block(*, optional: bool, label: str = "Page a team") -> dict[str, Any]:
+    """Who to page: a Datadog team, listed from Datadog's teams (bot/slack/responders/)."""
+    select = {
+        "type": "external_select",
+        "min_query_length": 0,
+        "placeholder": plain("A Datadog team", PLACEHOLDER_MAX),
+    }
+    hint = "Datadog On-Call pages the team's on-call person."
+    return input_block(ids.PAGE_TEAM_BLOCK, label, select, optional=optional, hint=hint)
+
+
+def person_block(*, optional: bool, label: str = "…or page a person") -> dict[str, Any]:
+    """…or a person, found in Datadog by their Slack email as the commander is."""
+    return input_block(ids.PAGE_PERSON_BLOCK, label, {"type": "users_select"}, optional=optional)
+
+
 PERSONAL_KEPT = 256
 """Drawn personal blocks kept per kind: most forms start with an empty title and summary,
 and the same people declare again. Shared like the skeleton's blocks: sent, never changed."""
@@ -214,6 +230,8 @@ def built_in_blocks(prefill: FormPrefill) -> list[dict[str, Any]]:
             optional=True,
             hint=handles_hint,
         ),
+        team_block(optional=True),
+        person_block(optional=True),
         *channel,
         input_block(ids.IS_TEST, "Test", checkbox("This is a test incident"), optional=True),
     ]

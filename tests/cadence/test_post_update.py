@@ -1,0 +1,145 @@
+"""Post update over real HTTP: the card's button opens the modal, the submission posts one
+formatted update in the card's thread, a state change is one PATCH, the card shows the
+last update and when the next is due, the journal keeps it; `/declare update` does the same
+without the modal; a redelivered submission posts nothing more."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.domain.incident.journal import EntryKind
+from bot.emulators.personas import ALICE, BOB, CAROL, INCIDENTS
+from bot.emulators.slack.inbound import option_value, text_value
+from bot.emulators.stack import LocalStack
+from bot.slack.common import ids
+from tests.card_actions import card_message, initial_values, press_card, wait_for
+from tests.oracles import assert_blocks_round_trip, assert_view_round_trips
+
+
+@pytest.fixture
+def declared() -> Iterator[LocalStack]:
+    with LocalStack() as stack:
+        stack.declare("Checkout API 5xx", severity="SEV-2", commander=BOB)
+        stack.wait_done()
+        yield stack
+
+
+def open_post_update(stack: LocalStack, user: str = ALICE) -> dict[str, Any]:
+    before = len(stack.slack.calls("/api/views.open"))
+    assert press_card(stack, ids.POST_UPDATE_ACTION, user=user).status_code == 200
+    return stack.opened_view(count=before + 1)
+
+
+def updates_posted(stack: LocalStack, channel: str = INCIDENTS) -> list[dict[str, Any]]:
+    return [m for m in stack.slack.messages(channel) if "Status update" in json.dumps(m)]
+
+
+def filled(view: dict[str, Any], text: str, **picked: str) -> dict[str, Any]:
+    values = initial_values(view)
+    values[ids.STATUS_TEXT] = {ids.STATUS_TEXT: text_value(text)}
+    for block, value in picked.items():
+        values[block] = {block: option_value(value)}
+    return values
+
+
+def test_post_update_with_a_state_change(declared: LocalStack) -> None:
+    view = open_post_update(declared)
+    assert view["callback_id"] == ids.STATUS_CALLBACK
+    assert_view_round_trips(
+        {
+            k: v
+            for k, v in view.items()
+            if k
+            in ("type", "title", "blocks", "submit", "close", "callback_id", "private_metadata")
+        }
+    )
+    (nxt,) = [b for b in view["blocks"] if b["block_id"] == ids.STATUS_NEXT]
+    assert nxt["element"]["initial_option"]["value"] == "1800", "SEV-2's interval by default"
+
+    answer = declared.submit(
+        view, filled(view, "Rolled back *deploy* 42 <!channel>", **{ids.STATUS_STATE: "stable"})
+    )
+    assert answer.json()["response_action"] == "update"
+    (posted,) = wait_for(lambda: updates_posted(declared), what="the status update")
+    card = card_message(declared)
+    assert posted["thread_ts"] == card["ts"], "in the card's thread"
+    shown = json.dumps(posted["blocks"])
+    assert "Rolled back \\\\*deploy\\\\* 42" in shown or "Rolled back" in shown
+    assert "<!channel>" not in shown, "what people type is escaped"
+    assert f"<@{ALICE}>" in shown and "Stable" in shown
+    assert_blocks_round_trip(posted["blocks"])
+
+    wait_for(lambda: declared.datadog.updated_bodies(), what="the PATCH")
+    wait_for(
+        lambda: "Last update" in json.dumps(card_message(declared)["blocks"]),
+        what="the card's status line",
+    )
+    (body,) = declared.datadog.updated_bodies()
+    assert json.dumps(body).count("stable") == 1 and "severity" not in json.dumps(body)
+    line = json.dumps(card_message(declared)["blocks"])
+    assert "{ago}" in line and "next due" in line
+    (card_stored,) = declared.services.cards.open_cards()
+    entries = wait_for(
+        lambda: [
+            e
+            for e in declared.services.store.entries(card_stored.incident_id)
+            if e.kind is EntryKind.STATUS_UPDATE
+        ],
+        what="the journal entry",
+    )
+    assert entries[0].text.startswith("Rolled back *deploy* 42") and entries[0].actor_id == ALICE
+
+    again = declared.submit(view, filled(view, "Rolled back *deploy* 42 <!channel>"))
+    assert again.status_code == 200
+    time.sleep(0.3)  # what a second post would take
+    assert len(updates_posted(declared)) == 1, "a redelivery posts nothing more"
+    assert len(declared.datadog.updated_bodies()) == 1, "exactly one PATCH"
+
+
+def test_an_empty_update_is_answered_under_the_field(declared: LocalStack) -> None:
+    view = open_post_update(declared)
+    answer = declared.submit(view, filled(view, "   ")).json()
+    assert answer == {
+        "response_action": "errors",
+        "errors": {ids.STATUS_TEXT: "Say what's happening now."},
+    }
+    assert updates_posted(declared) == []
+
+
+def test_someone_who_may_not_change_it_is_refused(declared: LocalStack) -> None:
+    declared.slack.add_channel(
+        "G0SECRET", "secret", is_private=True, is_member=True, members=(ALICE,)
+    )
+    declared.declare("Secret thing", channel="G0SECRET")
+    declared.wait_done()
+    before = len(declared.slack.calls("/api/views.open"))
+    assert press_card(declared, ids.POST_UPDATE_ACTION, user=CAROL, channel="G0SECRET")
+    view = declared.opened_view(count=before + 1)
+    assert view["title"]["text"] != "Update on IR-2" and "post a status update" in json.dumps(view)
+
+
+def test_declare_update_in_an_incident_channel() -> None:
+    with LocalStack(env={"DECLARE_INCIDENT_CHANNEL": "always"}) as stack:
+        stack.declare("Payments down", severity="SEV-1")
+        stack.wait_done()
+        (card,) = stack.services.cards.open_cards()
+        assert card.channel != INCIDENTS
+        answer = stack.slash("update Found it: a bad index", channel=card.channel)
+        assert answer.status_code == 200
+        (posted,) = wait_for(lambda: updates_posted(stack, card.channel), what="the update")
+        assert "Found it: a bad index" in json.dumps(posted["blocks"])
+        call = [c for c in stack.slack.calls_of("chat.postMessage") if "Found it" in json.dumps(c)]
+        assert call and call[0].get("reply_broadcast") in (True, "true", "1", 1), (
+            "in the thread and the incident channel"
+        )
+        assert stack.datadog.updated_bodies() == [], "nothing changed in Datadog"
+
+        elsewhere = stack.slash("update nope", channel=INCIDENTS)
+        assert elsewhere.status_code == 200
+        told = wait_for(lambda: stack.slack.responses, what="the answer")
+        assert "incident's own channel" in told[-1]["text"]

@@ -1,0 +1,80 @@
+"""The stakeholder channel over real HTTP: one message per incident declared in a public
+channel, edited in place as it changes, with a thread reply per status update and per
+change of severity, state or commander; a private incident is never posted there."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.emulators.personas import ALICE, BOB
+from bot.emulators.slack.inbound import option_value, text_value
+from bot.emulators.stack import LocalStack
+from bot.slack.common import ids
+from tests.card_actions import initial_values, open_modal, press_card, wait_for, with_changes
+from tests.oracles import assert_blocks_round_trip
+
+STAKEHOLDERS = "C0STAKE"
+WAR_ROOM = "G0WARROOM"
+
+
+@pytest.fixture
+def stack() -> Iterator[LocalStack]:
+    with LocalStack(env={"DECLARE_UPDATES_CHANNEL": STAKEHOLDERS}) as running:
+        running.slack.add_channel(STAKEHOLDERS, "leadership", is_member=True, members=(ALICE,))
+        running.slack.add_channel(
+            WAR_ROOM, "war-room", is_private=True, is_member=True, members=(ALICE, BOB)
+        )
+        yield running
+
+
+def there(stack: LocalStack) -> list[dict[str, Any]]:
+    return stack.slack.messages(STAKEHOLDERS)
+
+
+def test_one_message_kept_current_with_a_reply_per_update_and_change(stack: LocalStack) -> None:
+    stack.declare("Checkout down", severity="SEV-2", commander=BOB)
+    stack.wait_done()
+    (top,) = wait_for(lambda: there(stack), what="the stakeholder message")
+    shown = json.dumps(top["blocks"])
+    assert "Checkout down" in shown and "SEV-2" in shown and f"<@{BOB}>" in shown
+    assert "Follow it in Slack" in shown
+    assert_blocks_round_trip(top["blocks"])
+
+    view = open_modal(stack, ids.UPDATE_ACTION)
+    assert stack.submit(view, with_changes(view, severity="SEV-1")).status_code == 200
+    wait_for(lambda: "SEV-1" in json.dumps(there(stack)[0]["blocks"]), what="the message edited")
+    wait_for(lambda: len(there(stack)) == 2, what="the change replied")
+    assert there(stack)[1]["thread_ts"] == top["ts"]
+    assert "severity" in json.dumps(there(stack)[1]["blocks"])
+
+    before = len(stack.slack.calls("/api/views.open"))
+    assert press_card(stack, ids.POST_UPDATE_ACTION).status_code == 200
+    modal = stack.opened_view(count=before + 1)
+    values = initial_values(modal)
+    values[ids.STATUS_TEXT] = {ids.STATUS_TEXT: text_value("Mitigated; watching")}
+    values[ids.STATUS_STATE] = {ids.STATUS_STATE: option_value("active")}
+    assert stack.submit(modal, values).status_code == 200
+    wait_for(
+        lambda: any("Mitigated; watching" in json.dumps(m) for m in there(stack)[1:]),
+        what="the update replied",
+    )
+    assert all(m["thread_ts"] == top["ts"] for m in there(stack)[1:])
+    assert len([m for m in there(stack) if m.get("thread_ts") in (None, m["ts"])]) == 1
+
+
+def test_a_private_incident_is_never_posted_there(stack: LocalStack) -> None:
+    stack.declare("Customer data exposure", severity="SEV-1", channel=WAR_ROOM)
+    stack.wait_done()
+    view = open_modal(stack, ids.UPDATE_ACTION, channel=WAR_ROOM)
+    assert stack.submit(view, with_changes(view, severity="SEV-2")).status_code == 200
+    wait_for(lambda: stack.datadog.updated_bodies(), what="the change")
+    time.sleep(0.5)
+    assert there(stack) == []
+    assert not [
+        c for c in stack.slack.calls_of("chat.postMessage") if c.get("channel") == STAKEHOLDERS
+    ]
