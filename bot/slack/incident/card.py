@@ -179,7 +179,7 @@ def status_line(status_at: float | None, status_due: float | None) -> str | None
 
 
 def notice_line(notice: StatusNoticeRef) -> str:
-    """The card's link to the notice, e.g. ":loudspeaker: Status page: Login fails (Investigating)"."""
+    """The card's link to the notice: ":loudspeaker: Status page: Login fails (Identified)"."""
     title = safe(notice.title, 300)
     shown = f"<{notice.url}|{title}>" if notice.url else title
     return f":loudspeaker: Status page: {shown} ({safe(notice.status.capitalize(), 40)})"
