@@ -157,18 +157,7 @@ def check_datadog(settings: Settings) -> list[Item]:
         severity = check_monitor_severity(settings, client)
         paging = check_paging(client)
         pages = check_status_page(settings, client)
-        return [
-            key,
-            users,
-            incidents,
-            types,
-            roles,
-            responders,
-            monitors,
-            severity,
-            paging,
-            *pages,
-        ]
+        return [key, users, incidents, types, roles, responders, monitors, severity, paging, *pages]
     finally:
         client.close()
 

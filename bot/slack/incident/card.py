@@ -111,7 +111,7 @@ def _button(label: str, action_id: str, style: str | None = None) -> dict[str, A
 
 def card_buttons(incident: IncidentView, *, publish: bool = False) -> list[dict[str, Any]]:
     """Post update (while open), Update, then Resolve, Page and Status page (`publish`: a
-    status page is set up) (Reopen once resolved), then the link to Datadog."""
+    status page is set up) while open (Reopen once resolved), then the link to Datadog."""
     elements = [] if incident.resolved else [_button("Post update", POST_UPDATE_ACTION)]
     elements.append(_button("Update", UPDATE_ACTION))
     if incident.resolved:
@@ -201,7 +201,8 @@ def card(
     `commander_slack_id` is the commander's Slack user when the bot knows it (shown as a
     mention); otherwise Datadog's name for them is shown. `responders` are Datadog's (the
     commander among them is listed once, first). `status_at`/`status_due`: the last status
-    update and when the next is due (a context line; bot/slack/cadence/).
+    update and when the next is due (a context line; bot/slack/cadence/). `notice`: the
+    public notice on the status page; `publish`: a status page is set up (its button).
     """
     icon = "✅" if incident.resolved else "🚨"
     test = "[TEST] " if incident.is_test else ""
