@@ -224,7 +224,6 @@ def build_services(
         slack,
         store,
         archive_on_resolve=settings.archive_on_resolve,
-        status_page=settings.status_page is not None,
     )
     incidents = DatadogIncidents(datadog)
     org_cache = OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl)
@@ -264,7 +263,7 @@ def build_services(
         resolver,
         people,
         gateway,
-        SlackAnnouncer(slack, status_page=settings.status_page is not None),
+        SlackAnnouncer(slack),
         policy=runner_policy,
         cards=cast(IncidentStore, starting),
         observer=metrics,

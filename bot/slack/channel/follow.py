@@ -40,14 +40,9 @@ class ChannelFollowingPublisher(SlackCardPublisher, SlackExternalNotes):
     """The card publisher and the sync's notes, keeping an incident channel current."""
 
     def __init__(
-        self,
-        client: WebClient,
-        store: DeclarationStore,
-        *,
-        archive_on_resolve: bool,
-        status_page: bool = False,
+        self, client: WebClient, store: DeclarationStore, *, archive_on_resolve: bool
     ) -> None:
-        super().__init__(client, status_page=status_page)
+        super().__init__(client)
         self.store = store
         self.channels = SlackIncidentChannels(client)
         self.archive_on_resolve = archive_on_resolve

@@ -109,9 +109,9 @@ def _button(label: str, action_id: str, style: str | None = None) -> dict[str, A
     return button
 
 
-def card_buttons(incident: IncidentView, *, publish: bool = False) -> list[dict[str, Any]]:
-    """Post update (while open), Update, then Resolve, Page and Status page (`publish`: a
-    status page is set up) while open (Reopen once resolved), then the link to Datadog."""
+def card_buttons(incident: IncidentView) -> list[dict[str, Any]]:
+    """Post update (while open), Update, then Resolve and Page (Reopen once resolved), then
+    the link to Datadog."""
     elements = [] if incident.resolved else [_button("Post update", POST_UPDATE_ACTION)]
     elements.append(_button("Update", UPDATE_ACTION))
     if incident.resolved:
@@ -119,8 +119,6 @@ def card_buttons(incident: IncidentView, *, publish: bool = False) -> list[dict[
     else:
         elements.append(_button("Resolve", RESOLVE_ACTION, "primary"))
         elements.append(_button("Page", ids.PAGE_ACTION))
-        if publish:
-            elements.append(_button("Status page", ids.PUBLISH_ACTION))
     if incident.url:
         link = _button("Open in Datadog", ids.OPEN_INCIDENT_ACTION)
         link["url"] = incident.url
@@ -193,7 +191,6 @@ def card(
     status_at: float | None = None,
     status_due: float | None = None,
     notice: StatusNoticeRef | None = None,
-    publish: bool = False,
 ) -> Message:
     """The live card: title, severity, state, commander, customer impact, responders, the
     status line, the public notice, link and buttons.
@@ -202,7 +199,7 @@ def card(
     mention); otherwise Datadog's name for them is shown. `responders` are Datadog's (the
     commander among them is listed once, first). `status_at`/`status_due`: the last status
     update and when the next is due (a context line; bot/slack/cadence/). `notice`: the
-    public notice on the status page; `publish`: a status page is set up (its button).
+    public notice on the status page (bot/slack/cadence/status_page_section.py).
     """
     icon = "✅" if incident.resolved else "🚨"
     test = "[TEST] " if incident.is_test else ""
@@ -239,8 +236,9 @@ def card(
                 "elements": [verbatim(notice_line(notice))],
             }
         )
-    buttons = card_buttons(incident, publish=publish)
-    blocks.append({"type": "actions", "block_id": ACTIONS_BLOCK, "elements": buttons})
+    blocks.append(
+        {"type": "actions", "block_id": ACTIONS_BLOCK, "elements": card_buttons(incident)}
+    )
     if not incident.resolved:
         staff = staff_buttons(bool(listed))
         blocks.append({"type": "actions", "block_id": STAFF_BLOCK, "elements": staff})

@@ -34,8 +34,7 @@ class ChannelIsArchived(StepFailed):
     """`chat.update` refused: the card's channel is archived (final, unless unarchived)."""
 
 
-def card_message(found: IncidentCard, *, status_page: bool = False) -> Message:
-    """The card as stored; `status_page`: its Status page button (DECLARE_STATUS_PAGE set)."""
+def card_message(found: IncidentCard) -> Message:
     return card(
         found.shown,
         commander_slack_id=found.commander_slack_id,
@@ -43,7 +42,6 @@ def card_message(found: IncidentCard, *, status_page: bool = False) -> Message:
         status_at=found.status_at,
         status_due=found.status_due,
         notice=found.status_notice,
-        publish=status_page,
     )
 
 
@@ -108,13 +106,11 @@ def overtaken_message(job: UpdateJob, label: str) -> Message:
 
 
 class SlackCardPublisher:
-    def __init__(self, client: WebClient, *, status_page: bool = False) -> None:
+    def __init__(self, client: WebClient) -> None:
         self.client = client
-        self.status_page = status_page
-        """Cards show the Status page button (DECLARE_STATUS_PAGE is set)."""
 
     def update_card(self, card: IncidentCard) -> None:
-        text, blocks = card_message(card, status_page=self.status_page)
+        text, blocks = card_message(card)
         try:
             self.client.chat_update(channel=card.channel, ts=card.ts, text=text, blocks=blocks)
         except SlackApiError as exc:
@@ -131,7 +127,7 @@ class SlackCardPublisher:
 
     def post_card(self, card: IncidentCard, channel: str, thread_ts: str | None, why: str) -> str:
         """The card posted anew (its old message can't be edited), `why` in its thread."""
-        text, blocks = card_message(card, status_page=self.status_page)
+        text, blocks = card_message(card)
         where: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
         try:
             posted = self.client.chat_postMessage(
