@@ -105,7 +105,7 @@ def section_blocks(page: StatusPage, card: IncidentCard) -> list[dict[str, Any]]
                 "Affected components",
                 select,
                 optional=True,
-                hint="Each shows its status on the page now.",
+                hint="Each with its status on the page when it was last read.",
             )
         )
     worst = max(
