@@ -51,6 +51,14 @@ _._add_responder
 _._remove_responder
 _._list_teams
 _._page_incident
+_._list_attachments
+_._create_attachment
+_._list_todos
+_._create_todo
+_._update_todo
+_._delete_todo
+_._list_attachments
+_._create_postmortem
 
 # slack_sdk's SocketModeClient option, set on the instance the tests drive.
 _.auto_reconnect_enabled
@@ -77,3 +85,6 @@ _._update_degradation
 
 # A component status Datadog serves (maintenance windows), read from pages, never sent.
 _.MAINTENANCE
+# Request model fields pydantic serialises (the postmortem's cells and template, on the wire).
+_.definition
+_.postmortem_template_id

@@ -17,6 +17,7 @@ import httpx
 from slack_sdk import WebClient
 
 from bot.config import Settings
+from bot.config.settings import read_template
 from bot.datadog.client import DEFAULT_TIMEOUT, DatadogClient, RetryPolicy
 from bot.datadog.gateway import DatadogGateway
 from bot.datadog.incident_reader import DatadogIncidentReader
@@ -24,6 +25,8 @@ from bot.datadog.incident_updates import DatadogIncidents
 from bot.datadog.org_cache import OrgConfigCache
 from bot.datadog.org_config import load_org_config
 from bot.datadog.paging_gateway import DatadogPager
+from bot.datadog.postmortems import DatadogPostmortems
+from bot.datadog.record_gateway import DatadogRecord
 from bot.datadog.responder_gateway import DatadogResponders
 from bot.datadog.status_page_gateway import DatadogStatusPages
 from bot.domain.cadence.follow import Cadences, StartingCadences
@@ -37,6 +40,10 @@ from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.ports import IncidentStore
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
+from bot.domain.record.postmortem import PostmortemMode
+from bot.domain.record.postmortem_chore import PostmortemWork
+from bot.domain.record.todo_list import TodoLists
+from bot.domain.record.works import CaptureWork, TodoAddWork, TodoCheckWork
 from bot.domain.responders.ports import ResponderDirectory
 from bot.domain.sync.follow import IncidentSync, SyncPolicy
 from bot.metrics import Metrics
@@ -53,10 +60,15 @@ from bot.slack.channel.conversations import SlackIncidentChannels
 from bot.slack.channel.follow import ChannelFollowingPublisher
 from bot.slack.common.client import slack_client
 from bot.slack.common.people import SlackPeople
+from bot.slack.common.resolve_extras import ResolveExtra
 from bot.slack.common.sections import ModalSection
 from bot.slack.common.signed_buttons import ButtonSigner
 from bot.slack.declare.announcer import SlackAnnouncer
 from bot.slack.lifecycle.publisher import SlackCardPublisher
+from bot.slack.record.notes import SlackRecordNotes
+from bot.slack.record.open_todos import OpenTodos
+from bot.slack.record.postmortem_actions import PostmortemOnResolve
+from bot.slack.record.postmortem_slack import SlackPostmortems
 from bot.slack.responders.notes import SlackResponderNotes
 from bot.slack.responders.page_work import PageWork
 from bot.slack.responders.works import add_responder_works
@@ -104,6 +116,8 @@ class Services:
     """Each incident's cadence: status updates, reminders (bot/domain/cadence/follow.py)."""
     reminders: ReminderScheduler
     """Posts due reminders and stakeholder messages (bot/domain/cadence/scheduler.py)."""
+    todo_lists: TodoLists
+    """Each incident's to-do list in its card's thread, followed from Datadog by the sync."""
     status_sections: list[ModalSection] = field(default_factory=list)
     """Other features' parts of the Post update modal (bot/slack/common/sections.py)."""
     metrics: Metrics = field(default_factory=Metrics)
@@ -114,6 +128,8 @@ class Services:
     """Seconds the submit step may wait for the commander before acking anyway."""
     org_config_wait: float = 0.5
     """Seconds opening the form may wait for an uncached org config (the trigger lasts 3 s)."""
+    resolve_extras: tuple[ResolveExtra, ...] = ()
+    """What higher features add to the resolve modal (bot/slack/common/resolve_extras.py)."""
     stopping: threading.Event = field(default_factory=threading.Event)
     """Set at shutdown: background loops (the sync) end."""
     _sync_thread: threading.Thread | None = None
@@ -143,8 +159,6 @@ class Services:
 
     status_pages: PageCache | None = None
     """The status page (DECLARE_STATUS_PAGE) as last read; None when not set up."""
-    resolve_extras: tuple[ResolveNotice, ...] = ()
-    """What the resolve modal offers besides (the public notice's resolve)."""
     interactions: InteractionPool = field(default_factory=InteractionPool)
     """Listeners' work after the ack (Datadog reads, slow Slack calls, monitor reads and
     the form updates they feed): never on Bolt's listener threads (bot/pool.py)."""
@@ -224,6 +238,7 @@ def build_services(
         slack,
         store,
         archive_on_resolve=settings.archive_on_resolve,
+        postmortem=settings.postmortem is not PostmortemMode.NEVER,
     )
     incidents = DatadogIncidents(datadog)
     org_cache = OrgConfigCache(lambda: load_org_config(datadog), ttl=org_config_ttl)
@@ -274,6 +289,9 @@ def build_services(
     )
     reader = DatadogIncidentReader(datadog)
     responders = DatadogResponders(datadog)
+    record = DatadogRecord(datadog)
+    record_notes = SlackRecordNotes(slack)
+    todo_lists = TodoLists(store, record, record_notes, store)
     sync = IncidentSync(
         cards,
         store,
@@ -284,6 +302,7 @@ def build_services(
         org_fields=org_fields,
         responders=responders,
         responder_notes=SlackResponderNotes(slack),
+        followers=(todo_lists.follow,),  # to-dos changed in Datadog reach the list
     )
     metrics.watch_store(store)
     services = Services(
@@ -315,6 +334,7 @@ def build_services(
             journal=store,
         ),
         chores=ChoreRunner(store, policy=runner_policy, dispatch=workers.dispatch),
+        todo_lists=todo_lists,
         incident_reader=reader,
         sync=sync,
         list_signer=list_signer,
@@ -342,7 +362,23 @@ def build_services(
                 journal=store,
             )
         )
-        services.resolve_extras += (ResolveNotice(services.chores),)
+        services.resolve_extras += (ResolveNotice(),)
         section = StatusPageSection(services.status_pages, services.chores, services.in_background)
         services.status_sections.append(section)  # in the Post update modal
+    services.chores.add_work(CaptureWork(record, record_notes))
+    services.chores.add_work(TodoAddWork(record, todo_lists, record_notes, store))
+    services.chores.add_work(TodoCheckWork(record, todo_lists, record_notes, store))
+    services.resolve_extras += (OpenTodos(todo_lists),)
+    template = read_template(settings.postmortem_template) if settings.postmortem_template else None
+    services.chores.add_work(  # the postmortem (docs/postmortem.md)
+        PostmortemWork(
+            DatadogPostmortems(datadog),
+            SlackPostmortems(slack, people),
+            store,
+            cards,
+            publisher,
+            template=template,
+        )
+    )
+    services.resolve_extras += (PostmortemOnResolve(),)
     return services

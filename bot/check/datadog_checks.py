@@ -15,6 +15,7 @@ from bot.check.monitor_checks import (
     check_monitors_read,
 )
 from bot.check.paging_checks import PAGING_TITLE, check_paging
+from bot.check.postmortem_checks import POSTMORTEM_TITLE, check_postmortem
 from bot.check.responder_checks import (
     RESPONDERS_TITLE,
     ROLES_TITLE,
@@ -91,6 +92,18 @@ def check_read(
     return Item("ok", title, [f"permission {permission}"])
 
 
+RECORD_ROWS = (
+    ENDPOINTS.create_attachment,
+    ENDPOINTS.list_attachments,
+    ENDPOINTS.create_todo,
+    ENDPOINTS.update_todo,
+)
+RECORD_DETAIL = "the same permissions add captured messages as links and keep to-dos: " + ", ".join(
+    f"{e.route} ({e.permission})" for e in RECORD_ROWS
+)
+"""The record's endpoints (docs/record.md) need no permission beyond incident_read/write."""
+
+
 def check_datadog(settings: Settings) -> list[Item]:
     client = DatadogClient(
         settings.dd_api_key.get_secret_value(),
@@ -119,6 +132,7 @@ def check_datadog(settings: Settings) -> list[Item]:
                 SEVERITY_TITLE,
                 PAGING_TITLE,
                 *status_page_titles(settings),
+                POSTMORTEM_TITLE,
             )
             return [key, *(Item("skip", title, why) for title in titles)]
         users = check_read(
@@ -138,6 +152,7 @@ def check_datadog(settings: Settings) -> list[Item]:
                 "incident_write is only proven by declaring: try a test incident "
                 "(the form's “This is a test incident”)"
             )
+            incidents.details.append(RECORD_DETAIL)
         types = check_read(
             settings_title, ENDPOINTS.list_incident_types, client.list_incident_types, settings
         )
@@ -157,7 +172,9 @@ def check_datadog(settings: Settings) -> list[Item]:
         severity = check_monitor_severity(settings, client)
         paging = check_paging(client)
         pages = check_status_page(settings, client)
-        return [key, users, incidents, types, roles, responders, monitors, severity, paging, *pages]
+        postmortem = check_postmortem(settings, client)
+        checked = [key, users, incidents, types, roles, responders, monitors, severity, paging]
+        return [*checked, *pages, postmortem]
     finally:
         client.close()
 

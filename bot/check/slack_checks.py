@@ -60,6 +60,12 @@ def _channel_option(settings: Settings) -> bool:
 
 
 CHANNEL_OPTION = ("DECLARE_INCIDENT_CHANNEL", "is ask or always", "never", _channel_option)
+CAPTURE_OPTION = (
+    "DECLARE_CAPTURE_REACTION",
+    "is set",
+    "empty",
+    lambda s: bool(s.capture_reaction),
+)
 OPTION_SCOPES: dict[str, tuple[str, str, str, Callable[[Settings], bool]]] = {
     "usergroups:read": (
         "DECLARE_ALLOWED_USERGROUPS",
@@ -70,6 +76,9 @@ OPTION_SCOPES: dict[str, tuple[str, str, str, Callable[[Settings], bool]]] = {
     "channels:manage": CHANNEL_OPTION,
     "groups:write": CHANNEL_OPTION,
     "bookmarks:write": CHANNEL_OPTION,
+    "channels:history": CAPTURE_OPTION,
+    "groups:history": CAPTURE_OPTION,
+    "reactions:read": CAPTURE_OPTION,
 }
 """Scopes only an option needs: (its setting, when it needs them, its off value, is it on).
 Missing while the option is off is a ⚠; while it is on, a ✗ naming the setting."""

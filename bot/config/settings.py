@@ -24,7 +24,27 @@ from bot.domain.cadence.policy import (
 from bot.domain.channel.plan import DEFAULT_TEMPLATE, ChannelMode, template_problem
 from bot.domain.incident.declaration import SEVERITIES
 from bot.domain.monitor.alert import DEFAULT_MONITOR_SEVERITY, parse_monitor_severity
+from bot.domain.record.postmortem import PostmortemMode
 from bot.logs import userinfo_secrets
+
+TEMPLATE_MAX = 100_000
+
+
+def read_template(path: str) -> str:
+    """The postmortem template's markdown; ValueError saying what is wrong with the file."""
+    try:
+        data = Path(path).expanduser().read_bytes()
+    except OSError as exc:
+        raise ValueError(f"can't read {path}: {exc.strerror or exc}") from None
+    if len(data) > TEMPLATE_MAX:
+        raise ValueError(f"{path} is over {TEMPLATE_MAX} bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not UTF-8 text") from None
+    if not text.strip():
+        raise ValueError(f"{path} is empty")
+    return text
 
 
 class ConfigError(Exception):
@@ -83,6 +103,10 @@ class Settings(BaseModel):
     channel_name: str = Field(DEFAULT_TEMPLATE, alias="DECLARE_CHANNEL_NAME")
     channel_private: bool = Field(False, alias="DECLARE_CHANNEL_PRIVATE")
     archive_on_resolve: bool = Field(False, alias="DECLARE_ARCHIVE_ON_RESOLVE")
+    capture_reaction: str | None = Field(None, alias="DECLARE_CAPTURE_REACTION")
+    postmortem: PostmortemMode = Field(PostmortemMode.OFFER, alias="DECLARE_POSTMORTEM")
+    postmortem_template: str = Field("", alias="DECLARE_POSTMORTEM_TEMPLATE")
+    """A markdown file's path (read once at start); empty: the built-in layout."""
     store_path: str = Field("declare-bot.sqlite3", alias="STORE_PATH")
     redis_url: SecretStr | None = Field(None, alias="REDIS_URL")
     commander_cache_ttl: float = Field(600.0, alias="COMMANDER_CACHE_TTL", ge=0)
@@ -116,6 +140,17 @@ class Settings(BaseModel):
 
     def reminder_policy(self) -> ReminderPolicy:
         return ReminderPolicy.from_settings(self.update_reminders, self.stable_reminder)
+
+    @field_validator("capture_reaction")
+    @classmethod
+    def _emoji_name(cls, value: str | None) -> str | None:
+        """`:pushpin:` or `pushpin` → `pushpin`; empty → None (off)."""
+        name = (value or "").strip().strip(":").strip()
+        if not name:
+            return None
+        if not re.fullmatch(r"[a-z0-9_+'-]+", name):
+            raise ValueError("an emoji name such as pushpin (letters, digits, _ + - ')")
+        return name
 
     @field_validator("dd_site")
     @classmethod
@@ -188,6 +223,19 @@ class Settings(BaseModel):
     @classmethod
     def _lists(cls, value: object) -> object:
         return _csv(value)
+
+    @field_validator("postmortem", mode="before")
+    @classmethod
+    def _postmortem_mode(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("postmortem_template")
+    @classmethod
+    def _postmortem_template(cls, value: str) -> str:
+        path = value.strip()
+        if path:
+            read_template(path)  # a missing or unreadable file stops the start, clearly
+        return path
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -187,6 +187,29 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "your incident policy",
     ),
     SettingDoc(
+        "DECLARE_CAPTURE_REACTION",
+        "",
+        "Emoji name (e.g. pushpin) whose reaction adds a message to the incident, in incident "
+        "channels the bot created; empty: off. Needs reactions:read and a history read.",
+        "your team's habit (docs/record.md)",
+    ),
+    SettingDoc(
+        "DECLARE_POSTMORTEM",
+        "offer",
+        "Draft the postmortem in Datadog on resolve: offer (a checkbox in the resolve form, "
+        "on by default), always, or never; resolved cards have a Postmortem button unless "
+        "never.",
+        "your incident policy",
+    ),
+    SettingDoc(
+        "DECLARE_POSTMORTEM_TEMPLATE",
+        "",
+        "Path to a markdown file the postmortem is drafted into: {{title}}, {{incident}}, "
+        "{{link}}, {{summary}}, {{impact}}, {{timeline}}, {{responders}}, {{todos}} are "
+        "filled in, and each # or ## heading starts a cell; empty: the built-in layout.",
+        "your postmortem template (docs/postmortem.md)",
+    ),
+    SettingDoc(
         "STORE_PATH",
         "declare-bot.sqlite3",
         "SQLite file that keeps declarations until they are announced.",

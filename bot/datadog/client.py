@@ -33,6 +33,19 @@ from bot.datadog.paging_models import (
     TeamsResponse,
     teams_from,
 )
+from bot.datadog.postmortem_models import PostmortemAttachmentRequest
+from bot.datadog.record_models import (
+    Attachment,
+    AttachmentResponse,
+    AttachmentsResponse,
+    CreateAttachmentRequest,
+    IncidentTodoCreateRequest,
+    IncidentTodoPatchRequest,
+    TodoResponse,
+    TodosResponse,
+    attachment_from,
+    todo_from,
+)
 from bot.datadog.responders import (
     ResponderResponse,
     RespondersResponse,
@@ -67,6 +80,7 @@ from bot.datadog.update_models import IncidentUpdateRequest, incident_view
 from bot.domain.incident.responders import Responder, ResponderRole
 from bot.domain.incident.state import IncidentView
 from bot.domain.monitor.alert import Monitor
+from bot.domain.record.todos import Todo
 
 MONITOR_TIMEOUT = httpx.Timeout(2.5, connect=1.0)
 """A monitor read fills an open form: it is tried once, briefly, and the form copes without."""
@@ -393,6 +407,80 @@ class DatadogClient:
             idempotent=True,
         )
         return parse(response, DegradationResponse).data
+
+    # --- the record: attachments and to-dos (docs/record.md) ---------------------------
+
+    def list_attachments(
+        self, incident_id: str, *, kinds: tuple[str, ...] | None = None
+    ) -> list[Attachment]:
+        """GET /api/v2/incidents/{incident_id}/attachments, only the `kinds` asked for
+        (`link`, `postmortem`; None: all). Filtered here: the spec documents its
+        `filter[attachment_type]` by numeric codes the recordings never show."""
+        endpoint = ENDPOINTS.list_attachments
+        response = self._send(endpoint, endpoint.path(incident_id=incident_id))
+        found = [attachment_from(item) for item in parse(response, AttachmentsResponse).data]
+        return [a for a in found if kinds is None or a.attachment_type in kinds]
+
+    def create_attachment(self, incident_id: str, request: CreateAttachmentRequest) -> Attachment:
+        """POST …/attachments. Not retried once it may have been sent: look (list) first."""
+        endpoint = ENDPOINTS.create_attachment
+        response = self._send(
+            endpoint,
+            endpoint.path(incident_id=incident_id),
+            json=request.to_wire(),
+            idempotent=False,
+        )
+        return attachment_from(parse(response, AttachmentResponse).data)
+
+    def create_postmortem(
+        self, incident_id: str, request: PostmortemAttachmentRequest
+    ) -> Attachment:
+        """POST …/attachments/postmortems. Never retried once it may have been sent: after
+        an ambiguous failure, `list_attachments(kinds=("postmortem",))` looks first."""
+        endpoint = ENDPOINTS.create_postmortem
+        response = self._send(
+            endpoint,
+            endpoint.path(incident_id=incident_id),
+            json=request.to_wire(),
+            idempotent=False,
+        )
+        return attachment_from(parse(response, AttachmentResponse).data)
+
+    def list_todos(self, incident_id: str) -> list[Todo]:
+        """GET …/relationships/todos: the incident's to-dos, oldest first."""
+        endpoint = ENDPOINTS.list_todos
+        response = self._send(endpoint, endpoint.path(incident_id=incident_id))
+        return [todo_from(item) for item in parse(response, TodosResponse).data]
+
+    def create_todo(self, incident_id: str, request: IncidentTodoCreateRequest) -> Todo:
+        """POST …/relationships/todos. Not retried once it may have been sent."""
+        endpoint = ENDPOINTS.create_todo
+        response = self._send(
+            endpoint,
+            endpoint.path(incident_id=incident_id),
+            json=request.to_wire(),
+            idempotent=False,
+        )
+        return todo_from(parse(response, TodoResponse).data)
+
+    def update_todo(
+        self, incident_id: str, todo_id: str, request: IncidentTodoPatchRequest
+    ) -> Todo:
+        """PATCH …/todos/{todo_id}: complete (a timestamp) or reopen (null); resending is
+        harmless, so it is retried like an incident update."""
+        endpoint = ENDPOINTS.update_todo
+        response = self._send(
+            endpoint,
+            endpoint.path(incident_id=incident_id, todo_id=todo_id),
+            json=request.to_wire(),
+            idempotent=True,
+        )
+        return todo_from(parse(response, TodoResponse).data)
+
+    def delete_todo(self, incident_id: str, todo_id: str) -> None:
+        """DELETE …/todos/{todo_id} (204)."""
+        endpoint = ENDPOINTS.delete_todo
+        self._send(endpoint, endpoint.path(incident_id=incident_id, todo_id=todo_id))
 
     def validate_api_key(self) -> bool:
         """GET /api/v1/validate: is the API key valid for this site?"""

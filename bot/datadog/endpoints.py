@@ -99,6 +99,13 @@ class DatadogEndpoints(NamedTuple):
     list_degradations: Endpoint
     create_degradation: Endpoint
     update_degradation: Endpoint
+    list_attachments: Endpoint
+    create_attachment: Endpoint
+    list_todos: Endpoint
+    create_todo: Endpoint
+    update_todo: Endpoint
+    delete_todo: Endpoint
+    create_postmortem: Endpoint
 
 
 ENDPOINTS = DatadogEndpoints(
@@ -181,6 +188,42 @@ ENDPOINTS = DatadogEndpoints(
         "/api/v2/statuspages/{page_id}/degradations/{degradation_id}",
         "status_pages_incident_write",
         optional=True,
+    ),
+    # The record (docs/record.md): captured messages as link attachments, and to-dos.
+    list_attachments=Endpoint(
+        "GET", "/api/v2/incidents/{incident_id}/attachments", "incident_read", unstable=True
+    ),
+    create_attachment=Endpoint(
+        "POST", "/api/v2/incidents/{incident_id}/attachments", "incident_write", unstable=True
+    ),
+    list_todos=Endpoint(
+        "GET", "/api/v2/incidents/{incident_id}/relationships/todos", "incident_read", unstable=True
+    ),
+    create_todo=Endpoint(
+        "POST",
+        "/api/v2/incidents/{incident_id}/relationships/todos",
+        "incident_write",
+        unstable=True,
+    ),
+    update_todo=Endpoint(
+        "PATCH",
+        "/api/v2/incidents/{incident_id}/relationships/todos/{todo_id}",
+        "incident_write",
+        unstable=True,
+    ),
+    delete_todo=Endpoint(
+        "DELETE",
+        "/api/v2/incidents/{incident_id}/relationships/todos/{todo_id}",
+        "incident_write",
+        unstable=True,
+    ),
+    # The postmortem (docs/postmortem.md). The spec names no permission for it; the bot asks
+    # incident_write, as for every other incident write (tests/datadog/test_endpoints.py).
+    create_postmortem=Endpoint(
+        "POST",
+        "/api/v2/incidents/{incident_id}/attachments/postmortems",
+        "incident_write",
+        unstable=True,
     ),
 )
 

@@ -133,6 +133,7 @@ class IncidentAttributes(Lenient):
     modified: str | None = None
     resolved: str | None = None
     customer_impact_end: str | None = None
+    customer_impact_start: str | None = None
     incident_type_uuid: str | None = None
     fields: dict[str, Any] | None = None
     commander: Any = None

@@ -207,6 +207,7 @@ def incident_view(
         customer_impacted=bool(attrs.customer_impacted),
         customer_impact_scope=attrs.customer_impact_scope or None,
         customer_impact_end=_when(attrs.customer_impact_end),
+        customer_impact_start=_when(attrs.customer_impact_start),
         fields=_custom_fields(fields),
         incident_type_id=attrs.incident_type_uuid,
         is_test=bool(attrs.is_test),
@@ -215,6 +216,7 @@ def incident_view(
         modified=_when(attrs.modified),
         last_modified_by=modifier,
         responder_ids=_ids(rel.get("responders")),
+        resolved_at=_when(attrs.resolved),
     )
 
 

@@ -32,9 +32,11 @@ def press_card(
     user: str = ALICE,
     channel: str = INCIDENTS,
     caller: BotCaller | None = None,
+    message: dict[str, Any] | None = None,
 ) -> httpx.Response:
-    """Press a button on the card, as Slack sends it (container: the message)."""
-    message = card_message(stack, channel)
+    """Press a button on the card, as Slack sends it (container: the message); `message`:
+    this card (e.g. one in a thread), else the channel's first."""
+    message = message or card_message(stack, channel)
     payload = {
         "type": "block_actions",
         "user": {"id": user, "username": user, "name": user, "team_id": TEAM},
@@ -121,3 +123,50 @@ def open_modal(stack: LocalStack, action_id: str, **kwargs: Any) -> dict[str, An
     if action_id.endswith("update"):  # the refresh from Datadog's current incident
         stack.slack.wait_for("/api/views.update", updates + 1, 5.0)
     return stack.current_view(view["id"])
+
+
+def press_todo_box(
+    stack: LocalStack, channel: str, todo_list: dict[str, Any], todo_id: str, *, user: str = ALICE
+) -> httpx.Response:
+    """Check (or uncheck) one to-do's box on the list in the card's thread, as Slack sends it:
+    the box's element with its new selection."""
+    element = next(
+        e
+        for b in todo_list["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["type"] == "checkboxes" and any(o["value"] == todo_id for o in e["options"])
+    )
+    selected = list(element.get("initial_options", []))
+    if any(o["value"] == todo_id for o in selected):
+        selected = [o for o in selected if o["value"] != todo_id]
+    else:
+        selected.append(next(o for o in element["options"] if o["value"] == todo_id))
+    block = next(b for b in todo_list["blocks"] if element in b.get("elements", []))
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user, "username": user, "name": user, "team_id": TEAM},
+        "api_app_id": "A0DECLARE",
+        "token": "unused-verification-token",
+        "trigger_id": stack.slack.issue_trigger(),
+        "team": {"id": TEAM, "domain": "emulator"},
+        "container": {
+            "type": "message",
+            "message_ts": todo_list["ts"],
+            "channel_id": channel,
+            "is_ephemeral": False,
+        },
+        "channel": {"id": channel, "name": channel},
+        "message": todo_list,
+        "response_url": stack.slack.response_url(),
+        "actions": [
+            {
+                "type": "checkboxes",
+                "action_id": element["action_id"],
+                "block_id": block["block_id"],
+                "selected_options": selected,
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
+    return stack.caller.interact(payload)

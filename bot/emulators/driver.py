@@ -17,9 +17,11 @@ from bot.emulators.slack import SlackEmulator
 from bot.emulators.slack.inbound import (
     BotCaller,
     declare_form_values,
+    events_api_body,
     slash_command_body,
     view_submission,
 )
+from bot.emulators.slack.socket_mode import SocketModeServer
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -31,6 +33,7 @@ class BotDriver:
     slack: SlackEmulator
     caller: BotCaller
     services: Services
+    socket: SocketModeServer | None
 
     # --- driving the bot -------------------------------------------------------------
 
@@ -103,10 +106,29 @@ class BotDriver:
         assert answer.get("ok"), answer
         return dict(answer["message"])
 
+    def react(self, channel: str, ts: str, reaction: str = "pushpin", *, user: str = ALICE) -> None:
+        """A person adds a reaction: Slack keeps it and sends the app `reaction_added`, as a
+        signed HTTP request or, in Socket Mode, an `events_api` envelope."""
+        body = events_api_body(self.slack.add_reaction(channel, ts, user, reaction), team_id=TEAM)
+        if self.socket is not None:
+            envelope = self.socket.send_envelope(
+                "events_api", body, retry_attempt=0, retry_reason=""
+            )
+            self.socket.wait_ack(envelope)
+            return
+        response = self.caller.event(body)
+        assert response.status_code == 200, response.text
+
     def message_shortcut(
-        self, message: dict[str, Any], *, user: str = ALICE, channel: str = INCIDENTS
+        self,
+        message: dict[str, Any],
+        *,
+        user: str = ALICE,
+        channel: str = INCIDENTS,
+        callback_id: str = "declare_from_message",
     ) -> httpx.Response:
-        """The "Declare incident" message shortcut on `message` (a message_action payload)."""
+        """A message shortcut on `message` (a message_action payload); "Declare incident"
+        unless `callback_id` names another."""
         payload = {
             "type": "message_action",
             "token": "unused-verification-token",
@@ -114,7 +136,7 @@ class BotDriver:
             "team": {"id": TEAM, "domain": "emulator"},
             "user": {"id": user, "name": user.lower(), "username": user.lower()},
             "channel": {"id": channel, "name": channel_name(channel)},
-            "callback_id": "declare_from_message",
+            "callback_id": callback_id,
             "trigger_id": self.slack.issue_trigger(),
             "message_ts": message["ts"],
             "message": message,

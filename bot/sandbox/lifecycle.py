@@ -40,7 +40,7 @@ def walk_lifecycle(transcript: Transcript) -> bool:
     """Update the severity, then resolve; True when both reached the card and the thread."""
     from bot.emulators.card_driver import open_modal, with_changes
     from bot.emulators.personas import BOB
-    from bot.slack.common.ids import RESOLVE_ACTION, UPDATE_ACTION
+    from bot.slack.common.ids import POSTMORTEM_BLOCK, RESOLVE_ACTION, UPDATE_ACTION
 
     stack, say = transcript.stack, transcript.say
     from bot.emulators.card_driver import card_message
@@ -69,7 +69,10 @@ def walk_lifecycle(transcript: Transcript) -> bool:
     if published:
         say("    (the public notice is resolved too: its box is ticked by default)")
     view = open_modal(stack, RESOLVE_ACTION, user=BOB)
-    stack.submit(view, with_changes(view, resolution_note=NOTE), user=BOB)
+    values = with_changes(view, resolution_note=NOTE)
+    unchecked = {"type": "checkboxes", "selected_options": []}  # step 11 drafts it from the card
+    values[POSTMORTEM_BLOCK] = {POSTMORTEM_BLOCK: unchecked}
+    stack.submit(view, values, user=BOB)
     if not _wait_done(transcript, 2 + (NOTES if published else 0), base):
         say("✗ The resolve did not reach the card.")
         return False

@@ -155,7 +155,13 @@ class Transcript:
             )
             self.block(self.message_lines(args))
         elif method == "chat.update":
-            self.say(f"{indent}bot → Slack  chat.update: the card in {where}, edited in place")
+            listed = any(
+                e.get("type") == "checkboxes"
+                for b in args.get("blocks") or []
+                for e in b.get("elements") or []
+            )
+            what = "the to-do list" if listed else "the card"
+            self.say(f"{indent}bot → Slack  chat.update: {what} in {where}, edited in place")
             self.block(self.message_lines(args))
         elif method == "views.update":
             self.say(f"{indent}bot → Slack  views.update: the modal now shows")
@@ -191,6 +197,15 @@ class Transcript:
                 lines.append(" · ".join(self.mrkdwn(e.get("text", "")) for e in block["elements"]))
             elif kind == "actions":
                 for element in block["elements"]:
+                    if element.get("type") == "checkboxes":  # the to-do list
+                        done = {o["value"] for o in element.get("initial_options", [])}
+                        for option in element["options"]:
+                            box = "☑" if option["value"] in done else "☐"
+                            about = option.get("description", {}).get("text", "")
+                            lines.append(
+                                f"{box} {option['text']['text']}" + (f" ({about})" if about else "")
+                            )
+                        continue
                     url = element.get("url")
                     lines.append(f"[{element['text']['text']}]" + (f" → {url}" if url else ""))
         return lines

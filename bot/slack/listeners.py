@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -62,6 +63,17 @@ from bot.slack.lifecycle.list_command import (
 )
 from bot.slack.lifecycle.update_submission import submit_resolve, submit_update
 from bot.slack.monitor.shortcut import declare_from_message
+from bot.slack.record.capture import add_to_incident, capture_reaction, submit_capture_picker
+from bot.slack.record.postmortem_actions import press_postmortem
+from bot.slack.record.todos import (
+    TODO_CHECK_PATTERN,
+    add_as_todo,
+    check_todo,
+    is_todo_request,
+    open_todo_modal,
+    submit_todo_modal,
+    todo_command,
+)
 from bot.slack.responders.actions import open_add_responder, open_remove_responder, take_command
 from bot.slack.responders.page_actions import open_page, page_again, submit_page, suggest_page_teams
 from bot.slack.responders.submission import submit_add_responder, submit_remove_responder
@@ -148,6 +160,8 @@ def declare_command(
         return
     if is_update_request(body):
         post_update_command(ack, body, respond, services)
+    if is_todo_request(body):  # `/declare todo …` in an incident channel (bot/slack/record/)
+        todo_command(ack, body, respond, services)
         return
     open_declare_modal(ack, body, client, respond, services)
 
@@ -183,6 +197,7 @@ def register_listeners(app: App, services: Services) -> None:
     app.action(ids.REMINDER_SNOOZE_ACTION)(snooze_reminders)
     app.action(ids.REMINDER_STOP_ACTION)(stop_reminders)
     app.view(ids.STATUS_CALLBACK)(submit_status)
+    app.action(ids.POSTMORTEM_ACTION)(press_postmortem)
     app.view(UPDATE_CALLBACK)(submit_update)
     app.view(RESOLVE_CALLBACK)(submit_resolve)
     # Staffing the response from the card (bot/slack/responders/).
@@ -191,4 +206,12 @@ def register_listeners(app: App, services: Services) -> None:
     app.action(ids.TAKE_COMMAND_ACTION)(take_command)
     app.view(ids.ADD_RESPONDER_CALLBACK)(submit_add_responder)
     app.view(ids.REMOVE_RESPONDER_CALLBACK)(submit_remove_responder)
+    # The record (bot/slack/record/): captures, to-dos and their list.
+    app.shortcut(ids.CAPTURE_SHORTCUT)(add_to_incident)
+    app.shortcut(ids.TODO_SHORTCUT)(add_as_todo)
+    app.view(ids.CAPTURE_CALLBACK)(submit_capture_picker)
+    app.view(ids.TODO_CALLBACK)(submit_todo_modal)
+    app.action(ids.TODO_ACTION)(open_todo_modal)
+    app.action(re.compile(TODO_CHECK_PATTERN))(check_todo)
+    app.event("reaction_added")(capture_reaction)
     app.error(handle_error)

@@ -21,9 +21,11 @@ from bot.emulators.stack import LocalStack
 from bot.slack.common.ids import (
     ADD_RESPONDER_ACTION,
     ADD_RESPONDER_CALLBACK,
+    CAPTURE_SHORTCUT,
     PAGE_ACTION,
     PAGE_CALLBACK,
     POST_UPDATE_ACTION,
+    POSTMORTEM_ACTION,
     REMINDER_SNOOZE_ACTION,
     REOPEN_ACTION,
     RESOLVE_ACTION,
@@ -32,6 +34,8 @@ from bot.slack.common.ids import (
     STATUS_CALLBACK,
     STATUS_TEXT,
     TAKE_COMMAND_ACTION,
+    TODO_ACTION,
+    TODO_CALLBACK,
     UPDATE_ACTION,
     UPDATE_CALLBACK,
 )
@@ -60,6 +64,9 @@ SURFACES = (
     "post update",
     "status submit",
     "snooze",
+    "add to-do",
+    "capture",
+    "postmortem",
 )
 PEOPLE: dict[str, tuple[bool, bool]] = {
     # person: (may see, may change)
@@ -207,11 +214,44 @@ def try_surface(stack: LocalStack, surface: str, user: str) -> bool:
         }
         assert stack.caller.interact(payload).status_code == 200
         return "snoozed reminders" in answered_after(stack, responses).get("text", "")
+    if surface == "add to-do":
+        assert press_card(stack, TODO_ACTION, user=user, channel=WAR_ROOM).status_code == 200
+        view = opened_after(stack, views)
+        if view.get("callback_id") != TODO_CALLBACK:
+            assert "add to-dos to" in str(view)  # the refusal speaks of the action
+            return False
+        return True
+    if surface == "capture":
+        card = card_message(stack, WAR_ROOM)
+        ts = stack.slack.post_as_user(WAR_ROOM, BOB, f"a finding for {user}", thread_ts=card["ts"])
+        message = stack.slack.message(WAR_ROOM, ts)
+        response = stack.message_shortcut(
+            message, user=user, channel=WAR_ROOM, callback_id=CAPTURE_SHORTCUT
+        )
+        assert response.status_code == 200
+        text = answered_after(stack, responses)["text"]
+        return text.startswith("📌 Added to")
     if surface == "reopen":
         assert press_card(stack, REOPEN_ACTION, user=user, channel=WAR_ROOM).status_code == 200
         text = answered_after(stack, responses)["text"]
         return text == "It is already open."
+    if surface == "postmortem":
+        settled = stack.services.chores.store.pending_chores
+        wait_for(lambda: not settled(), what="an earlier press's postmortem")
+        drafted = len(postmortems(stack))
+        assert press_card(stack, POSTMORTEM_ACTION, user=user, channel=WAR_ROOM).status_code == 200
+        text = answered_after(stack, responses)["text"]
+        if text.startswith(":no_entry:"):
+            assert "draft the postmortem of" in text
+            assert len(postmortems(stack)) == drafted, "refused: nothing sent"
+            return False
+        assert "postmortem of IR-" in text, text
+        return True
     raise AssertionError(surface)
+
+
+def postmortems(stack: LocalStack) -> list[object]:
+    return [c for c in stack.datadog.calls(method="POST") if c.path.endswith("/postmortems")]
 
 
 @pytest.mark.parametrize("surface", SURFACES)
@@ -326,3 +366,43 @@ def test_a_failed_read_of_a_person_is_asked_again_not_kept() -> None:
         refused = opened_after(stack, views)
         assert "Slack wouldn't say who you are (internal_error)" in str(refused["blocks"])
         assert try_surface(stack, "card update", BOB)
+
+
+def test_the_to_do_list_s_boxes_ask_the_one_access_policy(war_room: LocalStack) -> None:
+    """Only who may change the incident completes its to-dos; the others hear why."""
+    from bot.emulators.card_driver import press_todo_box
+    from bot.emulators.slack.inbound import text_value
+    from bot.slack.record.blocks import TODO_CONTENT_BLOCK
+    from tests.record.helpers import todo_list_message
+
+    stack = war_room
+    card = next(c for c in stack.services.cards.open_cards() if c.channel == WAR_ROOM)
+    views = len(stack.slack.views)
+    assert press_card(stack, TODO_ACTION, user=ALICE, channel=WAR_ROOM).status_code == 200
+    view = opened_after(stack, views)
+    values = {TODO_CONTENT_BLOCK: {TODO_CONTENT_BLOCK: text_value("Tell the customers")}}
+    assert stack.submit(view, values, user=ALICE).status_code == 200
+    listed = wait_for(
+        lambda: (
+            "Tell the customers" in str(todo_list_message(stack, card)["blocks"])
+            and todo_list_message(stack, card)
+        ),
+        what="the to-do listed",
+    )
+    [todo_id] = [
+        o["value"]
+        for b in listed["blocks"]
+        for e in b.get("elements", [])
+        for o in e.get("options", [])
+        if o["text"]["text"] == "Tell the customers"
+    ]
+    for user, reason in (
+        (BOB, "can change the to-dos of"),
+        (CAROL, "You can't change the to-dos of IR-"),
+    ):
+        responses = len(stack.slack.responses)
+        assert press_todo_box(stack, WAR_ROOM, listed, todo_id, user=user).status_code == 200
+        assert reason in answered_after(stack, responses)["text"], user
+    patches = len(stack.datadog.calls(method="PATCH"))
+    assert press_todo_box(stack, WAR_ROOM, listed, todo_id, user=ALICE).status_code == 200
+    wait_for(lambda: len(stack.datadog.calls(method="PATCH")) > patches, what="ALICE's PATCH")

@@ -59,11 +59,13 @@ def test_a_good_setup_is_all_ticks(stack: LocalStack) -> None:
         "✓ Datadog application key can read monitors",
         "✓ DECLARE_MONITOR_SEVERITY names severities the org offers",
         "✓ Paging On-Call (POST /api/v2/incidents/{id}/page, GET /api/v2/team, optional)",
+        "✓ Datadog application key can read incident attachments",
         "✓ Incident links open https://app.datadoghq.com/incidents/<number>",
         "✓ Store: SQLite at declare-bot.sqlite3",
     ):
         assert title in output, output
     assert "All 15 checks passed" in output
+    assert "All 13 checks passed" in output
     assert not stack.datadog.created_bodies(), "check must only read"
     assert not stack.slack.calls_of("chat.postMessage")
 
@@ -155,6 +157,21 @@ def test_the_roles_and_responders_permissions(stack: LocalStack) -> None:
     assert "incident_read permission" in responders
 
 
+def test_the_postmortem_needs_incident_read_on_attachments(stack: LocalStack) -> None:
+    stack.datadog.permissions.discard("incident_read")
+    code, output = check(stack)
+    assert code == 1
+    failure = line(output, "✗ Datadog application key can read incident attachments")
+    assert "incident_read permission" in failure and "DECLARE_POSTMORTEM=never" in failure
+    code, output = check(stack, DECLARE_POSTMORTEM="never")
+    skipped = line(output, "– Datadog application key can read incident attachments")
+    assert "DECLARE_POSTMORTEM=never" in skipped
+    stack.datadog.permissions.add("incident_read")
+    code, output = check(stack)
+    shown = line(output, "✓ Datadog application key can read incident attachments")
+    assert "incident_write" in shown and "DECLARE_POSTMORTEM=offer" in shown
+
+
 def test_a_wrong_application_key(stack: LocalStack) -> None:
     code, output = check(stack, DD_APP_KEY="not-an-app-key")
     assert code == 1
@@ -211,6 +228,7 @@ def test_the_command_line_checks_the_environment(stack: LocalStack, tmp_path: Pa
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.count("✓") == 15 and "✗" not in done.stdout
+    assert done.stdout.count("✓") == 13 and "✗" not in done.stdout
     assert not any(secret in done.stdout + done.stderr for secret in settings.secret_values())
     broken = subprocess.run(
         [sys.executable, "-m", "bot", "check"],
@@ -232,3 +250,21 @@ def test_paging_without_its_permissions_is_a_warning_with_the_fix(stack: LocalSt
     block = line(output, "⚠ Paging On-Call")
     assert "not granted" in block and "`teams_read`" in block and "`oncall_page`" in block
     assert not stack.datadog.sent_pages(), "the probe never pages"
+
+
+def test_the_capture_reactions_scopes_are_needed_only_when_it_is_on(stack: LocalStack) -> None:
+    """An app installed before the record: without reactions:read and the history reads,
+    a ⚠ while DECLARE_CAPTURE_REACTION is empty, a ✗ naming it once it is set."""
+    capture = {"reactions:read", "channels:history", "groups:history"}
+    stack.slack.set_scopes(stack.slack.bot_token, sorted(REQUIRED_SCOPES - capture))
+    code, output = check(stack)
+    warning = line(
+        output, "⚠ Slack bot token lacks channels:history, groups:history, reactions:read"
+    )
+    assert "needed only when DECLARE_CAPTURE_REACTION is set" in warning
+    code, output = check(stack, DECLARE_CAPTURE_REACTION="pushpin")
+    assert code == 1
+    failure = line(output, "✗ Slack bot token lacks scopes: channels:history, groups:history")
+    assert "(DECLARE_CAPTURE_REACTION is set)" in failure
+    incidents = line(output, "✓ Datadog application key can read incidents")
+    assert "relationships/todos (incident_write)" in incidents

@@ -29,6 +29,7 @@ MANIFESTS = {name: ROOT / "manifests" / f"{name}.json" for name in ("socket-mode
 PLACEHOLDER = "https://declare-bot.example.com/slack/events"
 HANDLER_KINDS = {
     "command": "command",
+    "event": "event",
     "shortcut": "shortcut",
     "message_shortcut": "shortcut",
     "global_shortcut": "shortcut",
@@ -75,7 +76,7 @@ def _resolve(node: ast.expr, where: str) -> str:
 
 def handled() -> dict[str, set[str]]:
     """Commands and shortcut callback ids the code registers with `app.<kind>(...)`."""
-    out: dict[str, set[str]] = {"command": set(), "shortcut": set()}
+    out: dict[str, set[str]] = {"command": set(), "shortcut": set(), "event": set()}
     for path in source_files():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             func = node.func if isinstance(node, ast.Call) else None
@@ -93,6 +94,7 @@ def declared(data: dict[str, Any]) -> dict[str, set[str]]:
     return {
         "command": {c["command"] for c in features.get("slash_commands", [])},
         "shortcut": {s["callback_id"] for s in features.get("shortcuts", [])},
+        "event": set(data.get("settings", {}).get("event_subscriptions", {}).get("bot_events", [])),
     }
 
 
@@ -148,7 +150,7 @@ def test_the_emulator_installs_the_app_as_the_manifest_does() -> None:
 def test_manifest_declares_exactly_what_the_code_handles(name: str) -> None:
     code, data = handled(), declared(manifest(name))
     assert ids.COMMAND in code["command"], "the grep no longer finds app.command(ids.COMMAND)"
-    for kind in ("command", "shortcut"):
+    for kind in ("command", "shortcut", "event"):
         assert not code[kind] - data[kind], f"{name}.json lacks {kind}s {code[kind] - data[kind]}"
         assert not data[kind] - code[kind], (
             f"{name}.json declares {kind}s no listener handles: {sorted(data[kind] - code[kind])}"
@@ -178,6 +180,8 @@ def test_the_two_manifests_differ_only_in_transport() -> None:
     }
     assert all(c["url"] == PLACEHOLDER for c in http["features"]["slash_commands"])
     assert all("url" not in c for c in socket["features"]["slash_commands"])
+    assert http["settings"]["event_subscriptions"].pop("request_url") == PLACEHOLDER
+    assert "request_url" not in socket["settings"]["event_subscriptions"]
     for data in (socket, http):
         data["settings"].pop("interactivity")
         data["settings"].pop("socket_mode_enabled")

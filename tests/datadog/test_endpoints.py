@@ -36,6 +36,14 @@ from bot.datadog.models import (
     SlackIntegrationMetadata,
 )
 from bot.datadog.paging_models import IncidentPageRequest, PageAttributes, PageData, PageTarget
+from bot.datadog.postmortem_models import PostmortemAttachmentRequest
+from bot.datadog.record_models import (
+    CreateAttachmentRequest,
+    IncidentTodoCreateRequest,
+    IncidentTodoPatchRequest,
+    TodoAttributes,
+    TodoCreateData,
+)
 from bot.datadog.status_page_models import create_request, patch_request
 from bot.domain.cadence.status_page import AffectedComponent, Notice
 from bot.emulators.datadog import DatadogEmulator
@@ -46,12 +54,15 @@ from tests.seed import SEED_CREATE_BODY
 SAMPLE_ID = "00000000-0000-0000-0000-000000000001"
 SPEC_PERMISSION_DIFFERENCES = {
     ("GET", "/api/v2/incidents/config/user-defined-fields"): "incident_settings_read",
+    ("POST", "/api/v2/incidents/{incident_id}/attachments/postmortems"): "incident_write",
 }
 """Rows whose permission is not among the spec's `x-permission` ones, with the bot's.
 
 The bot (its 403 message, `check`, the emulator) has always named incident_settings_read
 for the org's fields, as for its types; the spec asks incident_read. Kept as it was; the
-test fails once they agree, so this entry goes then.
+test fails once they agree, so this entry goes then. The postmortem create names no
+permission at all in the April spec (nor a security scheme); it writes to the incident,
+so the bot asks incident_write, as for its other attachments.
 """
 
 
@@ -168,6 +179,19 @@ def test_the_client_sends_every_row_and_nothing_else(emulator: DatadogEmulator) 
         added = client.add_responder(incident.id, commander, role)
         assert added.responder_id in [r.responder_id for r in client.list_responders(incident.id)]
         client.remove_responder(incident.id, added.responder_id)
+        client.create_attachment(incident.id, CreateAttachmentRequest.link("https://x/y", "y"))
+        client.list_attachments(incident.id, kinds=("link",))
+        todo = TodoAttributes(content="Rotate the key")
+        created = client.create_todo(
+            incident.id, IncidentTodoCreateRequest(data=TodoCreateData(attributes=todo))
+        )
+        client.list_todos(incident.id)
+        patch = IncidentTodoPatchRequest(todo=todo, completed=None)
+        client.update_todo(incident.id, created.id, patch)
+        client.delete_todo(incident.id, created.id)
+        client.create_postmortem(incident.id, PostmortemAttachmentRequest.of("PM", ("# x",)))
+        kinds = [a.attachment_type for a in client.list_attachments(incident.id)]
+        assert kinds == ["link", "postmortem"], "links and the postmortem: one list"
         with pytest.raises(DatadogError):
             client.get_monitor(1)
         team = emulator.add_team("payments-oncall", "Payments on-call")
@@ -283,3 +307,33 @@ def test_rows_agree_with_the_spec(endpoint: Endpoint) -> None:
         assert endpoint.permission == known and known not in named
     else:
         assert endpoint.permission in named
+
+
+@functools.cache
+def _official_operations() -> frozenset[tuple[str, str]]:
+    """(method, path template) of every operation of the official client's APIs the bot
+    uses: the oracle for rows the April spec lacks (or names differently)."""
+    from datadog_api_client import ApiClient, Configuration
+    from datadog_api_client.api_client import Endpoint as OfficialEndpoint
+    from datadog_api_client.v1.api.authentication_api import AuthenticationApi
+    from datadog_api_client.v1.api.monitors_api import MonitorsApi
+    from datadog_api_client.v2.api.incidents_api import IncidentsApi
+    from datadog_api_client.v2.api.status_pages_api import StatusPagesApi
+    from datadog_api_client.v2.api.teams_api import TeamsApi
+    from datadog_api_client.v2.api.users_api import UsersApi
+
+    api_client = ApiClient(Configuration())
+    found: set[tuple[str, str]] = set()
+    apis = (IncidentsApi, UsersApi, MonitorsApi, AuthenticationApi, TeamsApi, StatusPagesApi)
+    for api in apis:
+        for value in vars(api(api_client)).values():
+            if isinstance(value, OfficialEndpoint):
+                found.add((value.settings["http_method"], value.settings["endpoint_path"]))
+    return frozenset(found)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.route)
+def test_rows_are_operations_of_the_official_client(endpoint: Endpoint) -> None:
+    """Every row, in the spec or not, is an operation of datadog-api-client 2.62, path for
+    path: a row the April yaml lacks is checked here instead of being skipped above."""
+    assert (endpoint.method, endpoint.template) in _official_operations()

@@ -53,9 +53,10 @@ def test_open_card_shows_the_incident_and_update_resolve_buttons() -> None:
         cards.UPDATE_ACTION,
         cards.RESOLVE_ACTION,
         ids.PAGE_ACTION,
+        ids.TODO_ACTION,
         ids.OPEN_INCIDENT_ACTION,
     ]
-    assert _actions(blocks)[4]["url"] == INCIDENT.url
+    assert _actions(blocks)[-1]["url"] == INCIDENT.url
     assert text.startswith("IR-338027 (SEV-2, active): Checkout down")
     assert [b["block_id"] for b in blocks] == [
         cards.HEADER_BLOCK,
@@ -84,7 +85,23 @@ def test_resolved_card_has_a_check_and_reopen_instead_of_resolve() -> None:
     assert "*Customer impact*\nYes: EU\nEnded 2026-01-01 12:00 UTC" in fields
     assert "*Commander*\nAlice" in fields  # no Slack user known: Datadog's name
     actions = [e["action_id"] for e in _actions(blocks)]
-    assert actions == [cards.UPDATE_ACTION, cards.REOPEN_ACTION, ids.OPEN_INCIDENT_ACTION]
+    assert actions == [
+        cards.UPDATE_ACTION,
+        cards.REOPEN_ACTION,
+        ids.POSTMORTEM_ACTION,
+        ids.OPEN_INCIDENT_ACTION,
+    ]
+    postmortem = next(e for e in _actions(blocks) if e["action_id"] == ids.POSTMORTEM_ACTION)
+    assert postmortem["text"]["text"] == "Postmortem" and "url" not in postmortem
+    url = "https://app.datadoghq.com/notebook/1001/Postmortem-IR-338027"
+    _, linked = cards.card(resolved, postmortem_url=url)
+    assert_blocks_round_trip(linked)
+    opens = next(e for e in _actions(linked) if e["action_id"] == ids.POSTMORTEM_ACTION)
+    assert opens["url"] == url, "once drafted, Postmortem opens it"
+    _, odd = cards.card(resolved, postmortem_url="javascript:alert(1)")
+    assert all("url" not in e for e in _actions(odd) if e["action_id"] == ids.POSTMORTEM_ACTION)
+    _, off = cards.card(resolved, postmortem=False)  # DECLARE_POSTMORTEM=never
+    assert ids.POSTMORTEM_ACTION not in [e["action_id"] for e in _actions(off)]
     completed = cards.card(resolved.model_copy(update={"state": "completed"}))[1]
     assert "✅ Completed" in _all_text(completed)
 
@@ -111,6 +128,7 @@ def test_card_without_commander_url_or_with_test_flag() -> None:
         cards.UPDATE_ACTION,
         cards.RESOLVE_ACTION,
         ids.PAGE_ACTION,
+        ids.TODO_ACTION,
     ]
     assert blocks[0]["text"]["text"].startswith("🚨 [TEST] IR-338027")
     assert text.startswith("[TEST] ")

@@ -34,6 +34,12 @@ class Act(StrEnum):
     PAGE = "page"
     POST_UPDATE = "post a status update on"
     REMINDERS = "change the reminders of"
+    CAPTURE = "add messages to"
+    """Add a Slack message to the incident's record (the shortcut, the 📌 reaction)."""
+    ADD_TODO = "add to-dos to"
+    CHECK_TODO = "change the to-dos of"
+    """Complete or reopen a to-do from the list in the card's thread."""
+    POSTMORTEM = "draft the postmortem of"
 
     @property
     def changes(self) -> bool:

@@ -27,6 +27,10 @@ class EntryKind(StrEnum):
     STATUS_UPDATE = "status_update"
     NOTICE_PUBLISHED = "notice_published"
     """A public notice published or changed on the status page (text: its message)."""
+    TODO_ADDED = "todo_added"
+    TODO_DONE = "todo_done"
+    TODO_REOPENED = "todo_reopened"
+    POSTMORTEM = "postmortem"
 
 
 class JournalEntry(BaseModel):

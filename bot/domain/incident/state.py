@@ -72,6 +72,7 @@ class IncidentView(_Frozen):
     customer_impacted: bool = False
     customer_impact_scope: str | None = None
     customer_impact_end: datetime | None = None
+    customer_impact_start: datetime | None = None
     fields: tuple[CustomField, ...] = ()
     """User-defined fields other than severity and state, in Datadog's order."""
     incident_type_id: str | None = None
@@ -83,6 +84,8 @@ class IncidentView(_Frozen):
     responder_ids: tuple[str, ...] = Field(default=(), exclude=True)
     """Datadog's `responders` relationship (the commander's among them): the sync reads the
     responders only when these differ from the card's. Never stored nor sent (read fresh)."""
+    resolved_at: datetime | None = None
+    """When Datadog last entered a closed state (its `resolved`); None while open."""
 
     @property
     def label(self) -> str:

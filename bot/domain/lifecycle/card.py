@@ -45,6 +45,8 @@ def _visible(card: IncidentCard) -> tuple[IncidentView, str | None, float | None
         "created": None,
         "last_modified_by": None,
         "responder_ids": (),
+        "customer_impact_start": None,
+        "resolved_at": None,
     }
     if card.commander_slack_id and view.commander is not None:
         update["commander"] = view.commander.model_copy(update={"display": "", "email": None})

@@ -91,6 +91,8 @@ class IncidentCard(BaseModel):
     """When the next status update is due, as the last one said (the card shows it)."""
     status_notice: StatusNoticeRef | None = None
     """The public notice on the status page, once one is published (DECLARE_STATUS_PAGE)."""
+    postmortem_url: str | None = None
+    """The incident's postmortem in Datadog, once drafted (the card's Postmortem opens it)."""
 
     moved_to: str | None = None
     """The card posted anew elsewhere when this one's channel stayed archived (a reopen

@@ -107,6 +107,7 @@ class IncidentSync:
         owner: str | None = None,
         responders: ResponderDirectory | None = None,
         responder_notes: ResponderNotes | None = None,
+        followers: Sequence[Callable[[Sequence[IncidentCard]], object]] = (),
     ) -> None:
         self.responders, self.responder_notes = responders, responder_notes
         self.store, self.leases, self.reader = store, leases, reader
@@ -114,6 +115,8 @@ class IncidentSync:
         self.policy = policy or SyncPolicy()
         self.org_fields = org_fields
         self.owner = owner or f"sync/{uuid.uuid4().hex[:12]}"
+        self.followers = followers
+        """Each round, after the cards: more of each open incident to follow (its to-dos)."""
 
     def _hold(self) -> bool:
         return self.leases.claim_lease(SYNC_LEASE, self.owner, self.policy.lease_ttl)
@@ -156,6 +159,11 @@ class IncidentSync:
                 )
             finally:
                 lease.release()
+        for follow in self.followers:
+            try:
+                follow([c for c in cards if c.open])
+            except Exception:  # one follower's failure must not stop the sync
+                log.warning("incident sync: a follower failed", exc_info=True)
         return report
 
     def _held(

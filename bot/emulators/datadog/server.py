@@ -24,6 +24,7 @@ from bot.emulators.datadog.monitor_routes import MonitorRoutes
 from bot.emulators.datadog.org_routes import OrgRoutes
 from bot.emulators.datadog.paging_routes import PagingRoutes
 from bot.emulators.datadog.params import BadRequest, error_response
+from bot.emulators.datadog.postmortem_routes import PostmortemRoutes
 from bot.emulators.datadog.responder_routes import ResponderRoutes
 from bot.emulators.datadog.state import DeclareError
 from bot.emulators.datadog.status_page_routes import StatusPageRoutes
@@ -52,6 +53,13 @@ HANDLERS: dict[str, str] = {
     "list_degradations": "_list_degradations",
     "create_degradation": "_create_degradation",
     "update_degradation": "_update_degradation",
+    "list_attachments": "_list_attachments",
+    "create_attachment": "_create_attachment",
+    "list_todos": "_list_todos",
+    "create_todo": "_create_todo",
+    "update_todo": "_update_todo",
+    "delete_todo": "_delete_todo",
+    "create_postmortem": "_create_postmortem",
 }
 """The handler of each row of the bot's endpoint table (bot/datadog/endpoints.py), by name:
 every endpoint the bot calls is routed from the table, its template and its permission."""
@@ -83,6 +91,7 @@ class DatadogEmulator(
     ResponderRoutes,
     PagingRoutes,
     StatusPageRoutes,
+    PostmortemRoutes,
     EmulatorServer,
 ):
     """The Datadog API surface declare-bot uses; state is public for test assertions."""
@@ -106,6 +115,8 @@ class DatadogEmulator(
         self._init_responders()
         self._init_paging()
         self._init_status_pages()
+        self._init_record()
+        self._init_postmortems()
         self._routes: list[tuple[Endpoint, Handler]] = [
             (endpoint, getattr(self, name)) for endpoint, name in _routes()
         ]

@@ -187,38 +187,37 @@ def app_home_opened(
     user_id: str,
     *,
     team_id: str = "T0EMULATOR",
-    app_id: str = "A0DECLARE",
     view: dict[str, Any] | None = None,
     tab: str = "home",
 ) -> dict[str, Any]:
     """The Events API `event_callback` Slack sends when a person opens the app's Home tab
     (`view` is the Home tab last published to them, absent the first time)."""
-    now = time.time()
     event: dict[str, Any] = {
         "type": "app_home_opened",
         "user": user_id,
         "channel": f"D{user_id[1:]}",
         "tab": tab,
-        "event_ts": f"{now:.6f}",
+        "event_ts": f"{time.time():.6f}",
     }
     if view is not None:
         event["view"] = view
+    return events_api_body(event, team_id=team_id, event_id=f"Ev{uuid.uuid4().hex[:10].upper()}")
+
+
+def events_api_body(
+    event: dict[str, Any], *, team_id: str = "T0EMULATOR", event_id: str | None = None
+) -> dict[str, Any]:
+    """The Events API envelope of one event (`event_callback`), as Slack POSTs it as JSON."""
     return {
         "token": "unused-verification-token",
         "team_id": team_id,
-        "api_app_id": app_id,
+        "api_app_id": "A0DECLARE",
         "event": event,
         "type": "event_callback",
-        "event_id": f"Ev{uuid.uuid4().hex[:10].upper()}",
-        "event_time": int(now),
+        "event_id": event_id or f"Ev{int(time.time() * 1_000_000):X}",
+        "event_time": int(time.time()),
         "authorizations": [
-            {
-                "enterprise_id": None,
-                "team_id": team_id,
-                "user_id": "UBOT",
-                "is_bot": True,
-                "is_enterprise_install": False,
-            }
+            {"team_id": team_id, "user_id": "UBOT", "is_bot": True, "is_enterprise_install": False}
         ],
         "is_ext_shared_channel": False,
     }
@@ -239,15 +238,14 @@ class BotCaller:
         headers.update(sign(secret or self.secret, body, timestamp))
         return self.http.post(self.url, content=body, headers=headers)
 
+    def event(self, body: dict[str, Any]) -> httpx.Response:
+        """An Events API request: a JSON body, signed like every other."""
+        raw = json.dumps(body).encode()
+        headers = {"Content-Type": "application/json", **sign(self.secret, raw)}
+        return self.http.post(self.url, content=raw, headers=headers)
+
     def interact(self, payload: dict[str, Any]) -> httpx.Response:
         return self.post(payload_body(payload))
-
-    def event(self, body: dict[str, Any]) -> httpx.Response:
-        """An Events API request: JSON, signed like every other."""
-        raw = json.dumps(body).encode()
-        headers = {"Content-Type": "application/json"}
-        headers.update(sign(self.secret, raw))
-        return self.http.post(self.url, content=raw, headers=headers)
 
     def close(self) -> None:
         self.http.close()

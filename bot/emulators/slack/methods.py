@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.emulators.slack import channels, chat, views
+from bot.emulators.slack import channels, chat, history, views
 from bot.emulators.slack.arguments import truthy
 from bot.emulators.slack.state import (
     APP_ID,
@@ -131,6 +131,8 @@ METHODS: dict[str, Method] = {
     "chat.update": Method(chat.update, "chat:write"),
     "chat.getPermalink": Method(chat.get_permalink),
     "conversations.join": Method(conversations_join, "channels:join"),
+    "conversations.history": Method(history.history),  # scope per channel kind
+    "conversations.replies": Method(history.replies),
     "conversations.info": Method(conversations_info),
     "conversations.open": Method(conversations_open, "im:write"),
     "users.info": Method(users_info, "users:read"),

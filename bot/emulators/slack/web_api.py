@@ -51,6 +51,7 @@ class SlackEmulator(HeldMessages, PeopleActions, ChannelActions, EmulatorServer)
         "im:write",
         "usergroups:read",
         *("channels:manage", "groups:write", "bookmarks:write"),
+        *("channels:history", "groups:history", "reactions:read"),
     )
     APP_SCOPES: tuple[str, ...] = ("connections:write",)
     BOT_USER_ID = BOT_USER_ID

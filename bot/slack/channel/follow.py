@@ -40,9 +40,14 @@ class ChannelFollowingPublisher(SlackCardPublisher, SlackExternalNotes):
     """The card publisher and the sync's notes, keeping an incident channel current."""
 
     def __init__(
-        self, client: WebClient, store: DeclarationStore, *, archive_on_resolve: bool
+        self,
+        client: WebClient,
+        store: DeclarationStore,
+        *,
+        archive_on_resolve: bool,
+        postmortem: bool = True,
     ) -> None:
-        super().__init__(client)
+        super().__init__(client, postmortem=postmortem)
         self.store = store
         self.channels = SlackIncidentChannels(client)
         self.archive_on_resolve = archive_on_resolve

@@ -21,14 +21,15 @@ from bot.domain.incident.journal import Journal
 from bot.domain.incident.org import OrgConfig
 from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.ports import IncidentStore, IncidentUpdater
-from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.lifecycle.runner import UpdateRunner
 from bot.domain.monitor.alert import MonitorReader
+from bot.domain.record.todo_list import TodoLists
 from bot.domain.responders.paging import Pager
 from bot.domain.responders.ports import ResponderDirectory
 from bot.domain.sync.ports import IncidentReader
 from bot.pool import PoolBusy
 from bot.slack.access.policy import AccessPolicy
+from bot.slack.common.resolve_extras import ResolveExtra
 from bot.slack.common.sections import ModalSection
 from bot.slack.common.signed_buttons import ButtonSigner
 
@@ -41,21 +42,6 @@ class OrgConfigSource(Protocol):
     def get(self, timeout: float) -> OrgConfig | None: ...
 
     def peek(self) -> OrgConfig | None: ...
-
-
-class ResolveExtra(Protocol):
-    """Something the resolve modal offers besides the resolve itself (a higher feature's,
-    given by the composition root), e.g. resolving the public notice too."""
-
-    def blocks(self, card: IncidentCard) -> list[dict[str, Any]]:
-        """Its inputs in the resolve modal (none when it has nothing to offer)."""
-        ...
-
-    def accept(
-        self, card: IncidentCard, values: dict[str, Any], *, actor_id: str, key: str
-    ) -> str | None:
-        """Store what the submission asks, before the ack; the chore key to start after it."""
-        ...
 
 
 class Services(Protocol):
@@ -123,6 +109,11 @@ class Services(Protocol):
         ...
 
     @property
+    def todo_lists(self) -> TodoLists:
+        """Each incident's to-do list in its card's thread (bot/domain/record/todo_list.py)."""
+        ...
+
+    @property
     def responders(self) -> ResponderDirectory:
         """The org's roles and each incident's responders in Datadog (bot/datadog/)."""
         ...
@@ -138,13 +129,14 @@ class Services(Protocol):
         ...
 
     @property
-    def resolve_extras(self) -> Sequence[ResolveExtra]:
-        """What the resolve modal offers besides (bot/slack/cadence/resolve_notice.py)."""
+    def journal(self) -> Journal:
+        """What the bot keeps of each incident's life (the same store)."""
         ...
 
     @property
-    def journal(self) -> Journal:
-        """What the bot keeps of each incident's life (the same store)."""
+    def resolve_extras(self) -> tuple[ResolveExtra, ...]:
+        """What higher features add to the resolve modal: the postmortem's checkbox, the
+        public notice's resolve, the to-dos still open (bot/slack/common/resolve_extras.py)."""
         ...
 
     @property

@@ -54,12 +54,14 @@ USED_METHODS: frozenset[str] = frozenset(
         "chat.update",
         "conversations.archive",
         "conversations.create",
+        "conversations.history",
         "conversations.info",
         "conversations.invite",
         "conversations.join",
         "conversations.list",
         "conversations.members",
         "conversations.open",
+        "conversations.replies",
         "conversations.setTopic",
         "conversations.unarchive",
         "usergroups.users.list",
@@ -70,8 +72,9 @@ USED_METHODS: frozenset[str] = frozenset(
 )
 """The bot-token methods declare-bot calls (tests/app/test_manifests.py greps bot/ for them)."""
 
-FEATURE_SCOPES: tuple[str, ...] = ("commands",)
-"""Scopes no Web API call shows: `commands` delivers /declare and the message shortcut."""
+FEATURE_SCOPES: tuple[str, ...] = ("commands", "reactions:read")
+"""Scopes no Web API call shows: `commands` delivers /declare and the message shortcuts,
+`reactions:read` the `reaction_added` event (DECLARE_CAPTURE_REACTION)."""
 
 APP_TOKEN_SCOPES: tuple[str, ...] = ("connections:write",)
 
@@ -85,8 +88,11 @@ WHY: dict[str, str] = {
     "groups:read": "name private channels picked under “Notify channels”",
     "im:write": "DM the person declaring when the channel refuses the announcement",
     "usergroups:read": "check DECLARE_ALLOWED_USERGROUPS membership",
-    "channels:history": "read the message a shortcut was used on",
-    "groups:history": "read the private-channel message a shortcut was used on",
+    "channels:history": "read a message reacted to with DECLARE_CAPTURE_REACTION in a public "
+    "incident channel",
+    "groups:history": "read a message reacted to with DECLARE_CAPTURE_REACTION in a private "
+    "incident channel",
+    "reactions:read": "receive the reaction_added event of DECLARE_CAPTURE_REACTION",
     "connections:write": "open Socket Mode connections (app-level token)",
     "channels:manage": "create, staff, title, archive and unarchive public incident channels",
     "groups:write": "create, staff, title, archive and unarchive private incident channels",

@@ -27,6 +27,7 @@ from bot.slack.common.ids import (
     DETAILS_BLOCK,
     HEADER_BLOCK,
     POST_UPDATE_ACTION,
+    POSTMORTEM_ACTION,
     REMOVE_RESPONDER_ACTION,
     REOPEN_ACTION,
     RESOLVE_ACTION,
@@ -58,6 +59,8 @@ CARD_ACTIONS = (
     TAKE_COMMAND_ACTION,
     ids.PAGE_ACTION,
     POST_UPDATE_ACTION,
+    ids.TODO_ACTION,
+    POSTMORTEM_ACTION,
 )
 """The actions that act on the card's incident (looked up from the stored message)."""
 SECTION_FIELD_MAX = 2000
@@ -109,16 +112,25 @@ def _button(label: str, action_id: str, style: str | None = None) -> dict[str, A
     return button
 
 
-def card_buttons(incident: IncidentView) -> list[dict[str, Any]]:
-    """Post update (while open), Update, then Resolve and Page (Reopen once resolved), then
-    the link to Datadog."""
+def card_buttons(
+    incident: IncidentView, postmortem_url: str | None = None, *, postmortem: bool = True
+) -> list[dict[str, Any]]:
+    """While open: Post update, Update, Resolve, Page, Add to-do. Once resolved: Update,
+    Reopen, Postmortem (it drafts the postmortem, or opens it once drafted: `postmortem_url`;
+    `postmortem` False, DECLARE_POSTMORTEM=never, leaves it out). Then the link to Datadog."""
     elements = [] if incident.resolved else [_button("Post update", POST_UPDATE_ACTION)]
     elements.append(_button("Update", UPDATE_ACTION))
     if incident.resolved:
         elements.append(_button("Reopen", REOPEN_ACTION))
+        if postmortem:
+            draft = _button("Postmortem", POSTMORTEM_ACTION)
+            if postmortem_url and postmortem_url.startswith("https://"):
+                draft["url"] = postmortem_url
+            elements.append(draft)
     else:
         elements.append(_button("Resolve", RESOLVE_ACTION, "primary"))
         elements.append(_button("Page", ids.PAGE_ACTION))
+        elements.append(_button("Add to-do", ids.TODO_ACTION))
     if incident.url:
         link = _button("Open in Datadog", ids.OPEN_INCIDENT_ACTION)
         link["url"] = incident.url
@@ -191,6 +203,8 @@ def card(
     status_at: float | None = None,
     status_due: float | None = None,
     notice: StatusNoticeRef | None = None,
+    postmortem_url: str | None = None,
+    postmortem: bool = True,
 ) -> Message:
     """The live card: title, severity, state, commander, customer impact, responders, the
     status line, the public notice, link and buttons.
@@ -200,6 +214,8 @@ def card(
     commander among them is listed once, first). `status_at`/`status_due`: the last status
     update and when the next is due (a context line; bot/slack/cadence/). `notice`: the
     public notice on the status page (bot/slack/cadence/status_page_section.py).
+    `postmortem_url`: the drafted postmortem (its button opens it); `postmortem` False:
+    no Postmortem button (DECLARE_POSTMORTEM=never).
     """
     icon = "✅" if incident.resolved else "🚨"
     test = "[TEST] " if incident.is_test else ""
@@ -236,9 +252,8 @@ def card(
                 "elements": [verbatim(notice_line(notice))],
             }
         )
-    blocks.append(
-        {"type": "actions", "block_id": ACTIONS_BLOCK, "elements": card_buttons(incident)}
-    )
+    buttons = card_buttons(incident, postmortem_url, postmortem=postmortem)
+    blocks.append({"type": "actions", "block_id": ACTIONS_BLOCK, "elements": buttons})
     if not incident.resolved:
         staff = staff_buttons(bool(listed))
         blocks.append({"type": "actions", "block_id": STAFF_BLOCK, "elements": staff})

@@ -27,6 +27,7 @@ from bot.domain.reliability.outcomes import StepFailed
 from bot.slack.access.policy import ACCESS_WAIT
 from bot.slack.common import payload
 from bot.slack.common.context import Services, after_ack
+from bot.slack.common.resolve_extras import extra_blocks
 from bot.slack.declare import messages
 from bot.slack.declare.form.blocks import status_view
 from bot.slack.declare.retry import answer
@@ -226,7 +227,7 @@ def _refresh(
 @card_press(Act.RESOLVE, opens_modal=True)
 def open_resolve(press: Press, client: WebClient, respond: Respond, services: Services) -> None:
     _, text = fit(UpdateMeta(press.card.key))
-    extra = [block for offer in services.resolve_extras for block in offer.blocks(press.card)]
+    extra = extra_blocks(services, press.card)
     view = resolve_view(text, press.card.shown, now=datetime.now(UTC), extra=extra)
     open_view(client, respond, press.body, view)
 

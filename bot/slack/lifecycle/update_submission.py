@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +29,7 @@ from bot.domain.reliability.policy import ACK_READ_BUDGET
 from bot.slack.access.allowlist import plain_refusal
 from bot.slack.common import ids, payload
 from bot.slack.common.context import Services
+from bot.slack.common.resolve_extras import Start, accept_extras
 from bot.slack.declare.form.blocks import status_view
 from bot.slack.declare.form.state import state_values
 from bot.slack.lifecycle.context import ARRIVED_AT
@@ -137,9 +138,9 @@ def _store(
     job: UpdateJob,
     block: str,
     clock: AckClock,
-    extras: Callable[[], list[str]] | None = None,
+    extras: Callable[[], Sequence[Start]] | None = None,
 ) -> None:
-    """Store the job, then (`extras`) what else the submission asks, ack, and run them."""
+    """Store the job, then (before the ack) what `extras` keeps beside it; ack; start both."""
     if clock.out:  # Slack has given up on this answer: the change must not happen later
         log.warning("%s of %s judged too late; not stored", job.kind.value, job.incident_id)
         ack(response_action="errors", errors={block: LATE[:150]})
@@ -150,18 +151,13 @@ def _store(
         log.exception("the store is unavailable")
         ack(response_action="errors", errors={block: STORE_DOWN})
         return
-    chores: list[str] = []
-    if extras is not None:
-        try:
-            chores = extras()
-        except Exception:  # the change itself goes on; the extra is logged
-            log.exception("storing what the %s also asks failed", job.kind.value)
+    starts = extras() if added and extras is not None else ()
     ack(response_action="update", view=WORKING)
     if added:
         log.info("%s of %s accepted", job.kind.value, job.incident_id)
         services.dispatch(job.key, services.updates.run)
-    for key in chores:
-        services.dispatch(key, services.chores.run)
+    for start in starts:
+        start()
 
 
 def _commander(
@@ -288,13 +284,4 @@ def submit_resolve(
         before=current,
         modal_view_id=payload.string(view, "id"),
     )
-    values = state_values(view)
-
-    def extras() -> list[str]:
-        accepted = (
-            offer.accept(card, values, actor_id=user_id, key=key)
-            for offer in services.resolve_extras
-        )
-        return [chore for chore in accepted if chore]
-
-    _store(ack, services, job, NOTE, clock, extras)
+    _store(ack, services, job, NOTE, clock, lambda: accept_extras(services, job, card, view))

@@ -1,0 +1,194 @@
+"""To-dos end to end over real HTTP: the card's Add to-do, `/declare todo`, the list in the
+card's thread with its checkboxes, a to-do changed in Datadog reaching the list, and an
+assignee without a Datadog account told clearly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.domain.incident.journal import EntryKind
+from bot.emulators.card_driver import open_modal
+from bot.emulators.personas import ALICE, BOB, CAROL, INCIDENTS
+from bot.emulators.stack import LocalStack
+from bot.slack.common.ids import (
+    RESOLVE_ACTION,
+    RESOLVE_CALLBACK,
+    TODO_ACTION,
+    TODO_CALLBACK,
+    TODO_SHORTCUT,
+)
+from bot.slack.declare.messages import HELP_TEXT
+from bot.slack.record.blocks import TODO_ASSIGNEE_BLOCK, TODO_CONTENT_BLOCK, TODO_DUE_BLOCK
+from tests.card_actions import wait_for
+from tests.channel.test_incident_channel import channel_stack, made
+from tests.oracles import assert_blocks_round_trip, assert_view_round_trips
+from tests.record.helpers import checkboxes, press_checkbox, shortcut, the_card, todo_list_message
+
+
+def todo_values(
+    content: str, assignee: str | None = None, due: str | None = None
+) -> dict[str, Any]:
+    return {
+        TODO_CONTENT_BLOCK: {TODO_CONTENT_BLOCK: {"type": "plain_text_input", "value": content}},
+        TODO_ASSIGNEE_BLOCK: {
+            TODO_ASSIGNEE_BLOCK: {"type": "users_select", "selected_user": assignee}
+        },
+        TODO_DUE_BLOCK: {TODO_DUE_BLOCK: {"type": "datepicker", "selected_date": due}},
+    }
+
+
+def todos(stack: LocalStack, incident_id: str) -> list[dict[str, Any]]:
+    with stack.datadog.lock:
+        return [
+            dict(t["attributes"], id=t["id"])
+            for t in stack.datadog.todos.get(incident_id, {}).values()
+        ]
+
+
+def kinds(stack: LocalStack, incident_id: str) -> list[tuple[EntryKind, str | None]]:
+    return [
+        (e.kind, e.actor_id)
+        for e in stack.services.journal.entries(incident_id)
+        if e.kind.value.startswith("todo")
+    ]
+
+
+@pytest.fixture(scope="module")
+def incident() -> Iterator[LocalStack]:
+    stack = channel_stack(DECLARE_SYNC_INTERVAL="0.3")
+    stack.declare("Login errors", severity="SEV-2", commander=BOB)
+    stack.wait_done()
+    yield stack
+    stack.stop()
+
+
+def test_add_to_do_on_the_card_lists_it_and_the_boxes_complete_and_reopen(
+    incident: LocalStack,
+) -> None:
+    stack = incident
+    card = the_card(stack)
+    view = open_modal(stack, TODO_ACTION, channel=card.channel)
+    assert view["callback_id"] == TODO_CALLBACK
+    assert_view_round_trips(
+        {
+            k: v
+            for k, v in view.items()
+            if k
+            in ("type", "callback_id", "private_metadata", "title", "submit", "close", "blocks")
+        }
+    )
+    response = stack.submit(view, todo_values("Rotate the signing key", BOB, "2026-12-24"))
+    assert response.status_code == 200 and not response.content.strip()
+    [todo] = wait_for(lambda: todos(stack, card.incident_id), what="the to-do in Datadog")
+    assert todo["content"] == "Rotate the signing key"
+    assert todo["assignees"] == ["@bob.oncall@example.com"]
+    assert todo["due_date"].startswith("2026-12-24")
+    listed = todo_list_message(stack, card)
+    assert listed["thread_ts"] == card.thread_ts
+    assert_blocks_round_trip(listed["blocks"])
+    [box] = checkboxes(listed)
+    assert box["options"][0]["value"] == todo["id"] and "initial_options" not in box
+    assert press_checkbox(stack, card, todo["id"], user=BOB).status_code == 200
+    wait_for(lambda: todos(stack, card.incident_id)[0]["completed"], what="completed in Datadog")
+    wait_for(
+        lambda: checkboxes(todo_list_message(stack, card))[0].get("initial_options"), what="checked"
+    )
+    assert press_checkbox(stack, card, todo["id"], user=BOB).status_code == 200
+    wait_for(lambda: todos(stack, card.incident_id)[0]["completed"] is None, what="reopened")
+    wait_for(
+        lambda: "initial_options" not in checkboxes(todo_list_message(stack, card))[0],
+        what="unchecked",
+    )
+    assert kinds(stack, card.incident_id)[:3] == [
+        (EntryKind.TODO_ADDED, ALICE),
+        (EntryKind.TODO_DONE, BOB),
+        (EntryKind.TODO_REOPENED, BOB),
+    ]
+    # one list message, edited in place
+    assert stack.slack.edits(card.channel, listed["ts"])
+
+
+def test_a_to_do_completed_in_datadog_reaches_the_list(incident: LocalStack) -> None:
+    stack = incident
+    card = the_card(stack)
+    response = stack.slash("todo Write the customer note tomorrow", channel=card.channel)
+    assert "Adding the to-do" in response.json()["text"]
+    [todo] = wait_for(
+        lambda: [
+            t for t in todos(stack, card.incident_id) if t["content"] == "Write the customer note"
+        ],
+        what="the to-do",
+    )
+    wait_for(
+        lambda: any(
+            o["value"] == todo["id"]
+            for e in checkboxes(todo_list_message(stack, card))
+            for o in e["options"]
+        ),
+        what="listed",
+    )
+    stack.datadog.complete_todo(card.incident_id, todo["id"], "2026-12-07T03:00:00+00:00")
+    wait_for(
+        lambda: any(
+            o["value"] == todo["id"]
+            for e in checkboxes(todo_list_message(stack, card))
+            for o in e.get("initial_options", [])
+        ),
+        what="the sync to check it",
+    )
+    assert (EntryKind.TODO_DONE, None) in kinds(stack, card.incident_id)
+    still_open = len([t for t in todos(stack, card.incident_id) if not t["completed"]])
+    wait_for(  # the list's message is edited just before its count is saved
+        lambda: stack.services.todo_lists.open_count(card.key) == still_open,
+        what="the list's open count",
+    )
+
+
+def test_an_assignee_without_a_datadog_account_is_told_clearly(incident: LocalStack) -> None:
+    stack = incident
+    card = the_card(stack)
+    before = len(todos(stack, card.incident_id))
+    answer = stack.slash(f"todo Call the vendor <@{CAROL}|carol>", channel=card.channel).json()
+    assert f"<@{CAROL}> has no Datadog account" in answer["text"]
+    assert "Nothing was added" in answer["text"]
+    view = open_modal(stack, TODO_ACTION, channel=card.channel)
+    response = stack.submit(view, todo_values("Call the vendor", CAROL))
+    errors = response.json()["errors"]
+    assert "has no Datadog account" in errors[TODO_ASSIGNEE_BLOCK]
+    assert len(todos(stack, card.incident_id)) == before
+
+
+def test_todo_outside_an_incident_channel_says_where_it_works(incident: LocalStack) -> None:
+    answer = incident.slash("todo Something", channel=INCIDENTS).json()
+    assert "works in an incident's own channel" in answer["text"]
+    empty = incident.slash("todo", channel=the_card(incident).channel).json()
+    assert "Say what needs doing" in empty["text"]
+    assert "`/declare todo " in HELP_TEXT
+
+
+def test_add_as_to_do_on_a_message_prefills_the_modal(incident: LocalStack) -> None:
+    stack = incident
+    [channel] = made(stack)
+    ts = stack.slack.post_as_user(channel["id"], BOB, "we should add an alert on login 5xx")
+    views = len(stack.slack.views)
+    assert shortcut(stack, channel["id"], ts, callback_id=TODO_SHORTCUT).status_code == 200
+    view = wait_for(lambda: list(stack.slack.views.values())[views:], what="the modal")[0]
+    content = next(b for b in view["blocks"] if b.get("block_id") == TODO_CONTENT_BLOCK)
+    assert content["element"]["initial_value"] == "we should add an alert on login 5xx"
+
+
+def test_resolving_names_the_open_to_dos_without_blocking(incident: LocalStack) -> None:
+    stack = incident
+    card = the_card(stack)
+    open_now = wait_for(
+        lambda: stack.services.todo_lists.open_count(card.key), what="an open to-do listed"
+    )
+    view = open_modal(stack, RESOLVE_ACTION, channel=card.channel)
+    assert view["callback_id"] == RESOLVE_CALLBACK
+    word = "to-do" if open_now == 1 else "to-dos"
+    said = [b["elements"][0]["text"] for b in view["blocks"] if b["type"] == "context"]
+    assert f"☑️ {open_now} {word} still open" in said
+    assert view["submit"]["text"] == "Resolve"  # said, not blocking
