@@ -137,11 +137,11 @@ def test_the_reader_asks_for_what_is_missing_and_resolves_components() -> None:
 
 
 def test_the_resolve_modal_offers_the_notice_only_while_it_is_open() -> None:
-    runner = ChoreRunner(cast(Any, None))
-    offer = ResolveNotice(runner)
-    assert offer.blocks(a_card()) == []
-    assert offer.blocks(a_card(REF.model_copy(update={"status": "resolved"}))) == []
-    blocks = offer.blocks(a_card(REF))
+    offer = ResolveNotice()
+    nothing: Any = None  # the offer reads only the card
+    assert offer.blocks(nothing, a_card()) == []
+    assert offer.blocks(nothing, a_card(REF.model_copy(update={"status": "resolved"}))) == []
+    blocks = offer.blocks(nothing, a_card(REF))
     assert_blocks_round_trip(blocks)
     assert blocks[0]["block_id"] == RESOLVE_NOTICE and blocks[0]["element"]["initial_options"]
     resolving = resolving_notice(a_card(REF))
