@@ -21,6 +21,7 @@ from bot.domain.cadence.status_page import (
     PageComponent,
     StatusPage,
 )
+from bot.domain.cadence.update import StatusUpdate
 from bot.domain.incident.state import IncidentView
 from bot.domain.lifecycle.chores import ChoreRunner, ChoreStep
 from bot.domain.lifecycle.ports import IncidentStore
@@ -278,7 +279,15 @@ def test_the_post_update_section_reads_in_the_background_checks_and_publishes(
                 MESSAGE: text_value("On it."),
             }
         )
-        update = type("Update", (), {"actor_id": "U1"})()
+        update = StatusUpdate(
+            key="up-1",
+            card_key=a_card().key,
+            incident_id="inc-1",
+            text="Rolled back.",
+            state="active",
+            actor_id="U1",
+            at=time.time(),
+        )
         section.accepted(a_card(), update, answers, "up-1")
         section.accepted(a_card(), update, answers, "up-1")  # a redelivery
         (made,) = emu.page_degradations(page_id)

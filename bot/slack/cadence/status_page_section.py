@@ -26,6 +26,7 @@ from bot.domain.cadence.status_page import (
     NoticeStatus,
     StatusPage,
 )
+from bot.domain.cadence.update import StatusUpdate
 from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.reliability.outcomes import StepFailed
@@ -192,15 +193,11 @@ def read_section(
         errors[MESSAGE] = NO_MESSAGE
     if errors:
         return None, errors
-    status = (
-        NoticeStatus(answer.status)
-        if answer.status in set(NoticeStatus)
-        else (NoticeStatus.INVESTIGATING)
-    )
+    known = {s.value for s in NoticeStatus}
+    status = NoticeStatus(answer.status) if answer.status in known else NoticeStatus.INVESTIGATING
+    impacts = {s.value for s in ComponentStatus}
     impact = (
-        ComponentStatus(answer.impact)
-        if answer.impact in set(ComponentStatus)
-        else (ComponentStatus.DEGRADED)
+        ComponentStatus(answer.impact) if answer.impact in impacts else ComponentStatus.DEGRADED
     )
     if status is NoticeStatus.RESOLVED:
         impact = ComponentStatus.OPERATIONAL
@@ -276,14 +273,15 @@ class StatusPageSection:
         return read_section(values, page, card)[1]
 
     def accepted(
-        self, card: IncidentCard, update: Any, values: dict[str, Any], submission_key: str
+        self, card: IncidentCard, update: StatusUpdate, values: dict[str, Any], submission_key: str
     ) -> None:
         """Store the publish (keyed by the status update's submission) and start it."""
         page = self.pages.last()
         notice = read_section(values, page, card)[0] if page else None
         if page is None or notice is None:
             return
-        actor = str(getattr(update, "actor_id", "") or "")
-        chore = publish_chore(card, actor, notice, "status", submission_key, page_url=page.url)
+        chore = publish_chore(
+            card, update.actor_id, notice, "status", submission_key, page_url=page.url
+        )
         if self.chores.submit(chore):
             log.info("publish with the status update on %s accepted", card.incident_id)
