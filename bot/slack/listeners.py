@@ -27,7 +27,6 @@ from bot.slack.cadence.post_update import (
     post_update_command,
     submit_status,
 )
-from bot.slack.cadence.publish_modal import open_publish, submit_publish
 from bot.slack.cadence.reminder_actions import (
     open_post_update_from_reminder,
     snooze_reminders,
@@ -209,8 +208,6 @@ def register_listeners(app: App, services: Services) -> None:
     app.action(ids.REMINDER_SNOOZE_ACTION)(snooze_reminders)
     app.action(ids.REMINDER_STOP_ACTION)(stop_reminders)
     app.view(ids.STATUS_CALLBACK)(submit_status)
-    app.action(ids.PUBLISH_ACTION)(open_publish)
-    app.view(ids.PUBLISH_CALLBACK)(submit_publish)
     app.action(ids.POSTMORTEM_ACTION)(press_postmortem)
     app.view(UPDATE_CALLBACK)(submit_update)
     app.view(RESOLVE_CALLBACK)(submit_resolve)

@@ -40,14 +40,9 @@ def _link_button(url: str) -> dict[str, Any]:
     }
 
 
-def announcement(record: DeclarationRecord, *, status_page: bool = False) -> Message:
-    """The channel announcement: the incident's live card, as declared (lifecycle/card.py);
-    `status_page`: with its Status page button."""
-    return card(
-        declared_view(record),
-        commander_slack_id=record.declaration.commander_id,
-        publish=status_page,
-    )
+def announcement(record: DeclarationRecord) -> Message:
+    """The channel announcement: the incident's live card, as declared (lifecycle/card.py)."""
+    return card(declared_view(record), commander_slack_id=record.declaration.commander_id)
 
 
 BOT_MENTION = re.compile(r"<([@#][UWCG][A-Z0-9]{1,30})>")

@@ -160,7 +160,6 @@ def resolve_view(
         picker = {"type": "datetimepicker", "initial_date_time": int(now.timestamp())}
         blocks.append(input_block(IMPACT_END, "Customer impact ended", picker))
     blocks += extra
-    blocks.extend(extra)
     return {
         "type": "modal",
         "callback_id": RESOLVE_CALLBACK,
