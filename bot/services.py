@@ -376,6 +376,7 @@ def build_services(
             cards,
             publisher,
             template=template,
+            todos=record.todos,
         )
     )
     services.resolve_extras += (PostmortemOnResolve(),)

@@ -232,3 +232,45 @@ def test_never_offers_nothing_and_the_card_has_no_postmortem() -> None:
         assert "turned off" in answer["text"]
         time.sleep(0.2)
         assert postmortem_calls(stack) == []
+
+
+def test_the_record_kept_by_the_other_features_is_in_the_draft(stack: LocalStack) -> None:
+    """Through their real flows: a message added with the shortcut, a status update from
+    Post update, a to-do added and completed in Datadog; then resolve with the box."""
+    from bot.datadog.record_models import (
+        IncidentTodoCreateRequest,
+        TodoAttributes,
+        TodoCreateData,
+    )
+    from tests.cadence.test_post_update import filled, open_post_update, updates_posted
+    from tests.record.helpers import notes_in_thread, shortcut, the_card
+
+    incident_id = declared(stack)
+    card = the_card(stack)
+    ts = stack.slack.post_as_user(
+        INCIDENTS, BOB, "db primary at 100% CPU <!here>", thread_ts=card.thread_ts
+    )
+    assert shortcut(stack, INCIDENTS, ts, user=ALICE).status_code == 200
+    wait_for(lambda: notes_in_thread(stack, card, "db primary"), what="the capture")
+    view = open_post_update(stack)
+    assert stack.submit(view, filled(view, "Failing over the primary")).status_code == 200
+    wait_for(lambda: updates_posted(stack), what="the status update")
+    todo = TodoAttributes(content="Alert on replica lag")
+    made = stack.services.datadog.create_todo(
+        incident_id, IncidentTodoCreateRequest(data=TodoCreateData(attributes=todo))
+    )
+    stack.datadog.complete_todo(incident_id, made.id, "2026-12-07T03:00:00+00:00")
+
+    resolve(stack, draft=True)
+    (sent,) = wait_for(lambda: stack.datadog.postmortem_bodies(incident_id), what="the draft")
+    text = "\n".join(c["attributes"]["definition"]["content"] for c in sent["cells"])
+    said = [
+        "Message from Bob Oncall (added by Alice Ops)",
+        "> db primary at 100% CPU `@here`",
+        "Status update by Alice Ops",
+        "> Failing over the primary",
+        "Resolved by",
+    ]
+    places = [text.index(s) for s in said]
+    assert places == sorted(places), text
+    assert "- [x] Alert on replica lag" in text, "Datadog's to-dos, done in Datadog"

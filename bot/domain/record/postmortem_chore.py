@@ -32,6 +32,7 @@ from bot.domain.record.postmortem import (
     responders_from,
     todos_from,
 )
+from bot.domain.record.todos import Todo
 from bot.domain.reliability.outcomes import StepFailed
 
 log = logging.getLogger(__name__)
@@ -95,8 +96,28 @@ class PostmortemSlack(Protocol):
         ...
 
 
-Sources = Callable[[str], tuple[Sequence[DraftTodo], Sequence[DraftResponder]] | None]
-"""To-dos and responders of an incident from elsewhere (Datadog), else None: the journal's."""
+TodoReader = Callable[[str], Sequence[Todo]]
+"""The incident's to-dos as Datadog holds them now (bot/domain/record/ports.py `todos`)."""
+
+
+def draft_todos(todos: Sequence[Todo]) -> list[DraftTodo]:
+    return [
+        DraftTodo(
+            content=t.content,
+            assignees=(*t.assignees, *(a.name for a in t.anonymous)),
+            done=t.completed is not None,
+            due=t.due.isoformat() if t.due else None,
+        )
+        for t in todos
+    ]
+
+
+def draft_responders(card: IncidentCard) -> list[DraftResponder]:
+    """The responders the card lists (Datadog's, kept by the responders feature)."""
+    return [
+        DraftResponder(name=r.label, roles=(r.role_name,) if r.role_name else ())
+        for r in card.responders
+    ]
 
 
 class PostmortemWork:
@@ -113,7 +134,7 @@ class PostmortemWork:
         publisher: CardPublisher,
         *,
         template: str | None = None,
-        sources: Sources | None = None,
+        todos: TodoReader | None = None,
     ) -> None:
         self.datadog = datadog
         self.slack = slack
@@ -121,28 +142,34 @@ class PostmortemWork:
         self.cards = cards
         self.publisher = publisher
         self.template = template
-        self.sources = sources
+        self.todos = todos
 
     def find(self, chore: Chore, card: IncidentCard) -> dict[str, Any] | None:
         found = self.datadog.find_postmortem(chore.incident_id)
         return found.model_dump() if found else None
 
     def draft(self, card: IncidentCard) -> PostmortemDraft:
-        """The draft from what the bot kept: the card's incident and its journal."""
+        """The draft from what the bot kept: the card's incident and its journal, the card's
+        responders and Datadog's to-dos (else the journal's account of both)."""
         entries = self.journal.entries(card.incident_id)
-        known = self.sources(card.incident_id) if self.sources else None
         names = self.slack.names(sorted(people_in(entries)))
-        todos, responders = (
-            known if known else (todos_from(entries), responders_from(entries, names))
-        )
+        responders = draft_responders(card) or responders_from(entries, names)
         return draft_postmortem(
             card.shown,
             entries,
-            todos=todos,
+            todos=self._todos(card, entries),
             responders=responders,
             names=names,
             template=self.template,
         )
+
+    def _todos(self, card: IncidentCard, entries: Sequence[JournalEntry]) -> list[DraftTodo]:
+        if self.todos is not None:
+            try:
+                return draft_todos(self.todos(card.incident_id))
+            except StepFailed as exc:  # the journal knows what was done from Slack
+                log.info("to-dos of %s not read (%s): the journal's", card.shown.label, exc)
+        return todos_from(entries)
 
     def send(self, chore: Chore, card: IncidentCard) -> dict[str, Any]:
         found = self.datadog.find_postmortem(chore.incident_id)
