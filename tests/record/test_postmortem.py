@@ -274,3 +274,27 @@ def test_the_record_kept_by_the_other_features_is_in_the_draft(stack: LocalStack
     places = [text.index(s) for s in said]
     assert places == sorted(places), text
     assert "- [x] Alert on replica lag" in text, "Datadog's to-dos, done in Datadog"
+
+
+def test_an_incident_channel_archived_on_resolve_gets_the_link_to_the_person() -> None:
+    """The card and its thread are in the incident channel, archived by the resolve: the
+    postmortem is drafted all the same, the card's record keeps the link, and the person who
+    asked is told it (by DM: the channel takes no ephemeral), never a failure with Retry."""
+    env = {"DECLARE_INCIDENT_CHANNEL": "always", "DECLARE_ARCHIVE_ON_RESOLVE": "true"}
+    with LocalStack(env=env) as stack:
+        incident_id = declared(stack)
+        (card,) = stack.services.cards.open_cards()
+        view = open_modal(stack, RESOLVE_ACTION, channel=card.channel)
+        assert stack.submit(view, with_changes(view)).status_code == 200
+        store, key = stack.services.chores.store, postmortem_chore_key(incident_id)
+        wait_for(lambda: (c := store.get_chore(key)) and c.step is ChoreStep.DONE, what="done")
+        assert len(stack.datadog.postmortem_bodies(incident_id)) == 1
+        url = stack.datadog.attachments[incident_id][0]["attributes"]["attachment"]["documentUrl"]
+        assert stack.services.cards.get_card(card.key).postmortem_url == url  # type: ignore[union-attr]
+        told = [
+            m
+            for m in stack.slack.calls_of("chat.postMessage")
+            if "Postmortem drafted" in str(m.get("text")) and m.get("channel") != card.channel
+        ]
+        assert told and url in str(told[-1]["text"])
+        assert CHORE_RETRY_ACTION not in json.dumps(stack.slack.calls_of("chat.postMessage"))

@@ -91,6 +91,10 @@ class PostmortemSlack(Protocol):
         """The thread note: the postmortem, and who asked for it; its ts."""
         ...
 
+    def tell_asker(self, card: IncidentCard, actor_id: str, link: PostmortemLink) -> None:
+        """The link, to the person who asked, when the card and its thread can't show it."""
+        ...
+
     def report_failure(self, chore: Chore, card: IncidentCard | None) -> None:
         """Datadog's reason, to the person who asked, with Retry."""
         ...
@@ -179,25 +183,45 @@ class PostmortemWork:
         return self.datadog.create_postmortem(chore.incident_id, self.draft(card)).model_dump()
 
     def tell(self, chore: Chore, card: IncidentCard) -> dict[str, Any]:
+        """The card links it and the thread says so; where Slack can no longer edit them
+        for good (an incident channel archived on resolve), the person who asked is told
+        the link instead (ephemerally, else by DM)."""
         link = PostmortemLink.model_validate(chore.result)
-        self._link_card(card, link)
+        shown = self._link_card(card, link)
         self._journal(chore, link)
-        note_ts = self.slack.post_drafted(card, chore.actor_id, link)
+        note_ts = None
+        try:
+            note_ts = self.slack.post_drafted(card, chore.actor_id, link)
+        except StepFailed as exc:
+            if exc.retryable:
+                raise
+            log.info("the postmortem note of %s not posted: %s", card.shown.label, exc.reason)
+            shown = False
+        if not shown:
+            self.slack.tell_asker(card, chore.actor_id, link)
         return {"note_ts": note_ts, "url": link.url}
 
-    def _link_card(self, card: IncidentCard, link: PostmortemLink) -> None:
-        """The card keeps the link (its Postmortem button opens it): saved, then shown."""
+    def _link_card(self, card: IncidentCard, link: PostmortemLink) -> bool:
+        """The card keeps the link (its Postmortem button opens it): saved, then shown;
+        False when Slack refuses the edit for good (the link is kept all the same)."""
         for _ in range(3):
             fresh = self.cards.get_card(card.key) or card
             if fresh.postmortem_url == link.url:
-                publish_card(self.cards, self.publisher, fresh)
-                return
+                return self._show(fresh)
             linked = fresh.model_copy(update={"postmortem_url": link.url})
             if self.cards.save_card(linked):
-                saved = linked.model_copy(update={"version": linked.version + 1})
-                publish_card(self.cards, self.publisher, saved)
-                return
+                return self._show(linked.model_copy(update={"version": linked.version + 1}))
         raise StepFailed("The card kept changing while the postmortem was linked.", retryable=True)
+
+    def _show(self, card: IncidentCard) -> bool:
+        try:
+            publish_card(self.cards, self.publisher, card)
+        except StepFailed as exc:
+            if exc.retryable:
+                raise
+            log.info("the card of %s not edited: %s", card.shown.label, exc.reason)
+            return False
+        return True
 
     def _journal(self, chore: Chore, link: PostmortemLink) -> None:
         try:
