@@ -16,7 +16,7 @@ def test_a_readable_and_writable_page_is_two_ticks(stack: LocalStack) -> None:
     assert code == 0, output
     assert "Acme status: Application / Login, Application / Settings" in line(output, f"✓ {READ}")
     assert "status_pages_incident_write" in line(output, f"✓ {WRITE}")
-    assert "All 17 checks passed" in output
+    assert "All 18 checks passed" in output
     assert stack.datadog.page_degradations(page_id) == [], "the probe changes nothing"
 
 

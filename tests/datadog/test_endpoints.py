@@ -190,7 +190,8 @@ def test_the_client_sends_every_row_and_nothing_else(emulator: DatadogEmulator) 
         client.update_todo(incident.id, created.id, patch)
         client.delete_todo(incident.id, created.id)
         client.create_postmortem(incident.id, PostmortemAttachmentRequest.of("PM", ("# x",)))
-        assert [a.kind for a in client.list_attachments(incident.id)] == ["postmortem"]
+        kinds = [a.attachment_type for a in client.list_attachments(incident.id)]
+        assert kinds == ["link", "postmortem"], "links and the postmortem: one list"
         with pytest.raises(DatadogError):
             client.get_monitor(1)
         team = emulator.add_team("payments-oncall", "Payments on-call")
@@ -317,11 +318,14 @@ def _official_operations() -> frozenset[tuple[str, str]]:
     from datadog_api_client.v1.api.authentication_api import AuthenticationApi
     from datadog_api_client.v1.api.monitors_api import MonitorsApi
     from datadog_api_client.v2.api.incidents_api import IncidentsApi
+    from datadog_api_client.v2.api.status_pages_api import StatusPagesApi
+    from datadog_api_client.v2.api.teams_api import TeamsApi
     from datadog_api_client.v2.api.users_api import UsersApi
 
     api_client = ApiClient(Configuration())
     found: set[tuple[str, str]] = set()
-    for api in (IncidentsApi, UsersApi, MonitorsApi, AuthenticationApi):
+    apis = (IncidentsApi, UsersApi, MonitorsApi, AuthenticationApi, TeamsApi, StatusPagesApi)
+    for api in apis:
         for value in vars(api(api_client)).values():
             if isinstance(value, OfficialEndpoint):
                 found.add((value.settings["http_method"], value.settings["endpoint_path"]))

@@ -218,3 +218,18 @@ def test_a_link_datadog_refused_is_told_with_retry_and_added_once(declared: Loca
     purged = [a for a in links(stack, card.incident_id) if "cdn purge" in str(a["title"])]
     assert len(purged) == 1
     assert len([e for e in captured(stack, card.incident_id) if e.data["ts"] == ts]) == 1  # type: ignore[attr-defined]
+
+
+def test_a_link_whose_answer_was_lost_is_looked_for_not_added_twice(declared: LocalStack) -> None:
+    """Datadog adds the link, the answer never arrives: the chore lists the incident's links,
+    finds the permalink, and keeps that one."""
+    stack = declared
+    card = the_card(stack)
+    stack.datadog.inject("POST /api/v2/incidents/{incident_id}/attachments", lose_response=True)
+    ts = stack.slack.post_as_user(INCIDENTS, BOB, "dns ttl lowered", thread_ts=card.thread_ts)
+    assert shortcut(stack, INCIDENTS, ts).status_code == 200
+    wait_for(lambda: notes_in_thread(stack, card, "dns ttl"), what="the note")
+    lowered = [a for a in links(stack, card.incident_id) if "dns ttl" in str(a["title"])]
+    assert len(lowered) == 1
+    gets = stack.datadog.calls(method="GET")
+    assert any(r.path.endswith("/attachments") for r in gets)  # it looked

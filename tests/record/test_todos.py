@@ -178,6 +178,15 @@ def test_add_as_to_do_on_a_message_prefills_the_modal(incident: LocalStack) -> N
     view = wait_for(lambda: list(stack.slack.views.values())[views:], what="the modal")[0]
     content = next(b for b in view["blocks"] if b.get("block_id") == TODO_CONTENT_BLOCK)
     assert content["element"]["initial_value"] == "we should add an alert on login 5xx"
+    response = stack.submit(view, todo_values("Add an alert on login 5xx"))
+    assert response.status_code == 200 and not response.content.strip()
+    card = the_card(stack)
+    wait_for(
+        lambda: [
+            t for t in todos(stack, card.incident_id) if t["content"] == "Add an alert on login 5xx"
+        ],
+        what="the to-do from the message",
+    )
 
 
 def test_resolving_names_the_open_to_dos_without_blocking(incident: LocalStack) -> None:
@@ -192,3 +201,17 @@ def test_resolving_names_the_open_to_dos_without_blocking(incident: LocalStack) 
     said = [b["elements"][0]["text"] for b in view["blocks"] if b["type"] == "context"]
     assert f"☑️ {open_now} {word} still open" in said
     assert view["submit"]["text"] == "Resolve"  # said, not blocking
+
+
+def test_a_to_do_whose_answer_was_lost_is_found_not_added_twice(incident: LocalStack) -> None:
+    stack = incident
+    card = the_card(stack)
+    route = "POST /api/v2/incidents/{incident_id}/relationships/todos"
+    stack.datadog.inject(route, lose_response=True)
+    stack.slash("todo Renew the certificate", channel=card.channel)
+    wait_for(
+        lambda: "Renew the certificate" in str(todo_list_message(stack, card)["blocks"]),
+        what="listed",
+    )
+    renewed = [t for t in todos(stack, card.incident_id) if t["content"] == "Renew the certificate"]
+    assert len(renewed) == 1

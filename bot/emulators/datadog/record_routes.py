@@ -56,7 +56,7 @@ class RecordRoutes(DatadogState):
                 "attributes": {
                     "attachment": {"title": title, "documentUrl": url},
                     "attachment_type": attachment_type,
-                    "modified": now_iso(),
+                    "modified": now_iso().replace("+00:00", "Z"),  # as recorded
                 },
                 "relationships": {
                     "incident": {"data": {"id": incident_id, "type": "incidents"}},
