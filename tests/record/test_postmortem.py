@@ -298,3 +298,24 @@ def test_an_incident_channel_archived_on_resolve_gets_the_link_to_the_person() -
         ]
         assert told and url in str(told[-1]["text"])
         assert CHORE_RETRY_ACTION not in json.dumps(stack.slack.calls_of("chat.postMessage"))
+
+
+def test_reopened_and_resolved_again_the_postmortem_is_not_offered_twice(
+    stack: LocalStack,
+) -> None:
+    from bot.slack.common.ids import REOPEN_ACTION
+
+    incident_id = declared(stack)
+    resolve(stack, draft=True)
+    store, key = stack.services.chores.store, postmortem_chore_key(incident_id)
+    wait_for(lambda: (c := store.get_chore(key)) and c.step is ChoreStep.DONE, what="done")
+    assert press_card(stack, REOPEN_ACTION).status_code == 200
+    wait_for(lambda: "Resolve" in json.dumps(card_message(stack)), what="reopened")
+    view = open_modal(stack, RESOLVE_ACTION)
+    blocks = [b for b in view["blocks"] if b.get("block_id") == POSTMORTEM_BLOCK]
+    assert blocks == [], "no box: it is drafted once"
+    assert any("already in Datadog" in json.dumps(b) for b in view["blocks"])
+    assert_blocks_round_trip(view["blocks"])
+    assert stack.submit(view, with_changes(view)).status_code == 200
+    wait_for(lambda: "Reopen" in json.dumps(card_message(stack)), what="resolved again")
+    assert len(stack.datadog.postmortem_bodies(incident_id)) == 1
