@@ -100,6 +100,8 @@ def test_resolving_with_the_box_checked_drafts_one_postmortem_with_the_record(
     incident_id = declared(stack)
     said = keep_the_record(stack, incident_id)
     view = resolve(stack, draft=True)
+    block_ids = [b["block_id"] for b in view["blocks"] if "block_id" in b]
+    assert len(block_ids) == len(set(block_ids)), "Slack refuses a view with a block_id twice"
     box = next(b for b in view["blocks"] if b["block_id"] == POSTMORTEM_BLOCK)
     assert box["element"]["initial_options"][0]["value"] == "yes", "checked by default"
 
