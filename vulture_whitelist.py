@@ -88,3 +88,6 @@ _.MAINTENANCE
 # Request model fields pydantic serialises (the postmortem's cells and template, on the wire).
 _.definition
 _.postmortem_template_id
+
+# Protocol parameters other features' implementations read (bot/slack/common/sections.py).
+_.submission_key

@@ -33,6 +33,8 @@ FIGURES = (
     Figure("8", "lifecycle", "lifecycle", "lifecycle"),
     Figure("6", "placeholder", "placeholder", "placeholder"),
     Figure("7", "slow Datadog", "slow", "slow_datadog"),
+    Figure("10", "add responder", "responders", "responders"),
+    Figure("11", "reminders per minute", "reminders", "reminders"),
 )
 OPTIONS = tuple(figure.option for figure in FIGURES)
 _BY_KEY = {figure.key: figure for figure in FIGURES}

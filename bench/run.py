@@ -27,8 +27,10 @@ from bench.footprint import measure_footprint
 from bench.latency import first_open, measure_open, measure_submit
 from bench.lifecycle_figure import figure_lifecycle
 from bench.placeholder import figure_placeholder
+from bench.reminders import figure_reminders
 from bench.replicas import measure_replica_surge
 from bench.report import machine, table, write_json
+from bench.responders import figure_responders
 from bench.slow_datadog import BEFORE_REV, figure_slow_datadog
 from bench.startup import measure_first_after_start
 from bench.stats import over_runs
@@ -69,6 +71,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--surge-limit", type=int, help="Datadog creates per period (default 50)")
     parser.add_argument("--surge-period", type=int, help="rate-limit period, s (default 10)")
     parser.add_argument("--lifecycle-samples", type=int, help="updates per run (default 20)")
+    parser.add_argument(
+        "--responder-samples", type=int, help="Add responder submits per run, each way (20)"
+    )
     parser.add_argument("--sync-incidents", type=int, help="open incidents synced (default 50)")
     parser.add_argument("--sync-interval", type=float, help="DECLARE_SYNC_INTERVAL (default 2)")
     parser.add_argument(
@@ -114,6 +119,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "replicas": 3,
         "replica_surge": 300,
         "lifecycle_samples": 20,
+        "responder_samples": 20,
         "sync_incidents": 50,
         "sync_interval": 2.0,
         "slow_s": 8.0,
@@ -136,6 +142,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "replicas": 2,
         "replica_surge": 10,
         "lifecycle_samples": 2,
+        "responder_samples": 2,
         "sync_incidents": 8,
         "sync_interval": 0.3,
         "slow_s": 1.0,
@@ -424,10 +431,14 @@ def main(argv: list[str] | None = None) -> int:
         result["figures"].update(figure_alert(args, latency))
     if "lifecycle" in args.only:
         result["figures"].update(figure_lifecycle(args, latency, STARTUP_SETTLE, log))
+    if "responders" in args.only:
+        result["figures"].update(figure_responders(args, latency, STARTUP_SETTLE, log))
     if "placeholder" in args.only:
         result["figures"].update(figure_placeholder(args, latency, STARTUP_SETTLE, log))
     if "slow" in args.only:
         result["figures"].update(figure_slow_datadog(args, latency, log))
+    if "reminders" in args.only:
+        result["figures"].update(figure_reminders(log))
     result["elapsed_s"] = time.monotonic() - started
     m = result["machine"]
     print(

@@ -54,6 +54,7 @@ from bot.slack.cadence.mirror import CadenceFollowingPublisher
 from bot.slack.cadence.notice_notes import SlackNoticeTeller
 from bot.slack.cadence.notices import SlackCadence
 from bot.slack.cadence.resolve_notice import ResolveNotice
+from bot.slack.cadence.status_page_section import StatusPageSection
 from bot.slack.cadence.work import StatusUpdateWork
 from bot.slack.channel.conversations import SlackIncidentChannels
 from bot.slack.channel.follow import ChannelFollowingPublisher
@@ -237,7 +238,6 @@ def build_services(
         slack,
         store,
         archive_on_resolve=settings.archive_on_resolve,
-        status_page=settings.status_page is not None,
         postmortem=settings.postmortem is not PostmortemMode.NEVER,
     )
     incidents = DatadogIncidents(datadog)
@@ -278,7 +278,7 @@ def build_services(
         resolver,
         people,
         gateway,
-        SlackAnnouncer(slack, status_page=settings.status_page is not None),
+        SlackAnnouncer(slack),
         policy=runner_policy,
         cards=cast(IncidentStore, starting),
         observer=metrics,
@@ -357,12 +357,14 @@ def build_services(
                 pages,
                 settings.status_page,
                 store,
-                publisher,
+                following,
                 SlackNoticeTeller(slack),
                 journal=store,
             )
         )
         services.resolve_extras += (ResolveNotice(),)
+        section = StatusPageSection(services.status_pages, services.chores, services.in_background)
+        services.status_sections.append(section)  # in the Post update modal
     services.chores.add_work(CaptureWork(record, record_notes))
     services.chores.add_work(TodoAddWork(record, todo_lists, record_notes, store))
     services.chores.add_work(TodoCheckWork(record, todo_lists, record_notes, store))

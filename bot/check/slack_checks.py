@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.check.cadence_checks import check_updates_channel
 from bot.check.checklist import Item
 from bot.config import Settings
 from bot.domain.channel.plan import ChannelMode
@@ -52,7 +53,11 @@ def check_bot_token(settings: Settings) -> list[Item]:
     team, team_id, user = (response.get(k) for k in ("team", "team_id", "user"))
     who = f"workspace {team} ({team_id}), bot @{user}"
     granted = {s.strip() for s in _header(response.headers, "x-oauth-scopes").split(",") if s}
-    return [Item("ok", title, [who]), scopes_item(granted, settings)]
+    return [
+        Item("ok", title, [who]),
+        scopes_item(granted, settings),
+        *check_updates_channel(settings, client),
+    ]
 
 
 def _channel_option(settings: Settings) -> bool:

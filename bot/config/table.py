@@ -116,8 +116,8 @@ SETTINGS: tuple[SettingDoc, ...] = (
     SettingDoc(
         "DECLARE_STATUS_PAGE",
         "",
-        "Datadog status page id (a UUID): the card's Status page button and the Post update "
-        "modal publish public notices there (docs/status-page.md); empty: off.",
+        "Datadog status page id (a UUID): the Post update modal offers to publish a public "
+        "notice there, and resolving offers to resolve it (docs/status-page.md); empty: off.",
         "Datadog > Status Pages > the page's URL",
     ),
     SettingDoc(

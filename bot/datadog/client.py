@@ -423,27 +423,18 @@ class DatadogClient:
 
     def create_attachment(self, incident_id: str, request: CreateAttachmentRequest) -> Attachment:
         """POST …/attachments. Not retried once it may have been sent: look (list) first."""
-        endpoint = ENDPOINTS.create_attachment
-        response = self._send(
-            endpoint,
-            endpoint.path(incident_id=incident_id),
-            json=request.to_wire(),
-            idempotent=False,
-        )
-        return attachment_from(parse(response, AttachmentResponse).data)
+        return self._attach(ENDPOINTS.create_attachment, incident_id, request.to_wire())
 
     def create_postmortem(
         self, incident_id: str, request: PostmortemAttachmentRequest
     ) -> Attachment:
         """POST …/attachments/postmortems. Never retried once it may have been sent: after
         an ambiguous failure, `list_attachments(kinds=("postmortem",))` looks first."""
-        endpoint = ENDPOINTS.create_postmortem
-        response = self._send(
-            endpoint,
-            endpoint.path(incident_id=incident_id),
-            json=request.to_wire(),
-            idempotent=False,
-        )
+        return self._attach(ENDPOINTS.create_postmortem, incident_id, request.to_wire())
+
+    def _attach(self, endpoint: Endpoint, incident_id: str, body: dict[str, Any]) -> Attachment:
+        path = endpoint.path(incident_id=incident_id)
+        response = self._send(endpoint, path, json=body, idempotent=False)
         return attachment_from(parse(response, AttachmentResponse).data)
 
     def list_todos(self, incident_id: str) -> list[Todo]:

@@ -14,7 +14,9 @@ from bot.emulators.stack import LocalStack
 
 def send_app_home_opened(stack: LocalStack, user: str) -> None:
     """The event, as Slack delivers it to this stack (signed HTTP, or an envelope)."""
-    body = app_home_opened(user, team_id=TEAM, view=stack.slack.home_view(user))
+    body = app_home_opened(
+        user, team_id=TEAM, view=stack.slack.home_view(user), channel=stack.slack.dm_channel(user)
+    )
     if stack.socket is not None:
         envelope = stack.socket.send_envelope("events_api", body, accepts_response_payload=False)
         stack.socket.wait_ack(envelope)

@@ -19,8 +19,10 @@ from bot.logs import configure_logging
 from bot.sandbox.alert import walk_alert
 from bot.sandbox.cadence import walk_cadence
 from bot.sandbox.lifecycle import walk_lifecycle
+from bot.sandbox.paging import walk_paging
 from bot.sandbox.postmortem import walk_postmortem
 from bot.sandbox.record import walk_record
+from bot.sandbox.responders import walk_responders
 from bot.sandbox.status_page import add_status_page
 from bot.sandbox.transcript import TITLE, Transcript
 
@@ -71,10 +73,12 @@ def run_sandbox(out: TextIO | None = None) -> int:
         declared = (
             transcript.declare()
             and walk_alert(transcript)
+            and walk_responders(transcript)
             and walk_cadence(transcript)
             and walk_lifecycle(transcript)
             and walk_record(transcript)
             and walk_postmortem(transcript)
+            and walk_paging(transcript)
         )
     print(
         "\nThe bot's log (LOG_FORMAT=text): one line per step, in [brackets] the declaration id",

@@ -27,7 +27,6 @@ from bot.slack.cadence.post_update import (
     post_update_command,
     submit_status,
 )
-from bot.slack.cadence.publish_modal import open_publish, submit_publish
 from bot.slack.cadence.reminder_actions import (
     open_post_update_from_reminder,
     snooze_reminders,
@@ -54,6 +53,7 @@ from bot.slack.declare.form_actions import (
 )
 from bot.slack.declare.retry import retry_declaration
 from bot.slack.declare.submission import submit_declare_modal
+from bot.slack.home.app_home import declare_from_home, show_home
 from bot.slack.lifecycle.card_actions import open_resolve, open_update, reopen, retry_update
 from bot.slack.lifecycle.chore_retry import retry_chore
 from bot.slack.lifecycle.context import ARRIVED_AT
@@ -76,7 +76,13 @@ from bot.slack.record.todos import (
     todo_command,
 )
 from bot.slack.responders.actions import open_add_responder, open_remove_responder, take_command
-from bot.slack.responders.page_actions import open_page, page_again, submit_page, suggest_page_teams
+from bot.slack.responders.page_actions import (
+    open_page,
+    open_page_from_home,
+    page_again,
+    submit_page,
+    suggest_page_teams,
+)
 from bot.slack.responders.submission import submit_add_responder, submit_remove_responder
 
 log = logging.getLogger(__name__)
@@ -193,13 +199,15 @@ def register_listeners(app: App, services: Services) -> None:
     app.action(ids.PAGE_AGAIN_ACTION)(page_again)
     app.view(ids.PAGE_CALLBACK)(submit_page)
     app.options(ids.PAGE_TEAM_BLOCK)(suggest_page_teams)
+    app.event("app_home_opened")(show_home)
+    app.action(ids.HOME_DECLARE_ACTION)(declare_from_home)
+    app.action(ids.HOME_OPEN_CARD_ACTION)(ack_only)
+    app.action(ids.HOME_PAGE_ACTION)(open_page_from_home)
     app.action(ids.POST_UPDATE_ACTION)(open_post_update)
     app.action(ids.REMINDER_UPDATE_ACTION)(open_post_update_from_reminder)
     app.action(ids.REMINDER_SNOOZE_ACTION)(snooze_reminders)
     app.action(ids.REMINDER_STOP_ACTION)(stop_reminders)
     app.view(ids.STATUS_CALLBACK)(submit_status)
-    app.action(ids.PUBLISH_ACTION)(open_publish)
-    app.view(ids.PUBLISH_CALLBACK)(submit_publish)
     app.action(ids.POSTMORTEM_ACTION)(press_postmortem)
     app.view(UPDATE_CALLBACK)(submit_update)
     app.view(RESOLVE_CALLBACK)(submit_resolve)

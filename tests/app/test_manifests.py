@@ -20,7 +20,7 @@ from slack_sdk.web.base_client import BaseClient
 
 from bot.emulators.personas import ALICE, BOB, INCIDENTS, TEAM
 from bot.emulators.slack import SlackEmulator
-from bot.emulators.slack.inbound import payload_body
+from bot.emulators.slack.inbound import app_home_opened, payload_body
 from bot.emulators.stack import LocalStack
 from bot.slack.common import ids, scopes
 from tests.conftest import ROOT, shared_path
@@ -150,6 +150,9 @@ def test_the_emulator_installs_the_app_as_the_manifest_does() -> None:
 def test_manifest_declares_exactly_what_the_code_handles(name: str) -> None:
     code, data = handled(), declared(manifest(name))
     assert ids.COMMAND in code["command"], "the grep no longer finds app.command(ids.COMMAND)"
+    assert code["event"] == set(scopes.BOT_EVENTS), "bot/slack/common/scopes.py BOT_EVENTS"
+    home = manifest(name)["features"]["app_home"]
+    assert home["home_tab_enabled"] is True, "app_home_opened needs the Home tab"
     for kind in ("command", "shortcut", "event"):
         assert not code[kind] - data[kind], f"{name}.json lacks {kind}s {code[kind] - data[kind]}"
         assert not data[kind] - code[kind], (
@@ -180,6 +183,7 @@ def test_the_two_manifests_differ_only_in_transport() -> None:
     }
     assert all(c["url"] == PLACEHOLDER for c in http["features"]["slash_commands"])
     assert all("url" not in c for c in socket["features"]["slash_commands"])
+    # Events arrive at the same /slack/events in HTTP mode (HTTP mode's request_url).
     assert http["settings"]["event_subscriptions"].pop("request_url") == PLACEHOLDER
     assert "request_url" not in socket["settings"]["event_subscriptions"]
     for data in (socket, http):
@@ -218,3 +222,6 @@ def test_the_running_bot_answers_what_the_manifest_declares(stack: LocalStack) -
         body = payload_body(_message_shortcut(stack, callback_id))
         response = stack.caller.post(body)
         assert response.status_code != 404, f"no listener answers shortcut {callback_id}"
+    assert "app_home_opened" in data["event"]
+    response = stack.caller.event(app_home_opened(ALICE, team_id=TEAM))
+    assert response.status_code == 200, "no listener answers the app_home_opened event"

@@ -65,6 +65,12 @@ def test_post_update_with_a_state_change(declared: LocalStack) -> None:
         view, filled(view, "Rolled back *deploy* 42 <!channel>", **{ids.STATUS_STATE: "stable"})
     )
     assert answer.json()["response_action"] == "update"
+    (stored,) = declared.services.cards.open_cards()
+    cadence = declared.services.store.get_cadence(stored.key)
+    assert cadence is not None and cadence.last_update_at is not None, (
+        "the clock starts again before the ack: no reminder while the update is posted"
+    )
+    assert cadence.due_at is not None and cadence.due_at > cadence.last_update_at + 1700
     (posted,) = wait_for(lambda: updates_posted(declared), what="the status update")
     card = card_message(declared)
     assert posted["thread_ts"] == card["ts"], "in the card's thread"
@@ -99,6 +105,10 @@ def test_post_update_with_a_state_change(declared: LocalStack) -> None:
     time.sleep(0.3)  # what a second post would take
     assert len(updates_posted(declared)) == 1, "a redelivery posts nothing more"
     assert len(declared.datadog.updated_bodies()) == 1, "exactly one PATCH"
+    posted_count = declared.services.metrics.registry.get_sample_value(
+        "declare_bot_status_updates_total"
+    )
+    assert posted_count == 1
 
 
 def test_an_empty_update_is_answered_under_the_field(declared: LocalStack) -> None:
@@ -116,7 +126,7 @@ def test_someone_who_may_not_change_it_is_refused(declared: LocalStack) -> None:
         "G0SECRET", "secret", is_private=True, is_member=True, members=(ALICE,)
     )
     declared.declare("Secret thing", channel="G0SECRET")
-    declared.wait_done()
+    declared.wait_done(count=2)
     before = len(declared.slack.calls("/api/views.open"))
     assert press_card(declared, ids.POST_UPDATE_ACTION, user=CAROL, channel="G0SECRET")
     view = declared.opened_view(count=before + 1)
@@ -139,7 +149,26 @@ def test_declare_update_in_an_incident_channel() -> None:
         )
         assert stack.datadog.updated_bodies() == [], "nothing changed in Datadog"
 
-        elsewhere = stack.slash("update nope", channel=INCIDENTS)
+        stack.slack.add_channel("C0QUIET", "quiet", is_member=True, members=(ALICE,))
+        elsewhere = stack.slash("update nope", channel="C0QUIET")
         assert elsewhere.status_code == 200
         told = wait_for(lambda: stack.slack.responses, what="the answer")
         assert "incident's own channel" in told[-1]["text"]
+
+
+def test_declare_update_in_a_channel_with_one_open_incident(declared: LocalStack) -> None:
+    """Slack sends a slash command without its thread: the channel's one open incident."""
+    assert declared.slash("update Still investigating", channel=INCIDENTS).status_code == 200
+    (posted,) = wait_for(lambda: updates_posted(declared), what="the update")
+    assert posted["thread_ts"] == card_message(declared)["ts"]
+    declared.declare("Second one", severity="SEV-3")
+    declared.wait_done(count=2)
+    assert declared.slash("update which one?", channel=INCIDENTS).status_code == 200
+    told = wait_for(lambda: declared.slack.responses, what="the answer")
+    assert "one open incident" in told[-1]["text"]
+
+
+def test_help_names_declare_update() -> None:
+    from bot.slack.declare.messages import HELP_TEXT
+
+    assert "`/declare update " in HELP_TEXT

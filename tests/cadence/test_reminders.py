@@ -88,10 +88,16 @@ def test_a_sev1_is_reminded_on_time_in_its_thread_mentioning_the_commander(
     ]
     assert_blocks_round_trip(first["blocks"])
     wait_for(lambda: len(reminders(stack)) >= 2, what="the next one, an interval on", timeout=5)
-    metrics = stack.services.metrics.registry.get_sample_value(
-        "declare_bot_reminders_total", {"event": "update"}
+    registry = stack.services.metrics.registry
+    wait_for(  # counted right after Slack answers the post
+        lambda: (
+            (registry.get_sample_value("declare_bot_reminders_total", {"event": "update"}) or 0)
+            >= 2
+        ),
+        what="the reminders counted",
     )
-    assert metrics is not None and metrics >= 2
+    overdue = registry.get_sample_value("declare_bot_overdue_incidents")
+    assert overdue == 1, "reminded, not updated since"
 
     # Stop reminders: no more, and the message says who stopped them.
     assert press_reminder(stack, first, ids.REMINDER_STOP_ACTION).status_code == 200
@@ -105,6 +111,8 @@ def test_a_sev1_is_reminded_on_time_in_its_thread_mentioning_the_commander(
     count = len(reminders(stack))
     time.sleep(1.5)
     assert len(reminders(stack)) == count
+    assert registry.get_sample_value("declare_bot_overdue_incidents") == 0
+    assert registry.get_sample_value("declare_bot_reminders_total", {"event": "stopped"}) == 1
 
 
 def test_resolved_and_unnamed_severities_get_none(stack: LocalStack) -> None:
@@ -183,3 +191,14 @@ def test_post_update_from_the_reminder_and_a_forged_button_refused(stack: LocalS
         lambda: any("can't be read" in r.get("text", "") for r in stack.slack.responses),
         what="a forged value refused",
     )
+
+
+def test_an_incident_with_its_own_channel_is_reminded_there() -> None:
+    with LocalStack(env={**FAST, "DECLARE_INCIDENT_CHANNEL": "always"}) as stack:
+        stack.declare("Payments down", severity="SEV-1", commander=BOB)
+        stack.wait_done()
+        (card,) = stack.services.cards.open_cards()
+        assert card.channel != INCIDENTS
+        (first, *_) = wait_for(lambda: reminders(stack, card.channel), what="the reminder")
+        assert not first.get("thread_ts"), "in the incident channel itself, not a thread"
+        assert reminders(stack) == [], "not where it was declared"

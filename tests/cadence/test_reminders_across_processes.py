@@ -122,6 +122,28 @@ def test_snooze_and_stop_hold_across_a_restart(
     assert "reminder tick failed" not in second.log()
 
 
+def test_a_restart_after_the_due_time_posts_it_once_late(
+    stack: LocalStack, tmp_path: Path, processes: list[BotProcess]
+) -> None:
+    path = tmp_path / "declare.sqlite3"
+    env = bot_env(stack, STORE_PATH=str(path), **fast(4))
+    first = BotProcess(tmp_path, env, name="first").start()
+    processes.append(first)
+    declare(stack, first, "Down when due")
+    wait_for(lambda: cadences(path), what="its cadence", timeout=20)
+    first.stop()
+    assert reminders(stack) == [], "stopped before it was due"
+    (cadence,) = cadences(path)
+    assert cadence.due_at is not None
+    time.sleep(max(0.0, cadence.due_at - time.time()) + 0.5)  # down past the due time
+
+    second = BotProcess(tmp_path, env, name="second").start()
+    processes.append(second)
+    wait_for(lambda: reminders(stack), what="the late reminder", timeout=10)
+    time.sleep(1.0)  # five ticks more: nothing posted twice
+    assert len(reminders(stack)) == 1
+
+
 @pytest.fixture
 def fast_replicas(stack: LocalStack, redis_url: str, tmp_path: Path) -> Iterator[list[BotProcess]]:
     clear(redis_url)

@@ -21,6 +21,7 @@ from bot.domain.cadence.status_page import (
     PageComponent,
     StatusPage,
 )
+from bot.domain.cadence.update import StatusUpdate
 from bot.domain.incident.state import IncidentView
 from bot.domain.lifecycle.chores import ChoreRunner, ChoreStep
 from bot.domain.lifecycle.ports import IncidentStore
@@ -28,7 +29,6 @@ from bot.domain.lifecycle.record import IncidentCard, StatusNoticeRef, card_key
 from bot.domain.reliability.policy import RunnerPolicy
 from bot.emulators.datadog import DatadogEmulator
 from bot.emulators.slack.inbound import option_value, options_value, text_value
-from bot.slack.cadence.publish_modal import publish_view
 from bot.slack.cadence.resolve_notice import RESOLVE_NOTICE, ResolveNotice
 from bot.slack.cadence.status_page_section import (
     COMPONENTS,
@@ -36,7 +36,6 @@ from bot.slack.cadence.status_page_section import (
     MESSAGE,
     NO_COMPONENTS,
     NO_MESSAGE,
-    NOT_READ_YET,
     PUBLISH,
     STATUS,
     TITLE,
@@ -46,7 +45,7 @@ from bot.slack.cadence.status_page_section import (
     section_blocks,
 )
 from bot.slack.incident.card import card as card_blocks
-from tests.oracles import assert_blocks_round_trip, assert_view_round_trips
+from tests.oracles import assert_blocks_round_trip
 from tests.store.test_contract import Opener
 from tests.store.test_contract import opener as opener  # the both-stores fixture
 
@@ -92,26 +91,20 @@ def values(**answers: Any) -> dict[str, Any]:
 
 
 def test_the_section_and_the_modals_round_trip_and_prefill_from_the_kept_notice() -> None:
-    fresh = section_blocks(PAGE, a_card(), optional=True)
+    fresh = section_blocks(PAGE, a_card())
     assert_blocks_round_trip(fresh)
     shown = json.dumps(fresh, ensure_ascii=False)
     assert "Application / Login · Operational" in shown and "Search · Degraded" in shown
     assert "Publishes a new public notice" in shown and PUBLISH in shown
     assert "&lt;!channel&gt;" not in shown  # the title prefill is plain text, as typed
-    kept = section_blocks(PAGE, a_card(REF), optional=False)
+    kept = section_blocks(PAGE, a_card(REF))
     assert_blocks_round_trip(kept)
     by_id = {b.get("block_id"): b for b in kept}
-    assert PUBLISH not in by_id
+    assert "Update the public notice" in json.dumps(by_id[PUBLISH])
     assert [o["value"] for o in by_id[COMPONENTS]["element"]["initial_options"]] == ["c-login"]
     assert by_id[IMPACT]["element"]["initial_option"]["value"] == "major_outage"
     assert by_id[STATUS]["element"]["initial_option"]["value"] == "identified"
     assert by_id[TITLE]["element"]["initial_value"] == "Login is failing"
-    for view in (
-        publish_view(a_card(), None),
-        publish_view(a_card(), None, "Datadog said 403: Forbidden."),
-        publish_view(a_card(REF), PAGE),
-    ):
-        assert_view_round_trips(view)
 
 
 def test_the_reader_asks_for_what_is_missing_and_resolves_components() -> None:
@@ -121,8 +114,8 @@ def test_the_reader_asks_for_what_is_missing_and_resolves_components() -> None:
     notice, errors = read_section(ticked, PAGE, card)
     assert notice is None and errors[COMPONENTS] == NO_COMPONENTS and errors[MESSAGE] == NO_MESSAGE
     gone = values(**{COMPONENTS: options_value(["c-gone"]), TITLE: text_value("T")})
-    assert read_section(gone, PAGE, card, optional=False)[1][COMPONENTS] == UNKNOWN_COMPONENT
-    answers = values(
+    assert read_section(gone | ticked, PAGE, card)[1][COMPONENTS] == UNKNOWN_COMPONENT
+    answers = ticked | values(
         **{
             COMPONENTS: options_value(["c-login", "c-search"]),
             IMPACT: option_value("partial_outage"),
@@ -131,7 +124,7 @@ def test_the_reader_asks_for_what_is_missing_and_resolves_components() -> None:
             MESSAGE: text_value("A fix is out."),
         }
     )
-    notice, errors = read_section(answers, PAGE, card, optional=False)
+    notice, errors = read_section(answers, PAGE, card)
     assert errors == {} and notice is not None
     assert notice.title == "Login is failing" and notice.status is NoticeStatus.MONITORING
     assert [(c.id, c.status) for c in notice.components] == [
@@ -139,17 +132,17 @@ def test_the_reader_asks_for_what_is_missing_and_resolves_components() -> None:
         ("c-search", ComponentStatus.PARTIAL_OUTAGE),
     ]
     answers[STATUS] = {STATUS: option_value("resolved")}
-    notice, _ = read_section(answers, PAGE, card, optional=False)
+    notice, _ = read_section(answers, PAGE, card)
     assert notice is not None
     assert {c.status for c in notice.components} == {ComponentStatus.OPERATIONAL}
 
 
 def test_the_resolve_modal_offers_the_notice_only_while_it_is_open() -> None:
-    runner = ChoreRunner(cast(Any, None))
-    offer = ResolveNotice(runner)
-    assert offer.blocks(a_card()) == []
-    assert offer.blocks(a_card(REF.model_copy(update={"status": "resolved"}))) == []
-    blocks = offer.blocks(a_card(REF))
+    offer = ResolveNotice()
+    nothing: Any = None  # the offer reads only the card
+    assert offer.blocks(nothing, a_card()) == []
+    assert offer.blocks(nothing, a_card(REF.model_copy(update={"status": "resolved"}))) == []
+    blocks = offer.blocks(nothing, a_card(REF))
     assert_blocks_round_trip(blocks)
     assert blocks[0]["block_id"] == RESOLVE_NOTICE and blocks[0]["element"]["initial_options"]
     resolving = resolving_notice(a_card(REF))
@@ -160,11 +153,11 @@ def test_the_resolve_modal_offers_the_notice_only_while_it_is_open() -> None:
 
 
 def test_the_card_links_the_notice() -> None:
-    text, blocks = card_blocks(VIEW, notice=REF, publish=True)
+    text, blocks = card_blocks(VIEW, notice=REF)
     assert_blocks_round_trip(blocks)
     shown = json.dumps(blocks)
     assert "<https://acme.example/status|Login is failing> (Identified)" in shown
-    assert "incident_publish" in shown and text
+    assert text
 
 
 def test_the_bot_knows_its_own_notice_by_what_it_sent_after_it_was_accepted() -> None:
@@ -271,7 +264,7 @@ def test_the_post_update_section_reads_in_the_background_checks_and_publishes(
         assert "reading the page" in json.dumps(first) and len(started) == 1
         assert emu.calls(f"/api/v2/statuspages/{page_id}") == [], "nothing read on the trigger"
         ticked = values(**{PUBLISH: options_value(["yes"], "checkboxes")})
-        assert section.errors(a_card(), ticked) == {PUBLISH: NOT_READ_YET}
+        assert section.errors(a_card(), ticked) == {}, "no checkbox was shown"
         started[0]()  # the pool runs the read
         blocks = section.blocks(a_card())
         assert_blocks_round_trip(blocks)
@@ -286,7 +279,15 @@ def test_the_post_update_section_reads_in_the_background_checks_and_publishes(
                 MESSAGE: text_value("On it."),
             }
         )
-        update = type("Update", (), {"actor_id": "U1"})()
+        update = StatusUpdate(
+            key="up-1",
+            card_key=a_card().key,
+            incident_id="inc-1",
+            text="Rolled back.",
+            state="active",
+            actor_id="U1",
+            at=time.time(),
+        )
         section.accepted(a_card(), update, answers, "up-1")
         section.accepted(a_card(), update, answers, "up-1")  # a redelivery
         (made,) = emu.page_degradations(page_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -14,19 +13,6 @@ from datadog_api_client.v2.model.teams_response import TeamsResponse
 from bot.emulators.datadog import DatadogEmulator
 from bot.emulators.datadog.validate import model_error
 from tests.seed import SEED_CREATE_BODY
-
-
-@pytest.fixture
-def emu() -> Iterator[DatadogEmulator]:
-    with DatadogEmulator() as server:
-        yield server
-
-
-@pytest.fixture
-def http(emu: DatadogEmulator) -> Iterator[httpx.Client]:
-    keys = {"DD-API-KEY": emu.api_key, "DD-APPLICATION-KEY": emu.app_key}
-    with httpx.Client(base_url=emu.url, headers=keys, timeout=5.0) as client:
-        yield client
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ official client's response models read, and refuse like Datadog (400, 403, 404).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -34,19 +33,6 @@ TODO = {
         "attributes": {"content": "Restore lost data.", "assignees": ["@test.user@test.com"]},
     }
 }
-
-
-@pytest.fixture
-def emu() -> Iterator[DatadogEmulator]:
-    with DatadogEmulator() as server:
-        yield server
-
-
-@pytest.fixture
-def http(emu: DatadogEmulator) -> Iterator[httpx.Client]:
-    keys = {"DD-API-KEY": emu.api_key, "DD-APPLICATION-KEY": emu.app_key}
-    with httpx.Client(base_url=emu.url, headers=keys, timeout=5.0) as client:
-        yield client
 
 
 @pytest.fixture

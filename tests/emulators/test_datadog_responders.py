@@ -3,7 +3,6 @@ model as the judge of bodies, and Datadog's 403/404 error shapes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,7 +15,7 @@ from datadog_api_client.v2.model.incident_user_defined_roles_response import (
 
 from bot.emulators.datadog import DatadogEmulator
 from bot.emulators.datadog.validate import model_error
-from tests.emulators.test_datadog import declare, keys
+from tests.emulators.test_datadog import declare
 
 ROLES = "/api/v2/incidents/config/user-defined-roles"
 
@@ -35,15 +34,9 @@ def add_body(user_id: str, role_id: str | None = None) -> dict[str, Any]:
 
 
 @pytest.fixture
-def emu() -> Iterator[DatadogEmulator]:
-    with DatadogEmulator() as server:
-        yield server
-
-
-@pytest.fixture
-def client(emu: DatadogEmulator) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=emu.url, headers=keys(emu), timeout=5.0) as c:
-        yield c
+def client(http: httpx.Client) -> httpx.Client:
+    """The emulator's keys (tests/emulators/conftest.py)."""
+    return http
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ official client's `Attachment` and `AttachmentArray`; refusals in Datadog's shap
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -31,19 +30,6 @@ POSTMORTEM: dict[str, Any] = {
         },
     }
 }
-
-
-@pytest.fixture
-def emu() -> Iterator[DatadogEmulator]:
-    with DatadogEmulator() as server:
-        yield server
-
-
-@pytest.fixture
-def http(emu: DatadogEmulator) -> Iterator[httpx.Client]:
-    headers = {"DD-API-KEY": emu.api_key, "DD-APPLICATION-KEY": emu.app_key}
-    with httpx.Client(base_url=emu.url, headers=headers, timeout=5.0) as client:
-        yield client
 
 
 @pytest.fixture

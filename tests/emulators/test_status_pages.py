@@ -3,30 +3,15 @@ the official client's models, bad bodies are 400s, missing things 404s, Datadog'
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 from datadog_api_client.v2.model.degradation import Degradation as OfficialDegradation
 from datadog_api_client.v2.model.degradation_array import DegradationArray
 from datadog_api_client.v2.model.status_page import StatusPage as OfficialStatusPage
 
 from bot.emulators.datadog import DatadogEmulator
 from bot.emulators.datadog.validate import model_error
-
-
-@pytest.fixture
-def emu() -> Iterator[DatadogEmulator]:
-    with DatadogEmulator() as server:
-        yield server
-
-
-@pytest.fixture
-def http(emu: DatadogEmulator) -> Iterator[httpx.Client]:
-    headers = {"DD-API-KEY": emu.api_key, "DD-APPLICATION-KEY": emu.app_key}
-    with httpx.Client(base_url=emu.url, headers=headers, timeout=5.0) as client:
-        yield client
 
 
 def official(body: Any, model: type[Any]) -> None:

@@ -77,6 +77,9 @@ def test_a_team_is_paged_once_the_incident_exists_and_the_reply_says_so(teams: L
     assert record.step is Step.DONE and record.page_sent is not None
     assert record.page_sent.page_id == page["page_id"]
     assert f"Paged Databases (db): page id {page['page_id']}" in reply_text(stack)
+    paged = [e for e in stack.services.journal.entries(incident["id"]) if e.kind == "paged"]
+    assert [(e.data["page_id"], e.actor_id) for e in paged] == [(page["page_id"], ALICE)]
+    assert paged[0].text == "Paged Databases while declaring: Payments failing"
 
 
 def test_a_person_is_found_by_email_and_paged(teams: LocalStack) -> None:

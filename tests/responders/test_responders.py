@@ -216,8 +216,13 @@ def test_remove_a_responder(stack: LocalStack) -> None:
     deletes = stack.datadog.calls(method="DELETE")
     assert [d.path.rsplit("/", 1)[-1] for d in deletes] == [responder_id]
     wait_for(lambda: responders_text(stack) == "", what="the card without responders")
-    kinds = [e.kind for e in stack.services.journal.entries(incident_id(stack))]
-    assert EntryKind.RESPONDER_REMOVED in kinds
+    wait_for(  # written right after the note
+        lambda: (
+            EntryKind.RESPONDER_REMOVED
+            in [e.kind for e in stack.services.journal.entries(incident_id(stack))]
+        ),
+        what="the journal entry",
+    )
 
 
 def test_removing_one_already_gone_in_datadog_is_done(stack: LocalStack) -> None:

@@ -51,3 +51,22 @@ def test_overdue_counts_reminded_incidents(opener: Opener) -> None:
     assert store.overdue_count() == 0
     store.save_cadence(reminded(a, POLICY, T0 + 900))
     assert store.overdue_count() == 1
+
+
+def test_a_card_from_before_cadence_gets_one_at_its_first_change(opener: Opener) -> None:
+    from bot.domain.cadence.follow import Cadences
+    from bot.domain.incident.state import IncidentView
+    from bot.domain.lifecycle.record import IncidentCard
+
+    store = opener()
+    cadences = Cadences(store, POLICY, stakeholders=True, clock=lambda: T0)
+    view = IncidentView(incident_id="i9", public_id=9, severity="SEV-1")
+    card = IncidentCard(key="C:9", incident_id="i9", channel="C", ts="9", thread_ts="9", shown=view)
+    cadences.follow(card)
+    found = store.get_cadence("C:9")
+    assert found is not None and found.due_at == T0 + 900
+    assert not found.stakeholder_pending, "no stakeholder message for an old incident"
+    resolved = card.model_copy(update={"shown": view.model_copy(update={"state": "resolved"})})
+    cadences.follow(resolved)
+    after = store.get_cadence("C:9")
+    assert after is not None and after.due_at is None and store.due_cadences(T0 + 10**6, 9) == []

@@ -34,8 +34,6 @@ class Act(StrEnum):
     PAGE = "page"
     POST_UPDATE = "post a status update on"
     REMINDERS = "change the reminders of"
-    PUBLISH = "publish"
-    """Publish a public notice on the status page (bot/slack/cadence/publish_modal.py)."""
     CAPTURE = "add messages to"
     """Add a Slack message to the incident's record (the shortcut, the 📌 reaction)."""
     ADD_TODO = "add to-dos to"

@@ -40,8 +40,9 @@ class Cadences:
         self.store, self.policy, self.stakeholders, self.clock = store, policy, stakeholders, clock
         self.observer: CadenceObserver = observer or NoCadenceObserver()
 
-    def start(self, card: IncidentCard) -> bool:
-        """A new card's cadence (once: a second call for the same card changes nothing)."""
+    def start(self, card: IncidentCard, *, late: bool = False) -> bool:
+        """A new card's cadence (once: a second call for the same card changes nothing).
+        `late`: a card from before cadence, first seen changing; no stakeholder message."""
         shown = card.shown
         cadence = started(
             card.key,
@@ -50,7 +51,7 @@ class Cadences:
             shown.state,
             self.policy,
             self.clock(),
-            stakeholders=self.stakeholders,
+            stakeholders=self.stakeholders and not late,
         )
         return self.store.add_cadence(cadence)
 
@@ -69,6 +70,8 @@ class Cadences:
         """The card shows a (maybe) new severity or state: re-schedule if so."""
         now = self.clock()
         shown = card.shown
+        if card.open and self.store.get_cadence(card.key) is None:
+            self.start(card, late=True)  # declared before reminders existed
         return self._change(
             card.key, lambda c: changed(c, shown.severity, shown.state, self.policy, now)
         )

@@ -214,6 +214,8 @@ class PageCache:
         self.clock = clock
         self._lock = threading.Lock()
         self._page: tuple[float, StatusPage] | None = None
+        self.problem: str | None = None
+        """Why the last read failed (Datadog's reason), until a read succeeds."""
 
     def peek(self) -> StatusPage | None:
         """The page if read within the TTL, else None (no request)."""
@@ -228,8 +230,13 @@ class PageCache:
             return self._page[1] if self._page else None
 
     def read(self) -> StatusPage:
-        """Read it now (StepFailed with Datadog's reason)."""
-        page = self.pages.status_page(self.page_id)
+        """Read it now (StepFailed with Datadog's reason, kept as `problem`)."""
+        try:
+            page = self.pages.status_page(self.page_id)
+        except StepFailed as exc:
+            self.problem = exc.reason
+            raise
         with self._lock:
             self._page = (self.clock(), page)
+            self.problem = None
         return page

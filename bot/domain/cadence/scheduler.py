@@ -224,10 +224,13 @@ class ReminderScheduler:
                 report = self.tick()
                 if report.reminders or report.skipped:
                     log.info(
-                        "reminders: %d posted, %d not posted again, %d busy",
+                        "reminders: %d posted, %d not posted again, %d busy (%d store reads, "
+                        "%d writes)",
                         report.reminders,
                         report.skipped,
                         report.busy,
+                        report.reads,
+                        report.writes,
                     )
             except Exception:  # the store down: next interval
                 log.warning("reminder tick failed", exc_info=True)

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from pydantic import BaseModel, ConfigDict, Field
 
 TEXT_MAX = 2900
 """Characters of an update kept and shown (a section block holds 3,000)."""
-
-
-def status_update_key(*parts: str) -> str:
-    """One key per submission (a modal's view and hash, a command's trigger): redeliveries
-    share it, so an update is posted once."""
-    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
-    return f"su-{digest}"
 
 
 class StatusUpdate(BaseModel):

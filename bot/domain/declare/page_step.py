@@ -15,6 +15,7 @@ from collections.abc import Callable
 from bot.domain.declare._progress import Progress
 from bot.domain.declare.commander import CommanderResolver
 from bot.domain.declare.record import DeclarationRecord
+from bot.domain.incident.journal import EntryKind, Journal, JournalEntry
 from bot.domain.reliability.outcomes import LookupFailed, StepFailed
 from bot.domain.reliability.policy import RunnerPolicy
 from bot.domain.reliability.retry import retrying
@@ -61,11 +62,13 @@ class PageStep:
         resolver: CommanderResolver,
         policy: RunnerPolicy,
         sleep: Callable[[float], None],
+        journal: Journal | None = None,
     ) -> None:
         self.pager = pager
         self.resolver = resolver
         self.policy = policy
         self.sleep = sleep
+        self.journal = journal
 
     def run(self, progress: Progress) -> None:
         record = progress.record
@@ -86,11 +89,36 @@ class PageStep:
             sent = self._send(record, request)
         except _MayHaveGone:
             self._done(progress, PageSent(), f"The page to {whom(request.target)} {MAY_HAVE_GONE}")
+            self._keep(progress.record, request, PageSent())
             return
         except StepFailed as exc:
             self._done(progress, PageSent(), f"Couldn't page {whom(request.target)}: {exc.reason}")
             return
         self._done(progress, sent, f"Paged {whom(request.target)}: page id {sent.page_id}")
+        self._keep(progress.record, request, sent)
+
+    def _keep(self, record: DeclarationRecord, request: PageRequest, sent: PageSent) -> None:
+        """The journal's `paged` entry (once: its key is the declaration's), for the
+        postmortem; a journal that can't be written loses one line, never the page."""
+        if self.journal is None or record.incident_id is None:
+            return
+        verb = "Paged" if sent.confirmed else "Maybe paged"
+        entry = JournalEntry(
+            key=f"paged:{record.key}",
+            incident_id=record.incident_id,
+            at=record.page_started_at or record.updated_at,
+            kind=EntryKind.PAGED,
+            actor_id=record.declaration.origin.user_id,
+            text=f"{verb} {request.target.shown} while declaring"
+            + (f": {request.message}" if request.message else ""),
+            data={"page_id": sent.page_id, "target": request.target.identifier},
+        )
+        try:
+            self.journal.add_entry(entry)
+        except Exception:  # the page stands; the journal misses one line
+            log.warning(
+                "declaration %s: keeping the page's journal entry failed", record.key, exc_info=True
+            )
 
     def _resolved(self, request: PageRequest) -> PageRequest:
         target = request.target

@@ -76,7 +76,7 @@ class DeclarationRunner:
         )
         self.channels = channels
         """The optional incident channel (channel_steps.py); None: never one."""
-        self.page = PageStep(pager, resolver, self.policy, sleep) if pager else None
+        self.page = PageStep(pager, resolver, self.policy, sleep, journal) if pager else None
         """The form's page, once the incident exists (page_step.py); None: never paged."""
         self.resumer = Resumer(store, self.policy, self.run, dispatch)
 

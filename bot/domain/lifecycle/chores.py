@@ -34,6 +34,7 @@ from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.reliability.dispatch import Dispatch
 from bot.domain.reliability.lease import CardClaims, Lease, LeaseLost
 from bot.domain.reliability.outcomes import StepFailed
+from bot.domain.reliability.pending import PendingJobs
 from bot.domain.reliability.policy import RunnerPolicy
 from bot.domain.reliability.retry import retrying
 
@@ -155,8 +156,13 @@ class ChoreRunner:
         self.sleep = sleep
         self.dispatch = dispatch
         self.owner = uuid.uuid4().hex[:12]
-        self._lock = threading.Lock()
-        self._running: set[str] = set()
+        self.pending = PendingJobs(
+            "chores",
+            lambda: [c.key for c in self.store.pending_chores()],
+            lambda key: self.run(key, resumed=True),
+            dispatch,
+            self.policy.watch_interval,
+        )
 
     def add_work(self, work: ChoreWork) -> None:
         if work.kind in self.works:
@@ -185,12 +191,9 @@ class ChoreRunner:
             return self._fail(chore, NO_CARD)  # no card, no lease to hold: it can't go on
         owner = f"{self.owner}/{uuid.uuid4().hex[:8]}"
         lease = Lease(CardClaims(self.store), chore.card_key, owner, self.policy.lease_ttl)
-        deadline = time.monotonic() + self.policy.lease_ttl + 1.0
-        while not lease.acquire():
-            if time.monotonic() >= deadline:
-                log.info("chore %s: its incident is busy elsewhere; left pending", key)
-                return None
-            self.sleep(LEASE_POLL)
+        if not lease.acquire_within(self.policy.lease_ttl + 1.0, self.sleep, LEASE_POLL):
+            log.info("chore %s: its incident is busy elsewhere; left pending", key)
+            return None
         try:
             chore = self.store.get_chore(key) or chore
             if retry and chore.step is ChoreStep.FAILED:
@@ -207,32 +210,11 @@ class ChoreRunner:
 
     def resume_pending(self) -> list[str]:
         """Start every unfinished chore not already running here; each waits for its card."""
-        with self._lock:
-            keys = [c.key for c in self.store.pending_chores() if c.key not in self._running]
-            self._running.update(keys)
-        for key in keys:
-            if self.dispatch is not None:
-                self.dispatch(key, self._resume)
-            else:
-                self._resume(key)
-        return keys
-
-    def _resume(self, key: str) -> Chore | None:
-        try:
-            return self.run(key, resumed=True)
-        finally:
-            with self._lock:
-                self._running.discard(key)
+        return self.pending.resume_pending()
 
     def watch(self, stop: threading.Event, interval: float | None = None) -> None:
         """Resume at startup, then pick up what a dead replica left, every `interval` s."""
-        while True:
-            try:
-                self.resume_pending()
-            except Exception:  # a store hiccup; the next round tries again
-                log.warning("looking for pending chores failed", exc_info=True)
-            if stop.wait(interval or self.policy.watch_interval):
-                return
+        self.pending.watch(stop, interval)
 
     def _save(self, chore: Chore) -> Chore:
         chore = chore.model_copy(update={"updated_at": self.store.now()})

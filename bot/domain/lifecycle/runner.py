@@ -36,6 +36,7 @@ from bot.domain.reliability.dispatch import Dispatch
 from bot.domain.reliability.lease import CardClaims, Lease, LeaseLost
 from bot.domain.reliability.observer import NoObserver, RunObserver, TimedStep
 from bot.domain.reliability.outcomes import StepFailed
+from bot.domain.reliability.pending import PendingJobs
 from bot.domain.reliability.policy import RunnerPolicy
 from bot.domain.reliability.retry import retrying
 
@@ -77,8 +78,13 @@ class UpdateRunner:
         self.sleep = sleep
         self.dispatch = dispatch
         self.owner = uuid.uuid4().hex[:12]
-        self._lock = threading.Lock()
-        self._running: set[str] = set()
+        self.pending = PendingJobs(
+            "updates",
+            lambda: [j.key for j in self.store.pending_updates()],
+            lambda key: self.run(key, resumed=True),
+            dispatch,
+            self.policy.watch_interval,
+        )
 
     def run(self, key: str, *, retry: bool = False, resumed: bool = False) -> UpdateJob | None:
         """Advance the job as far as it goes; None when its card stayed held elsewhere.
@@ -91,14 +97,10 @@ class UpdateRunner:
             return None
         owner = f"{self.owner}/{uuid.uuid4().hex[:8]}"
         lease = Lease(CardClaims(self.store), job.card_key, owner, self.policy.lease_ttl)
-        deadline = time.monotonic() + self.policy.lease_ttl + 1.0
-        reread = retry or resumed
-        while not lease.acquire():
-            reread = True
-            if time.monotonic() >= deadline:
-                log.info("update %s: its incident is busy elsewhere; left pending", key)
-                return None
-            self.sleep(LEASE_POLL)
+        if not lease.acquire_within(self.policy.lease_ttl + 1.0, self.sleep, LEASE_POLL):
+            log.info("update %s: its incident is busy elsewhere; left pending", key)
+            return None
+        reread = retry or resumed or lease.waited
         try:
             job = self.store.get_update(key) or job
             if retry and job.step is UpdateStep.FAILED:
@@ -119,32 +121,11 @@ class UpdateRunner:
 
     def resume_pending(self) -> list[str]:
         """Start every unfinished job not already running here; each waits for its card."""
-        with self._lock:
-            keys = [j.key for j in self.store.pending_updates() if j.key not in self._running]
-            self._running.update(keys)
-        for key in keys:
-            if self.dispatch is not None:
-                self.dispatch(key, self._resume)
-            else:
-                self._resume(key)
-        return keys
-
-    def _resume(self, key: str) -> UpdateJob | None:
-        try:
-            return self.run(key, resumed=True)
-        finally:
-            with self._lock:
-                self._running.discard(key)
+        return self.pending.resume_pending()
 
     def watch(self, stop: threading.Event, interval: float | None = None) -> None:
         """Resume at startup, then pick up what a dead replica left, every `interval` s."""
-        while True:
-            try:
-                self.resume_pending()
-            except Exception:  # a store hiccup; the next round tries again
-                log.warning("looking for pending updates failed", exc_info=True)
-            if stop.wait(interval or self.policy.watch_interval):
-                return
+        self.pending.watch(stop, interval)
 
     def _save(self, job: UpdateJob) -> UpdateJob:
         job = job.model_copy(update={"updated_at": self.store.now()})

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from typing import Protocol
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,8 @@ class Lease:
     def __init__(self, store: Claims, key: str, owner: str, ttl: float) -> None:
         self.store, self.key, self.owner, self.ttl = store, key, owner, ttl
         self.lost = False
+        self.waited = False
+        """`acquire_within` found it held and had to wait (another worker was on it)."""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -63,6 +67,18 @@ class Lease:
             return False
         self._thread = threading.Thread(target=self._renew, daemon=True, name="lease")
         self._thread.start()
+        return True
+
+    def acquire_within(
+        self, seconds: float, sleep: Callable[[float], None], poll: float = 0.05
+    ) -> bool:
+        """Try again every `poll` s while another worker finishes, for up to `seconds`."""
+        deadline = time.monotonic() + seconds
+        while not self.acquire():
+            self.waited = True
+            if time.monotonic() >= deadline:
+                return False
+            sleep(poll)
         return True
 
     def check(self) -> None:

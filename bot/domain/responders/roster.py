@@ -13,7 +13,8 @@ def roster(
     each Datadog user once, in the order they were added."""
     seen: set[str] = set()
     out: list[Responder] = []
-    for responder in sorted(responders, key=lambda r: r.created or ""):
+    # by when they were added; one not yet in Datadog (no `created`) is the newest
+    for responder in sorted(responders, key=lambda r: r.created or "\uffff"):
         user = responder.datadog_user_id or responder.responder_id
         if user == commander_id or user in seen:
             continue

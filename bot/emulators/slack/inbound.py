@@ -189,13 +189,14 @@ def app_home_opened(
     team_id: str = "T0EMULATOR",
     view: dict[str, Any] | None = None,
     tab: str = "home",
+    channel: str = "",
 ) -> dict[str, Any]:
     """The Events API `event_callback` Slack sends when a person opens the app's Home tab
     (`view` is the Home tab last published to them, absent the first time)."""
     event: dict[str, Any] = {
         "type": "app_home_opened",
         "user": user_id,
-        "channel": f"D{user_id[1:]}",
+        "channel": channel or f"D{user_id[1:]}",
         "tab": tab,
         "event_ts": f"{time.time():.6f}",
     }

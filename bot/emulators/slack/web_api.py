@@ -191,6 +191,11 @@ class SlackEmulator(HeldMessages, PeopleActions, ChannelActions, EmulatorServer)
         with self.lock:
             self._world.home_enabled = enabled
 
+    def dm_channel(self, user_id: str) -> str:
+        """The id of the app's DM with a person (the Home tab's `channel`), made on first use."""
+        with self.lock:
+            return self._world.dm_for(user_id).id
+
     def home_view(self, user_id: str) -> dict[str, Any] | None:
         """The Home tab views.publish last gave this person (None: never published)."""
         with self.lock:

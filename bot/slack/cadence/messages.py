@@ -67,7 +67,10 @@ def reminder(cadence: Cadence, card: IncidentCard, signed: str, snooze: float) -
         )
     else:
         spoke = slack_time(cadence.spoke_at, "{ago}", "a while ago")
-        what = "the last status update was" if cadence.last_update_at else "it was declared"
+        what = "it was declared"
+        if cadence.last_update_at is not None:
+            by = f", by {mention(cadence.last_update_by)}," if cadence.last_update_by else ""
+            what = f"the last status update{by} was"
         body = (
             f"{REMINDER_ICON} {who}: time for a status update on {safe(view.label, 50)} "
             f"({safe(view.severity, 50)}): {what} {spoke}."

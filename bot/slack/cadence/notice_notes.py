@@ -21,10 +21,10 @@ WHAT = "publish on the status page"
 def published_note(
     actor_id: str, ref: StatusNoticeRef, notice: Notice, *, first: bool, label: str
 ) -> Message:
-    """E.g. ":mega: <@U1> published a notice on the status page: *Login is failing*"."""
+    """E.g. ":loudspeaker: <@U1> published a notice on the status page: *Login is failing*"."""
     verb = "published a notice on" if first else "updated the notice on"
     where = f"<{ref.url}|the status page>" if ref.url else "the status page"
-    head = f":mega: {mention(actor_id)} {verb} {where}: *{safe(notice.title, 300)}*"
+    head = f":loudspeaker: {mention(actor_id)} {verb} {where}: *{safe(notice.title, 300)}*"
     line = safe(section_text(notice), 1000)
     quoted = safe(notice.message, SECTION_MAX - len(head) - len(line) - 10).replace("\n", "\n>")
     body = f"{head}\n{line}\n>{quoted}"

@@ -43,8 +43,8 @@ STORE_DOWN = "declare-bot can't save updates right now, so nothing was posted. T
 EMPTY = "Say what's happening now."
 POSTED = status_view("Update posted", ":white_check_mark: Your update is being posted.")
 NOT_HERE = (
-    "`/declare update` works in an incident's own channel or in its card's thread. "
-    "Elsewhere, press *Post update* on the card."
+    "`/declare update` works in an incident's own channel, or in a channel with one open "
+    "incident. Elsewhere, press *Post update* on the incident's card."
 )
 NOT_OPEN = "It is resolved: reopen it to post an update."
 
@@ -201,17 +201,18 @@ def is_update_request(body: dict[str, Any]) -> bool:
 
 
 def _card_here(services: Services, body: dict[str, Any]) -> IncidentCard:
-    """The open card of the incident channel or card thread the command was typed in."""
+    """The open card the command names by where it was typed: the incident channel's own
+    card, else the card whose thread it came from (when Slack says), else the one open
+    incident of that channel (Slack sends slash commands without their thread)."""
     channel = payload.string(body, "channel_id")
     thread = payload.string(body, "thread_ts")
     cards = [c for c in services.cards.open_cards() if c.channel == channel]
-    if thread:
-        found = [c for c in cards if thread in (c.thread_ts, c.ts)]
-    else:
-        found = [c for c in cards if c.origin_channel and c.origin_channel != c.channel]
-    if len(found) != 1:
-        raise NoCard(NOT_HERE)
-    return found[0]
+    own = [c for c in cards if c.origin_channel and c.origin_channel != c.channel]
+    threaded = [c for c in cards if thread and thread in (c.thread_ts, c.ts)]
+    for found in (own, threaded, cards):
+        if len(found) == 1:
+            return found[0]
+    raise NoCard(NOT_HERE)
 
 
 def post_update_command(

@@ -1,16 +1,12 @@
-"""The "Publish on the status page" section: its blocks, and its state read into a notice.
+"""The Post update modal's "Publish on the status page": its blocks, its state read into a
+notice, and the section the modal is given (`StatusPageSection`).
 
-Pure builders and one reader. The section goes into the Post update modal (its blocks
-optional, a "Publish" checkbox first) and into the standalone Publish modal
-(bot/slack/cadence/publish_modal.py, always publishing). It shows the page's components with
+Pure builders and one reader: a "Publish" checkbox first, then the page's components with
 their status now, the impact to give the chosen ones, the notice's status, a public title
-and a public message, prefilled from the notice already published for the incident.
-
-For the Post update modal (the `cadence` feature), the hook is three calls:
-
-    blocks = section_blocks(page, card, optional=True)          # page: services.status_pages.peek()
-    notice, errors = read_section(values, page, card)           # before the ack; errors by block
-    if notice: publish(services, card, user_id, notice, page, team_id, view_id, view_hash)
+and a public message, prefilled from the notice already published for the incident. The
+`cadence` feature's modal takes the section from `Services.status_sections` (its
+`ModalSection`, bot/slack/common/sections.py); the composition root puts it there when
+DECLARE_STATUS_PAGE is set.
 """
 
 from __future__ import annotations
@@ -30,6 +26,7 @@ from bot.domain.cadence.status_page import (
     NoticeStatus,
     StatusPage,
 )
+from bot.domain.cadence.update import StatusUpdate
 from bot.domain.lifecycle.chores import ChoreRunner
 from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.reliability.outcomes import StepFailed
@@ -74,9 +71,9 @@ def _select(options: list[dict[str, Any]], initial: str) -> dict[str, Any]:
     return element
 
 
-def section_blocks(page: StatusPage, card: IncidentCard, *, optional: bool) -> list[dict[str, Any]]:
-    """The section for `card`'s incident: `optional` (in the Post update modal) adds the
-    Publish checkbox and lets every input be left empty when it is not ticked."""
+def section_blocks(page: StatusPage, card: IncidentCard) -> list[dict[str, Any]]:
+    """The section for `card`'s incident: the Publish checkbox first, then inputs that may
+    be left empty while it is not ticked (`read_section` asks for them when it is)."""
     kept = (
         card.status_notice if card.status_notice and card.status_notice.page_id == page.id else None
     )
@@ -95,9 +92,8 @@ def section_blocks(page: StatusPage, card: IncidentCard, *, optional: bool) -> l
             "text": verbatim(f"*Publish on the status page* {where}\n{said}"),
         },
     ]
-    if optional:
-        label = "Update the public notice" if kept else "Publish a public notice"
-        blocks.append(input_block(PUBLISH, "Status page", checkbox(label), optional=True))
+    label = "Update the public notice" if kept else "Publish a public notice"
+    blocks.append(input_block(PUBLISH, "Status page", checkbox(label), optional=True))
     components = [_component_option(page, c.id) for c in page.components[:OPTIONS_MAX]]
     chosen = [o for o in components if kept and o["value"] in kept.components]
     select: dict[str, Any] = {"type": "multi_static_select", "options": components}
@@ -110,7 +106,7 @@ def section_blocks(page: StatusPage, card: IncidentCard, *, optional: bool) -> l
                 "Affected components",
                 select,
                 optional=True,
-                hint="Each shows its status on the page now.",
+                hint="Each with its status on the page when it was last read.",
             )
         )
     worst = max(
@@ -123,7 +119,7 @@ def section_blocks(page: StatusPage, card: IncidentCard, *, optional: bool) -> l
             IMPACT,
             "Their status",
             _select([option(s.value, s.label) for s in IMPACTS], worst.value),
-            optional=optional,
+            optional=True,
         ),
         input_block(
             STATUS,
@@ -132,13 +128,13 @@ def section_blocks(page: StatusPage, card: IncidentCard, *, optional: bool) -> l
                 [option(s.value, s.label) for s in NoticeStatus],
                 kept.status if kept else NoticeStatus.INVESTIGATING.value,
             ),
-            optional=optional,
+            optional=True,
         ),
         input_block(
             TITLE,
             "Public title",
             text_input(initial=kept.title if kept else card.shown.title, max_length=TITLE_MAX),
-            optional=optional,
+            optional=True,
         ),
         input_block(
             MESSAGE,
@@ -148,7 +144,7 @@ def section_blocks(page: StatusPage, card: IncidentCard, *, optional: bool) -> l
                 max_length=MESSAGE_MAX,
                 placeholder="What customers should know. Shown on the public page.",
             ),
-            optional=optional,
+            optional=True,
             hint="Public: no internal names, hosts or customers.",
         ),
     ]
@@ -167,9 +163,9 @@ class SectionAnswer:
     message: str
 
 
-def section_answer(values: dict[str, Any], *, optional: bool) -> SectionAnswer:
+def section_answer(values: dict[str, Any]) -> SectionAnswer:
     return SectionAnswer(
-        publish=checked(values, PUBLISH) if optional else True,
+        publish=checked(values, PUBLISH),
         components=selected_many(values, COMPONENTS),
         impact=selected_of(values, IMPACT),
         status=selected_of(values, STATUS),
@@ -179,11 +175,11 @@ def section_answer(values: dict[str, Any], *, optional: bool) -> SectionAnswer:
 
 
 def read_section(
-    values: dict[str, Any], page: StatusPage, card: IncidentCard, *, optional: bool = True
+    values: dict[str, Any], page: StatusPage, card: IncidentCard
 ) -> tuple[Notice | None, dict[str, str]]:
     """(the notice to publish, or None when not asked; errors by block id). A resolved
     notice shows every chosen component operational again."""
-    answer = section_answer(values, optional=optional)
+    answer = section_answer(values)
     if not answer.publish:
         return None, {}
     errors: dict[str, str] = {}
@@ -197,15 +193,11 @@ def read_section(
         errors[MESSAGE] = NO_MESSAGE
     if errors:
         return None, errors
-    status = (
-        NoticeStatus(answer.status)
-        if answer.status in set(NoticeStatus)
-        else (NoticeStatus.INVESTIGATING)
-    )
+    known = {s.value for s in NoticeStatus}
+    status = NoticeStatus(answer.status) if answer.status in known else NoticeStatus.INVESTIGATING
+    impacts = {s.value for s in ComponentStatus}
     impact = (
-        ComponentStatus(answer.impact)
-        if answer.impact in set(ComponentStatus)
-        else (ComponentStatus.DEGRADED)
+        ComponentStatus(answer.impact) if answer.impact in impacts else ComponentStatus.DEGRADED
     )
     if status is NoticeStatus.RESOLVED:
         impact = ComponentStatus.OPERATIONAL
@@ -223,24 +215,6 @@ def read_section(
     return notice, {}
 
 
-def publish(
-    chores: ChoreRunner,
-    card: IncidentCard,
-    actor_id: str,
-    notice: Notice,
-    page: StatusPage,
-    *key_parts: str,
-) -> str | None:
-    """Store the publish (before the ack; call `chores.start(key)` after it). Returns the
-    chore's key when it is new, None when this submission was stored already (a
-    redelivery). The store's own failure is raised: the caller keeps the modal and says so."""
-    chore = publish_chore(card, actor_id, notice, *key_parts, page_url=page.url)
-    if not chores.store.add_chore(chore):
-        log.info("publish %s already stored (a redelivery)", chore.key)
-        return None
-    return chore.key
-
-
 def section_text(notice: Notice) -> str:
     """One plain line of what is published, e.g. "Investigating · Login: Major outage"."""
     parts = [notice.status.label]
@@ -248,7 +222,6 @@ def section_text(notice: Notice) -> str:
     return " · ".join(parts)
 
 
-NOT_READ_YET = "The status page is still being read. Submit again in a moment."
 READING = "Publish on the status page: reading the page's components… Open the form again."
 
 
@@ -288,24 +261,27 @@ class StatusPageSection:
         if card.shown.resolved:
             return []
         if page is None:
-            return [{"type": "divider"}, {"type": "context", "elements": [verbatim(READING)]}]
-        return section_blocks(page, card, optional=True)
+            problem = self.pages.problem
+            said = f":x: Publish on the status page: {safe(problem, 2800)}" if problem else READING
+            return [{"type": "divider"}, {"type": "context", "elements": [verbatim(said)]}]
+        return section_blocks(page, card)
 
     def errors(self, card: IncidentCard, values: dict[str, Any]) -> dict[str, str]:
         page = self.pages.last()
-        if page is None:
-            return {PUBLISH: NOT_READ_YET} if checked(values, PUBLISH) else {}
+        if page is None:  # no checkbox was shown: nothing can be asked
+            return {}
         return read_section(values, page, card)[1]
 
     def accepted(
-        self, card: IncidentCard, update: Any, values: dict[str, Any], submission_key: str
+        self, card: IncidentCard, update: StatusUpdate, values: dict[str, Any], submission_key: str
     ) -> None:
         """Store the publish (keyed by the status update's submission) and start it."""
         page = self.pages.last()
         notice = read_section(values, page, card)[0] if page else None
         if page is None or notice is None:
             return
-        actor = str(getattr(update, "actor_id", "") or "")
-        chore = publish_chore(card, actor, notice, "status", submission_key, page_url=page.url)
+        chore = publish_chore(
+            card, update.actor_id, notice, "status", submission_key, page_url=page.url
+        )
         if self.chores.submit(chore):
             log.info("publish with the status update on %s accepted", card.incident_id)

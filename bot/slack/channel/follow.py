@@ -45,10 +45,9 @@ class ChannelFollowingPublisher(SlackCardPublisher, SlackExternalNotes):
         store: DeclarationStore,
         *,
         archive_on_resolve: bool,
-        status_page: bool = False,
         postmortem: bool = True,
     ) -> None:
-        super().__init__(client, status_page=status_page, postmortem=postmortem)
+        super().__init__(client, postmortem=postmortem)
         self.store = store
         self.channels = SlackIncidentChannels(client)
         self.archive_on_resolve = archive_on_resolve

@@ -36,6 +36,8 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "users.info": ("users:read", "users:read.email"),
     "users.lookupByEmail": ("users:read", "users:read.email"),
     "views.open": (),
+    # the Home tab (bot/slack/home/): no scope, the manifest's features.app_home
+    "views.publish": (),
     "views.push": (),
     "views.update": (),
 }
@@ -67,10 +69,15 @@ USED_METHODS: frozenset[str] = frozenset(
         "usergroups.users.list",
         "users.info",
         "views.open",
+        "views.publish",
         "views.update",
     }
 )
 """The bot-token methods declare-bot calls (tests/app/test_manifests.py greps bot/ for them)."""
+
+BOT_EVENTS: tuple[str, ...] = ("app_home_opened", "reaction_added")
+"""Events the bot subscribes to (both manifests' `bot_events`): the Home tab's needs no
+scope, `reaction_added` needs `reactions:read` (below)."""
 
 FEATURE_SCOPES: tuple[str, ...] = ("commands", "reactions:read")
 """Scopes no Web API call shows: `commands` delivers /declare and the message shortcuts,

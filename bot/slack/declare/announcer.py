@@ -37,10 +37,8 @@ def _retry_after(exc: SlackApiError) -> float:
 
 
 class SlackAnnouncer:
-    def __init__(self, client: WebClient, *, status_page: bool = False) -> None:
+    def __init__(self, client: WebClient) -> None:
         self.client = client
-        self.status_page = status_page
-        """The card shows the Status page button (DECLARE_STATUS_PAGE is set)."""
 
     def _post(self, channel: str, message: messages.Message, thread_ts: str | None = None) -> str:
         text, blocks = message
@@ -75,7 +73,7 @@ class SlackAnnouncer:
 
     def announce(self, record: DeclarationRecord) -> Delivery:
         """The card: the saved placeholder edited in place, else posted (with fallbacks)."""
-        message = messages.announcement(record, status_page=self.status_page)
+        message = messages.announcement(record)
         if record.placeholder_channel and record.placeholder_ts and record.placeholder_how:
             try:
                 self._edit(record.placeholder_channel, record.placeholder_ts, message)

@@ -23,6 +23,7 @@ HELP_TEXT = (
     "• `/declare checkout is down` — open it with the title filled in\n"
     "• `/declare list` — the open incidents (active and stable), newest first, with Update\n"
     "• `/declare todo Rotate the key @bob tomorrow` — a to-do, in an incident's channel\n"
+    "• `/declare update Rolled back; watching` — a status update, in an incident's channel\n"
     "• `/declare help` — this message\n"
     "You can also declare from any message: its ⋯ menu → *Declare incident*; and add a "
     "message to an incident (*Add to incident*) or make it a to-do (*Add as to-do*)."
@@ -39,14 +40,9 @@ def _link_button(url: str) -> dict[str, Any]:
     }
 
 
-def announcement(record: DeclarationRecord, *, status_page: bool = False) -> Message:
-    """The channel announcement: the incident's live card, as declared (lifecycle/card.py);
-    `status_page`: with its Status page button."""
-    return card(
-        declared_view(record),
-        commander_slack_id=record.declaration.commander_id,
-        publish=status_page,
-    )
+def announcement(record: DeclarationRecord) -> Message:
+    """The channel announcement: the incident's live card, as declared (lifecycle/card.py)."""
+    return card(declared_view(record), commander_slack_id=record.declaration.commander_id)
 
 
 BOT_MENTION = re.compile(r"<([@#][UWCG][A-Z0-9]{1,30})>")

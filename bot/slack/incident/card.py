@@ -59,7 +59,6 @@ CARD_ACTIONS = (
     TAKE_COMMAND_ACTION,
     ids.PAGE_ACTION,
     POST_UPDATE_ACTION,
-    ids.PUBLISH_ACTION,
     ids.TODO_ACTION,
     POSTMORTEM_ACTION,
 )
@@ -114,16 +113,11 @@ def _button(label: str, action_id: str, style: str | None = None) -> dict[str, A
 
 
 def card_buttons(
-    incident: IncidentView,
-    postmortem_url: str | None = None,
-    *,
-    publish: bool = False,
-    postmortem: bool = True,
+    incident: IncidentView, postmortem_url: str | None = None, *, postmortem: bool = True
 ) -> list[dict[str, Any]]:
-    """While open: Post update, Update, Resolve, Page, Status page (`publish`: a status page
-    is set up), Add to-do. Once resolved: Update, Reopen, Postmortem (it drafts the
-    postmortem, or opens it once drafted: `postmortem_url`; `postmortem` False,
-    DECLARE_POSTMORTEM=never, leaves it out). Then the link to Datadog."""
+    """While open: Post update, Update, Resolve, Page, Add to-do. Once resolved: Update,
+    Reopen, Postmortem (it drafts the postmortem, or opens it once drafted: `postmortem_url`;
+    `postmortem` False, DECLARE_POSTMORTEM=never, leaves it out). Then the link to Datadog."""
     elements = [] if incident.resolved else [_button("Post update", POST_UPDATE_ACTION)]
     elements.append(_button("Update", UPDATE_ACTION))
     if incident.resolved:
@@ -136,8 +130,6 @@ def card_buttons(
     else:
         elements.append(_button("Resolve", RESOLVE_ACTION, "primary"))
         elements.append(_button("Page", ids.PAGE_ACTION))
-        if publish:
-            elements.append(_button("Status page", ids.PUBLISH_ACTION))
         elements.append(_button("Add to-do", ids.TODO_ACTION))
     if incident.url:
         link = _button("Open in Datadog", ids.OPEN_INCIDENT_ACTION)
@@ -197,10 +189,10 @@ def status_line(status_at: float | None, status_due: float | None) -> str | None
 
 
 def notice_line(notice: StatusNoticeRef) -> str:
-    """The card's link to the notice, e.g. ":mega: Status page: Login fails (Investigating)"."""
+    """The card's link to the notice: ":loudspeaker: Status page: Login fails (Identified)"."""
     title = safe(notice.title, 300)
     shown = f"<{notice.url}|{title}>" if notice.url else title
-    return f":mega: Status page: {shown} ({safe(notice.status.capitalize(), 40)})"
+    return f":loudspeaker: Status page: {shown} ({safe(notice.status.capitalize(), 40)})"
 
 
 def card(
@@ -211,7 +203,6 @@ def card(
     status_at: float | None = None,
     status_due: float | None = None,
     notice: StatusNoticeRef | None = None,
-    publish: bool = False,
     postmortem_url: str | None = None,
     postmortem: bool = True,
 ) -> Message:
@@ -222,7 +213,7 @@ def card(
     mention); otherwise Datadog's name for them is shown. `responders` are Datadog's (the
     commander among them is listed once, first). `status_at`/`status_due`: the last status
     update and when the next is due (a context line; bot/slack/cadence/). `notice`: the
-    public notice on the status page; `publish`: a status page is set up (its button).
+    public notice on the status page (bot/slack/cadence/status_page_section.py).
     `postmortem_url`: the drafted postmortem (its button opens it); `postmortem` False:
     no Postmortem button (DECLARE_POSTMORTEM=never).
     """
@@ -261,7 +252,7 @@ def card(
                 "elements": [verbatim(notice_line(notice))],
             }
         )
-    buttons = card_buttons(incident, postmortem_url, publish=publish, postmortem=postmortem)
+    buttons = card_buttons(incident, postmortem_url, postmortem=postmortem)
     blocks.append({"type": "actions", "block_id": ACTIONS_BLOCK, "elements": buttons})
     if not incident.resolved:
         staff = staff_buttons(bool(listed))

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
@@ -259,25 +259,47 @@ def reopen(press: Press, client: WebClient, respond: Respond, services: Services
         services.dispatch(job.key, services.updates.run)
 
 
-def _failed_update(services: Services, body: dict[str, Any]) -> IncidentCard:
-    """The card of the failed update a Retry names; only its own person may retry it."""
-    key = payload.string(payload.first_action(body), "value")
-    try:
-        job = services.cards.get_update(key) if key else None
-        card = services.cards.get_card(job.card_key) if job else None
-    except Exception:  # the store is down: the person hears it
-        log.exception("reading the update for Retry failed")
-        raise NoCard(STORE_DOWN) from None
-    if job is None or card is None:
-        raise NoCard("That update is no longer stored.")
-    if job.actor_id != payload.user_id(body):
-        raise NoCard("Only the person who asked for this change can retry it.")
-    return card
+class StoredJob(Protocol):
+    """A stored update or chore, as its Retry reads it."""
+
+    @property
+    def card_key(self) -> str: ...
+
+    @property
+    def actor_id(self) -> str: ...
 
 
-@card_press(Act.RETRY, opens_modal=False, find=_failed_update)
-def retry_update(press: Press, client: WebClient, respond: Respond, services: Services) -> None:
-    """Retry a failed update: only its own person, still allowed, resumes it."""
+def failed_job(what: str, read: Callable[[Services, str], StoredJob | None]) -> Finder:
+    """How a Retry names its card: the stored job (`what`: "update") its value keys; only
+    the person who asked for it may retry it."""
+
+    def find(services: Services, body: dict[str, Any]) -> IncidentCard:
+        key = payload.string(payload.first_action(body), "value")
+        try:
+            job = read(services, key) if key else None
+            card = services.cards.get_card(job.card_key) if job else None
+        except Exception:  # the store is down: the person hears it
+            log.exception("reading the %s for Retry failed", what)
+            raise NoCard(STORE_DOWN) from None
+        if job is None or card is None:
+            raise NoCard(f"That {what} is no longer stored.")
+        if job.actor_id != payload.user_id(body):
+            raise NoCard(f"Only the person who asked for this {what} can retry it.")
+        return card
+
+    return find
+
+
+def resume_retried(press: Press, respond: Respond, resume: Callable[[str], object]) -> None:
+    """Say so, then resume the stored job the pressed Retry names (on the worker pool)."""
     key = payload.string(payload.first_action(press.body), "value")
     answer(respond, press.body, text="Retrying…", response_type="ephemeral", replace_original=True)
-    services.dispatch(key, services.updates.retry)
+    resume(key)
+
+
+@card_press(
+    Act.RETRY, opens_modal=False, find=failed_job("change", lambda s, k: s.cards.get_update(k))
+)
+def retry_update(press: Press, client: WebClient, respond: Respond, services: Services) -> None:
+    """Retry a failed update: only its own person, still allowed, resumes it."""
+    resume_retried(press, respond, lambda key: services.dispatch(key, services.updates.retry))

@@ -17,13 +17,11 @@ from slack_sdk import WebClient
 from bot.domain.access.rules import Act
 from bot.domain.lifecycle.chores import Chore, ChoreStep
 from bot.domain.lifecycle.record import IncidentCard
-from bot.slack.common import payload
 from bot.slack.common.context import Services
 from bot.slack.common.ids import CHORE_RETRY_ACTION
 from bot.slack.common.mrkdwn import FALLBACK_MAX, cut, safe, verbatim
-from bot.slack.declare.retry import answer
 from bot.slack.incident.card import Message
-from bot.slack.lifecycle.card_actions import STORE_DOWN, NoCard, Press, card_press
+from bot.slack.lifecycle.card_actions import Press, card_press, failed_job, resume_retried
 from bot.slack.lifecycle.publisher import tell_person
 
 log = logging.getLogger(__name__)
@@ -65,25 +63,11 @@ def tell_chore_failure(
     tell_person(client, chore.actor_id, card, chore_failure_message(chore, what, label), what)
 
 
-def _failed_chore(services: Services, body: dict[str, Any]) -> IncidentCard:
-    """The card of the failed chore a Retry names; only its own person may retry it."""
-    key = payload.string(payload.first_action(body), "value")
-    try:
-        chore = services.chores.store.get_chore(key) if key else None
-        card = services.cards.get_card(chore.card_key) if chore else None
-    except Exception:  # the store is down: the person hears it
-        log.exception("reading the chore for Retry failed")
-        raise NoCard(STORE_DOWN) from None
-    if chore is None or card is None:
-        raise NoCard("That request is no longer stored.")
-    if chore.actor_id != payload.user_id(body):
-        raise NoCard("Only the person who asked for this can retry it.")
-    return card
+def _read_chore(services: Services, key: str) -> Chore | None:
+    return services.chores.store.get_chore(key)
 
 
-@card_press(Act.RETRY, opens_modal=False, find=_failed_chore)
+@card_press(Act.RETRY, opens_modal=False, find=failed_job("request", _read_chore))
 def retry_chore(press: Press, client: WebClient, respond: Respond, services: Services) -> None:
     """Retry a failed chore: only its own person, still allowed, resumes it."""
-    key = payload.string(payload.first_action(press.body), "value")
-    answer(respond, press.body, text="Retrying…", response_type="ephemeral", replace_original=True)
-    services.dispatch(key, services.chores.retry)
+    resume_retried(press, respond, lambda key: services.dispatch(key, services.chores.retry))

@@ -139,9 +139,9 @@ def card_for(services: Services, listed: ListedIncident) -> IncidentCard | None:
     )
 
 
-def _listed_card(services: Services, body: dict[str, Any]) -> IncidentCard:
-    """The card a list button's signed value names (the list is ephemeral: there is no
-    stored message to find it from)."""
+def listed_card(services: Services, body: dict[str, Any]) -> IncidentCard:
+    """The card a list button's signed value names (the list is ephemeral, the Home tab is
+    no message: there is no stored message to find it from)."""
     listed = services.list_signer.verify(payload.string(payload.first_action(body), "value"))
     if listed is None:
         log.warning("an incident list button with a bad signature was pressed")
@@ -160,7 +160,7 @@ def _listed_card(services: Services, body: dict[str, Any]) -> IncidentCard:
     return card
 
 
-@card_press(Act.UPDATE, opens_modal=True, find=_listed_card)
+@card_press(Act.UPDATE, opens_modal=True, find=listed_card)
 def open_update_from_list(
     press: Press, client: WebClient, respond: Respond, services: Services
 ) -> None:

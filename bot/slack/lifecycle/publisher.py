@@ -34,11 +34,9 @@ class ChannelIsArchived(StepFailed):
     """`chat.update` refused: the card's channel is archived (final, unless unarchived)."""
 
 
-def card_message(
-    found: IncidentCard, *, status_page: bool = False, postmortem: bool = True
-) -> Message:
-    """The card as stored; `status_page`: its Status page button (DECLARE_STATUS_PAGE set);
-    `postmortem`: resolved cards' Postmortem button (not with DECLARE_POSTMORTEM=never)."""
+def card_message(found: IncidentCard, *, postmortem: bool = True) -> Message:
+    """The card as stored; `postmortem`: resolved cards' Postmortem button (not with
+    DECLARE_POSTMORTEM=never)."""
     return card(
         found.shown,
         commander_slack_id=found.commander_slack_id,
@@ -46,7 +44,6 @@ def card_message(
         status_at=found.status_at,
         status_due=found.status_due,
         notice=found.status_notice,
-        publish=status_page,
         postmortem_url=found.postmortem_url,
         postmortem=postmortem,
     )
@@ -113,17 +110,13 @@ def overtaken_message(job: UpdateJob, label: str) -> Message:
 
 
 class SlackCardPublisher:
-    def __init__(
-        self, client: WebClient, *, status_page: bool = False, postmortem: bool = True
-    ) -> None:
+    def __init__(self, client: WebClient, *, postmortem: bool = True) -> None:
         self.client = client
-        self.status_page = status_page
-        """Cards show the Status page button (DECLARE_STATUS_PAGE is set)."""
         self.postmortem = postmortem
         """Resolved cards show Postmortem (False with DECLARE_POSTMORTEM=never)."""
 
     def update_card(self, card: IncidentCard) -> None:
-        text, blocks = card_message(card, status_page=self.status_page, postmortem=self.postmortem)
+        text, blocks = card_message(card, postmortem=self.postmortem)
         try:
             self.client.chat_update(channel=card.channel, ts=card.ts, text=text, blocks=blocks)
         except SlackApiError as exc:
@@ -140,7 +133,7 @@ class SlackCardPublisher:
 
     def post_card(self, card: IncidentCard, channel: str, thread_ts: str | None, why: str) -> str:
         """The card posted anew (its old message can't be edited), `why` in its thread."""
-        text, blocks = card_message(card, status_page=self.status_page, postmortem=self.postmortem)
+        text, blocks = card_message(card, postmortem=self.postmortem)
         where: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
         try:
             posted = self.client.chat_postMessage(

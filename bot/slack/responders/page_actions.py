@@ -30,6 +30,7 @@ from bot.slack.lifecycle.card_actions import (
     open_view,
     tell,
 )
+from bot.slack.lifecycle.list_command import listed_card
 from bot.slack.lifecycle.update_submission import LATE, STALE, AckClock
 from bot.slack.responders.page_modal import page_modal, read_message
 from bot.slack.responders.page_work import KIND
@@ -44,6 +45,18 @@ SLOW_PERSON = "Finding this person's Datadog user took too long. Submit again."
 @card_press(Act.PAGE, opens_modal=True)
 def open_page(press: Press, client: WebClient, respond: Respond, services: Services) -> None:
     """The Page modal for the card the button is on."""
+    _open_page_modal(press, client, respond)
+
+
+@card_press(Act.PAGE, opens_modal=True, find=listed_card)
+def open_page_from_home(
+    press: Press, client: WebClient, respond: Respond, services: Services
+) -> None:
+    """The Home tab's Page: the same modal, for the incident its signed value names."""
+    _open_page_modal(press, client, respond)
+
+
+def _open_page_modal(press: Press, client: WebClient, respond: Respond) -> None:
     shown = press.card.shown
     open_view(client, respond, press.body, page_modal(press.card.key, shown.label, shown.title))
 

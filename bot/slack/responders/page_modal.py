@@ -18,8 +18,8 @@ from bot.slack.declare.form.state import text_of
 
 def page_modal(card_key: str, label: str, title: str) -> dict[str, Any]:
     intro = (
-        f"Page on-call for *{safe(label, 100)}*: {safe(title, 500)}\n"
-        "Datadog On-Call pages the team's on-call person, or the person you choose."
+        f"Page on-call for *{safe(label, 100)}*: {safe(title, 500)}. Datadog On-Call pages "
+        "the team's on-call person, or the person you choose."
     )
     return {
         "type": "modal",

@@ -115,10 +115,9 @@ class PageWork:
     def tell(self, chore: Chore, card: IncidentCard) -> dict[str, Any]:
         request = PageRequest.model_validate(chore.params)
         sent = PageSent.model_validate(chore.result)
+        self._keep(chore, request, sent)  # the fact first: kept once, even if the note fails
         note = page_note(chore, request, sent, card.shown.label)
-        ts = post_under_card(self.slack, card, note, "the page's note")
-        self._keep(chore, request, sent)
-        return {"note_ts": ts}
+        return {"note_ts": post_under_card(self.slack, card, note, "the page's note")}
 
     def report_failure(self, chore: Chore, card: IncidentCard | None) -> None:
         request = PageRequest.model_validate(chore.params)

@@ -11,6 +11,7 @@ before the ack, and carried out by the ChoreRunner (bot/slack/responders/works.p
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
@@ -92,6 +93,36 @@ def _submit(
     log.info("%s on %s %s", chore.kind, chore.incident_id, "accepted" if started else "redelivered")
 
 
+class _RoleCheck:
+    """The chosen role read fresh from Datadog on its own thread, beside the person's
+    lookup: (problem for the Role field, None) or (None, the role's name)."""
+
+    def __init__(self, services: Services, role_id: str, clock: AckClock) -> None:
+        self._services, self._role_id, self._clock = services, role_id, clock
+        self._answer: tuple[str | None, str | None] = (LATE, None)
+        self._thread = threading.Thread(target=self._run, daemon=True, name="role-check")
+        self._thread.start()
+
+    def _run(self) -> None:
+        budget = self._clock.left(2.0)
+        try:
+            if budget < MIN_READ:
+                raise StepFailed("Datadog is slow to answer", retryable=True)
+            roles = {r.id: r for r in self._services.responders.roles(budget=budget, fresh=True)}
+        except StepFailed as exc:
+            self._answer = (ROLES_UNREAD.format(reason=exc.reason), None)
+            return
+        except Exception as exc:  # noqa: BLE001 - told under the field, nothing sent
+            self._answer = (ROLES_UNREAD.format(reason=type(exc).__name__), None)
+            return
+        role = roles.get(self._role_id)
+        self._answer = (None, role.name) if role else (ROLE_GONE, None)
+
+    def result(self) -> tuple[str | None, str | None]:
+        self._thread.join(self._clock.left(2.5))
+        return self._answer
+
+
 def submit_add_responder(
     ack: Ack, body: dict[str, Any], context: BoltContext, services: Services
 ) -> None:
@@ -109,7 +140,8 @@ def submit_add_responder(
     if any(r.slack_user_id == form.person for r in card.responders):
         _errors(ack, person_block, ALREADY)
         return
-    try:
+    check = _RoleCheck(services, form.role_id, clock) if form.role_id else None
+    try:  # the role is checked beside (one call of latency, not two)
         found = services.resolver.resolve(
             form.person, timeout=clock.left(services.commander_ack_budget)
         )
@@ -123,19 +155,11 @@ def submit_add_responder(
         _errors(ack, person_block, ALREADY)
         return
     role_name = None
-    if form.role_id:
-        budget = clock.left(2.0)
-        try:
-            if budget < MIN_READ:
-                raise StepFailed("Datadog is slow to answer", retryable=True)
-            roles = {r.id: r for r in services.responders.roles(budget=budget, fresh=True)}
-        except StepFailed as exc:
-            _errors(ack, ids.RESPONDER_ROLE, ROLES_UNREAD.format(reason=exc.reason))
+    if check is not None:
+        problem, role_name = check.result()
+        if problem:
+            _errors(ack, ids.RESPONDER_ROLE, problem)
             return
-        if form.role_id not in roles:
-            _errors(ack, ids.RESPONDER_ROLE, ROLE_GONE)
-            return
-        role_name = roles[form.role_id].name
     wanted = Responder(
         responder_id=f"pending:{key}",
         datadog_user_id=found.datadog_id,

@@ -175,20 +175,8 @@ class AddResponder:
                 log.info("inviting a responder to %s failed: %s", channel, exc)
                 notes = (f"Could not invite them to the channel ({exc}).",)
         note = added_note(chore.actor_id, responder, updated.shown.label, notes)
-        ts = post_under_card(self.client, updated, note, "the responder note")
-        keep(
-            self.journal,
-            JournalEntry(
-                key=f"responder_added:{responder.responder_id}",
-                incident_id=chore.incident_id,
-                at=chore.updated_at,
-                kind=EntryKind.RESPONDER_ADDED,
-                actor_id=chore.actor_id,
-                text=f"{describe(responder)} added as a responder",
-                data=_entry_data(responder),
-            ),
-        )
-        return {"note_ts": ts}
+        _journal(self.journal, chore, responder, EntryKind.RESPONDER_ADDED, "added as a responder")
+        return {"note_ts": post_under_card(self.client, updated, note, "the responder note")}
 
     def report_failure(self, chore: Chore, card: IncidentCard | None) -> None:
         with self._lock:
@@ -241,23 +229,35 @@ class RemoveResponder:
         )
         self.cards.show(updated)
         note = removed_note(chore.actor_id, responder, updated.shown.label)
-        ts = post_under_card(self.client, updated, note, "the responder note")
-        keep(
+        _journal(
             self.journal,
-            JournalEntry(
-                key=f"responder_removed:{responder.responder_id}",
-                incident_id=chore.incident_id,
-                at=chore.updated_at,
-                kind=EntryKind.RESPONDER_REMOVED,
-                actor_id=chore.actor_id,
-                text=f"{describe(responder)} removed from the responders",
-                data=_entry_data(responder),
-            ),
+            chore,
+            responder,
+            EntryKind.RESPONDER_REMOVED,
+            "removed from the responders",
         )
-        return {"note_ts": ts}
+        return {"note_ts": post_under_card(self.client, updated, note, "the responder note")}
 
     def report_failure(self, chore: Chore, card: IncidentCard | None) -> None:
         tell_chore_failure(self.client, chore, card, f"remove {responder_of(chore).label}")
+
+
+def _journal(
+    journal: Journal | None, chore: Chore, responder: Responder, kind: EntryKind, did: str
+) -> None:
+    """Kept before the thread note: whoever sees the note finds the journal has it."""
+    keep(
+        journal,
+        JournalEntry(
+            key=f"{kind.value}:{responder.responder_id}",
+            incident_id=chore.incident_id,
+            at=chore.updated_at,
+            kind=kind,
+            actor_id=chore.actor_id,
+            text=f"{describe(responder)} {did}",
+            data=_entry_data(responder),
+        ),
+    )
 
 
 def _entry_data(responder: Responder) -> dict[str, str]:
