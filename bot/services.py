@@ -378,6 +378,7 @@ def build_services(
             cards,
             publisher,
             template=template,
+            todos=record.todos,
         )
     )
     services.resolve_extras += (PostmortemOnResolve(),)

@@ -1,4 +1,4 @@
-"""The sandbox's postmortem: after the resolve, @bob presses Postmortem on the card.
+"""The sandbox's postmortem: back to IR-1, resolved, @bob presses Postmortem on its card.
 
 The resolve form's "Draft the postmortem" box (checked by default) does the same on
 resolve; the walk leaves it unchecked so the press shows on its own: the bot lists the
@@ -36,7 +36,7 @@ def walk_postmortem(transcript: Transcript) -> bool:
     from bot.slack.common.ids import POSTMORTEM_ACTION
 
     stack, say = transcript.stack, transcript.say
-    say("\n11. @bob presses Postmortem on the resolved card (the resolve form's")
+    say("\n14. Back to IR-1: @bob presses Postmortem on its resolved card (the resolve form's")
     say("    “Draft the postmortem” box, checked by default, does the same on resolve):")
     response = press_card(stack, POSTMORTEM_ACTION, user=BOB)
     say(f"    Slack → bot  block_actions; bot → Slack HTTP {response.status_code}")

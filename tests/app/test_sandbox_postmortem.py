@@ -13,7 +13,7 @@ def test_the_sandbox_drafts_the_postmortem_from_the_card() -> None:
     text = out.getvalue()
     steps = [
         "10. @bob presses Resolve",
-        "11. @bob presses Postmortem on the resolved card",
+        "14. Back to IR-1: @bob presses Postmortem on its resolved card",
         "bot → Datadog GET /api/v2/incidents/",
         "bot → Datadog POST /api/v2/incidents/",
         '"title": "Postmortem: IR-1 Checkout API 5xx in eu-west-1"',

@@ -76,7 +76,7 @@ def test_create_then_list_finds_the_postmortem(
         incident_id, PostmortemAttachmentRequest.of("Postmortem: IR-1", ("# One", "# Two"))
     )
     assert created.attachment_type == "postmortem" and created.title == "Postmortem: IR-1"
-    assert created.url.startswith("https://app.datadoghq.com/notebook/")
+    assert (created.url or "").startswith("https://app.datadoghq.com/notebook/")
     assert client.list_attachments(incident_id, kinds=("postmortem",)) == [created]
     assert client.list_attachments(incident_id, kinds=("link",)) == []
     sent = emu.postmortem_bodies(incident_id)

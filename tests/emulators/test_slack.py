@@ -196,6 +196,8 @@ def test_post_message_blocks_are_validated(slack: SlackEmulator) -> None:
     form = web.api_call("chat.postMessage", data={"channel": "C1", "blocks": json.dumps(ok)})
     assert form["message"]["blocks"] == ok
     assert slack.calls_of("chat.postMessage")[-1]["blocks"] == ok
+    twice = [{**ok[0], "block_id": "same"}, {**ok[0], "block_id": "same"}]
+    assert error_of(web.chat_postMessage, channel="C1", text="x", blocks=twice) == "invalid_blocks"
 
 
 def test_membership_errors_and_join(slack: SlackEmulator) -> None:

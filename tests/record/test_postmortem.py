@@ -100,6 +100,8 @@ def test_resolving_with_the_box_checked_drafts_one_postmortem_with_the_record(
     incident_id = declared(stack)
     said = keep_the_record(stack, incident_id)
     view = resolve(stack, draft=True)
+    block_ids = [b["block_id"] for b in view["blocks"] if "block_id" in b]
+    assert len(block_ids) == len(set(block_ids)), "Slack refuses a view with a block_id twice"
     box = next(b for b in view["blocks"] if b["block_id"] == POSTMORTEM_BLOCK)
     assert box["element"]["initial_options"][0]["value"] == "yes", "checked by default"
 
@@ -232,3 +234,90 @@ def test_never_offers_nothing_and_the_card_has_no_postmortem() -> None:
         assert "turned off" in answer["text"]
         time.sleep(0.2)
         assert postmortem_calls(stack) == []
+
+
+def test_the_record_kept_by_the_other_features_is_in_the_draft(stack: LocalStack) -> None:
+    """Through their real flows: a message added with the shortcut, a status update from
+    Post update, a to-do added and completed in Datadog; then resolve with the box."""
+    from bot.datadog.record_models import (
+        IncidentTodoCreateRequest,
+        TodoAttributes,
+        TodoCreateData,
+    )
+    from tests.cadence.test_post_update import filled, open_post_update, updates_posted
+    from tests.record.helpers import notes_in_thread, shortcut, the_card
+
+    incident_id = declared(stack)
+    card = the_card(stack)
+    ts = stack.slack.post_as_user(
+        INCIDENTS, BOB, "db primary at 100% CPU <!here>", thread_ts=card.thread_ts
+    )
+    assert shortcut(stack, INCIDENTS, ts, user=ALICE).status_code == 200
+    wait_for(lambda: notes_in_thread(stack, card, "db primary"), what="the capture")
+    view = open_post_update(stack)
+    assert stack.submit(view, filled(view, "Failing over the primary")).status_code == 200
+    wait_for(lambda: updates_posted(stack), what="the status update")
+    todo = TodoAttributes(content="Alert on replica lag")
+    made = stack.services.datadog.create_todo(
+        incident_id, IncidentTodoCreateRequest(data=TodoCreateData(attributes=todo))
+    )
+    stack.datadog.complete_todo(incident_id, made.id, "2026-12-07T03:00:00+00:00")
+
+    resolve(stack, draft=True)
+    (sent,) = wait_for(lambda: stack.datadog.postmortem_bodies(incident_id), what="the draft")
+    text = "\n".join(c["attributes"]["definition"]["content"] for c in sent["cells"])
+    said = [
+        "Message from Bob Oncall (added by Alice Ops)",
+        "> db primary at 100% CPU `@here`",
+        "Status update by Alice Ops",
+        "> Failing over the primary",
+        "Resolved by",
+    ]
+    places = [text.index(s) for s in said]
+    assert places == sorted(places), text
+    assert "- [x] Alert on replica lag" in text, "Datadog's to-dos, done in Datadog"
+
+
+def test_an_incident_channel_archived_on_resolve_gets_the_link_to_the_person() -> None:
+    """The card and its thread are in the incident channel, archived by the resolve: the
+    postmortem is drafted all the same, the card's record keeps the link, and the person who
+    asked is told it (by DM: the channel takes no ephemeral), never a failure with Retry."""
+    env = {"DECLARE_INCIDENT_CHANNEL": "always", "DECLARE_ARCHIVE_ON_RESOLVE": "true"}
+    with LocalStack(env=env) as stack:
+        incident_id = declared(stack)
+        (card,) = stack.services.cards.open_cards()
+        view = open_modal(stack, RESOLVE_ACTION, channel=card.channel)
+        assert stack.submit(view, with_changes(view)).status_code == 200
+        store, key = stack.services.chores.store, postmortem_chore_key(incident_id)
+        wait_for(lambda: (c := store.get_chore(key)) and c.step is ChoreStep.DONE, what="done")
+        assert len(stack.datadog.postmortem_bodies(incident_id)) == 1
+        url = stack.datadog.attachments[incident_id][0]["attributes"]["attachment"]["documentUrl"]
+        assert stack.services.cards.get_card(card.key).postmortem_url == url  # type: ignore[union-attr]
+        told = [
+            m
+            for m in stack.slack.calls_of("chat.postMessage")
+            if "Postmortem drafted" in str(m.get("text")) and m.get("channel") != card.channel
+        ]
+        assert told and url in str(told[-1]["text"])
+        assert CHORE_RETRY_ACTION not in json.dumps(stack.slack.calls_of("chat.postMessage"))
+
+
+def test_reopened_and_resolved_again_the_postmortem_is_not_offered_twice(
+    stack: LocalStack,
+) -> None:
+    from bot.slack.common.ids import REOPEN_ACTION
+
+    incident_id = declared(stack)
+    resolve(stack, draft=True)
+    store, key = stack.services.chores.store, postmortem_chore_key(incident_id)
+    wait_for(lambda: (c := store.get_chore(key)) and c.step is ChoreStep.DONE, what="done")
+    assert press_card(stack, REOPEN_ACTION).status_code == 200
+    wait_for(lambda: "Resolve" in json.dumps(card_message(stack)), what="reopened")
+    view = open_modal(stack, RESOLVE_ACTION)
+    blocks = [b for b in view["blocks"] if b.get("block_id") == POSTMORTEM_BLOCK]
+    assert blocks == [], "no box: it is drafted once"
+    assert any("already in Datadog" in json.dumps(b) for b in view["blocks"])
+    assert_blocks_round_trip(view["blocks"])
+    assert stack.submit(view, with_changes(view)).status_code == 200
+    wait_for(lambda: "Reopen" in json.dumps(card_message(stack)), what="resolved again")
+    assert len(stack.datadog.postmortem_bodies(incident_id)) == 1

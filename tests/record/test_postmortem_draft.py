@@ -239,3 +239,46 @@ def test_the_journal_tells_todos_responders_and_whose_names_to_read() -> None:
         DraftResponder(name="Dee (Datadog)"),
     ]
     assert people_in([*entries, *life()]) == {"U1", "U2", "U3"}
+
+
+def test_datadogs_todos_and_the_cards_responders_become_the_drafts() -> None:
+    from datetime import date
+
+    from bot.domain.incident.responders import Responder
+    from bot.domain.lifecycle.record import IncidentCard
+    from bot.domain.record.postmortem_chore import draft_responders, draft_todos
+    from bot.domain.record.todos import AnonymousAssignee, Todo
+
+    todos = [
+        Todo(
+            id="t1",
+            content="Rotate keys",
+            assignees=("@ana@acme.com",),
+            anonymous=(AnonymousAssignee(id="U9", name="Dee"),),
+            due=date(2026, 12, 9),
+            completed="2026-12-07T03:00:00+00:00",
+        ),
+        Todo(id="t2", content="Write tests"),
+    ]
+    assert draft_todos(todos) == [
+        DraftTodo(
+            content="Rotate keys", assignees=("@ana@acme.com", "Dee"), done=True, due="2026-12-09"
+        ),
+        DraftTodo(content="Write tests"),
+    ]
+    card = IncidentCard(
+        key="C1:1",
+        incident_id="inc-1",
+        channel="C1",
+        ts="1",
+        thread_ts="1",
+        shown=VIEW,
+        responders=(
+            Responder(responder_id="r1", name="Bo Chen", role_name="Scribe"),
+            Responder(responder_id="r2", handle="cy@acme.com"),
+        ),
+    )
+    assert draft_responders(card) == [
+        DraftResponder(name="Bo Chen", roles=("Scribe",)),
+        DraftResponder(name="cy@acme.com"),
+    ]

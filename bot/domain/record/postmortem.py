@@ -323,18 +323,19 @@ _VERBS: dict[str, str] = {
     EntryKind.RESPONDER_ADDED: "Responder added",
     EntryKind.RESPONDER_REMOVED: "Responder removed",
     EntryKind.PAGED: "Paged",
+    EntryKind.NOTICE_PUBLISHED: "Public notice",
     EntryKind.TODO_ADDED: "To-do added",
     EntryKind.TODO_DONE: "To-do done",
     EntryKind.TODO_REOPENED: "To-do reopened",
 }
-_QUOTED = frozenset({EntryKind.STATUS_UPDATE, EntryKind.CAPTURED})
+_QUOTED = frozenset({EntryKind.STATUS_UPDATE, EntryKind.CAPTURED, EntryKind.NOTICE_PUBLISHED})
 """What people wrote at length: quoted under the line. Other texts are one line."""
 
 
 def _without(text: str, verb: str) -> str:
     """The bot's own wording without its verb: `resolved the incident: Rolled back` under
     "Resolved by Ana" reads `Rolled back`."""
-    found = re.match(rf"{re.escape(verb)}( the incident)?\s*:?\s*", text, re.IGNORECASE)
+    found = re.match(rf"{re.escape(verb)}\b( the incident)?\s*:?\s*", text, re.IGNORECASE)
     return text[found.end() :] if found else text
 
 
@@ -342,12 +343,14 @@ def timeline_entry(entry: JournalEntry, names: Mapping[str, str]) -> str:
     """`**02:14 UTC** · Status update by Ana` and what was said, with its link."""
     verb = _VERBS.get(entry.kind) or entry.kind.value.replace("_", " ").capitalize()
     head = f"**{when(entry.at)}** · {verb}"
-    if entry.kind is EntryKind.CAPTURED:
-        author = entry.data.get("author_id")
-        who = _person(author, names) or md_escape(entry.data.get("author_name", ""), 100)
-        adder = _person(entry.actor_id, names)
+    if entry.kind is EntryKind.CAPTURED:  # actor: who wrote it; `added_by`: who added it
+        data = entry.data
+        author = data.get("author_id") or entry.actor_id
+        adder = data.get("added_by") or (entry.actor_id if data.get("author_id") else None)
+        who = _person(author, names) or md_escape(data.get("author_name", ""), 100)
         head += f" from {who}" if who else ""
-        head += f" (added by {adder})" if adder and author != entry.actor_id else ""
+        if adder and adder != author:
+            head += f" (added by {_person(adder, names)})"
     else:
         by = _person(entry.actor_id, names)
         head += f" by {by}" if by else (" in Datadog" if entry.kind is EntryKind.CHANGED else "")
@@ -423,7 +426,8 @@ def todos_from(entries: Iterable[JournalEntry]) -> list[DraftTodo]:
     for entry in in_order(list(entries)):
         todo_id = entry.data.get("todo_id") or entry.text
         if entry.kind is EntryKind.TODO_ADDED:
-            assignees = tuple(a for a in entry.data.get("assignees", "").split(",") if a)
+            listed = entry.data.get("assignees", "").split(",")
+            assignees = tuple(a.strip() for a in listed if a.strip())
             todos[todo_id] = DraftTodo(
                 content=entry.text, assignees=assignees, due=entry.data.get("due") or None
             )
@@ -436,14 +440,15 @@ def todos_from(entries: Iterable[JournalEntry]) -> list[DraftTodo]:
 def responders_from(
     entries: Iterable[JournalEntry], names: Mapping[str, str]
 ) -> list[DraftResponder]:
-    """Responders as the journal tells them: added or removed (`data["user_id"]`, a Slack
-    user, else `data["name"]`; `data["role"]`), in the order they joined."""
+    """Responders as the journal tells them: added or removed (`data["responder_id"]`,
+    `data["slack_user_id"]` or `data["user_id"]`, else `data["name"]`; `data["role"]`), in
+    the order they joined."""
     found: dict[str, DraftResponder] = {}
     for entry in in_order(list(entries)):
         if entry.kind not in (EntryKind.RESPONDER_ADDED, EntryKind.RESPONDER_REMOVED):
             continue
-        user = entry.data.get("user_id", "")
-        key = user or entry.data.get("name", "") or entry.text
+        user = entry.data.get("slack_user_id") or entry.data.get("user_id", "")
+        key = entry.data.get("responder_id") or user or entry.data.get("name", "") or entry.text
         if entry.kind is EntryKind.RESPONDER_REMOVED:
             found.pop(key, None)
             continue
@@ -552,7 +557,14 @@ def people_in(entries: Iterable[JournalEntry]) -> set[str]:
     """The Slack users a draft names: whose names to look up before drafting."""
     people: set[str] = set()
     for entry in entries:
-        for user in (entry.actor_id, entry.data.get("author_id"), entry.data.get("user_id")):
+        data = entry.data
+        for user in (
+            entry.actor_id,
+            data.get("author_id"),
+            data.get("added_by"),
+            data.get("slack_user_id"),
+            data.get("user_id"),
+        ):
             if user:
                 people.add(user)
         people.update(re.findall(r"<@([A-Z0-9]+)(?:\|[^>]*)?>", entry.text))

@@ -32,6 +32,7 @@ from bot.domain.record.postmortem import (
     responders_from,
     todos_from,
 )
+from bot.domain.record.todos import Todo
 from bot.domain.reliability.outcomes import StepFailed
 
 log = logging.getLogger(__name__)
@@ -90,13 +91,37 @@ class PostmortemSlack(Protocol):
         """The thread note: the postmortem, and who asked for it; its ts."""
         ...
 
+    def tell_asker(self, card: IncidentCard, actor_id: str, link: PostmortemLink) -> None:
+        """The link, to the person who asked, when the card and its thread can't show it."""
+        ...
+
     def report_failure(self, chore: Chore, card: IncidentCard | None) -> None:
         """Datadog's reason, to the person who asked, with Retry."""
         ...
 
 
-Sources = Callable[[str], tuple[Sequence[DraftTodo], Sequence[DraftResponder]] | None]
-"""To-dos and responders of an incident from elsewhere (Datadog), else None: the journal's."""
+TodoReader = Callable[[str], Sequence[Todo]]
+"""The incident's to-dos as Datadog holds them now (bot/domain/record/ports.py `todos`)."""
+
+
+def draft_todos(todos: Sequence[Todo]) -> list[DraftTodo]:
+    return [
+        DraftTodo(
+            content=t.content,
+            assignees=(*t.assignees, *(a.name for a in t.anonymous)),
+            done=t.completed is not None,
+            due=t.due.isoformat() if t.due else None,
+        )
+        for t in todos
+    ]
+
+
+def draft_responders(card: IncidentCard) -> list[DraftResponder]:
+    """The responders the card lists (Datadog's, kept by the responders feature)."""
+    return [
+        DraftResponder(name=r.label, roles=(r.role_name,) if r.role_name else ())
+        for r in card.responders
+    ]
 
 
 class PostmortemWork:
@@ -113,7 +138,7 @@ class PostmortemWork:
         publisher: CardPublisher,
         *,
         template: str | None = None,
-        sources: Sources | None = None,
+        todos: TodoReader | None = None,
     ) -> None:
         self.datadog = datadog
         self.slack = slack
@@ -121,28 +146,34 @@ class PostmortemWork:
         self.cards = cards
         self.publisher = publisher
         self.template = template
-        self.sources = sources
+        self.todos = todos
 
     def find(self, chore: Chore, card: IncidentCard) -> dict[str, Any] | None:
         found = self.datadog.find_postmortem(chore.incident_id)
         return found.model_dump() if found else None
 
     def draft(self, card: IncidentCard) -> PostmortemDraft:
-        """The draft from what the bot kept: the card's incident and its journal."""
+        """The draft from what the bot kept: the card's incident and its journal, the card's
+        responders and Datadog's to-dos (else the journal's account of both)."""
         entries = self.journal.entries(card.incident_id)
-        known = self.sources(card.incident_id) if self.sources else None
         names = self.slack.names(sorted(people_in(entries)))
-        todos, responders = (
-            known if known else (todos_from(entries), responders_from(entries, names))
-        )
+        responders = draft_responders(card) or responders_from(entries, names)
         return draft_postmortem(
             card.shown,
             entries,
-            todos=todos,
+            todos=self._todos(card, entries),
             responders=responders,
             names=names,
             template=self.template,
         )
+
+    def _todos(self, card: IncidentCard, entries: Sequence[JournalEntry]) -> list[DraftTodo]:
+        if self.todos is not None:
+            try:
+                return draft_todos(self.todos(card.incident_id))
+            except StepFailed as exc:  # the journal knows what was done from Slack
+                log.info("to-dos of %s not read (%s): the journal's", card.shown.label, exc)
+        return todos_from(entries)
 
     def send(self, chore: Chore, card: IncidentCard) -> dict[str, Any]:
         found = self.datadog.find_postmortem(chore.incident_id)
@@ -152,25 +183,45 @@ class PostmortemWork:
         return self.datadog.create_postmortem(chore.incident_id, self.draft(card)).model_dump()
 
     def tell(self, chore: Chore, card: IncidentCard) -> dict[str, Any]:
+        """The card links it and the thread says so; where Slack can no longer edit them
+        for good (an incident channel archived on resolve), the person who asked is told
+        the link instead (ephemerally, else by DM)."""
         link = PostmortemLink.model_validate(chore.result)
-        self._link_card(card, link)
+        shown = self._link_card(card, link)
         self._journal(chore, link)
-        note_ts = self.slack.post_drafted(card, chore.actor_id, link)
+        note_ts = None
+        try:
+            note_ts = self.slack.post_drafted(card, chore.actor_id, link)
+        except StepFailed as exc:
+            if exc.retryable:
+                raise
+            log.info("the postmortem note of %s not posted: %s", card.shown.label, exc.reason)
+            shown = False
+        if not shown:
+            self.slack.tell_asker(card, chore.actor_id, link)
         return {"note_ts": note_ts, "url": link.url}
 
-    def _link_card(self, card: IncidentCard, link: PostmortemLink) -> None:
-        """The card keeps the link (its Postmortem button opens it): saved, then shown."""
+    def _link_card(self, card: IncidentCard, link: PostmortemLink) -> bool:
+        """The card keeps the link (its Postmortem button opens it): saved, then shown;
+        False when Slack refuses the edit for good (the link is kept all the same)."""
         for _ in range(3):
             fresh = self.cards.get_card(card.key) or card
             if fresh.postmortem_url == link.url:
-                publish_card(self.cards, self.publisher, fresh)
-                return
+                return self._show(fresh)
             linked = fresh.model_copy(update={"postmortem_url": link.url})
             if self.cards.save_card(linked):
-                saved = linked.model_copy(update={"version": linked.version + 1})
-                publish_card(self.cards, self.publisher, saved)
-                return
+                return self._show(linked.model_copy(update={"version": linked.version + 1}))
         raise StepFailed("The card kept changing while the postmortem was linked.", retryable=True)
+
+    def _show(self, card: IncidentCard) -> bool:
+        try:
+            publish_card(self.cards, self.publisher, card)
+        except StepFailed as exc:
+            if exc.retryable:
+                raise
+            log.info("the card of %s not edited: %s", card.shown.label, exc.reason)
+            return False
+        return True
 
     def _journal(self, chore: Chore, link: PostmortemLink) -> None:
         try:

@@ -25,8 +25,14 @@ def block_errors(blocks: Any, pointer: str, *, limit: int) -> list[str]:
     if len(blocks) > limit:
         return [f"[ERROR] no more than {limit} items allowed [json-pointer:{pointer}]"]
     errors: list[str] = []
+    seen: set[str] = set()
     for index, raw in enumerate(blocks):
         where = f"{pointer}/{index}"
+        block_id = raw.get("block_id") if isinstance(raw, dict) else None
+        if isinstance(block_id, str) and block_id in seen:  # Slack: ids unique per surface
+            errors.append(f"[ERROR] duplicate block_id [json-pointer:{where}/block_id]")
+        if isinstance(block_id, str):
+            seen.add(block_id)
         try:
             parsed = Block.parse(raw)
             if parsed is None:

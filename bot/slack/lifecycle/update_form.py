@@ -143,10 +143,9 @@ def resolve_view(
     extra: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """A note, and when the customer impact ended (default now) if customers were impacted;
-    `extra`: what higher features offer or say besides (`Services.resolve_extras`: e.g.
-    resolving the public notice, "3 to-dos still open")."""
-    """A note, when the customer impact ended (default now) if customers were impacted, then
-    what higher features add (`extra`, bot/slack/common/resolve_extras.py)."""
+    `extra`: what higher features offer or say besides (`Services.resolve_extras`,
+    bot/slack/common/resolve_extras.py: drafting the postmortem, resolving the public
+    notice, "3 to-dos still open")."""
     blocks = [
         input_block(
             NOTE,

@@ -25,7 +25,7 @@ from bot.slack.common.ids import POSTMORTEM_BLOCK
 from bot.slack.common.mrkdwn import safe
 from bot.slack.common.resolve_extras import Start
 from bot.slack.declare import messages
-from bot.slack.declare.form.blocks import checkbox, input_block
+from bot.slack.declare.form.blocks import checkbox, context_block, input_block
 from bot.slack.declare.form.state import checked, state_values
 from bot.slack.lifecycle.card_actions import STORE_DOWN, Press, card_press, tell
 
@@ -71,6 +71,12 @@ class PostmortemOnResolve:
     """The resolve modal's "Draft the postmortem" (a ResolveExtra, bot/services.py)."""
 
     def blocks(self, services: Services, card: IncidentCard) -> list[dict[str, Any]]:
+        if services.settings.postmortem is PostmortemMode.NEVER:
+            return []
+        if card.postmortem_url:  # resolved before, reopened: it is drafted once, not again
+            return [
+                context_block("📝 The postmortem is already in Datadog (the card's Postmortem).")
+            ]
         if services.settings.postmortem is not PostmortemMode.OFFER:
             return []
         box = checkbox("Draft the postmortem in Datadog", checked=True)

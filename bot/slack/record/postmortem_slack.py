@@ -21,7 +21,7 @@ from bot.slack.common.mrkdwn import FALLBACK_MAX, cut, safe, verbatim
 from bot.slack.common.people import SlackPeople
 from bot.slack.incident.card import Message, mention
 from bot.slack.lifecycle.chore_retry import tell_chore_failure
-from bot.slack.lifecycle.publisher import post_under_card
+from bot.slack.lifecycle.publisher import post_under_card, tell_person
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,10 @@ class SlackPostmortems:
     def post_drafted(self, card: IncidentCard, actor_id: str, link: PostmortemLink) -> str | None:
         note = drafted_note(card, actor_id, link)
         return post_under_card(self.client, card, note, "the postmortem note")
+
+    def tell_asker(self, card: IncidentCard, actor_id: str, link: PostmortemLink) -> None:
+        note = drafted_note(card, actor_id, link)
+        tell_person(self.client, actor_id, card, note, "the postmortem's link")
 
     def report_failure(self, chore: Chore, card: IncidentCard | None) -> None:
         tell_chore_failure(self.client, chore, card, "draft the postmortem")
