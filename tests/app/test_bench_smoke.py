@@ -17,7 +17,7 @@ def test_smoke_benchmark_runs_and_writes_json(tmp_path: Path) -> None:
     result = json.loads(out.read_text())
     figures = {"open_modal", "first_after_start", "submit", "surge", "replica_surge"}
     figures |= {"footprint", "channel", "alert", "lifecycle", "placeholder", "slow_datadog"}
-    figures |= {"responders"}
+    figures |= {"responders", "reminders"}
     assert set(result["figures"]) == figures
     sync = result["figures"]["lifecycle"]["sync_calls"]
     assert sync["unchanged"] == 1, sync
