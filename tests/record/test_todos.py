@@ -192,8 +192,18 @@ def test_add_as_to_do_on_a_message_prefills_the_modal(incident: LocalStack) -> N
 def test_resolving_names_the_open_to_dos_without_blocking(incident: LocalStack) -> None:
     stack = incident
     card = the_card(stack)
-    open_now = wait_for(
-        lambda: stack.services.todo_lists.open_count(card.key), what="an open to-do listed"
+    view = open_modal(stack, TODO_ACTION, channel=card.channel)  # one open, whatever came before
+    stack.submit(view, todo_values("Tell the status page readers", BOB, "2026-12-24"))
+    wait_for(
+        lambda: any(
+            t["content"] == "Tell the status page readers" for t in todos(stack, card.incident_id)
+        ),
+        what="the to-do in Datadog",
+    )
+    open_now = len([t for t in todos(stack, card.incident_id) if not t["completed"]])
+    wait_for(  # the list shows what Datadog has
+        lambda: stack.services.todo_lists.open_count(card.key) == open_now,
+        what="the open to-dos listed",
     )
     view = open_modal(stack, RESOLVE_ACTION, channel=card.channel)
     assert view["callback_id"] == RESOLVE_CALLBACK
