@@ -107,8 +107,9 @@ def test_a_second_declaration_from_the_same_message_is_told_and_may_go_ahead(
     assert "<https://app.datadoghq.com/incidents/1|IR-1> was already declared" in text
     assert "Checkout 5xx spiking" in text
 
+    updates = len(stack.slack.calls("/api/views.update"))  # the first declaration's, earlier
     assert stack.press(notice, "declare_anyway", user=BOB).status_code == 200
-    stack.slack.wait_for("/api/views.update")
+    stack.slack.wait_for("/api/views.update", count=updates + 1)
     form = stack.current_view(notice["id"])
     assert form["callback_id"] == "declare_modal" and form["submit"]["text"] == "Declare"
     assert initial(form, "title") == "Checkout 5xx spiking & rising"
