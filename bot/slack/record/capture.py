@@ -157,9 +157,10 @@ def capture(
     return kept or started
 
 
-def allowed(
+def refusal_of(
     services: Services, act: Act, user_id: str, card: IncidentCard, team_id: str
 ) -> str | None:
+    """Why the one access policy refuses `act` to this person; None when they may."""
     verdict = services.access.may(act, user_id, card, wait=ACCESS_WAIT, team_id=team_id)
     return verdict.refusal
 
@@ -212,7 +213,7 @@ def add_to_incident(
     if card is not None:
 
         def add_here() -> None:
-            refusal = allowed(services, Act.CAPTURE, user_id, card, team_id)
+            refusal = refusal_of(services, Act.CAPTURE, user_id, card, team_id)
             if refusal:
                 if tell:
                     tell(messages.refusal(refusal))
@@ -255,7 +256,7 @@ def submit_capture_picker(
     if card is None:
         ack(response_action="errors", errors={INCIDENT_BLOCK: "Pick an incident."})
         return
-    refusal = allowed(services, Act.CAPTURE, user_id, card, team_of(body))
+    refusal = refusal_of(services, Act.CAPTURE, user_id, card, team_of(body))
     if refusal:
         ack(response_action="errors", errors={INCIDENT_BLOCK: refusal})
         return
@@ -313,7 +314,7 @@ def capture_reaction(body: dict[str, Any], client: WebClient, services: Services
         card = card_of_channel(services.cards.open_cards(), channel)
         if card is None:
             return  # not an incident channel the bot created: reactions there mean nothing
-        if allowed(services, Act.CAPTURE, user_id, card, team_id):
+        if refusal_of(services, Act.CAPTURE, user_id, card, team_id):  # a reaction: no answer
             log.info("a %s reaction by %s on %s: not allowed", wanted, user_id, card.key)
             return
         message = read_reacted(client, channel, ts)

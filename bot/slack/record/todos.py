@@ -41,7 +41,7 @@ from bot.slack.record.blocks import (
     TODO_DUE_BLOCK,
     todo_view,
 )
-from bot.slack.record.capture import allowed, open_cards_newest_first, team_of
+from bot.slack.record.capture import open_cards_newest_first, refusal_of, team_of
 from bot.slack.record.locate import card_for_message, card_of_channel
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ def add_as_todo(
     text = payload.string(message, "text")
     card = card_for_message(cards, channel, ts, payload.string(message, "thread_ts") or None)
     if card is not None:
-        refusal = allowed(services, Act.ADD_TODO, user_id, card, team_id)
+        refusal = refusal_of(services, Act.ADD_TODO, user_id, card, team_id)
         if refusal:
             if tell:
                 tell(messages.refusal(refusal))
@@ -167,7 +167,7 @@ def submit_todo_modal(ack: Ack, body: dict[str, Any], services: Services) -> Non
     if card is None:
         ack(response_action="errors", errors={where: "Pick an incident."})
         return
-    refusal = allowed(services, Act.ADD_TODO, user_id, card, team_of(body))
+    refusal = refusal_of(services, Act.ADD_TODO, user_id, card, team_of(body))
     if refusal:
         ack(response_action="errors", errors={where: refusal})
         return
@@ -224,7 +224,7 @@ def todo_command(ack: Ack, body: dict[str, Any], respond: Respond, services: Ser
     if card is None:
         ack(text=messages.refusal(NO_INCIDENT_HERE), response_type="ephemeral")
         return
-    refusal = allowed(services, Act.ADD_TODO, user_id, card, team_id)
+    refusal = refusal_of(services, Act.ADD_TODO, user_id, card, team_id)
     if refusal:
         ack(text=messages.refusal(refusal), response_type="ephemeral")
         return
