@@ -165,8 +165,9 @@ def declare_command(
     if is_list_request(body):
         list_incidents(ack, body, respond, services)
         return
-    if is_update_request(body):
+    if is_update_request(body):  # `/declare update …` (bot/slack/cadence/)
         post_update_command(ack, body, respond, services)
+        return
     if is_todo_request(body):  # `/declare todo …` in an incident channel (bot/slack/record/)
         todo_command(ack, body, respond, services)
         return

@@ -148,6 +148,7 @@ def test_declare_update_in_an_incident_channel() -> None:
             "in the thread and the incident channel"
         )
         assert stack.datadog.updated_bodies() == [], "nothing changed in Datadog"
+        assert len(stack.slack.calls_of("views.open")) == 1, "the declare form opened once only"
 
         stack.slack.add_channel("C0QUIET", "quiet", is_member=True, members=(ALICE,))
         elsewhere = stack.slash("update nope", channel="C0QUIET")
@@ -161,6 +162,8 @@ def test_declare_update_in_a_channel_with_one_open_incident(declared: LocalStack
     assert declared.slash("update Still investigating", channel=INCIDENTS).status_code == 200
     (posted,) = wait_for(lambda: updates_posted(declared), what="the update")
     assert posted["thread_ts"] == card_message(declared)["ts"]
+    opened = [c["view"]["callback_id"] for c in declared.slack.calls_of("views.open")]
+    assert opened == ["declare_modal"], "only the declaration's form: the update opens none"
     declared.declare("Second one", severity="SEV-3")
     declared.wait_done(count=2)
     assert declared.slash("update which one?", channel=INCIDENTS).status_code == 200
