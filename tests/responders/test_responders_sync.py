@@ -8,10 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.emulators.personas import ALICE, BOB
+from bot.emulators.personas import ALICE, BOB, INCIDENTS, TEAM
+from bot.emulators.slack.inbound import block_actions
 from bot.emulators.stack import LocalStack
 from bot.slack.common import ids
-from tests.card_actions import card_message, thread_notes
+from tests.card_actions import card_message, thread_notes, wait_for
 from tests.responders.test_responders import note_with, responders_text, submit_add
 
 
@@ -66,3 +67,40 @@ def test_the_bots_own_add_is_not_noted_again_by_the_sync(stack: LocalStack) -> N
     notes = [n["blocks"][0]["text"]["text"] for n in thread_notes(stack)]
     assert notes == [f"<@{ALICE}> added <@{BOB}> as a responder."]
     assert f"<@{BOB}>" in responders_text(stack), "the Slack mention the bot knew is kept"
+
+
+def test_a_lost_add_the_sync_found_then_retried_is_one_responder(stack: LocalStack) -> None:
+    """The POST lands, its answer is lost, and looking for it fails until the chore gives
+    up; the sync then puts BOB on the card; Retry finds him in Datadog (though the card
+    lists him already) and does not POST again."""
+    incident = next(iter(stack.datadog.incidents))
+    tick(stack)
+    stack.datadog.inject("POST /api/v2/incidents/{iid}/responders", lose_response=True)
+    stack.datadog.inject("GET /api/v2/incidents/{iid}/responders", status=500, times=50)
+    assert submit_add(stack, BOB)["response_action"] == "update"
+    told = wait_for(
+        lambda: [e for e in stack.slack.ephemerals(INCIDENTS) if "Retry" in str(e["blocks"])],
+        what="the failure, told",
+    )[-1]
+    stack.datadog.clear_faults()
+    tick(stack)
+    wait_for(lambda: "Bob Oncall" in responders_text(stack), what="the sync's card")
+    button = told["blocks"][-1]["elements"][0]
+    assert button["action_id"] == ids.CHORE_RETRY_ACTION
+    retry = block_actions(
+        ids.CHORE_RETRY_ACTION,
+        button["value"],
+        user_id=ALICE,
+        channel_id=INCIDENTS,
+        response_url=stack.slack.response_url(),
+        trigger_id=stack.slack.issue_trigger(),
+        team_id=TEAM,
+    )
+    assert stack.caller.interact(retry).status_code == 200
+    note_with(stack, f"<@{ALICE}> added")
+    posts = [c for c in stack.datadog.calls(method="POST") if c.path.endswith("/responders")]
+    assert len(posts) == 1
+    listed = stack.datadog.responders_of(incident)
+    bobs = [r for r in listed if r["relationships"]["user"]["data"]["id"] == stack.users[BOB]]
+    assert len(bobs) == 1
+    assert responders_text(stack).count("Bob") + responders_text(stack).count(f"<@{BOB}>") == 1

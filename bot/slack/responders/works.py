@@ -113,13 +113,13 @@ class AddResponder:
         self._edits: dict[str, CardEdit] = {}
 
     def find(self, chore: Chore, card: IncidentCard) -> dict[str, Any] | None:
+        """The person with the role, whatever the card lists: the sync may have put this
+        very add on the card meanwhile (the submit refuses people the card already lists)."""
         wanted = responder_of(chore)
-        known = {r.responder_id for r in card.responders}
         for responder in self.directory.responders(chore.incident_id):
             if (
                 responder.datadog_user_id == wanted.datadog_user_id
                 and responder.role_id == wanted.role_id
-                and responder.responder_id not in known
             ):
                 return self._result(chore, responder)
         return None
