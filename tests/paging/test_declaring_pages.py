@@ -3,13 +3,14 @@ step of the declaration; told in the thread reply; refusals never fail the decla
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 
 from bot.domain.declare.record import Step
 from bot.emulators.personas import ALICE, BOB, CAROL, INCIDENTS
-from bot.emulators.slack.inbound import option_value
+from bot.emulators.slack.inbound import declare_form_values, option_value
 from bot.emulators.stack import LocalStack
 from bot.slack.common import ids
 from bot.slack.declare.form.page_field import BOTH
@@ -129,3 +130,24 @@ def test_a_lost_page_answer_is_never_sent_again(teams: LocalStack) -> None:
     stack.wait_done()
     assert len(stack.datadog.sent_pages()) == 1
     assert "The page to db may have been sent" in reply_text(stack)
+
+
+def test_a_slow_users_api_still_acks_a_declaration_with_a_person_to_page(
+    teams: LocalStack,
+) -> None:
+    """The commander's and the paged person's lookups share one budget: Slack's users.info
+    answering in 5 s still leaves the ack well inside Slack's 3 s."""
+    stack = teams
+    assert stack.slash().status_code == 200
+    view = stack.opened_view()
+    stack.slack.latency["/api/users.info"] = 5.0
+    values = declare_form_values(
+        title="Search slow", commander=BOB, extra=page_fields(person=CAROL)
+    )
+    started = time.monotonic()
+    response = stack.submit(view, values)
+    took = time.monotonic() - started
+    assert response.status_code == 200, response.text
+    assert response.json()["response_action"] == "update"
+    assert took < 2.5, f"acked after {took:.2f}s"
+    stack.slack.latency.pop("/api/users.info", None)

@@ -8,6 +8,7 @@ a crash after the ack loses nothing, and a double submit finds it already there.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from slack_bolt import Ack
@@ -43,6 +44,9 @@ SUBMIT_WAIT = 0.3
 
 
 def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    # one budget for every wait before the ack (the access check, the commander, a person
+    # to page): each waits only for what is left of it
+    lookups_by = time.monotonic() + services.commander_ack_budget
     view = payload.view(body)
     meta = metadata.of_view(view)
     if meta is None:
@@ -92,11 +96,11 @@ def submit_declare_modal(ack: Ack, body: dict[str, Any], services: Services) -> 
     choice = read_page_choice(state_values(view))
     if choice.person:
         services.resolver.prefetch(choice.person)  # beside the commander's lookup
-    commander_error = _commander_error(services, result.commander_id)
+    commander_error = _commander_error(services, result.commander_id, lookups_by)
     if commander_error:
         ack(response_action="errors", errors=block_errors({FormField.COMMANDER: commander_error}))
         return
-    page = _page(services, choice, result)
+    page = _page(services, choice, result, lookups_by)
     if isinstance(page, dict):
         ack(response_action="errors", errors=page)
         return
@@ -147,10 +151,14 @@ def _org_config(services: Services, submitted: SubmittedForm) -> OrgConfig | Non
     return services.org_config.peek()
 
 
-def _commander_error(services: Services, slack_id: str) -> str | None:
+def _left(by: float) -> float:
+    return max(0.0, by - time.monotonic())
+
+
+def _commander_error(services: Services, slack_id: str, by: float) -> str | None:
     """An error for the commander field, or None (also when the lookup is still running)."""
     try:
-        services.resolver.resolve(slack_id, timeout=services.commander_ack_budget)
+        services.resolver.resolve(slack_id, timeout=_left(by))
     except LookupFailed as exc:
         return str(exc)
     except TimeoutError:
@@ -159,10 +167,11 @@ def _commander_error(services: Services, slack_id: str) -> str | None:
 
 
 def _page(
-    services: Services, choice: PageChoice, declaration: Declaration
+    services: Services, choice: PageChoice, declaration: Declaration, by: float
 ) -> PageRequest | dict[str, str] | None:
     """The form's page (its message: what's happening), errors under its fields, or None.
-    A person is checked like the commander; one still being looked up is found later."""
+    A person is checked like the commander, within what is left of the same budget (`by`);
+    one still being looked up is found later."""
     problem = choice.problem(required=False)
     if problem:
         return {ids.PAGE_TEAM_BLOCK: problem}
@@ -173,7 +182,7 @@ def _page(
         target = PageTarget.team(choice.team_handle, choice.team_label or None)
         return PageRequest(target=target, message=message)
     try:
-        services.resolver.resolve(choice.person, timeout=services.commander_ack_budget)
+        services.resolver.resolve(choice.person, timeout=_left(by))
     except LookupFailed as exc:
         return {ids.PAGE_PERSON_BLOCK: str(exc)[:150]}
     except TimeoutError:
