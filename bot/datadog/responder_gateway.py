@@ -48,6 +48,12 @@ class DatadogResponders:
             self._roles = (self._clock(), roles)
         return list(roles)
 
+    def last_roles(self) -> list[ResponderRole] | None:
+        """The org's roles as last read, however old; None before the first read."""
+        with self._lock:
+            kept = self._roles
+        return None if kept is None else list(kept[1])
+
     def responders(self, incident_id: str) -> list[Responder]:
         try:
             found = self.client.list_responders(incident_id)

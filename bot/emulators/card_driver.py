@@ -14,7 +14,7 @@ import httpx
 from bot.emulators.personas import ALICE, INCIDENTS, TEAM
 from bot.emulators.slack.inbound import BotCaller, option_value, options_value, text_value
 from bot.emulators.stack import LocalStack
-from bot.slack.common.ids import HEADER_BLOCK
+from bot.slack.common.ids import ADD_RESPONDER_ACTION, HEADER_BLOCK
 
 
 def card_message(stack: LocalStack, channel: str = INCIDENTS) -> dict[str, Any]:
@@ -120,7 +120,7 @@ def open_modal(stack: LocalStack, action_id: str, **kwargs: Any) -> dict[str, An
     response = press_card(stack, action_id, **kwargs)
     assert response.status_code == 200, response.text
     view = stack.opened_view(count=before + 1)
-    if action_id.endswith("update"):  # the refresh from Datadog's current incident
+    if action_id.endswith("update") or action_id == ADD_RESPONDER_ACTION:  # refreshed
         stack.slack.wait_for("/api/views.update", updates + 1, 5.0)
     return stack.current_view(view["id"])
 

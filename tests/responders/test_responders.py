@@ -8,6 +8,7 @@ Datadog is; a POST whose answer was lost is looked for before it is sent again.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,6 +29,7 @@ from tests.card_actions import (
     thread_notes,
     wait_for,
 )
+from tests.oracles import assert_view_round_trips
 
 SCRIBE = "Scribe"
 
@@ -158,6 +160,30 @@ def test_a_role_that_no_longer_exists_is_refused_under_the_role(stack: LocalStac
         },
     }
     assert responder_posts(stack) == []
+
+
+def test_the_add_modal_opens_before_datadogs_roles_answer_then_shows_them(
+    stack: LocalStack,
+) -> None:
+    """No roles read yet and Datadog slow to list them: the modal opens at once (the
+    trigger lasts 3 s) without a role field, and the roles fill it once Datadog answers."""
+    roles = "GET /api/v2/incidents/config/user-defined-roles"
+    stack.datadog.slow(roles, 2.0)
+    opens = len(stack.slack.calls("/api/views.open"))
+    updates = len(stack.slack.calls("/api/views.update"))
+    started = time.monotonic()
+    assert press_card(stack, ids.ADD_RESPONDER_ACTION).status_code == 200
+    opened = stack.opened_view(count=opens + 1)
+    assert time.monotonic() - started < 1.0  # it waited 1.2 s for the roles before
+    assert [b["block_id"] for b in opened["blocks"] if b["type"] == "input"] == [
+        ids.RESPONDER_PERSON
+    ]
+    stack.slack.wait_for("/api/views.update", updates + 1, 10.0)
+    stack.datadog.clear_faults()
+    shown = stack.current_view(opened["id"])
+    role_block = next(b for b in shown["blocks"] if b["block_id"] == ids.RESPONDER_ROLE)
+    assert [o["text"]["text"] for o in role_block["element"]["options"]] == [SCRIBE]
+    assert_view_round_trips({k: shown[k] for k in ("type", "title", "submit", "close", "blocks")})
 
 
 def test_no_role_select_when_the_org_has_no_roles(stack: LocalStack) -> None:

@@ -14,6 +14,10 @@ class ResponderDirectory(Protocol):
         """The org's roles (cached briefly unless `fresh`); `budget`: one try within it."""
         ...
 
+    def last_roles(self) -> list[ResponderRole] | None:
+        """The org's roles as last read, however old (never waits); None before any read."""
+        ...
+
     def responders(self, incident_id: str) -> list[Responder]:
         """The incident's responders as Datadog lists them, role names filled in."""
         ...

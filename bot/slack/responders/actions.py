@@ -3,8 +3,9 @@ Take command makes the person pressing it the commander.
 
 Each goes through `card_press` (ack, the card from the stored message, the one access
 policy, refusals told). The Add responder modal opens at once with the org's roles as
-last read (kept briefly; the first read waits at most ROLES_WAIT so the trigger stays
-valid). Take command is an update of the commander alone, through the update path
+last read, however old (none before the first read), and Datadog's roles fill it through
+views.update after the ack, as the Update modal is refreshed: the trigger lasts 3 s.
+Take command is an update of the commander alone, through the update path
 (`UpdateJob`, the same as the Update modal's commander): its thread note names the
 previous commander.
 """
@@ -12,27 +13,28 @@ previous commander.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.domain.access.rules import Act
 from bot.domain.incident.responders import ResponderRole
 from bot.domain.incident.state import IncidentChanges, IncidentUser
-from bot.domain.lifecycle.record import UpdateJob, update_key
+from bot.domain.lifecycle.record import IncidentCard, UpdateJob, update_key
 from bot.domain.reliability.outcomes import LookupFailed, StepFailed
 from bot.domain.responders.roster import roster
 from bot.slack.common import payload
-from bot.slack.common.context import Services
+from bot.slack.common.context import Services, after_ack
 from bot.slack.declare import messages
 from bot.slack.declare.form.blocks import status_view
+from bot.slack.errors import error_of
 from bot.slack.lifecycle.card_actions import STORE_DOWN, Press, card_press, open_view, tell
 from bot.slack.responders.forms import add_responder_view, remove_responder_view
 
 log = logging.getLogger(__name__)
 
-ROLES_WAIT = 1.2
-"""Seconds the modal waits for Datadog's roles when none are kept (the trigger lasts 3 s)."""
 TAKE_COMMAND_WAIT = 10.0
 """Seconds Take command waits to find the person in Datadog (after the ack)."""
 
@@ -41,18 +43,40 @@ TAKE_COMMAND_WAIT = 10.0
 def open_add_responder(
     press: Press, client: WebClient, respond: Respond, services: Services
 ) -> None:
-    """The Add responder modal: a person and, when the org has roles, a role."""
-    roles: list[ResponderRole] = []
+    """The Add responder modal: a person and, when the org has roles, a role. It opens at
+    once with the roles as last read; Datadog's fill it after the ack."""
+    card = press.card
+    shown = services.responders.last_roles()
+    view = add_responder_view(card.key, card.shown.label, shown or [])
+    opened = open_view(client, respond, press.body, view)
+    if payload.string(opened, "id"):
+        after_ack(services, lambda: _fill_roles(client, services, card, opened, shown), None)
+
+
+def _fill_roles(
+    client: WebClient,
+    services: Services,
+    card: IncidentCard,
+    opened: dict[str, Any],
+    shown: list[ResponderRole] | None,
+) -> None:
+    """The opened modal filled with Datadog's roles (off the listener's thread); a failed
+    read keeps the roles it shows, or says why it shows none."""
     problem = None
     try:
-        roles = services.responders.roles(budget=ROLES_WAIT)
+        roles = services.responders.roles()
     except StepFailed as exc:
         log.info("the org's roles could not be read for the modal: %s", exc.reason)
-        problem = exc.reason
-    card = press.card
-    open_view(
-        client, respond, press.body, add_responder_view(card.key, card.shown.label, roles, problem)
-    )
+        if shown is not None:
+            return
+        roles, problem = [], exc.reason
+    view = add_responder_view(card.key, card.shown.label, roles, problem)
+    try:
+        client.views_update(
+            view_id=payload.string(opened, "id"), hash=payload.string(opened, "hash"), view=view
+        )
+    except SlackApiError as exc:  # the modal moved on (submitted, closed): nothing to fill
+        log.info("views.update of the Add responder modal failed: %s", error_of(exc))
 
 
 @card_press(Act.REMOVE_RESPONDER, opens_modal=True)
