@@ -136,6 +136,17 @@ def test_a_team_is_paged_once_with_the_message_and_the_thread_says_so(
     assert len(stack.datadog.sent_pages()) == 1
 
 
+def test_a_team_named_like_a_mention_is_escaped_in_the_notes_fallback(
+    declared: LocalStack,
+) -> None:
+    stack = declared
+    modal = open_modal(stack, ids.PAGE_ACTION)
+    stack.submit(modal, values(team="db", label="<!channel> (db)"))
+    note = page_note(stack)
+    assert "<!channel>" not in note["text"] and "&lt;!channel&gt;" in note["text"]
+    assert "<!channel>" not in note["blocks"][0]["text"]["text"]
+
+
 def test_a_person_is_paged_as_their_datadog_user(declared: LocalStack) -> None:
     stack = declared
     modal = open_modal(stack, ids.PAGE_ACTION)

@@ -186,6 +186,15 @@ def test_the_add_modal_opens_before_datadogs_roles_answer_then_shows_them(
     assert_view_round_trips({k: shown[k] for k in ("type", "title", "submit", "close", "blocks")})
 
 
+def test_a_role_named_like_a_mention_is_escaped_in_the_notes_fallback(stack: LocalStack) -> None:
+    """The note's `text` (notifications, screen readers) escapes Datadog's role name too."""
+    loud = stack.datadog.add_role("<!channel>")
+    assert submit_add(stack, BOB, loud)["response_action"] == "update"
+    note = note_with(stack, "as a responder")
+    assert "<!channel>" not in note["text"] and "&lt;!channel&gt;" in note["text"]
+    assert "<!channel>" not in note["blocks"][0]["text"]["text"]
+
+
 def test_no_role_select_when_the_org_has_no_roles(stack: LocalStack) -> None:
     for role in list(stack.datadog.roles):
         stack.datadog.delete_role(role)

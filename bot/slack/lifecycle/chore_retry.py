@@ -52,7 +52,7 @@ def chore_failure_message(chore: Chore, what: str, label: str) -> Message:
         {"type": "section", "text": verbatim(cut(body, 2990))},
         {"type": "actions", "elements": [retry]},
     ]
-    return cut(f"{label}: couldn't {what}", FALLBACK_MAX), blocks
+    return safe(f"{label}: couldn't {what}", FALLBACK_MAX), blocks
 
 
 def tell_chore_failure(

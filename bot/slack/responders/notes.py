@@ -18,7 +18,8 @@ def _role(responder: Responder) -> str:
 
 
 def _message(body: str, text: str) -> Message:
-    return cut(text, FALLBACK_MAX), [{"type": "section", "text": verbatim(cut(body, SECTION_MAX))}]
+    """`body` is mrkdwn already escaped; `text` (the fallback) is plain and escaped here."""
+    return safe(text, FALLBACK_MAX), [{"type": "section", "text": verbatim(cut(body, SECTION_MAX))}]
 
 
 def added_note(

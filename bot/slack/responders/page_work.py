@@ -77,7 +77,7 @@ def page_note(chore: Chore, request: PageRequest, sent: PageSent, label: str) ->
         blocks.append({"type": "actions", "elements": [page_again_button(chore.key)]})
     verb = "paged" if sent.confirmed else "may have paged"
     plain = request.target.shown
-    return cut(f"{label}: {verb} {plain}", FALLBACK_MAX), blocks
+    return safe(f"{label}: {verb} {plain}", FALLBACK_MAX), blocks
 
 
 def failure_note(chore: Chore, request: PageRequest, label: str) -> Message:
@@ -88,7 +88,7 @@ def failure_note(chore: Chore, request: PageRequest, label: str) -> Message:
         {"type": "section", "text": verbatim(cut(body, 2990))},
         {"type": "actions", "elements": [page_again_button(chore.key)]},
     ]
-    return cut(f"{label}: couldn't page {request.target.shown}", FALLBACK_MAX), blocks
+    return safe(f"{label}: couldn't page {request.target.shown}", FALLBACK_MAX), blocks
 
 
 class PageWork:
