@@ -114,8 +114,14 @@ def test_a_team_is_paged_once_with_the_message_and_the_thread_says_so(
             message="5xx <!here>",
         ),
     )
-    assert answer.status_code == 200 and not answer.content, answer.text
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["view"]["title"]["text"] == "Paging"
     note = page_note(stack)
+    ended = wait_for(
+        lambda: (v := stack.current_view(modal["id"]))["title"]["text"] == "Paged" and v,
+        what="the modal's end",
+    )
+    assert "Paged *Payments on-call*" in ended["blocks"][0]["text"]["text"]
     [page] = stack.datadog.sent_pages()
     assert page["attributes"]["target"] == {"type": "team_handle", "identifier": "payments-oncall"}
     assert (
@@ -237,6 +243,11 @@ def test_no_on_call_is_told_to_the_person_with_what_to_do(declared: LocalStack) 
     text = told["blocks"][0]["text"]["text"]
     assert "does not have On-Call" in text and "ask a Datadog admin" in text
     assert told["blocks"][1]["elements"][0]["action_id"] == ids.PAGE_AGAIN_ACTION
+    ended = wait_for(
+        lambda: (v := stack.current_view(modal["id"]))["title"]["text"] == "Not paged" and v,
+        what="the modal's end",
+    )
+    assert "does not have On-Call" in ended["blocks"][0]["text"]["text"]
     assert stack.datadog.sent_pages() == []
     assert not [n for n in thread_notes(stack) if "Paged" in n["text"]]
 

@@ -120,6 +120,11 @@ def test_add_a_responder_with_a_role(stack: LocalStack) -> None:
     )
     assert entries[0].actor_id == ALICE and SCRIBE in entries[0].text
     assert len(thread_notes(stack)) == 1
+    ended = wait_for(
+        lambda: (v := stack.current_view(view["id"]))["title"]["text"] == "Responder added" and v,
+        what="the modal's end",
+    )
+    assert f"Added <@{BOB}> as a responder" in ended["blocks"][0]["text"]["text"]
 
 
 @pytest.mark.parametrize(
@@ -228,7 +233,13 @@ def test_a_failed_add_puts_the_card_back_and_offers_retry(stack: LocalStack) -> 
     stack.datadog.inject("POST /api/v2/incidents/{iid}/responders", status=403, times=1)
     responses = len(stack.slack.responses)
     ephemerals = len(stack.slack.calls("/api/chat.postEphemeral"))
-    assert submit_add(stack, BOB)["response_action"] == "update"
+    view = open_modal(stack, ids.ADD_RESPONDER_ACTION)
+    assert stack.submit(view, person_values(BOB)).json()["response_action"] == "update"
+    ended = wait_for(
+        lambda: (v := stack.current_view(view["id"]))["title"]["text"] == "Not added" and v,
+        what="the modal's end",
+    )
+    assert "incident_write" in ended["blocks"][0]["text"]["text"]
     stack.slack.wait_for("/api/chat.postEphemeral", ephemerals + 1, 10.0)
     told = str(stack.slack.calls("/api/chat.postEphemeral")[-1].json())
     assert "add Bob Oncall" in told or "add" in told
@@ -247,6 +258,10 @@ def test_remove_a_responder(stack: LocalStack) -> None:
     values = {ids.RESPONDER_PICK: {ids.RESPONDER_PICK: option_value(responder_id)}}
     assert stack.submit(view, values).json()["response_action"] == "update"
     note = note_with(stack, "from the responders")
+    wait_for(
+        lambda: stack.current_view(view["id"])["title"]["text"] == "Responder removed",
+        what="the modal's end",
+    )
     assert note["blocks"][0]["text"]["text"] == f"<@{ALICE}> removed <@{BOB}> from the responders."
     deletes = stack.datadog.calls(method="DELETE")
     assert [d.path.rsplit("/", 1)[-1] for d in deletes] == [responder_id]

@@ -169,10 +169,14 @@ class ChoreRunner:
             raise ValueError(f"two works for chores of kind {work.kind!r}")
         self.works[work.kind] = work
 
-    def submit(self, chore: Chore) -> bool:
-        """Store `chore` and start it; False (nothing started) when it was stored already."""
+    def submit(self, chore: Chore, *, stored: Callable[[], object] | None = None) -> bool:
+        """Store `chore`, call `stored` (a submission's ack: the chore is kept before it is
+        acked, and acked before it runs), then start it; False (nothing started, `stored`
+        not called) when it was stored already."""
         if not self.store.add_chore(chore):
             return False
+        if stored is not None:
+            stored()
         self.start(chore.key)
         return True
 

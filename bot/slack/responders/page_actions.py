@@ -20,6 +20,7 @@ from bot.slack.access.allowlist import plain_refusal
 from bot.slack.common import ids, payload
 from bot.slack.common.context import Services
 from bot.slack.common.mrkdwn import safe
+from bot.slack.declare.form.blocks import status_view
 from bot.slack.declare.form.page_field import PageChoice, read_page_choice, team_options
 from bot.slack.declare.form.state import state_values
 from bot.slack.lifecycle.card_actions import (
@@ -30,14 +31,15 @@ from bot.slack.lifecycle.card_actions import (
     open_view,
     tell,
 )
+from bot.slack.lifecycle.chore_retry import submit_chore
 from bot.slack.lifecycle.list_command import listed_card
-from bot.slack.lifecycle.update_submission import LATE, STALE, AckClock
+from bot.slack.lifecycle.update_submission import ACCESS_SUBMIT_WAIT, STALE, AckClock
 from bot.slack.responders.page_modal import page_modal, read_message
 from bot.slack.responders.page_work import KIND
 
 log = logging.getLogger(__name__)
 
-ACCESS_SUBMIT_WAIT = 1.0
+PAGING = status_view("Paging", ":hourglass_flowing_sand: Paging in Datadog…")
 SAVE_FAILED = "declare-bot can't save this page right now, so nothing was sent. Try again."
 SLOW_PERSON = "Finding this person's Datadog user took too long. Submit again."
 
@@ -107,7 +109,7 @@ def submit_page(ack: Ack, body: dict[str, Any], services: Services, context: Bol
         return
     if known is not None:
         log.info("duplicate page submission ignored")
-        ack()
+        ack(response_action="update", view=PAGING)
         return
     wait = clock.left(ACCESS_SUBMIT_WAIT)
     refusal = services.access.may(Act.PAGE, user_id, card, wait=wait, team_id=team_id).refusal
@@ -133,22 +135,7 @@ def submit_page(ack: Ack, body: dict[str, Any], services: Services, context: Bol
         params=request.params(),
         modal_view_id=payload.string(view, "id"),
     )
-    _store_then_ack(ack, services, chore, clock)
-
-
-def _store_then_ack(ack: Ack, services: Services, chore: Chore, clock: AckClock) -> None:
-    if clock.out:  # Slack has given up on this answer: the page must not go out later
-        ack(response_action="errors", errors={ids.PAGE_TEAM_BLOCK: LATE[:150]})
-        return
-    try:
-        services.chores.store.add_chore(chore)
-    except Exception:  # nothing is sent unless it is stored first
-        log.exception("storing the page failed")
-        ack(response_action="errors", errors={ids.PAGE_TEAM_BLOCK: SAVE_FAILED})
-        return
-    ack()
-    log.info("page on %s accepted", chore.incident_id)
-    services.chores.start(chore.key)
+    submit_chore(ack, services, chore, clock, block=field, working=PAGING, store_down=SAVE_FAILED)
 
 
 def _paged(services: Services, body: dict[str, Any]) -> IncidentCard:
@@ -183,15 +170,14 @@ def page_again(press: Press, client: WebClient, respond: Respond, services: Serv
         actor_id=press.user_id,
         params=original.params,
     )
+    who = PageRequest.model_validate(original.params).target.shown
     try:
-        added = services.chores.store.add_chore(again)
+        added = services.chores.submit(
+            again, stored=lambda: tell(respond, press.body, f"Paging {safe(who, 100)} again…")
+        )
     except Exception:  # nothing is sent unless it is stored first
         log.exception("storing Page again failed")
         tell(respond, press.body, SAVE_FAILED)
         return
     if not added:
         tell(respond, press.body, "That page was already sent again.")
-        return
-    who = PageRequest.model_validate(original.params).target.shown
-    tell(respond, press.body, f"Paging {safe(who, 100)} again…")
-    services.chores.start(again.key)

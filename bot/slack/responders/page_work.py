@@ -28,12 +28,17 @@ from bot.domain.responders.paging import (
 from bot.slack.common.ids import PAGE_AGAIN_ACTION
 from bot.slack.common.mrkdwn import FALLBACK_MAX, cut, safe, verbatim
 from bot.slack.incident.card import Message, mention
+from bot.slack.lifecycle.chore_retry import show_in_modal
 from bot.slack.lifecycle.publisher import post_under_card, tell_person
 
 log = logging.getLogger(__name__)
 
 KIND = "page"
 MESSAGE_SHOWN = 500
+MAYBE_PAGED = (
+    ":warning: The page to {} *may have been sent*: Datadog's answer was lost. The note "
+    "under the card has *Page again*."
+)
 """Characters of the page's message repeated in the thread note."""
 
 
@@ -117,12 +122,26 @@ class PageWork:
         sent = PageSent.model_validate(chore.result)
         self._keep(chore, request, sent)  # the fact first: kept once, even if the note fails
         note = page_note(chore, request, sent, card.shown.label)
-        return {"note_ts": post_under_card(self.slack, card, note, "the page's note")}
+        told = {"note_ts": post_under_card(self.slack, card, note, "the page's note")}
+        if sent.confirmed:
+            show_in_modal(self.slack, chore, "Paged", f":white_check_mark: Paged {whom(request)}.")
+        else:
+            show_in_modal(self.slack, chore, "May have paged", MAYBE_PAGED.format(whom(request)))
+        return told
 
     def report_failure(self, chore: Chore, card: IncidentCard | None) -> None:
         request = PageRequest.model_validate(chore.params)
         label = card.shown.label if card else "the incident"
-        tell_person(self.slack, chore.actor_id, card, failure_note(chore, request, label), "page")
+        note = failure_note(chore, request, label)
+        tell_person(self.slack, chore.actor_id, card, note, "page")
+        reason = safe(chore.error or "an unknown error", 1500)
+        show_in_modal(
+            self.slack,
+            chore,
+            "Not paged",
+            f":x: Couldn't page {whom(request)}: {reason}\n"
+            "*Page again* is in the message declare-bot sent you beside the card.",
+        )
 
     def _keep(self, chore: Chore, request: PageRequest, sent: PageSent) -> None:
         """The journal's entry: once per chore (its key), even when told twice."""

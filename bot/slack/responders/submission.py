@@ -25,6 +25,7 @@ from bot.slack.access.allowlist import plain_refusal
 from bot.slack.common import ids, payload
 from bot.slack.common.context import Services
 from bot.slack.declare.form.blocks import status_view
+from bot.slack.lifecycle.chore_retry import submit_chore
 from bot.slack.lifecycle.update_submission import (
     ACCESS_SUBMIT_WAIT,
     LATE,
@@ -75,22 +76,6 @@ def _begin(
     kind = ADD if act is Act.ADD_RESPONDER else REMOVE
     chore = chore_key(kind, team_id, payload.string(view, "id"), payload.string(view, "hash"))
     return card, user_id, team_id, chore
-
-
-def _submit(
-    ack: Ack, services: Services, chore: Chore, block: str, working: Any, clock: AckClock
-) -> None:
-    if clock.out:  # Slack has given up on this answer: it must not happen later
-        _errors(ack, block, LATE)
-        return
-    try:
-        started = services.chores.submit(chore)
-    except Exception:  # nothing is sent unless it is stored first
-        log.exception("storing the %s failed", chore.kind)
-        _errors(ack, block, STORE_DOWN)
-        return
-    ack(response_action="update", view=working)
-    log.info("%s on %s %s", chore.kind, chore.incident_id, "accepted" if started else "redelivered")
 
 
 class _RoleCheck:
@@ -177,7 +162,7 @@ def submit_add_responder(
         params=wanted.model_dump(mode="json", exclude={"responder_id"}, exclude_none=True),
         modal_view_id=payload.string(view, "id"),
     )
-    _submit(ack, services, chore, person_block, ADDING, clock)
+    submit_chore(ack, services, chore, clock, block=person_block, working=ADDING)
 
 
 def submit_remove_responder(
@@ -204,4 +189,4 @@ def submit_remove_responder(
         params=chosen.model_dump(mode="json", exclude_none=True),
         modal_view_id=payload.string(view, "id"),
     )
-    _submit(ack, services, chore, block, REMOVING, clock)
+    submit_chore(ack, services, chore, clock, block=block, working=REMOVING)

@@ -30,7 +30,9 @@ from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.reliability.outcomes import StepFailed
 from bot.domain.responders.ports import ChannelInviter, ResponderDirectory
 from bot.domain.responders.roster import describe, with_added, without
-from bot.slack.lifecycle.chore_retry import tell_chore_failure
+from bot.slack.common.mrkdwn import safe
+from bot.slack.incident.card import responder_label
+from bot.slack.lifecycle.chore_retry import show_in_modal, tell_chore_failure
 from bot.slack.lifecycle.publisher import card_message, post_under_card
 from bot.slack.responders.notes import added_note, removed_note
 
@@ -176,7 +178,15 @@ class AddResponder:
                 notes = (f"Could not invite them to the channel ({exc}).",)
         note = added_note(chore.actor_id, responder, updated.shown.label, notes)
         _journal(self.journal, chore, responder, EntryKind.RESPONDER_ADDED, "added as a responder")
-        return {"note_ts": post_under_card(self.client, updated, note, "the responder note")}
+        told = {"note_ts": post_under_card(self.client, updated, note, "the responder note")}
+        show_in_modal(
+            self.client,
+            chore,
+            "Responder added",
+            f":white_check_mark: Added {responder_label(responder)} as a responder on "
+            f"{safe(updated.shown.label, 100)}.",
+        )
+        return told
 
     def report_failure(self, chore: Chore, card: IncidentCard | None) -> None:
         with self._lock:
@@ -189,7 +199,9 @@ class AddResponder:
             except Exception:  # noqa: BLE001 - the failure is still told
                 log.warning("putting the card back after a failed add failed", exc_info=True)
         who = responder_of(chore).label
-        tell_chore_failure(self.client, chore, card, f"add {who} as a responder")
+        tell_chore_failure(
+            self.client, chore, card, f"add {who} as a responder", modal_title="Not added"
+        )
 
 
 class RemoveResponder:
@@ -236,10 +248,19 @@ class RemoveResponder:
             EntryKind.RESPONDER_REMOVED,
             "removed from the responders",
         )
-        return {"note_ts": post_under_card(self.client, updated, note, "the responder note")}
+        told = {"note_ts": post_under_card(self.client, updated, note, "the responder note")}
+        show_in_modal(
+            self.client,
+            chore,
+            "Responder removed",
+            f":white_check_mark: Removed {responder_label(responder)} from the responders on "
+            f"{safe(updated.shown.label, 100)}.",
+        )
+        return told
 
     def report_failure(self, chore: Chore, card: IncidentCard | None) -> None:
-        tell_chore_failure(self.client, chore, card, f"remove {responder_of(chore).label}")
+        who = responder_of(chore).label
+        tell_chore_failure(self.client, chore, card, f"remove {who}", modal_title="Not removed")
 
 
 def _journal(
