@@ -130,8 +130,8 @@ def submit_add_responder(
         found = services.resolver.resolve(
             form.person, timeout=clock.left(services.commander_ack_budget)
         )
-    except LookupFailed as exc:  # the commander's words, said of this person
-        _errors(ack, person_block, str(exc).replace("another commander", "someone else"))
+    except LookupFailed as exc:  # the commander's words ("Choose someone else") fit here
+        _errors(ack, person_block, str(exc))
         return
     except TimeoutError:
         _errors(ack, person_block, "Still looking this person up in Datadog; submit again.")
