@@ -43,6 +43,12 @@ TEXT_KEPT = 4000
 """Characters of a message the record keeps (the permalink leads to the whole)."""
 PICKER_TEXT = 2000
 """Characters carried through the picker (its private_metadata holds at most 3000)."""
+METADATA_MAX = 3000
+"""Slack's limit on a view's private_metadata."""
+PICKER_UNREADABLE = (
+    "declare-bot couldn't read which message this picker was for. Close it and use "
+    "*Add to incident* on the message again."
+)
 NO_INCIDENTS = "There are no open incidents you can see to add this message to."
 NO_PERMALINK = (
     "Slack wouldn't give this message's link ({error}), so it wasn't added. "
@@ -177,17 +183,30 @@ def open_cards_newest_first(services: Services) -> list[IncidentCard]:
 
 
 def _picker_metadata(channel: str, message: dict[str, Any]) -> str:
-    kept = {
-        "c": channel,
-        "m": {
-            "ts": payload.string(message, "ts"),
-            "user": payload.string(message, "user"),
-            "thread_ts": payload.string(message, "thread_ts"),
-            "text": payload.string(message, "text")[:PICKER_TEXT],
-            "files": [{"name": n} for n in _files(message)][:20],
-        },
-    }
-    return json.dumps(kept)[:3000]
+    """The message, as JSON within private_metadata's 3000 characters: the text is shortened
+    (never the JSON cut) until it fits, whatever its script."""
+    text = payload.string(message, "text")[:PICKER_TEXT]
+    files = [{"name": n[:100]} for n in _files(message)][:20]
+    while True:
+        kept = {
+            "c": channel,
+            "m": {
+                "ts": payload.string(message, "ts"),
+                "user": payload.string(message, "user"),
+                "thread_ts": payload.string(message, "thread_ts"),
+                "text": text,
+                "files": files,
+            },
+        }
+        encoded = json.dumps(kept, ensure_ascii=False)
+        size = len(encoded.encode("utf-16-le")) // 2  # an emoji counts twice, as in Slack
+        if size <= METADATA_MAX or (not text and not files):
+            return encoded
+        over = size - METADATA_MAX
+        if text:
+            text = text[: max(0, len(text) - max(over, 1))]
+        else:
+            files = files[:-1]
 
 
 def add_to_incident(
@@ -247,10 +266,15 @@ def submit_capture_picker(
     )
     user_id = payload.user_id(body)
     try:
-        kept = json.loads(payload.string(view, "private_metadata") or "{}")
+        kept = payload.as_dict(json.loads(payload.string(view, "private_metadata") or "{}"))
+    except ValueError:
+        log.warning("the capture picker's metadata is unreadable")
+        ack(response_action="errors", errors={INCIDENT_BLOCK: PICKER_UNREADABLE})
+        return
+    try:
         card = services.cards.get_card(chosen) if chosen else None
-    except Exception:  # unreadable metadata or the store is down
-        log.exception("reading the capture picker failed")
+    except Exception:  # the store is down
+        log.exception("reading the capture picker's card failed")
         ack(response_action="errors", errors={INCIDENT_BLOCK: STORE_DOWN})
         return
     if card is None:
