@@ -154,6 +154,10 @@ def test_an_assignee_without_a_datadog_account_is_told_clearly(incident: LocalSt
     answer = stack.slash(f"todo Call the vendor <@{CAROL}|carol>", channel=card.channel).json()
     assert f"<@{CAROL}> has no Datadog account" in answer["text"]
     assert "Nothing was added" in answer["text"]
+    # As real Slack sends it (the manifests don't escape): `@carol`, a name, not a person.
+    answer = stack.slash("todo Call the vendor @carol tomorrow", channel=card.channel).json()
+    assert "can't tell who @carol is" in answer["text"] and "*Add to-do*" in answer["text"]
+    assert "`/declare todo Call the vendor @carol tomorrow`" in answer["text"]
     view = open_modal(stack, TODO_ACTION, channel=card.channel)
     response = stack.submit(view, todo_values("Call the vendor", CAROL))
     errors = response.json()["errors"]

@@ -23,7 +23,13 @@ from bot.domain.declare.commander import CommanderNotFound
 from bot.domain.lifecycle.chores import Chore, chore_key
 from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.record.ports import NewTodo
-from bot.domain.record.todos import TodoDraft, TodoTextError, handle_for, parse_todo_text
+from bot.domain.record.todos import (
+    PlainMention,
+    TodoDraft,
+    TodoTextError,
+    handle_for,
+    parse_todo_text,
+)
 from bot.domain.record.works import TODO_ADD, TODO_CHECK
 from bot.domain.reliability.outcomes import LookupFailed
 from bot.slack.access.policy import ACCESS_WAIT
@@ -213,7 +219,10 @@ def todo_command(ack: Ack, body: dict[str, Any], respond: Respond, services: Ser
     try:
         draft: TodoDraft = parse_todo_text(text[1] if len(text) > 1 else "", date.today())
     except TodoTextError as exc:
-        ack(text=messages.refusal(escape(str(exc))), response_type="ephemeral")
+        told = escape(str(exc))
+        if isinstance(exc, PlainMention):  # nothing typed is lost
+            told += f" You wrote:\n`/declare {escape(payload.string(body, 'text'))}`"
+        ack(text=messages.refusal(told), response_type="ephemeral")
         return
     try:
         card = card_of_channel(services.cards.open_cards(), payload.string(body, "channel_id"))
