@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -33,6 +33,7 @@ from bot.slack.declare import messages
 from bot.slack.declare.command import ephemeral
 from bot.slack.errors import error_of
 from bot.slack.lifecycle.card_actions import STORE_DOWN, open_view
+from bot.slack.lifecycle.update_submission import ACCESS_SUBMIT_WAIT, AckClock
 from bot.slack.record.blocks import INCIDENT_BLOCK, picker_view
 from bot.slack.record.locate import card_for_message, card_of_channel
 
@@ -164,10 +165,17 @@ def capture(
 
 
 def refusal_of(
-    services: Services, act: Act, user_id: str, card: IncidentCard, team_id: str
+    services: Services,
+    act: Act,
+    user_id: str,
+    card: IncidentCard,
+    team_id: str,
+    *,
+    wait: float = ACCESS_WAIT,
 ) -> str | None:
-    """Why the one access policy refuses `act` to this person; None when they may."""
-    verdict = services.access.may(act, user_id, card, wait=ACCESS_WAIT, team_id=team_id)
+    """Why the one access policy refuses `act` to this person; None when they may. Before
+    an ack, `wait` is what the ack's clock leaves (`AckClock.left(ACCESS_SUBMIT_WAIT)`)."""
+    verdict = services.access.may(act, user_id, card, wait=wait, team_id=team_id)
     return verdict.refusal
 
 
@@ -253,9 +261,10 @@ def add_to_incident(
 
 
 def submit_capture_picker(
-    ack: Ack, body: dict[str, Any], client: WebClient, services: Services
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, services: Services
 ) -> None:
     """The picker's submission: the chosen incident, checked again, then the capture."""
+    clock = AckClock(context)
     view = payload.view(body)
     values = payload.obj(payload.obj(view, "state"), "values")
     chosen = payload.string(
@@ -280,7 +289,8 @@ def submit_capture_picker(
     if card is None:
         ack(response_action="errors", errors={INCIDENT_BLOCK: "Pick an incident."})
         return
-    refusal = refusal_of(services, Act.CAPTURE, user_id, card, team_of(body))
+    wait = clock.left(ACCESS_SUBMIT_WAIT)
+    refusal = refusal_of(services, Act.CAPTURE, user_id, card, team_of(body), wait=wait)
     if refusal:
         ack(response_action="errors", errors={INCIDENT_BLOCK: refusal})
         return

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import UTC, date, datetime
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.domain.access.rules import Act
@@ -40,6 +41,7 @@ from bot.slack.common.mrkdwn import escape
 from bot.slack.declare import messages
 from bot.slack.declare.command import ephemeral
 from bot.slack.lifecycle.card_actions import STORE_DOWN, NoCard, Press, card_press, open_view
+from bot.slack.lifecycle.update_submission import ACCESS_SUBMIT_WAIT, AckClock
 from bot.slack.record.blocks import (
     INCIDENT_BLOCK,
     TODO_ASSIGNEE_BLOCK,
@@ -67,10 +69,11 @@ class AssigneeError(Exception):
         self.text = text
 
 
-def assignee_handle(services: Services, slack_id: str) -> str:
-    """A Slack user's Datadog handle (by their Slack email), or AssigneeError saying why."""
+def assignee_handle(services: Services, slack_id: str, *, timeout: float) -> str:
+    """A Slack user's Datadog handle (by their Slack email), or AssigneeError saying why;
+    `timeout` is what the ack's clock leaves for it."""
     try:
-        commander = services.resolver.resolve(slack_id, timeout=services.commander_ack_budget)
+        commander = services.resolver.resolve(slack_id, timeout=timeout)
     except CommanderNotFound as exc:
         raise AssigneeError(
             f"<@{slack_id}> has no Datadog account declare-bot can find (by the email on their "
@@ -153,8 +156,12 @@ def _value(values: dict[str, Any], block: str) -> dict[str, Any]:
     return payload.obj(payload.obj(values, block), block)
 
 
-def submit_todo_modal(ack: Ack, body: dict[str, Any], services: Services) -> None:
-    """Checked whole (the incident, access, the assignee's Datadog account), stored, then acked."""
+def submit_todo_modal(
+    ack: Ack, body: dict[str, Any], context: BoltContext, services: Services
+) -> None:
+    """Checked whole (the incident, access, the assignee's Datadog account), stored, then acked
+    within Slack's 3 s (each wait is what the ack's clock leaves)."""
+    clock = AckClock(context)
     view = payload.view(body)
     values = payload.obj(payload.obj(view, "state"), "values")
     user_id = payload.user_id(body)
@@ -173,7 +180,8 @@ def submit_todo_modal(ack: Ack, body: dict[str, Any], services: Services) -> Non
     if card is None:
         ack(response_action="errors", errors={where: "Pick an incident."})
         return
-    refusal = refusal_of(services, Act.ADD_TODO, user_id, card, team_of(body))
+    wait = clock.left(ACCESS_SUBMIT_WAIT)
+    refusal = refusal_of(services, Act.ADD_TODO, user_id, card, team_of(body), wait=wait)
     if refusal:
         ack(response_action="errors", errors={where: refusal})
         return
@@ -186,7 +194,8 @@ def submit_todo_modal(ack: Ack, body: dict[str, Any], services: Services) -> Non
     handles: tuple[str, ...] = ()
     if assignee:
         try:
-            handles = (assignee_handle(services, assignee),)
+            budget = clock.left(services.commander_ack_budget)
+            handles = (assignee_handle(services, assignee, timeout=budget),)
         except AssigneeError as exc:
             ack(response_action="errors", errors={TODO_ASSIGNEE_BLOCK: exc.text})
             return
@@ -212,8 +221,12 @@ def is_todo_request(body: dict[str, Any]) -> bool:
     return bool(words) and words[0].lower() == TODO_WORD
 
 
-def todo_command(ack: Ack, body: dict[str, Any], respond: Respond, services: Services) -> None:
-    """`/declare todo …` in an incident channel: checked, stored, then answered in the ack."""
+def todo_command(
+    ack: Ack, body: dict[str, Any], context: BoltContext, services: Services
+) -> None:
+    """`/declare todo …` in an incident channel: checked, stored, then answered in the ack
+    within Slack's 3 s (the assignees share one lookup budget)."""
+    clock = AckClock(context)
     user_id, team_id = payload.user_id(body), payload.string(body, "team_id")
     text = payload.string(body, "text").split(maxsplit=1)
     try:
@@ -233,12 +246,17 @@ def todo_command(ack: Ack, body: dict[str, Any], respond: Respond, services: Ser
     if card is None:
         ack(text=messages.refusal(NO_INCIDENT_HERE), response_type="ephemeral")
         return
-    refusal = refusal_of(services, Act.ADD_TODO, user_id, card, team_id)
+    wait = clock.left(ACCESS_SUBMIT_WAIT)
+    refusal = refusal_of(services, Act.ADD_TODO, user_id, card, team_id, wait=wait)
     if refusal:
         ack(text=messages.refusal(refusal), response_type="ephemeral")
         return
+    budget_ends = time.monotonic() + clock.left(services.commander_ack_budget)
     try:
-        handles = tuple(assignee_handle(services, a) for a in draft.assignee_ids)
+        handles = tuple(
+            assignee_handle(services, a, timeout=max(0.0, budget_ends - time.monotonic()))
+            for a in draft.assignee_ids
+        )
     except AssigneeError as exc:
         typed = escape(payload.string(body, "text"))
         told = f"{exc.text} Nothing was added. You wrote:\n`/declare {typed}`"
