@@ -21,6 +21,7 @@ from bot.slack.common.ids import (
     TODO_SHORTCUT,
 )
 from bot.slack.declare.messages import HELP_TEXT
+from bot.slack.lifecycle.card_actions import STORE_DOWN
 from bot.slack.record.blocks import TODO_ASSIGNEE_BLOCK, TODO_CONTENT_BLOCK, TODO_DUE_BLOCK
 from tests.card_actions import wait_for
 from tests.channel.test_incident_channel import channel_stack, made
@@ -229,3 +230,29 @@ def test_a_to_do_whose_answer_was_lost_is_found_not_added_twice(incident: LocalS
     )
     renewed = [t for t in todos(stack, card.incident_id) if t["content"] == "Renew the certificate"]
     assert len(renewed) == 1
+
+
+def test_a_checkbox_the_store_cannot_keep_is_told_not_lost(incident: LocalStack) -> None:
+    stack = incident
+    card = the_card(stack)
+    stack.slash("todo Check the backups", channel=card.channel)
+    [todo] = wait_for(
+        lambda: [t for t in todos(stack, card.incident_id) if t["content"] == "Check the backups"],
+        what="the to-do",
+    )
+    wait_for(lambda: todo["id"] in str(todo_list_message(stack, card)), what="listed")
+    store: Any = stack.services.store
+    with store._lock:  # the store refuses to keep a to-do check (a disk full, a lock)
+        store._db.execute(
+            "CREATE TEMP TRIGGER no_checks BEFORE INSERT ON incident_docs "
+            "WHEN NEW.key LIKE 'ch-todo.check-%' BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+    try:
+        responses = len(stack.slack.responses)
+        assert press_checkbox(stack, card, todo["id"], user=BOB).status_code == 200
+        told = wait_for(lambda: stack.slack.responses[responses:], what="the answer")
+        assert STORE_DOWN in told[0]["text"]
+    finally:
+        with store._lock:
+            store._db.execute("DROP TRIGGER no_checks")
+    assert not [t for t in todos(stack, card.incident_id) if t["id"] == todo["id"]][0]["completed"]

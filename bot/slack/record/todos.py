@@ -40,7 +40,14 @@ from bot.slack.common.ids import TODO_CHECK_ACTION
 from bot.slack.common.mrkdwn import escape
 from bot.slack.declare import messages
 from bot.slack.declare.command import ephemeral
-from bot.slack.lifecycle.card_actions import STORE_DOWN, NoCard, Press, card_press, open_view
+from bot.slack.lifecycle.card_actions import (
+    STORE_DOWN,
+    NoCard,
+    Press,
+    card_press,
+    open_view,
+    tell,
+)
 from bot.slack.lifecycle.update_submission import ACCESS_SUBMIT_WAIT, AckClock
 from bot.slack.record.blocks import (
     INCIDENT_BLOCK,
@@ -333,7 +340,12 @@ def check_todo(press: Press, client: WebClient, respond: Respond, services: Serv
             actor_id=press.user_id,
             params={"todo_id": todo_id, "done": done, "at": now, "content": label},
         )
-        services.chores.submit(chore)
+        try:
+            services.chores.submit(chore)
+        except Exception:  # nothing is sent unless it is stored first: the person hears it
+            log.exception("storing a to-do check failed")
+            tell(respond, press.body, messages.refusal(STORE_DOWN))
+            return
 
 
 TODO_CHECK_PATTERN = rf"^{TODO_CHECK_ACTION}_\d+$"
