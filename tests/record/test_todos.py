@@ -23,7 +23,7 @@ from bot.slack.common.ids import (
 from bot.slack.declare.messages import HELP_TEXT
 from bot.slack.lifecycle.card_actions import STORE_DOWN
 from bot.slack.record.blocks import TODO_ASSIGNEE_BLOCK, TODO_CONTENT_BLOCK, TODO_DUE_BLOCK
-from tests.card_actions import wait_for
+from tests.card_actions import wait_for, with_changes
 from tests.channel.test_incident_channel import channel_stack, made
 from tests.oracles import assert_blocks_round_trip, assert_view_round_trips
 from tests.record.helpers import checkboxes, press_checkbox, shortcut, the_card, todo_list_message
@@ -256,3 +256,43 @@ def test_a_checkbox_the_store_cannot_keep_is_told_not_lost(incident: LocalStack)
         with store._lock:
             store._db.execute("DROP TRIGGER no_checks")
     assert not [t for t in todos(stack, card.incident_id) if t["id"] == todo["id"]][0]["completed"]
+
+
+def test_the_list_keeps_working_after_resolve() -> None:
+    """Resolved, the card leaves the open cards: a box on its list still completes the to-do,
+    and a to-do completed in Datadog still reaches the list (the sync follows it on)."""
+    stack = LocalStack(env={"DECLARE_SYNC_INTERVAL": "0.3"}).start()
+    try:
+        stack.declare("Cache stampede", severity="SEV-2", commander=BOB)
+        stack.wait_done()
+        card = the_card(stack)
+        for text in ("Warm the cache", "Add jitter to the TTLs"):
+            stack.submit(open_modal(stack, TODO_ACTION, channel=card.channel), todo_values(text))
+        wait_for(
+            lambda: len(checkboxes(todo_list_message(stack, card))[0]["options"]) == 2,
+            what="both listed",
+        )
+        warm, jitter = sorted(
+            todos(stack, card.incident_id), key=lambda t: t["content"] != "Warm the cache"
+        )
+        view = open_modal(stack, RESOLVE_ACTION, channel=card.channel)
+        assert stack.submit(view, with_changes(view)).status_code == 200
+        wait_for(lambda: not stack.services.cards.open_cards(), what="resolved")
+        assert press_checkbox(stack, card, warm["id"], user=BOB).status_code == 200
+        wait_for(
+            lambda: next(t for t in todos(stack, card.incident_id) if t["id"] == warm["id"])[
+                "completed"
+            ],
+            what="completed in Datadog after resolve",
+        )
+        stack.datadog.complete_todo(card.incident_id, jitter["id"], "2026-12-07T03:00:00+00:00")
+        wait_for(
+            lambda: (
+                len(checkboxes(todo_list_message(stack, card))[0].get("initial_options", [])) == 2
+            ),
+            what="the sync to check it after resolve",
+        )
+        assert (EntryKind.TODO_DONE, BOB) in kinds(stack, card.incident_id)
+        assert (EntryKind.TODO_DONE, None) in kinds(stack, card.incident_id)
+    finally:
+        stack.stop()

@@ -54,6 +54,7 @@ from bot.slack.record.blocks import (
     TODO_ASSIGNEE_BLOCK,
     TODO_CONTENT_BLOCK,
     TODO_DUE_BLOCK,
+    card_key_of_list_block,
     todo_view,
 )
 from bot.slack.record.capture import open_cards_newest_first, refusal_of, team_of
@@ -296,14 +297,18 @@ def _list_card(services: Services, body: dict[str, Any]) -> IncidentCard:
     container = payload.obj(body, "container")
     channel = payload.string(container, "channel_id")
     ts = payload.string(container, "message_ts")
+    named = card_key_of_list_block(payload.string(payload.first_action(body), "block_id"))
     try:
-        for card in services.cards.open_cards():
+        # The list names its card (open or resolved); a list posted before it did: open cards.
+        found = services.cards.get_card(named) if named else None
+        cards = [found] if found else services.cards.open_cards()
+        for card in cards:
             if card.channel == channel and services.todo_lists.card_of_list(card.key, channel, ts):
                 return card
     except Exception:
         log.exception("reading the to-do list's card failed")
         raise NoCard(STORE_DOWN) from None
-    raise NoCard("declare-bot has no record of this to-do list (is the incident resolved?).")
+    raise NoCard("declare-bot has no record of this to-do list.")
 
 
 def _checked(body: dict[str, Any]) -> list[tuple[str, str, bool]]:
