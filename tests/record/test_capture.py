@@ -272,3 +272,53 @@ def test_an_unreadable_picker_is_told_as_such(declared: LocalStack) -> None:
     broken = {**picker, "private_metadata": picker["private_metadata"][:-5]}
     errors = stack.submit(broken, values).json()["errors"]
     assert errors["incident"] == PICKER_UNREADABLE
+
+
+def test_a_pushpin_that_cannot_be_added_is_told_to_the_person() -> None:
+    stack = channel_stack(DECLARE_CAPTURE_REACTION=":pushpin:")
+    try:
+        stack.declare("Queue backlog", commander=BOB)
+        stack.wait_done()
+        [channel] = made(stack)
+        ts = stack.slack.post_as_user(channel["id"], BOB, "consumer lag 3h")
+        stack.slack.inject("chat.getPermalink", "internal_error")
+        stack.react(channel["id"], ts, "pushpin", user=ALICE)
+        told = wait_for(
+            lambda: [e for e in stack.slack.ephemerals(channel["id"]) if e["user"] == ALICE],
+            what="the person told",
+        )
+        assert "wouldn't give this message's link" in told[-1]["text"]
+        other = stack.slack.post_as_user(channel["id"], BOB, "consumer lag 4h")
+        stack.slack.inject("conversations.history", "internal_error")  # unreadable
+        stack.react(channel["id"], other, "pushpin", user=ALICE)
+        wait_for(
+            lambda: any(
+                "couldn't read the message you reacted to" in e["text"]
+                for e in stack.slack.ephemerals(channel["id"])
+                if e["user"] == ALICE
+            ),
+            what="the unreadable message told",
+        )
+        assert not links(stack, the_card(stack).incident_id)
+    finally:
+        stack.stop()
+
+
+def test_the_pickers_result_reaches_the_person_by_dm_when_ephemeral_fails(
+    declared: LocalStack,
+) -> None:
+    stack = declared
+    card = the_card(stack)
+    ts = stack.slack.post_as_user(INCIDENTS, CAROL, "vendor ticket 4411 opened")
+    views = len(stack.slack.views)
+    assert shortcut(stack, INCIDENTS, ts).status_code == 200
+    picker = wait_for(lambda: list(stack.slack.views.values())[views:], what="the picker")[0]
+    options = picker["blocks"][1]["element"]["options"]
+    chosen = next(o for o in options if o["value"] == card.key)
+    values = {"incident": {"incident": {"type": "static_select", "selected_option": chosen}}}
+    stack.slack.inject("chat.postEphemeral", "channel_not_found")
+    assert stack.submit(picker, values).status_code == 200
+    wait_for(
+        lambda: [m for m in stack.slack.messages(ALICE) if "📌 Added to" in m.get("text", "")],
+        what="the DM",
+    )

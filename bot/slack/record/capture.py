@@ -28,11 +28,12 @@ from bot.domain.record.works import CAPTURE
 from bot.slack.access.policy import ACCESS_WAIT
 from bot.slack.common import payload
 from bot.slack.common.context import Services, after_ack
-from bot.slack.common.mrkdwn import escape
+from bot.slack.common.mrkdwn import FALLBACK_MAX, SECTION_MAX, cut, escape, verbatim
 from bot.slack.declare import messages
 from bot.slack.declare.command import ephemeral
 from bot.slack.errors import error_of
 from bot.slack.lifecycle.card_actions import STORE_DOWN, open_view
+from bot.slack.lifecycle.publisher import tell_person
 from bot.slack.lifecycle.update_submission import ACCESS_SUBMIT_WAIT, AckClock
 from bot.slack.record.blocks import INCIDENT_BLOCK, picker_view
 from bot.slack.record.locate import card_for_message, card_of_channel
@@ -49,6 +50,10 @@ METADATA_MAX = 3000
 PICKER_UNREADABLE = (
     "declare-bot couldn't read which message this picker was for. Close it and use "
     "*Add to incident* on the message again."
+)
+UNREADABLE = (
+    "declare-bot couldn't read the message you reacted to, so it wasn't added. If it's in "
+    "a thread, use *Add to incident* on it instead."
 )
 NO_INCIDENTS = "There are no open incidents you can see to add this message to."
 NO_PERMALINK = (
@@ -119,6 +124,17 @@ def read_message(client: WebClient, channel: str, message: dict[str, Any]) -> Ca
     )
 
 
+def tell_privately(client: WebClient, user_id: str, card: IncidentCard) -> Tell:
+    """Tell the person ephemerally in the card's channel, else by DM (`tell_person`)."""
+
+    def tell(text: str) -> None:
+        shown = cut(text, SECTION_MAX)
+        message = (cut(text, FALLBACK_MAX), [{"type": "section", "text": verbatim(shown)}])
+        tell_person(client, user_id, card, message, "a capture")
+
+    return tell
+
+
 def capture(
     services: Services,
     client: WebClient,
@@ -127,9 +143,12 @@ def capture(
     message: dict[str, Any],
     actor_id: str,
     tell: Tell | None,
+    *,
+    success_told: bool = True,
 ) -> bool:
     """Keep the message in the incident's record and start its chore (after the ack).
-    False when it was kept already (nothing new is sent)."""
+    False when it was kept already (nothing new is sent). `success_told` False: only what
+    went wrong is told (a 📌: the note in the thread says it was added)."""
     label = escape(card.shown.label)
     try:
         captured = read_message(client, channel, message)
@@ -156,7 +175,7 @@ def capture(
     log.info(
         "message %s captured into %s: kept %s, chore %s", captured.key, card.key, kept, started
     )
-    if tell:
+    if tell and success_told:
         if kept or started:
             tell(f"📌 Added to {label}: it's quoted in the card's thread and linked in Datadog.")
         else:
@@ -298,12 +317,7 @@ def submit_capture_picker(
     channel = str(kept.get("c", ""))
     message = payload.as_dict(kept.get("m"))
 
-    def tell(text: str) -> None:
-        try:
-            client.chat_postEphemeral(channel=card.channel, user=user_id, text=text)
-        except SlackApiError as exc:
-            log.info("telling %s about a capture failed: %s", user_id, error_of(exc))
-
+    tell = tell_privately(client, user_id, card)
     after_ack(
         services, lambda: capture(services, client, card, channel, message, user_id, tell), tell
     )
@@ -348,12 +362,16 @@ def capture_reaction(body: dict[str, Any], client: WebClient, services: Services
         card = card_of_channel(services.cards.open_cards(), channel)
         if card is None:
             return  # not an incident channel the bot created: reactions there mean nothing
-        if refusal_of(services, Act.CAPTURE, user_id, card, team_id):  # a reaction: no answer
+        tell = tell_privately(client, user_id, card)  # ephemeral in that channel, else a DM
+        refusal = refusal_of(services, Act.CAPTURE, user_id, card, team_id)
+        if refusal:
             log.info("a %s reaction by %s on %s: not allowed", wanted, user_id, card.key)
+            tell(messages.refusal(refusal))
             return
         message = read_reacted(client, channel, ts)
         if message is None:
+            tell(messages.refusal(UNREADABLE))
             return
-        capture(services, client, card, channel, message, user_id, None)
+        capture(services, client, card, channel, message, user_id, tell, success_told=False)
 
     after_ack(services, add, None)
