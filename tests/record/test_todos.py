@@ -296,3 +296,27 @@ def test_the_list_keeps_working_after_resolve() -> None:
         assert (EntryKind.TODO_DONE, None) in kinds(stack, card.incident_id)
     finally:
         stack.stop()
+
+
+def test_a_long_to_do_checked_is_journaled_whole(incident: LocalStack) -> None:
+    """The box's label is cut short; the journal keeps the to-do's whole text, as Datadog
+    holds it (the sync keys the same fact, so a cut entry would win over it)."""
+    stack = incident
+    card = the_card(stack)
+    long = "Write down " + "every step of the failover runbook " * 4 + "and review it"
+    stack.submit(open_modal(stack, TODO_ACTION, channel=card.channel), todo_values(long))
+    [todo] = wait_for(
+        lambda: [t for t in todos(stack, card.incident_id) if t["content"] == long],
+        what="the to-do",
+    )
+    wait_for(lambda: todo["id"] in str(todo_list_message(stack, card)), what="listed")
+    assert press_checkbox(stack, card, todo["id"], user=BOB).status_code == 200
+    [done] = wait_for(
+        lambda: [
+            e
+            for e in stack.services.journal.entries(card.incident_id)
+            if e.kind is EntryKind.TODO_DONE and e.data.get("todo_id") == todo["id"]
+        ],
+        what="the completion journaled",
+    )
+    assert done.text == long and done.actor_id == BOB

@@ -150,7 +150,8 @@ class TodoCheckWork:
 
     @staticmethod
     def _result(todo: Todo) -> dict[str, Any]:
-        return {"completed": todo.completed, "modified": todo.modified}
+        """What Datadog holds of it: its whole text too (the box's label is cut short)."""
+        return {"completed": todo.completed, "modified": todo.modified, "content": todo.content}
 
     def find(self, chore: Chore, card: IncidentCard) -> dict[str, Any] | None:
         todo = self._todo(chore, card)
@@ -168,7 +169,7 @@ class TodoCheckWork:
     def tell(self, chore: Chore, card: IncidentCard) -> dict[str, Any]:
         todo = Todo(
             id=str(chore.params["todo_id"]),
-            content=str(chore.params.get("content", "")),
+            content=str(chore.result.get("content") or chore.params.get("content", "")),
             completed=chore.result.get("completed"),
             modified=chore.result.get("modified"),
         )
