@@ -118,6 +118,10 @@ def test_a_hostile_message_is_captured_safely(declared: LocalStack) -> None:
         what="the link",
     )
     assert len(str(link["title"])) <= 120
+    # Datadog's title is plain text: no Slack markup, no Slack entities
+    assert str(link["title"]).startswith(
+        "Slack: Carol New: @channel @U0BOB look here (https://evil.example) & xxx"
+    ), link["title"]
 
 
 def test_a_message_in_the_incident_channel_is_added_and_elsewhere_a_picker_asks() -> None:

@@ -177,12 +177,16 @@ def test_todo_outside_an_incident_channel_says_where_it_works(incident: LocalSta
 def test_add_as_to_do_on_a_message_prefills_the_modal(incident: LocalStack) -> None:
     stack = incident
     [channel] = made(stack)
-    ts = stack.slack.post_as_user(channel["id"], BOB, "we should add an alert on login 5xx")
+    ts = stack.slack.post_as_user(
+        channel["id"], BOB, "<!channel> <@U0ALICE|alice> we should add an alert on login 5xx &lt; 1%"
+    )
     views = len(stack.slack.views)
     assert shortcut(stack, channel["id"], ts, callback_id=TODO_SHORTCUT).status_code == 200
     view = wait_for(lambda: list(stack.slack.views.values())[views:], what="the modal")[0]
     content = next(b for b in view["blocks"] if b.get("block_id") == TODO_CONTENT_BLOCK)
-    assert content["element"]["initial_value"] == "we should add an alert on login 5xx"
+    assert content["element"]["initial_value"] == (
+        "@channel @alice we should add an alert on login 5xx < 1%"
+    )
     response = stack.submit(view, todo_values("Add an alert on login 5xx"))
     assert response.status_code == 200 and not response.content.strip()
     card = the_card(stack)

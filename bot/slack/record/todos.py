@@ -24,6 +24,7 @@ from bot.domain.declare.commander import CommanderNotFound
 from bot.domain.lifecycle.chores import Chore, chore_key
 from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.record.ports import NewTodo
+from bot.domain.record.postmortem import plain_text
 from bot.domain.record.todos import (
     PlainMention,
     TodoDraft,
@@ -142,7 +143,7 @@ def add_as_todo(
         if tell:
             tell(messages.refusal(STORE_DOWN))
         return
-    text = payload.string(message, "text")
+    text = plain_text(payload.string(message, "text"))  # Datadog gets no Slack markup
     card = card_for_message(cards, channel, ts, payload.string(message, "thread_ts") or None)
     if card is not None:
         refusal = refusal_of(services, Act.ADD_TODO, user_id, card, team_id)
