@@ -178,7 +178,9 @@ def test_add_as_to_do_on_a_message_prefills_the_modal(incident: LocalStack) -> N
     stack = incident
     [channel] = made(stack)
     ts = stack.slack.post_as_user(
-        channel["id"], BOB, "<!channel> <@U0ALICE|alice> we should add an alert on login 5xx &lt; 1%"
+        channel["id"],
+        BOB,
+        "<!channel> <@U0ALICE|alice> we should add an alert on login 5xx &lt; 1%",
     )
     views = len(stack.slack.views)
     assert shortcut(stack, channel["id"], ts, callback_id=TODO_SHORTCUT).status_code == 200
@@ -324,3 +326,39 @@ def test_a_long_to_do_checked_is_journaled_whole(incident: LocalStack) -> None:
         what="the completion journaled",
     )
     assert done.text == long and done.actor_id == BOB
+
+
+def test_a_journal_that_cannot_keep_an_entry_does_not_fail_the_to_do(incident: LocalStack) -> None:
+    stack = incident
+    card = the_card(stack)
+    store: Any = stack.services.store
+    with store._lock:  # the journal refuses its entries (the record misses a line)
+        store._db.execute(
+            "CREATE TEMP TRIGGER no_journal BEFORE INSERT ON incident_docs "
+            "WHEN NEW.kind = 'journal' BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+    try:
+        stack.slash("todo Rotate the webhook secret", channel=card.channel)
+        [todo] = wait_for(
+            lambda: [
+                t
+                for t in todos(stack, card.incident_id)
+                if t["content"] == "Rotate the webhook secret"
+            ],
+            what="the to-do",
+        )
+        wait_for(lambda: todo["id"] in str(todo_list_message(stack, card)), what="listed")
+        assert press_checkbox(stack, card, todo["id"], user=BOB).status_code == 200
+        wait_for(
+            lambda: any(
+                todo["id"] in str(e.get("initial_options", []))
+                for e in checkboxes(todo_list_message(stack, card))
+            ),
+            what="checked on the list",
+        )
+    finally:
+        with store._lock:
+            store._db.execute("DROP TRIGGER no_journal")
+    unfinished = [c for c in stack.services.chores.store.pending_chores() if c.card_key == card.key]
+    assert not unfinished  # none failed, none left behind
+    assert not any("Retry" in str(e.get("blocks")) for e in stack.slack.ephemerals(card.channel))

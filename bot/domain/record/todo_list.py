@@ -18,6 +18,7 @@ from typing import Protocol
 
 from bot.domain.incident.journal import EntryKind, Journal
 from bot.domain.lifecycle.chores import Chore, ChoreStep, ChoreStore, chore_key
+from bot.domain.lifecycle.journaling import keep
 from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.record.ports import RecordGateway
 from bot.domain.record.todos import Todo, open_todos, todo_entry
@@ -153,7 +154,7 @@ class TodoLists:
                 kind, key = EntryKind.TODO_REOPENED, reopened_key(todo)
             else:
                 continue
-            self.journal.add_entry(todo_entry(kind, card.incident_id, todo, None, key=key, at=now))
+            keep(self.journal, todo_entry(kind, card.incident_id, todo, None, key=key, at=now))
 
     def follow(self, cards: Sequence[IncidentCard]) -> int:
         """The sync's round: every open card with a list, under its lease, shows what Datadog

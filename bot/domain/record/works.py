@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from bot.domain.incident.journal import EntryKind, Journal
 from bot.domain.lifecycle.chores import Chore
+from bot.domain.lifecycle.journaling import keep
 from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.record.capture import CapturedMessage
 from bot.domain.record.ports import NewTodo, RecordGateway
@@ -120,7 +121,7 @@ class TodoAddWork:
             key=key,
             at=chore.created_at,
         )
-        self.journal.add_entry(entry)
+        keep(self.journal, entry)
         self.lists.show(card)
         return {}
 
@@ -177,8 +178,9 @@ class TodoCheckWork:
             kind, key = EntryKind.TODO_DONE, done_key(todo)
         else:
             kind, key = EntryKind.TODO_REOPENED, reopened_key(todo)
-        self.journal.add_entry(
-            todo_entry(kind, card.incident_id, todo, chore.actor_id, key=key, at=chore.created_at)
+        keep(
+            self.journal,
+            todo_entry(kind, card.incident_id, todo, chore.actor_id, key=key, at=chore.created_at),
         )
         self.lists.show(card)
         return {}
