@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.domain.incident.journal import EntryKind
-from bot.emulators.card_driver import open_modal
+from bot.emulators.card_driver import open_modal, press_todo_box
 from bot.emulators.personas import ALICE, BOB, CAROL, INCIDENTS
 from bot.emulators.stack import LocalStack
 from bot.slack.common.ids import (
@@ -362,3 +362,38 @@ def test_a_journal_that_cannot_keep_an_entry_does_not_fail_the_to_do(incident: L
     unfinished = [c for c in stack.services.chores.store.pending_chores() if c.card_key == card.key]
     assert not unfinished  # none failed, none left behind
     assert not any("Retry" in str(e.get("blocks")) for e in stack.slack.ephemerals(card.channel))
+
+
+def test_a_box_of_a_to_do_deleted_in_datadog_redraws_the_list_without_retry() -> None:
+    """The sync hasn't shown the deletion yet (a long interval): the press finds the to-do
+    gone, tells the person so (no Retry: nothing to try again) and shows the list again."""
+    stack = LocalStack(env={"DECLARE_SYNC_INTERVAL": "600"}).start()
+    try:
+        stack.declare("Disk full", severity="SEV-2", commander=BOB)
+        stack.wait_done()
+        card = the_card(stack)
+        stack.submit(
+            open_modal(stack, TODO_ACTION, channel=card.channel), todo_values("Grow the volume")
+        )
+        [todo] = wait_for(lambda: todos(stack, card.incident_id), what="the to-do")
+        listed = todo_list_message(stack, card)
+        wait_for(lambda: todo["id"] in str(listed), what="listed")
+        with stack.datadog.lock:  # someone deletes it in Datadog's UI
+            del stack.datadog.todos[card.incident_id][todo["id"]]
+        assert press_todo_box(stack, card.channel, listed, todo["id"], user=BOB).status_code == 200
+        told = wait_for(
+            lambda: [
+                e
+                for e in stack.slack.ephemerals(card.channel)
+                if "no longer in Datadog" in e["text"]
+            ],
+            what="the person told",
+        )
+        assert "Retry" not in str(told[-1]["blocks"]) and told[-1]["user"] == BOB
+        wait_for(
+            lambda: not checkboxes(todo_list_message(stack, card)),
+            what="the list shown again, without it",
+        )
+        assert "No to-dos." in str(todo_list_message(stack, card)["blocks"])
+    finally:
+        stack.stop()

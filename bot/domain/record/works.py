@@ -8,6 +8,7 @@ in a Retry on failure. Datadog is reached through `RecordGateway`, Slack through
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any, Protocol
 
@@ -20,6 +21,8 @@ from bot.domain.record.ports import NewTodo, RecordGateway
 from bot.domain.record.todo_list import TodoLists, done_key, reopened_key
 from bot.domain.record.todos import Todo, todo_entry
 from bot.domain.reliability.outcomes import StepFailed
+
+log = logging.getLogger(__name__)
 
 CAPTURE = "capture"
 TODO_ADD = "todo.add"
@@ -36,6 +39,10 @@ class RecordNotes(Protocol):
 
     def failed(self, chore: Chore, card: IncidentCard | None, what: str) -> None:
         """Tell the person why, with Retry."""
+        ...
+
+    def told(self, chore: Chore, card: IncidentCard | None, text: str) -> None:
+        """Tell the person (plain text), with no Retry: there is nothing to try again."""
         ...
 
 
@@ -186,5 +193,13 @@ class TodoCheckWork:
         return {}
 
     def report_failure(self, chore: Chore, card: IncidentCard | None) -> None:
+        if chore.error == TODO_GONE:  # nothing to retry: the list shows it gone, and why
+            if card is not None:
+                try:
+                    self.lists.show(card)  # under the runner's lease, like `tell`
+                except Exception:  # the sync shows it within its interval anyway
+                    log.warning("to-do list of %s not shown again", card.key, exc_info=True)
+            self.notes.told(chore, card, f"{TODO_GONE} The list shows what Datadog holds now.")
+            return
         verb = "complete" if chore.params.get("done") else "reopen"
         self.notes.failed(chore, card, f"{verb} the to-do in Datadog")
