@@ -4,10 +4,11 @@ Keys: `declare:card:<key>` a card (JSON), `declare:cards` the open cards' keys,
 `declare:closed-cards` a hash of incident id → the key of its `closed` card (resolved, not
 moved), `declare:update:<key>` a job, `declare:updates` unfinished jobs,
 `declare:card-lease:<key>` the lease that lets one worker at a time change an incident,
-`declare:chore:<key>` a chore (kept as long as a card), `declare:chores` unfinished chores, `declare:journal:<id>` a
-hash of an incident's journal entries by their key (HSETNX: a fact is kept once).
-`save_card` is a Lua compare-and-set on the stored card's `version` that keeps both indexes
-in the same step. Cards resolved before the hash existed are not in it (not taken back).
+`declare:chore:<key>` a chore (kept as long as a card), `declare:chores` unfinished chores,
+`declare:journal:<id>` a hash of an incident's journal entries by their key (HSETNX: a fact
+is kept once). `save_card` is a Lua compare-and-set on the stored card's `version` that keeps
+both indexes in the same step; a new card, update job or chore is stored and indexed in one
+Lua step too. Cards resolved before the hash existed are not in it (not taken back).
 """
 
 from __future__ import annotations

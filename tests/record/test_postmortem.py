@@ -331,8 +331,9 @@ def test_draft_on_resolve_retries_an_earlier_failed_attempt(stack: LocalStack) -
     stack.datadog.permissions.discard("incident_write")
     try:
         assert press_card(stack, POSTMORTEM_ACTION).status_code == 200
+        store = stack.services.chores.store
         wait_for(
-            lambda: (c := stack.services.chores.store.get_chore(key)) and c.step is ChoreStep.FAILED,
+            lambda: (c := store.get_chore(key)) and c.step is ChoreStep.FAILED,
             what="the failed attempt",
         )
     finally:

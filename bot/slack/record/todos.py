@@ -230,9 +230,7 @@ def is_todo_request(body: dict[str, Any]) -> bool:
     return bool(words) and words[0].lower() == TODO_WORD
 
 
-def todo_command(
-    ack: Ack, body: dict[str, Any], context: BoltContext, services: Services
-) -> None:
+def todo_command(ack: Ack, body: dict[str, Any], context: BoltContext, services: Services) -> None:
     """`/declare todo …` in an incident channel: checked, stored, then answered in the ack
     within Slack's 3 s (the assignees share one lookup budget)."""
     clock = AckClock(context)
