@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from slack_bolt import Ack, App, BoltRequest, BoltResponse, Respond
+from slack_bolt import Ack, App, BoltContext, BoltRequest, BoltResponse, Respond
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
@@ -159,7 +159,12 @@ class SetContext(Middleware):
 
 
 def declare_command(
-    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Services
+    ack: Ack,
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+    services: Services,
 ) -> None:
     """`/declare list` lists the open incidents; any other `/declare` is declaring's."""
     if is_list_request(body):
@@ -169,7 +174,7 @@ def declare_command(
         post_update_command(ack, body, respond, services)
         return
     if is_todo_request(body):  # `/declare todo …` in an incident channel (bot/slack/record/)
-        todo_command(ack, body, respond, services)
+        todo_command(ack, body, context, services)
         return
     open_declare_modal(ack, body, client, respond, services)
 

@@ -4,10 +4,11 @@ Keys: `declare:card:<key>` a card (JSON), `declare:cards` the open cards' keys,
 `declare:closed-cards` a hash of incident id → the key of its `closed` card (resolved, not
 moved), `declare:update:<key>` a job, `declare:updates` unfinished jobs,
 `declare:card-lease:<key>` the lease that lets one worker at a time change an incident,
-`declare:chore:<key>` a chore, `declare:chores` unfinished chores, `declare:journal:<id>` a
-hash of an incident's journal entries by their key (HSETNX: a fact is kept once).
-`save_card` is a Lua compare-and-set on the stored card's `version` that keeps both indexes
-in the same step. Cards resolved before the hash existed are not in it (not taken back).
+`declare:chore:<key>` a chore (kept as long as a card), `declare:chores` unfinished chores,
+`declare:journal:<id>` a hash of an incident's journal entries by their key (HSETNX: a fact
+is kept once). `save_card` is a Lua compare-and-set on the stored card's `version` that keeps
+both indexes in the same step; a new card, update job or chore is stored and indexed in one
+Lua step too. Cards resolved before the hash existed are not in it (not taken back).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from bot.store.rows import UnreadableRows
 CARD_RETENTION = 180 * 24 * 3600
 """Seconds a card is kept after its last change: buttons on old incidents keep working."""
 UPDATE_RETENTION = 30 * 24 * 3600
+CHORE_RETENTION = CARD_RETENTION
+"""A chore is kept as long as its card (as SQLite keeps it): a finished `todo.list` chore
+says where the card's to-do list is, for as long as its boxes can be pressed."""
 
 SAVE_CARD = """
 local current = redis.call('GET', KEYS[1])
@@ -64,6 +68,16 @@ end
 return 1
 """
 """Store a new card and index it in one step."""
+ADD_INDEXED = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
+  return 0
+end
+if ARGV[3] == '1' then
+  redis.call('SADD', KEYS[2], ARGV[4])
+end
+return 1
+"""
+"""Store a new update job or chore and, unfinished, list it for a resume, in one step."""
 
 
 class RedisIncidentRecords:
@@ -75,6 +89,7 @@ class RedisIncidentRecords:
     _leases: RedisLeases
     _save_card: Any
     _add_card: Any
+    _add_indexed: Any
 
     def _card(self, key: str) -> str:
         return f"{self.prefix}:card:{key}"
@@ -136,12 +151,9 @@ class RedisIncidentRecords:
         return [c for c in cards if c.closed and c.incident_id in incident_ids]
 
     def add_update(self, job: UpdateJob) -> bool:
-        if not self.redis.set(
-            self._job(job.key), job.model_dump_json(), nx=True, ex=UPDATE_RETENTION
-        ):
-            return False
-        self._mark_open(f"{self.prefix}:updates", job.key, not job.finished)
-        return True
+        keys = [self._job(job.key), f"{self.prefix}:updates"]
+        args = [job.model_dump_json(), UPDATE_RETENTION, int(not job.finished), job.key]
+        return bool(self._add_indexed(keys=keys, args=args))
 
     def get_update(self, key: str) -> UpdateJob | None:
         data = self.redis.get(self._job(key))
@@ -160,19 +172,16 @@ class RedisIncidentRecords:
         return f"{self.prefix}:chore:{key}"
 
     def add_chore(self, chore: Chore) -> bool:
-        if not self.redis.set(
-            self._chore(chore.key), chore.model_dump_json(), nx=True, ex=UPDATE_RETENTION
-        ):
-            return False
-        self._mark_open(f"{self.prefix}:chores", chore.key, not chore.finished)
-        return True
+        keys = [self._chore(chore.key), f"{self.prefix}:chores"]
+        args = [chore.model_dump_json(), CHORE_RETENTION, int(not chore.finished), chore.key]
+        return bool(self._add_indexed(keys=keys, args=args))
 
     def get_chore(self, key: str) -> Chore | None:
         data = self.redis.get(self._chore(key))
         return Chore.model_validate_json(data) if data else None
 
     def save_chore(self, chore: Chore) -> None:
-        self.redis.set(self._chore(chore.key), chore.model_dump_json(), ex=UPDATE_RETENTION)
+        self.redis.set(self._chore(chore.key), chore.model_dump_json(), ex=CHORE_RETENTION)
         self._mark_open(f"{self.prefix}:chores", chore.key, not chore.finished)
 
     def pending_chores(self) -> list[Chore]:

@@ -16,7 +16,7 @@ import redis
 from bot.domain.declare.record import DeclarationRecord, Step
 from bot.domain.reliability.observer import RecordKind
 from bot.store.redis_cadence import SAVE_CADENCE, RedisCadenceTables
-from bot.store.redis_incidents import ADD_CARD, SAVE_CARD, RedisIncidentRecords
+from bot.store.redis_incidents import ADD_CARD, ADD_INDEXED, SAVE_CARD, RedisIncidentRecords
 from bot.store.redis_lease import RedisLeases
 from bot.store.redis_sync import RedisSyncTables
 from bot.store.rows import UnreadableRows
@@ -56,6 +56,7 @@ class RedisStore(RedisIncidentRecords, RedisSyncTables, RedisCadenceTables):
         self._leases = RedisLeases(client)
         self._save_card = client.register_script(SAVE_CARD)
         self._add_card = client.register_script(ADD_CARD)
+        self._add_indexed = client.register_script(ADD_INDEXED)
         self._save_cadence = client.register_script(SAVE_CADENCE)
         self.rows = UnreadableRows()
 

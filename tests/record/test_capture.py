@@ -6,6 +6,7 @@ hostile message (`<!channel>`, `<@U…>`, 40 KB) that is kept and quoted without
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 
@@ -17,6 +18,7 @@ from bot.emulators.slack.inbound import block_actions, declare_form_values
 from bot.emulators.stack import LocalStack
 from bot.slack.common.ids import CHORE_RETRY_ACTION
 from bot.slack.common.mrkdwn import FALLBACK_MAX, SECTION_MAX
+from bot.slack.record.capture import PICKER_UNREADABLE
 from tests.app.test_socket_mode import slash, submit
 from tests.card_actions import wait_for
 from tests.channel.test_incident_channel import channel_stack, made
@@ -116,6 +118,10 @@ def test_a_hostile_message_is_captured_safely(declared: LocalStack) -> None:
         what="the link",
     )
     assert len(str(link["title"])) <= 120
+    # Datadog's title is plain text: no Slack markup, no Slack entities
+    assert str(link["title"]).startswith(
+        "Slack: Carol New: @channel @U0BOB look here (https://evil.example) & xxx"
+    ), link["title"]
 
 
 def test_a_message_in_the_incident_channel_is_added_and_elsewhere_a_picker_asks() -> None:
@@ -233,3 +239,90 @@ def test_a_link_whose_answer_was_lost_is_looked_for_not_added_twice(declared: Lo
     assert len(lowered) == 1
     gets = stack.datadog.calls(method="GET")
     assert any(r.path.endswith("/attachments") for r in gets)  # it looked
+
+
+@pytest.mark.parametrize("text", ["Ж" * 600 + " сервер упал", "🔥" * 900 + " on fire"])
+def test_non_ascii_text_goes_through_the_picker(declared: LocalStack, text: str) -> None:
+    """Cyrillic and emoji: the picker's metadata stays whole JSON within 3000 characters."""
+    stack = declared
+    card = the_card(stack)
+    ts = stack.slack.post_as_user(INCIDENTS, CAROL, text)  # not in the thread: the picker
+    views = len(stack.slack.views)
+    assert shortcut(stack, INCIDENTS, ts).status_code == 200
+    picker = wait_for(lambda: list(stack.slack.views.values())[views:], what="the picker")[0]
+    metadata = picker["private_metadata"]
+    assert len(metadata.encode("utf-16-le")) // 2 <= 3000
+    assert json.loads(metadata)["m"]["ts"] == ts
+    options = picker["blocks"][1]["element"]["options"]
+    chosen = next(o for o in options if o["value"] == card.key)
+    values = {"incident": {"incident": {"type": "static_select", "selected_option": chosen}}}
+    response = stack.submit(picker, values)
+    assert response.status_code == 200 and not response.content.strip(b" ")
+    wait_for(lambda: notes_in_thread(stack, card, text[:20]), what="the note")
+    [entry] = [e for e in captured(stack, card.incident_id) if e.data["ts"] == ts]  # type: ignore[attr-defined]
+    assert entry.text.startswith(text[:100])  # type: ignore[attr-defined]
+
+
+def test_an_unreadable_picker_is_told_as_such(declared: LocalStack) -> None:
+    stack = declared
+    card = the_card(stack)
+    ts = stack.slack.post_as_user(INCIDENTS, CAROL, "picker me")
+    views = len(stack.slack.views)
+    assert shortcut(stack, INCIDENTS, ts).status_code == 200
+    picker = wait_for(lambda: list(stack.slack.views.values())[views:], what="the picker")[0]
+    options = picker["blocks"][1]["element"]["options"]
+    chosen = next(o for o in options if o["value"] == card.key)
+    values = {"incident": {"incident": {"type": "static_select", "selected_option": chosen}}}
+    broken = {**picker, "private_metadata": picker["private_metadata"][:-5]}
+    errors = stack.submit(broken, values).json()["errors"]
+    assert errors["incident"] == PICKER_UNREADABLE
+
+
+def test_a_pushpin_that_cannot_be_added_is_told_to_the_person() -> None:
+    stack = channel_stack(DECLARE_CAPTURE_REACTION=":pushpin:")
+    try:
+        stack.declare("Queue backlog", commander=BOB)
+        stack.wait_done()
+        [channel] = made(stack)
+        ts = stack.slack.post_as_user(channel["id"], BOB, "consumer lag 3h")
+        stack.slack.inject("chat.getPermalink", "internal_error")
+        stack.react(channel["id"], ts, "pushpin", user=ALICE)
+        told = wait_for(
+            lambda: [e for e in stack.slack.ephemerals(channel["id"]) if e["user"] == ALICE],
+            what="the person told",
+        )
+        assert "wouldn't give this message's link" in told[-1]["text"]
+        other = stack.slack.post_as_user(channel["id"], BOB, "consumer lag 4h")
+        stack.slack.inject("conversations.history", "internal_error")  # unreadable
+        stack.react(channel["id"], other, "pushpin", user=ALICE)
+        wait_for(
+            lambda: any(
+                "couldn't read the message you reacted to" in e["text"]
+                for e in stack.slack.ephemerals(channel["id"])
+                if e["user"] == ALICE
+            ),
+            what="the unreadable message told",
+        )
+        assert not links(stack, the_card(stack).incident_id)
+    finally:
+        stack.stop()
+
+
+def test_the_pickers_result_reaches_the_person_by_dm_when_ephemeral_fails(
+    declared: LocalStack,
+) -> None:
+    stack = declared
+    card = the_card(stack)
+    ts = stack.slack.post_as_user(INCIDENTS, CAROL, "vendor ticket 4411 opened")
+    views = len(stack.slack.views)
+    assert shortcut(stack, INCIDENTS, ts).status_code == 200
+    picker = wait_for(lambda: list(stack.slack.views.values())[views:], what="the picker")[0]
+    options = picker["blocks"][1]["element"]["options"]
+    chosen = next(o for o in options if o["value"] == card.key)
+    values = {"incident": {"incident": {"type": "static_select", "selected_option": chosen}}}
+    stack.slack.inject("chat.postEphemeral", "channel_not_found")
+    assert stack.submit(picker, values).status_code == 200
+    wait_for(
+        lambda: [m for m in stack.slack.messages(ALICE) if "📌 Added to" in m.get("text", "")],
+        what="the DM",
+    )

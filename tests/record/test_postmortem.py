@@ -321,3 +321,28 @@ def test_reopened_and_resolved_again_the_postmortem_is_not_offered_twice(
     assert stack.submit(view, with_changes(view)).status_code == 200
     wait_for(lambda: "Reopen" in json.dumps(card_message(stack)), what="resolved again")
     assert len(stack.datadog.postmortem_bodies(incident_id)) == 1
+
+
+def test_draft_on_resolve_retries_an_earlier_failed_attempt(stack: LocalStack) -> None:
+    """The Postmortem button failed earlier; "Draft the postmortem" on resolve retries that
+    chore (one per incident) instead of dropping the ask silently."""
+    incident_id = declared(stack)
+    key = postmortem_chore_key(incident_id)
+    stack.datadog.permissions.discard("incident_write")
+    try:
+        assert press_card(stack, POSTMORTEM_ACTION).status_code == 200
+        store = stack.services.chores.store
+        wait_for(
+            lambda: (c := store.get_chore(key)) and c.step is ChoreStep.FAILED,
+            what="the failed attempt",
+        )
+    finally:
+        stack.datadog.permissions.add("incident_write")
+    resolve(stack, draft=True)
+    wait_for(lambda: stack.datadog.postmortem_bodies(incident_id), what="the draft on resolve")
+    done = wait_for(
+        lambda: (c := stack.services.chores.store.get_chore(key)) and c.step is ChoreStep.DONE,
+        what="the chore done",
+    )
+    assert done
+    assert len(stack.datadog.postmortem_bodies(incident_id)) == 1

@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 
 from bot.domain.incident.journal import EntryKind
+from bot.domain.lifecycle.chores import Chore, ChoreStep
+from bot.domain.record.todo_list import LIST_KIND, list_key
 from bot.emulators.personas import BOB
 from bot.emulators.stack import LocalStack
 from bot.store import Store
+from bot.store.redis_incidents import UPDATE_RETENTION
 from bot.store.redis_store import RedisStore
 from bot.store.sqlite import SqliteStore
 from tests.card_actions import wait_for
@@ -51,6 +54,7 @@ def test_the_record_is_kept_once_and_its_list_survives_a_restart(store: Store) -
         assert len(stack.datadog.attachments[card.incident_id]) == 1
         stack.slash("todo Reindex the replica", channel=channel["id"])
         listed = todo_list_message(stack, card)
+        assert_kept_like_the_card(store, card.key)
     finally:
         stack.stop()
     # The same store, a new bot: a to-do completed in Datadog edits the same list message.
@@ -84,3 +88,31 @@ def test_the_record_is_kept_once_and_its_list_survives_a_restart(store: Store) -
         again.services.shutdown()
         again.slack.stop()
         again.datadog.stop()
+
+
+def assert_kept_like_the_card(store: Store, card_key: str) -> None:
+    """Where the list is (a finished `todo.list` chore) lasts as long as the card, on both
+    stores: on Redis it doesn't expire with the update jobs (30 days) while SQLite keeps it."""
+    kept = store.get_chore(list_key(card_key))
+    assert kept is not None and kept.kind == LIST_KIND and kept.finished
+    assert kept.key not in {c.key for c in store.pending_chores()}
+    if isinstance(store, RedisStore):
+        chore_ttl = store.redis.ttl(f"{store.prefix}:chore:{kept.key}")
+        card_ttl = store.redis.ttl(f"{store.prefix}:card:{card_key}")
+        assert chore_ttl > UPDATE_RETENTION and chore_ttl >= card_ttl - 60, (chore_ttl, card_ttl)
+
+
+def test_a_new_chore_is_listed_for_a_resume_with_it_on_both_stores(store: Store) -> None:
+    """Redis stores a chore and lists it unfinished in one step (a Lua script), as SQLite
+    does in one row: no chore is stored that a restart would never resume."""
+    chore = Chore(
+        key="ch-test-1", kind="capture", card_key="C1:1.0", incident_id="i1", actor_id="U1"
+    )
+    assert store.add_chore(chore)
+    assert not store.add_chore(chore)  # a redelivery
+    assert [c.key for c in store.pending_chores()] == [chore.key]
+    done = chore.model_copy(update={"key": "ch-test-2", "step": ChoreStep.DONE})
+    assert store.add_chore(done)
+    assert [c.key for c in store.pending_chores()] == [chore.key]
+    if isinstance(store, RedisStore):
+        assert store.redis.ttl(f"{store.prefix}:chore:{chore.key}") > UPDATE_RETENTION

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.domain.incident.journal import EntryKind
-from bot.emulators.card_driver import open_modal
+from bot.emulators.card_driver import open_modal, press_todo_box
 from bot.emulators.personas import ALICE, BOB, CAROL, INCIDENTS
 from bot.emulators.stack import LocalStack
 from bot.slack.common.ids import (
@@ -21,8 +21,9 @@ from bot.slack.common.ids import (
     TODO_SHORTCUT,
 )
 from bot.slack.declare.messages import HELP_TEXT
+from bot.slack.lifecycle.card_actions import STORE_DOWN
 from bot.slack.record.blocks import TODO_ASSIGNEE_BLOCK, TODO_CONTENT_BLOCK, TODO_DUE_BLOCK
-from tests.card_actions import wait_for
+from tests.card_actions import wait_for, with_changes
 from tests.channel.test_incident_channel import channel_stack, made
 from tests.oracles import assert_blocks_round_trip, assert_view_round_trips
 from tests.record.helpers import checkboxes, press_checkbox, shortcut, the_card, todo_list_message
@@ -154,6 +155,10 @@ def test_an_assignee_without_a_datadog_account_is_told_clearly(incident: LocalSt
     answer = stack.slash(f"todo Call the vendor <@{CAROL}|carol>", channel=card.channel).json()
     assert f"<@{CAROL}> has no Datadog account" in answer["text"]
     assert "Nothing was added" in answer["text"]
+    # As real Slack sends it (the manifests don't escape): `@carol`, a name, not a person.
+    answer = stack.slash("todo Call the vendor @carol tomorrow", channel=card.channel).json()
+    assert "can't tell who @carol is" in answer["text"] and "*Add to-do*" in answer["text"]
+    assert "`/declare todo Call the vendor @carol tomorrow`" in answer["text"]
     view = open_modal(stack, TODO_ACTION, channel=card.channel)
     response = stack.submit(view, todo_values("Call the vendor", CAROL))
     errors = response.json()["errors"]
@@ -172,12 +177,18 @@ def test_todo_outside_an_incident_channel_says_where_it_works(incident: LocalSta
 def test_add_as_to_do_on_a_message_prefills_the_modal(incident: LocalStack) -> None:
     stack = incident
     [channel] = made(stack)
-    ts = stack.slack.post_as_user(channel["id"], BOB, "we should add an alert on login 5xx")
+    ts = stack.slack.post_as_user(
+        channel["id"],
+        BOB,
+        "<!channel> <@U0ALICE|alice> we should add an alert on login 5xx &lt; 1%",
+    )
     views = len(stack.slack.views)
     assert shortcut(stack, channel["id"], ts, callback_id=TODO_SHORTCUT).status_code == 200
     view = wait_for(lambda: list(stack.slack.views.values())[views:], what="the modal")[0]
     content = next(b for b in view["blocks"] if b.get("block_id") == TODO_CONTENT_BLOCK)
-    assert content["element"]["initial_value"] == "we should add an alert on login 5xx"
+    assert content["element"]["initial_value"] == (
+        "@channel @alice we should add an alert on login 5xx < 1%"
+    )
     response = stack.submit(view, todo_values("Add an alert on login 5xx"))
     assert response.status_code == 200 and not response.content.strip()
     card = the_card(stack)
@@ -225,3 +236,164 @@ def test_a_to_do_whose_answer_was_lost_is_found_not_added_twice(incident: LocalS
     )
     renewed = [t for t in todos(stack, card.incident_id) if t["content"] == "Renew the certificate"]
     assert len(renewed) == 1
+
+
+def test_a_checkbox_the_store_cannot_keep_is_told_not_lost(incident: LocalStack) -> None:
+    stack = incident
+    card = the_card(stack)
+    stack.slash("todo Check the backups", channel=card.channel)
+    [todo] = wait_for(
+        lambda: [t for t in todos(stack, card.incident_id) if t["content"] == "Check the backups"],
+        what="the to-do",
+    )
+    wait_for(lambda: todo["id"] in str(todo_list_message(stack, card)), what="listed")
+    store: Any = stack.services.store
+    with store._lock:  # the store refuses to keep a to-do check (a disk full, a lock)
+        store._db.execute(
+            "CREATE TEMP TRIGGER no_checks BEFORE INSERT ON incident_docs "
+            "WHEN NEW.key LIKE 'ch-todo.check-%' BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+    try:
+        responses = len(stack.slack.responses)
+        assert press_checkbox(stack, card, todo["id"], user=BOB).status_code == 200
+        told = wait_for(lambda: stack.slack.responses[responses:], what="the answer")
+        assert STORE_DOWN in told[0]["text"]
+    finally:
+        with store._lock:
+            store._db.execute("DROP TRIGGER no_checks")
+    assert not [t for t in todos(stack, card.incident_id) if t["id"] == todo["id"]][0]["completed"]
+
+
+def test_the_list_keeps_working_after_resolve() -> None:
+    """Resolved, the card leaves the open cards: a box on its list still completes the to-do,
+    and a to-do completed in Datadog still reaches the list (the sync follows it on)."""
+    stack = LocalStack(env={"DECLARE_SYNC_INTERVAL": "0.3"}).start()
+    try:
+        stack.declare("Cache stampede", severity="SEV-2", commander=BOB)
+        stack.wait_done()
+        card = the_card(stack)
+        for text in ("Warm the cache", "Add jitter to the TTLs"):
+            stack.submit(open_modal(stack, TODO_ACTION, channel=card.channel), todo_values(text))
+        wait_for(
+            lambda: len(checkboxes(todo_list_message(stack, card))[0]["options"]) == 2,
+            what="both listed",
+        )
+        warm, jitter = sorted(
+            todos(stack, card.incident_id), key=lambda t: t["content"] != "Warm the cache"
+        )
+        view = open_modal(stack, RESOLVE_ACTION, channel=card.channel)
+        assert stack.submit(view, with_changes(view)).status_code == 200
+        wait_for(lambda: not stack.services.cards.open_cards(), what="resolved")
+        assert press_checkbox(stack, card, warm["id"], user=BOB).status_code == 200
+        wait_for(
+            lambda: next(t for t in todos(stack, card.incident_id) if t["id"] == warm["id"])[
+                "completed"
+            ],
+            what="completed in Datadog after resolve",
+        )
+        stack.datadog.complete_todo(card.incident_id, jitter["id"], "2026-12-07T03:00:00+00:00")
+        wait_for(
+            lambda: (
+                len(checkboxes(todo_list_message(stack, card))[0].get("initial_options", [])) == 2
+            ),
+            what="the sync to check it after resolve",
+        )
+        assert (EntryKind.TODO_DONE, BOB) in kinds(stack, card.incident_id)
+        assert (EntryKind.TODO_DONE, None) in kinds(stack, card.incident_id)
+    finally:
+        stack.stop()
+
+
+def test_a_long_to_do_checked_is_journaled_whole(incident: LocalStack) -> None:
+    """The box's label is cut short; the journal keeps the to-do's whole text, as Datadog
+    holds it (the sync keys the same fact, so a cut entry would win over it)."""
+    stack = incident
+    card = the_card(stack)
+    long = "Write down " + "every step of the failover runbook " * 4 + "and review it"
+    stack.submit(open_modal(stack, TODO_ACTION, channel=card.channel), todo_values(long))
+    [todo] = wait_for(
+        lambda: [t for t in todos(stack, card.incident_id) if t["content"] == long],
+        what="the to-do",
+    )
+    wait_for(lambda: todo["id"] in str(todo_list_message(stack, card)), what="listed")
+    assert press_checkbox(stack, card, todo["id"], user=BOB).status_code == 200
+    [done] = wait_for(
+        lambda: [
+            e
+            for e in stack.services.journal.entries(card.incident_id)
+            if e.kind is EntryKind.TODO_DONE and e.data.get("todo_id") == todo["id"]
+        ],
+        what="the completion journaled",
+    )
+    assert done.text == long and done.actor_id == BOB
+
+
+def test_a_journal_that_cannot_keep_an_entry_does_not_fail_the_to_do(incident: LocalStack) -> None:
+    stack = incident
+    card = the_card(stack)
+    store: Any = stack.services.store
+    with store._lock:  # the journal refuses its entries (the record misses a line)
+        store._db.execute(
+            "CREATE TEMP TRIGGER no_journal BEFORE INSERT ON incident_docs "
+            "WHEN NEW.kind = 'journal' BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+    try:
+        stack.slash("todo Rotate the webhook secret", channel=card.channel)
+        [todo] = wait_for(
+            lambda: [
+                t
+                for t in todos(stack, card.incident_id)
+                if t["content"] == "Rotate the webhook secret"
+            ],
+            what="the to-do",
+        )
+        wait_for(lambda: todo["id"] in str(todo_list_message(stack, card)), what="listed")
+        assert press_checkbox(stack, card, todo["id"], user=BOB).status_code == 200
+        wait_for(
+            lambda: any(
+                todo["id"] in str(e.get("initial_options", []))
+                for e in checkboxes(todo_list_message(stack, card))
+            ),
+            what="checked on the list",
+        )
+    finally:
+        with store._lock:
+            store._db.execute("DROP TRIGGER no_journal")
+    unfinished = [c for c in stack.services.chores.store.pending_chores() if c.card_key == card.key]
+    assert not unfinished  # none failed, none left behind
+    assert not any("Retry" in str(e.get("blocks")) for e in stack.slack.ephemerals(card.channel))
+
+
+def test_a_box_of_a_to_do_deleted_in_datadog_redraws_the_list_without_retry() -> None:
+    """The sync hasn't shown the deletion yet (a long interval): the press finds the to-do
+    gone, tells the person so (no Retry: nothing to try again) and shows the list again."""
+    stack = LocalStack(env={"DECLARE_SYNC_INTERVAL": "600"}).start()
+    try:
+        stack.declare("Disk full", severity="SEV-2", commander=BOB)
+        stack.wait_done()
+        card = the_card(stack)
+        stack.submit(
+            open_modal(stack, TODO_ACTION, channel=card.channel), todo_values("Grow the volume")
+        )
+        [todo] = wait_for(lambda: todos(stack, card.incident_id), what="the to-do")
+        listed = todo_list_message(stack, card)
+        wait_for(lambda: todo["id"] in str(listed), what="listed")
+        with stack.datadog.lock:  # someone deletes it in Datadog's UI
+            del stack.datadog.todos[card.incident_id][todo["id"]]
+        assert press_todo_box(stack, card.channel, listed, todo["id"], user=BOB).status_code == 200
+        told = wait_for(
+            lambda: [
+                e
+                for e in stack.slack.ephemerals(card.channel)
+                if "no longer in Datadog" in e["text"]
+            ],
+            what="the person told",
+        )
+        assert "Retry" not in str(told[-1]["blocks"]) and told[-1]["user"] == BOB
+        wait_for(
+            lambda: not checkboxes(todo_list_message(stack, card)),
+            what="the list shown again, without it",
+        )
+        assert "No to-dos." in str(todo_list_message(stack, card)["blocks"])
+    finally:
+        stack.stop()

@@ -159,7 +159,7 @@ class ChoreRunner:
         self.pending = PendingJobs(
             "chores",
             lambda: [c.key for c in self.store.pending_chores()],
-            lambda key: self.run(key, resumed=True),
+            self.run,
             dispatch,
             self.policy.watch_interval,
         )
@@ -186,7 +186,7 @@ class ChoreRunner:
         else:
             self.run(key)
 
-    def run(self, key: str, *, retry: bool = False, resumed: bool = False) -> Chore | None:
+    def run(self, key: str, *, retry: bool = False) -> Chore | None:
         """Advance the chore as far as it goes; None when its card stayed held elsewhere."""
         chore = self.store.get_chore(key)
         if chore is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from bot.domain.incident.journal import EntryKind, JournalEntry
+from bot.domain.record.postmortem import plain_text
 
 LINK_TITLE_MAX = 120
 """The link attachment's title: the author and the start of the text, on one line."""
@@ -62,7 +63,7 @@ class CapturedMessage(BaseModel):
     def link_title(self) -> str:
         """The attachment's short title in Datadog: `Slack: Jane: the db is at 100% CPU`."""
         who = self.author_name or self.author_id or "someone"
-        body = self.text or (", ".join(self.files) if self.files else "(no text)")
+        body = plain_text(self.text) or (", ".join(self.files) if self.files else "(no text)")
         return one_line(f"Slack: {who}: {body}", LINK_TITLE_MAX)
 
     def journal_text(self) -> str:

@@ -124,6 +124,7 @@ class PostmortemDraft(_Frozen):
 
 _MARKUP = re.compile(r"<([^<>\n]{1,1000})>|(?<![\w`@\\])@([\w][\w.+@/-]*)")
 """Slack's `<…>` tokens, and `@handles` people typed (Datadog would notify them)."""
+_SLACK_TOKEN = re.compile(r"<([^<>\n]{1,1000})>")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 _HTML = re.compile(r"<(?=[A-Za-z/!?])")
 _IMAGE = re.compile(r"!\[")
@@ -153,26 +154,53 @@ def _line_text(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", _unescape(text))
 
 
-def _token(inner: str, names: Mapping[str, str], plain: Callable[[str], str]) -> str:
-    """One `<…>` of Slack's markup as markdown that mentions no one."""
+def _read_token(inner: str, names: Mapping[str, str]) -> tuple[str, str, str | None]:
+    """One `<…>` of Slack's markup read: (kind, what it shows, its https link or None);
+    kind is "mention" (`@name`, `#channel`, `@channel`), "link" or "text"."""
     head, _, label = inner.partition("|")
     if head.startswith("@"):  # <@U123> or <@U123|ana>
         user = head[1:]
-        return code_span("@" + (names.get(user) or label or user), 100)
+        return "mention", "@" + (names.get(user) or label or user), None
     if head.startswith("#"):  # <#C123|general>
-        return code_span("#" + (label or head[1:]), 100)
+        return "mention", "#" + (label or head[1:]), None
     if head.startswith("!"):  # <!channel>, <!subteam^S1|@oncall>, <!date^…|fallback>
         special = head[1:].split("^")[0]
         if special in _SPECIAL_MENTIONS:
-            return code_span("@" + special, 40)
+            return "mention", "@" + special, None
         if special == "subteam":
-            return code_span(label if label.startswith("@") else "@" + (label or "group"), 100)
-        return plain(label)
+            return "mention", label if label.startswith("@") else "@" + (label or "group"), None
+        return "text", label, None
     link = safe_link(_unescape(head))
     if link:
-        shown = _line_text(" ".join((label or link).split()))
-        return f"[{shown}]({link})"
-    return plain(label or head)
+        return "link", " ".join((label or link).split()), link
+    return "text", label or head, None
+
+
+def _token(inner: str, names: Mapping[str, str], plain: Callable[[str], str]) -> str:
+    """One `<…>` of Slack's markup as markdown that mentions no one."""
+    kind, shown, link = _read_token(inner, names)
+    if kind == "mention":
+        return code_span(shown, 100)
+    if link:
+        return f"[{_line_text(shown)}]({link})"
+    return plain(shown)
+
+
+def plain_text(text: str, names: Mapping[str, str] | None = None) -> str:
+    """Slack message text as plain text (a link's title, a to-do): `<@U1|ana>` as `@ana`,
+    `<!channel>` as `@channel`, `<https://x|here>` as `here (https://x)`, `&lt;` as `<`."""
+    names = names or {}
+    out: list[str] = []
+    last = 0
+    for found in _SLACK_TOKEN.finditer(text):
+        out.append(_unescape(text[last : found.start()]))
+        kind, shown, link = _read_token(found.group(1), names)
+        if kind == "text":
+            shown = _unescape(shown)
+        out.append(f"{shown} ({link})" if link and shown != link else shown)
+        last = found.end()
+    out.append(_unescape(text[last:]))
+    return "".join(out)
 
 
 def slack_text(text: str, names: Mapping[str, str] | None = None, *, one_line: bool = False) -> str:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.domain.incident.journal import EntryKind, Journal, JournalEntry
 from bot.domain.lifecycle.card import publish_card
 from bot.domain.lifecycle.chores import Chore, chore_key
+from bot.domain.lifecycle.journaling import keep
 from bot.domain.lifecycle.ports import CardPublisher, IncidentStore
 from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.record.postmortem import (
@@ -224,20 +225,18 @@ class PostmortemWork:
         return True
 
     def _journal(self, chore: Chore, link: PostmortemLink) -> None:
-        try:
-            self.journal.add_entry(
-                JournalEntry(
-                    key=f"postmortem:{link.attachment_id}",
-                    incident_id=chore.incident_id,
-                    at=chore.updated_at,
-                    kind=EntryKind.POSTMORTEM,
-                    actor_id=chore.actor_id,
-                    text=link.title,
-                    permalink=link.url,
-                )
-            )
-        except Exception:  # the record misses one line; the postmortem is there
-            log.warning("journal entry of the postmortem not kept", exc_info=True)
+        keep(
+            self.journal,
+            JournalEntry(
+                key=f"postmortem:{link.attachment_id}",
+                incident_id=chore.incident_id,
+                at=chore.updated_at,
+                kind=EntryKind.POSTMORTEM,
+                actor_id=chore.actor_id,
+                text=link.title,
+                permalink=link.url,
+            ),
+        )
 
     def report_failure(self, chore: Chore, card: IncidentCard | None) -> None:
         self.slack.report_failure(chore, card)

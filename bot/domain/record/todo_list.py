@@ -13,11 +13,12 @@ import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Protocol
 
 from bot.domain.incident.journal import EntryKind, Journal
 from bot.domain.lifecycle.chores import Chore, ChoreStep, ChoreStore, chore_key
+from bot.domain.lifecycle.journaling import keep
 from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.record.ports import RecordGateway
 from bot.domain.record.todos import Todo, open_todos, todo_entry
@@ -27,6 +28,10 @@ log = logging.getLogger(__name__)
 
 LIST_KIND = "todo.list"
 FOLLOW_LEASE_TTL = 9.0
+AFTER_RESOLVE = 24 * 3600.0
+"""Seconds a resolved card's list is still followed (by the process holding the sync)."""
+AFTER_RESOLVE_MAX = 50
+"""Resolved cards whose lists are followed at most, the most recently open first."""
 
 
 def list_key(card_key: str) -> str:
@@ -52,7 +57,9 @@ class TodoBoard(Protocol):
 
 
 class ListStore(ChoreStore, CardLeases, Protocol):
-    """The chores (where the list is kept) and the cards' leases."""
+    """The chores (where the list is kept), the cards' leases, and resolved cards."""
+
+    def closed_cards(self, incident_ids: Collection[str]) -> list[IncidentCard]: ...
 
 
 def _signature(todos: Sequence[Todo]) -> str:
@@ -78,6 +85,9 @@ class TodoLists:
         self.journal = journal
         self.clock = clock
         self.owner = f"todo-lists/{uuid.uuid4().hex[:12]}"
+        self._followed: dict[str, float] = {}
+        """Incidents whose list was shown while open: when last seen open (the sync's
+        thread reads and drops; a chore's `show` adds)."""
 
     def kept(self, card_key: str) -> Chore | None:
         return self.store.get_chore(list_key(card_key))
@@ -100,6 +110,8 @@ class TodoLists:
         A to-do done or reopened since the last list was shown, and not journaled by its
         chore, was changed in Datadog: journaled here, with no actor.
         """
+        if card.open:  # followed on for a while once resolved
+            self._followed[card.incident_id] = self.clock()
         if todos is None:
             todos = self.gateway.todos(card.incident_id)
         kept = self.kept(card.key)
@@ -142,27 +154,60 @@ class TodoLists:
                 kind, key = EntryKind.TODO_REOPENED, reopened_key(todo)
             else:
                 continue
-            self.journal.add_entry(todo_entry(kind, card.incident_id, todo, None, key=key, at=now))
+            keep(self.journal, todo_entry(kind, card.incident_id, todo, None, key=key, at=now))
 
     def follow(self, cards: Sequence[IncidentCard]) -> int:
         """The sync's round: every open card with a list, under its lease, shows what Datadog
-        holds now (a to-do completed there reaches Slack). Returns the lists read."""
+        holds now (a to-do completed there reaches Slack). A card resolved since is followed
+        on for AFTER_RESOLVE seconds (at most AFTER_RESOLVE_MAX of them, read with the store's
+        `closed_cards`): people finish the to-dos after the incident. Returns the lists read."""
+        now = self.clock()
         read = 0
+        open_ids = set()
         for card in cards:
             if not card.open or self.kept(card.key) is None:
                 continue
-            lease = Lease(CardClaims(self.store), card.key, self.owner, FOLLOW_LEASE_TTL)
-            if not lease.acquire():
-                continue  # a chore or an update holds it: the next round shows it
-            try:
-                read += 1
-                todos = self.gateway.todos(card.incident_id)
-                lease.check()
-                self.show(card, todos)
-            except LeaseLost:
-                log.info("to-do list of %s: lease lost, left to its holder", card.key)
-            except Exception:  # one incident's failure must not stop the others
-                log.warning("to-do list of %s: following failed", card.key, exc_info=True)
-            finally:
-                lease.release()
+            open_ids.add(card.incident_id)
+            self._followed[card.incident_id] = now
+            read += self._follow_one(card) is not None
+        for incident_id, seen in list(self._followed.items()):
+            if incident_id not in open_ids and now - seen > AFTER_RESOLVE:
+                self._followed.pop(incident_id, None)
+        resolved = sorted(
+            (i for i in self._followed if i not in open_ids),
+            key=lambda i: self._followed[i],
+            reverse=True,
+        )
+        for stale in resolved[AFTER_RESOLVE_MAX:]:
+            self._followed.pop(stale, None)
+        resolved = resolved[:AFTER_RESOLVE_MAX]
+        closed = self.store.closed_cards(resolved) if resolved else []
+        for gone in set(resolved) - {c.incident_id for c in closed}:
+            self._followed.pop(gone, None)  # deleted, or open again under a new card
+        for card in closed:
+            if self.kept(card.key) is None:
+                continue
+            followed = self._follow_one(card)
+            if followed is False:  # e.g. its channel archived on resolve: stop there
+                self._followed.pop(card.incident_id, None)
+            read += followed is not None
         return read
+
+    def _follow_one(self, card: IncidentCard) -> bool | None:
+        """One card's list under its lease: True shown, False failed, None not held."""
+        lease = Lease(CardClaims(self.store), card.key, self.owner, FOLLOW_LEASE_TTL)
+        if not lease.acquire():
+            return None  # a chore or an update holds it: the next round shows it
+        try:
+            todos = self.gateway.todos(card.incident_id)
+            lease.check()
+            self.show(card, todos)
+            return True
+        except LeaseLost:
+            log.info("to-do list of %s: lease lost, left to its holder", card.key)
+            return True
+        except Exception:  # one incident's failure must not stop the others
+            log.warning("to-do list of %s: following failed", card.key, exc_info=True)
+            return False
+        finally:
+            lease.release()

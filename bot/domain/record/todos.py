@@ -16,12 +16,18 @@ from bot.domain.incident.journal import EntryKind, JournalEntry
 CONTENT_MAX = 1000
 """What one to-do may say (the Slack list shows each on one line, cut shorter)."""
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_PLAIN_MENTION = re.compile(r"(?<![<\w])@[\w.\-]+")
+"""`@bob` as Slack sends it when the command doesn't escape mentions: a name, not a person."""
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DUE_WORDS = {"today": 0, "tomorrow": 1}
 
 
 class TodoTextError(ValueError):
     """`/declare todo` text that can't become a to-do; the message is for the person."""
+
+
+class PlainMention(TodoTextError):
+    """`@bob` typed in `/declare todo`: Slack sends the name, which names no one reliably."""
 
 
 class AnonymousAssignee(BaseModel):
@@ -86,6 +92,13 @@ def parse_todo_text(text: str, today: date) -> TodoDraft:
     content "Rotate the key", assignees ("U1",), due 2026-12-08.
     """
     assignees = tuple(dict.fromkeys(_MENTION.findall(text)))
+    plain = _PLAIN_MENTION.findall(_MENTION.sub(" ", text))
+    if plain:
+        raise PlainMention(
+            f"`/declare todo` can't tell who {plain[0]} is (Slack sends the name, not the "
+            "person), so nothing was added. To assign it, use *Add to-do* on the incident's "
+            "card and pick the person there; or leave the person out."
+        )
     words = _MENTION.sub(" ", text).split()
     due: date | None = None
     if words:

@@ -8,17 +8,21 @@ in a Retry on failure. Datadog is reached through `RecordGateway`, Slack through
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any, Protocol
 
 from bot.domain.incident.journal import EntryKind, Journal
 from bot.domain.lifecycle.chores import Chore
+from bot.domain.lifecycle.journaling import keep
 from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.record.capture import CapturedMessage
 from bot.domain.record.ports import NewTodo, RecordGateway
 from bot.domain.record.todo_list import TodoLists, done_key, reopened_key
 from bot.domain.record.todos import Todo, todo_entry
 from bot.domain.reliability.outcomes import StepFailed
+
+log = logging.getLogger(__name__)
 
 CAPTURE = "capture"
 TODO_ADD = "todo.add"
@@ -35,6 +39,10 @@ class RecordNotes(Protocol):
 
     def failed(self, chore: Chore, card: IncidentCard | None, what: str) -> None:
         """Tell the person why, with Retry."""
+        ...
+
+    def told(self, chore: Chore, card: IncidentCard | None, text: str) -> None:
+        """Tell the person (plain text), with no Retry: there is nothing to try again."""
         ...
 
 
@@ -120,7 +128,7 @@ class TodoAddWork:
             key=key,
             at=chore.created_at,
         )
-        self.journal.add_entry(entry)
+        keep(self.journal, entry)
         self.lists.show(card)
         return {}
 
@@ -150,7 +158,8 @@ class TodoCheckWork:
 
     @staticmethod
     def _result(todo: Todo) -> dict[str, Any]:
-        return {"completed": todo.completed, "modified": todo.modified}
+        """What Datadog holds of it: its whole text too (the box's label is cut short)."""
+        return {"completed": todo.completed, "modified": todo.modified, "content": todo.content}
 
     def find(self, chore: Chore, card: IncidentCard) -> dict[str, Any] | None:
         todo = self._todo(chore, card)
@@ -168,7 +177,7 @@ class TodoCheckWork:
     def tell(self, chore: Chore, card: IncidentCard) -> dict[str, Any]:
         todo = Todo(
             id=str(chore.params["todo_id"]),
-            content=str(chore.params.get("content", "")),
+            content=str(chore.result.get("content") or chore.params.get("content", "")),
             completed=chore.result.get("completed"),
             modified=chore.result.get("modified"),
         )
@@ -176,12 +185,21 @@ class TodoCheckWork:
             kind, key = EntryKind.TODO_DONE, done_key(todo)
         else:
             kind, key = EntryKind.TODO_REOPENED, reopened_key(todo)
-        self.journal.add_entry(
-            todo_entry(kind, card.incident_id, todo, chore.actor_id, key=key, at=chore.created_at)
+        keep(
+            self.journal,
+            todo_entry(kind, card.incident_id, todo, chore.actor_id, key=key, at=chore.created_at),
         )
         self.lists.show(card)
         return {}
 
     def report_failure(self, chore: Chore, card: IncidentCard | None) -> None:
+        if chore.error == TODO_GONE:  # nothing to retry: the list shows it gone, and why
+            if card is not None:
+                try:
+                    self.lists.show(card)  # under the runner's lease, like `tell`
+                except Exception:  # the sync shows it within its interval anyway
+                    log.warning("to-do list of %s not shown again", card.key, exc_info=True)
+            self.notes.told(chore, card, f"{TODO_GONE} The list shows what Datadog holds now.")
+            return
         verb = "complete" if chore.params.get("done") else "reopen"
         self.notes.failed(chore, card, f"{verb} the to-do in Datadog")

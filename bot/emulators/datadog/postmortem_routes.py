@@ -57,7 +57,8 @@ class PostmortemRoutes(RecordRoutes):
             self.postmortems.setdefault(incident["id"], []).append(copy.deepcopy(attributes))
         slug = re.sub(r"[^A-Za-z0-9-]+", "-", title).strip("-") or "postmortem"
         url = NOTEBOOK_URL.format(id=number, slug=slug)
-        item = self.store_attachment(incident["id"], "postmortem", url, title)
-        refs = incident["relationships"].setdefault("attachments", {"data": []})["data"]
-        refs.append({"id": item["id"], "type": "incident_attachments"})
+        with self.lock:
+            item = self.store_attachment(incident["id"], "postmortem", url, title)
+            refs = incident["relationships"].setdefault("attachments", {"data": []})["data"]
+            refs.append({"id": item["id"], "type": "incident_attachments"})
         return Response(201, {"data": item, "included": self._owner_included()})

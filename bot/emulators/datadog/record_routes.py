@@ -131,10 +131,11 @@ class RecordRoutes(DatadogState):
         incident = self.find_incident(params["incident_id"])
         if incident is None:
             return generic_error(404, "incident not found")
-        items = [
-            self._todo_served(t, embed_users=False)
-            for t in self.todos.get(incident["id"], {}).values()
-        ]
+        with self.lock:
+            items = [
+                self._todo_served(t, embed_users=False)
+                for t in self.todos.get(incident["id"], {}).values()
+            ]
         return Response(200, {"data": items, "meta": pagination(0, len(items))})
 
     def _create_todo(self, request: Request, params: dict[str, str]) -> Response:
@@ -163,14 +164,17 @@ class RecordRoutes(DatadogState):
                 "last_modified_by_user": user_ref(self.owner_id),
             },
         }
-        self.todos.setdefault(incident["id"], {})[todo["id"]] = todo
-        return Response(201, {"data": self._todo_served(todo, embed_users=True)})
+        with self.lock:
+            self.todos.setdefault(incident["id"], {})[todo["id"]] = todo
+            served = self._todo_served(todo, embed_users=True)
+        return Response(201, {"data": served})
 
     def _found_todo(self, params: dict[str, str]) -> tuple[JSON | None, Response | None]:
         incident = self.find_incident(params["incident_id"])
         if incident is None:
             return None, generic_error(404, "incident not found")
-        todo = self.todos.get(incident["id"], {}).get(params["todo_id"])
+        with self.lock:
+            todo = self.todos.get(incident["id"], {}).get(params["todo_id"])
         if todo is None:
             return None, generic_error(404, "todo not found")
         return todo, None
@@ -182,19 +186,22 @@ class RecordRoutes(DatadogState):
         if todo is None:
             assert missing is not None
             return missing
-        attrs: dict[str, Any] = todo["attributes"]
-        for key in ("content", "assignees", "due_date", "completed"):
-            if key in body["data"]["attributes"]:
-                attrs[key] = copy.deepcopy(body["data"]["attributes"][key])
-        attrs["modified"] = now_iso()
-        attrs["created_by_uuid"] = self.owner_id
-        attrs["last_modified_by_uuid"] = self.owner_id
-        return Response(200, {"data": self._todo_served(todo, embed_users=True)})
+        with self.lock:
+            attrs: dict[str, Any] = todo["attributes"]
+            for key in ("content", "assignees", "due_date", "completed"):
+                if key in body["data"]["attributes"]:
+                    attrs[key] = copy.deepcopy(body["data"]["attributes"][key])
+            attrs["modified"] = now_iso()
+            attrs["created_by_uuid"] = self.owner_id
+            attrs["last_modified_by_uuid"] = self.owner_id
+            served = self._todo_served(todo, embed_users=True)
+        return Response(200, {"data": served})
 
     def _delete_todo(self, request: Request, params: dict[str, str]) -> Response:
         todo, missing = self._found_todo(params)
         if todo is None:
             assert missing is not None
             return missing
-        del self.todos[todo["attributes"]["incident_id"]][todo["id"]]
+        with self.lock:
+            self.todos[todo["attributes"]["incident_id"]].pop(todo["id"], None)
         return Response(204, b"", {"Content-Type": "text/html; charset=utf-8"})

@@ -22,7 +22,7 @@ HELP_TEXT = (
     "• `/declare` — open the form\n"
     "• `/declare checkout is down` — open it with the title filled in\n"
     "• `/declare list` — the open incidents (active and stable), newest first, with Update\n"
-    "• `/declare todo Rotate the key @bob tomorrow` — a to-do, in an incident's channel\n"
+    "• `/declare todo Rotate the key tomorrow` — a to-do, in an incident's channel\n"
     "• `/declare update Rolled back; watching` — a status update, in an incident's channel\n"
     "• `/declare help` — this message\n"
     "You can also declare from any message: its ⋯ menu → *Declare incident*; and add a "

@@ -106,6 +106,18 @@ def _option(todo: Todo) -> dict[str, Any]:
     return option
 
 
+TODO_LIST_BLOCK = "todos_"
+LIST_CARD_MARK = "|"
+"""A list's checkbox block names its card (`todos_0|C1:17.1`): a press finds the card, open
+or resolved, from the message itself."""
+
+
+def card_key_of_list_block(block_id: str) -> str:
+    """The card key a list's checkbox block names ("" on lists posted before it did)."""
+    head, mark, key = block_id.partition(LIST_CARD_MARK)
+    return key if mark and head.startswith(TODO_LIST_BLOCK) else ""
+
+
 def todo_list(card: IncidentCard, todos: Sequence[Todo]) -> Message:
     """The list in the card's thread: one checkbox per to-do, checked when done."""
     label = card.shown.label
@@ -123,7 +135,8 @@ def todo_list(card: IncidentCard, todos: Sequence[Todo]) -> Message:
         checked = [_option(t) for t in chunk if t.done]
         if checked:
             element["initial_options"] = checked
-        blocks.append({"type": "actions", "block_id": f"todos_{group}", "elements": [element]})
+        block_id = f"{TODO_LIST_BLOCK}{group}{LIST_CARD_MARK}{card.key}"
+        blocks.append({"type": "actions", "block_id": block_id, "elements": [element]})
     if len(todos) > len(shown):
         more = f"…and {len(todos) - len(shown)} more in Datadog"
         if card.shown.url:

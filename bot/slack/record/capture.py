@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -28,11 +28,13 @@ from bot.domain.record.works import CAPTURE
 from bot.slack.access.policy import ACCESS_WAIT
 from bot.slack.common import payload
 from bot.slack.common.context import Services, after_ack
-from bot.slack.common.mrkdwn import escape
+from bot.slack.common.mrkdwn import FALLBACK_MAX, SECTION_MAX, cut, escape, verbatim
 from bot.slack.declare import messages
 from bot.slack.declare.command import ephemeral
 from bot.slack.errors import error_of
 from bot.slack.lifecycle.card_actions import STORE_DOWN, open_view
+from bot.slack.lifecycle.publisher import tell_person
+from bot.slack.lifecycle.update_submission import ACCESS_SUBMIT_WAIT, AckClock
 from bot.slack.record.blocks import INCIDENT_BLOCK, picker_view
 from bot.slack.record.locate import card_for_message, card_of_channel
 
@@ -43,6 +45,16 @@ TEXT_KEPT = 4000
 """Characters of a message the record keeps (the permalink leads to the whole)."""
 PICKER_TEXT = 2000
 """Characters carried through the picker (its private_metadata holds at most 3000)."""
+METADATA_MAX = 3000
+"""Slack's limit on a view's private_metadata."""
+PICKER_UNREADABLE = (
+    "declare-bot couldn't read which message this picker was for. Close it and use "
+    "*Add to incident* on the message again."
+)
+UNREADABLE = (
+    "declare-bot couldn't read the message you reacted to, so it wasn't added. If it's in "
+    "a thread, use *Add to incident* on it instead."
+)
 NO_INCIDENTS = "There are no open incidents you can see to add this message to."
 NO_PERMALINK = (
     "Slack wouldn't give this message's link ({error}), so it wasn't added. "
@@ -112,6 +124,17 @@ def read_message(client: WebClient, channel: str, message: dict[str, Any]) -> Ca
     )
 
 
+def tell_privately(client: WebClient, user_id: str, card: IncidentCard) -> Tell:
+    """Tell the person ephemerally in the card's channel, else by DM (`tell_person`)."""
+
+    def tell(text: str) -> None:
+        shown = cut(text, SECTION_MAX)
+        message = (cut(text, FALLBACK_MAX), [{"type": "section", "text": verbatim(shown)}])
+        tell_person(client, user_id, card, message, "a capture")
+
+    return tell
+
+
 def capture(
     services: Services,
     client: WebClient,
@@ -120,9 +143,12 @@ def capture(
     message: dict[str, Any],
     actor_id: str,
     tell: Tell | None,
+    *,
+    success_told: bool = True,
 ) -> bool:
     """Keep the message in the incident's record and start its chore (after the ack).
-    False when it was kept already (nothing new is sent)."""
+    False when it was kept already (nothing new is sent). `success_told` False: only what
+    went wrong is told (a 📌: the note in the thread says it was added)."""
     label = escape(card.shown.label)
     try:
         captured = read_message(client, channel, message)
@@ -149,7 +175,7 @@ def capture(
     log.info(
         "message %s captured into %s: kept %s, chore %s", captured.key, card.key, kept, started
     )
-    if tell:
+    if tell and success_told:
         if kept or started:
             tell(f"📌 Added to {label}: it's quoted in the card's thread and linked in Datadog.")
         else:
@@ -158,10 +184,17 @@ def capture(
 
 
 def refusal_of(
-    services: Services, act: Act, user_id: str, card: IncidentCard, team_id: str
+    services: Services,
+    act: Act,
+    user_id: str,
+    card: IncidentCard,
+    team_id: str,
+    *,
+    wait: float = ACCESS_WAIT,
 ) -> str | None:
-    """Why the one access policy refuses `act` to this person; None when they may."""
-    verdict = services.access.may(act, user_id, card, wait=ACCESS_WAIT, team_id=team_id)
+    """Why the one access policy refuses `act` to this person; None when they may. Before
+    an ack, `wait` is what the ack's clock leaves (`AckClock.left(ACCESS_SUBMIT_WAIT)`)."""
+    verdict = services.access.may(act, user_id, card, wait=wait, team_id=team_id)
     return verdict.refusal
 
 
@@ -177,17 +210,30 @@ def open_cards_newest_first(services: Services) -> list[IncidentCard]:
 
 
 def _picker_metadata(channel: str, message: dict[str, Any]) -> str:
-    kept = {
-        "c": channel,
-        "m": {
-            "ts": payload.string(message, "ts"),
-            "user": payload.string(message, "user"),
-            "thread_ts": payload.string(message, "thread_ts"),
-            "text": payload.string(message, "text")[:PICKER_TEXT],
-            "files": [{"name": n} for n in _files(message)][:20],
-        },
-    }
-    return json.dumps(kept)[:3000]
+    """The message, as JSON within private_metadata's 3000 characters: the text is shortened
+    (never the JSON cut) until it fits, whatever its script."""
+    text = payload.string(message, "text")[:PICKER_TEXT]
+    files = [{"name": n[:100]} for n in _files(message)][:20]
+    while True:
+        kept = {
+            "c": channel,
+            "m": {
+                "ts": payload.string(message, "ts"),
+                "user": payload.string(message, "user"),
+                "thread_ts": payload.string(message, "thread_ts"),
+                "text": text,
+                "files": files,
+            },
+        }
+        encoded = json.dumps(kept, ensure_ascii=False)
+        size = len(encoded.encode("utf-16-le")) // 2  # an emoji counts twice, as in Slack
+        if size <= METADATA_MAX or (not text and not files):
+            return encoded
+        over = size - METADATA_MAX
+        if text:
+            text = text[: max(0, len(text) - max(over, 1))]
+        else:
+            files = files[:-1]
 
 
 def add_to_incident(
@@ -234,9 +280,10 @@ def add_to_incident(
 
 
 def submit_capture_picker(
-    ack: Ack, body: dict[str, Any], client: WebClient, services: Services
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, services: Services
 ) -> None:
     """The picker's submission: the chosen incident, checked again, then the capture."""
+    clock = AckClock(context)
     view = payload.view(body)
     values = payload.obj(payload.obj(view, "state"), "values")
     chosen = payload.string(
@@ -247,16 +294,22 @@ def submit_capture_picker(
     )
     user_id = payload.user_id(body)
     try:
-        kept = json.loads(payload.string(view, "private_metadata") or "{}")
+        kept = payload.as_dict(json.loads(payload.string(view, "private_metadata") or "{}"))
+    except ValueError:
+        log.warning("the capture picker's metadata is unreadable")
+        ack(response_action="errors", errors={INCIDENT_BLOCK: PICKER_UNREADABLE})
+        return
+    try:
         card = services.cards.get_card(chosen) if chosen else None
-    except Exception:  # unreadable metadata or the store is down
-        log.exception("reading the capture picker failed")
+    except Exception:  # the store is down
+        log.exception("reading the capture picker's card failed")
         ack(response_action="errors", errors={INCIDENT_BLOCK: STORE_DOWN})
         return
     if card is None:
         ack(response_action="errors", errors={INCIDENT_BLOCK: "Pick an incident."})
         return
-    refusal = refusal_of(services, Act.CAPTURE, user_id, card, team_of(body))
+    wait = clock.left(ACCESS_SUBMIT_WAIT)
+    refusal = refusal_of(services, Act.CAPTURE, user_id, card, team_of(body), wait=wait)
     if refusal:
         ack(response_action="errors", errors={INCIDENT_BLOCK: refusal})
         return
@@ -264,12 +317,7 @@ def submit_capture_picker(
     channel = str(kept.get("c", ""))
     message = payload.as_dict(kept.get("m"))
 
-    def tell(text: str) -> None:
-        try:
-            client.chat_postEphemeral(channel=card.channel, user=user_id, text=text)
-        except SlackApiError as exc:
-            log.info("telling %s about a capture failed: %s", user_id, error_of(exc))
-
+    tell = tell_privately(client, user_id, card)
     after_ack(
         services, lambda: capture(services, client, card, channel, message, user_id, tell), tell
     )
@@ -314,12 +362,16 @@ def capture_reaction(body: dict[str, Any], client: WebClient, services: Services
         card = card_of_channel(services.cards.open_cards(), channel)
         if card is None:
             return  # not an incident channel the bot created: reactions there mean nothing
-        if refusal_of(services, Act.CAPTURE, user_id, card, team_id):  # a reaction: no answer
+        tell = tell_privately(client, user_id, card)  # ephemeral in that channel, else a DM
+        refusal = refusal_of(services, Act.CAPTURE, user_id, card, team_id)
+        if refusal:
             log.info("a %s reaction by %s on %s: not allowed", wanted, user_id, card.key)
+            tell(messages.refusal(refusal))
             return
         message = read_reacted(client, channel, ts)
         if message is None:
+            tell(messages.refusal(UNREADABLE))
             return
-        capture(services, client, card, channel, message, user_id, None)
+        capture(services, client, card, channel, message, user_id, tell, success_told=False)
 
     after_ack(services, add, None)

@@ -13,9 +13,10 @@ from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.record.capture import CapturedMessage
 from bot.domain.record.todos import Todo
 from bot.domain.reliability.outcomes import StepFailed
+from bot.slack.common.mrkdwn import FALLBACK_MAX, SECTION_MAX, cut, safe, verbatim
 from bot.slack.errors import error_of
 from bot.slack.lifecycle.chore_retry import tell_chore_failure
-from bot.slack.lifecycle.publisher import post_under_card
+from bot.slack.lifecycle.publisher import post_under_card, tell_person
 from bot.slack.record.blocks import capture_note, todo_list
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,11 @@ class SlackRecordNotes:
 
     def failed(self, chore: Chore, card: IncidentCard | None, what: str) -> None:
         tell_chore_failure(self.client, chore, card, what)
+
+    def told(self, chore: Chore, card: IncidentCard | None, text: str) -> None:
+        shown = cut(safe(text), SECTION_MAX)
+        message = (cut(text, FALLBACK_MAX), [{"type": "section", "text": verbatim(shown)}])
+        tell_person(self.client, chore.actor_id, card, message, chore.kind)
 
     def show(self, card: IncidentCard, todos: Sequence[Todo], ts: str | None) -> str:
         text, blocks = todo_list(card, todos)

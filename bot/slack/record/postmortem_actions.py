@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Respond
@@ -92,22 +93,29 @@ class PostmortemOnResolve:
         if mode is PostmortemMode.OFFER and not checked(state_values(view), POSTMORTEM_BLOCK):
             return None
         chore = postmortem_chore(card, job.actor_id, via="resolve")
+        go: Callable[[str], object] = services.chores.run
         if not services.chores.store.add_chore(chore):
-            return None  # asked for already: that one goes on
+            stored = services.chores.store.get_chore(chore.key)
+            if stored is None or stored.step is not ChoreStep.FAILED:
+                return None  # asked for already: that one goes on (or is done)
+            go = services.chores.retry  # an earlier attempt failed: this ask retries it
         log.info("postmortem of %s asked for on resolve", card.incident_id)
 
         def start() -> None:
-            services.dispatch(chore.key, lambda key: _after_resolve(services, job.key, key))
+            services.dispatch(chore.key, lambda key: _after_resolve(services, job.key, key, go))
 
         return start
 
 
-def _after_resolve(services: Services, update_key: str, chore_key: str) -> object:
-    """Run the chore once the resolve is done (or given up on), so the draft has it."""
+def _after_resolve(
+    services: Services, update_key: str, chore_key: str, go: Callable[[str], object]
+) -> object:
+    """Run (or retry) the chore once the resolve is done (or given up on), so the draft
+    has it."""
     deadline = time.monotonic() + AFTER_RESOLVE_WAIT
     while time.monotonic() < deadline:
         job = services.cards.get_update(update_key)
         if job is None or job.finished:
             break
         time.sleep(0.05)
-    return services.chores.run(chore_key)
+    return go(chore_key)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import UTC, date, datetime
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.domain.access.rules import Act
@@ -23,7 +24,14 @@ from bot.domain.declare.commander import CommanderNotFound
 from bot.domain.lifecycle.chores import Chore, chore_key
 from bot.domain.lifecycle.record import IncidentCard
 from bot.domain.record.ports import NewTodo
-from bot.domain.record.todos import TodoDraft, TodoTextError, handle_for, parse_todo_text
+from bot.domain.record.postmortem import plain_text
+from bot.domain.record.todos import (
+    PlainMention,
+    TodoDraft,
+    TodoTextError,
+    handle_for,
+    parse_todo_text,
+)
 from bot.domain.record.works import TODO_ADD, TODO_CHECK
 from bot.domain.reliability.outcomes import LookupFailed
 from bot.slack.access.policy import ACCESS_WAIT
@@ -33,12 +41,21 @@ from bot.slack.common.ids import TODO_CHECK_ACTION
 from bot.slack.common.mrkdwn import escape
 from bot.slack.declare import messages
 from bot.slack.declare.command import ephemeral
-from bot.slack.lifecycle.card_actions import STORE_DOWN, NoCard, Press, card_press, open_view
+from bot.slack.lifecycle.card_actions import (
+    STORE_DOWN,
+    NoCard,
+    Press,
+    card_press,
+    open_view,
+    tell,
+)
+from bot.slack.lifecycle.update_submission import ACCESS_SUBMIT_WAIT, AckClock
 from bot.slack.record.blocks import (
     INCIDENT_BLOCK,
     TODO_ASSIGNEE_BLOCK,
     TODO_CONTENT_BLOCK,
     TODO_DUE_BLOCK,
+    card_key_of_list_block,
     todo_view,
 )
 from bot.slack.record.capture import open_cards_newest_first, refusal_of, team_of
@@ -61,10 +78,11 @@ class AssigneeError(Exception):
         self.text = text
 
 
-def assignee_handle(services: Services, slack_id: str) -> str:
-    """A Slack user's Datadog handle (by their Slack email), or AssigneeError saying why."""
+def assignee_handle(services: Services, slack_id: str, *, timeout: float) -> str:
+    """A Slack user's Datadog handle (by their Slack email), or AssigneeError saying why;
+    `timeout` is what the ack's clock leaves for it."""
     try:
-        commander = services.resolver.resolve(slack_id, timeout=services.commander_ack_budget)
+        commander = services.resolver.resolve(slack_id, timeout=timeout)
     except CommanderNotFound as exc:
         raise AssigneeError(
             f"<@{slack_id}> has no Datadog account declare-bot can find (by the email on their "
@@ -125,7 +143,7 @@ def add_as_todo(
         if tell:
             tell(messages.refusal(STORE_DOWN))
         return
-    text = payload.string(message, "text")
+    text = plain_text(payload.string(message, "text"))  # Datadog gets no Slack markup
     card = card_for_message(cards, channel, ts, payload.string(message, "thread_ts") or None)
     if card is not None:
         refusal = refusal_of(services, Act.ADD_TODO, user_id, card, team_id)
@@ -147,8 +165,12 @@ def _value(values: dict[str, Any], block: str) -> dict[str, Any]:
     return payload.obj(payload.obj(values, block), block)
 
 
-def submit_todo_modal(ack: Ack, body: dict[str, Any], services: Services) -> None:
-    """Checked whole (the incident, access, the assignee's Datadog account), stored, then acked."""
+def submit_todo_modal(
+    ack: Ack, body: dict[str, Any], context: BoltContext, services: Services
+) -> None:
+    """Checked whole (the incident, access, the assignee's Datadog account), stored, then acked
+    within Slack's 3 s (each wait is what the ack's clock leaves)."""
+    clock = AckClock(context)
     view = payload.view(body)
     values = payload.obj(payload.obj(view, "state"), "values")
     user_id = payload.user_id(body)
@@ -167,7 +189,8 @@ def submit_todo_modal(ack: Ack, body: dict[str, Any], services: Services) -> Non
     if card is None:
         ack(response_action="errors", errors={where: "Pick an incident."})
         return
-    refusal = refusal_of(services, Act.ADD_TODO, user_id, card, team_of(body))
+    wait = clock.left(ACCESS_SUBMIT_WAIT)
+    refusal = refusal_of(services, Act.ADD_TODO, user_id, card, team_of(body), wait=wait)
     if refusal:
         ack(response_action="errors", errors={where: refusal})
         return
@@ -180,7 +203,8 @@ def submit_todo_modal(ack: Ack, body: dict[str, Any], services: Services) -> Non
     handles: tuple[str, ...] = ()
     if assignee:
         try:
-            handles = (assignee_handle(services, assignee),)
+            budget = clock.left(services.commander_ack_budget)
+            handles = (assignee_handle(services, assignee, timeout=budget),)
         except AssigneeError as exc:
             ack(response_action="errors", errors={TODO_ASSIGNEE_BLOCK: exc.text})
             return
@@ -206,14 +230,19 @@ def is_todo_request(body: dict[str, Any]) -> bool:
     return bool(words) and words[0].lower() == TODO_WORD
 
 
-def todo_command(ack: Ack, body: dict[str, Any], respond: Respond, services: Services) -> None:
-    """`/declare todo …` in an incident channel: checked, stored, then answered in the ack."""
+def todo_command(ack: Ack, body: dict[str, Any], context: BoltContext, services: Services) -> None:
+    """`/declare todo …` in an incident channel: checked, stored, then answered in the ack
+    within Slack's 3 s (the assignees share one lookup budget)."""
+    clock = AckClock(context)
     user_id, team_id = payload.user_id(body), payload.string(body, "team_id")
     text = payload.string(body, "text").split(maxsplit=1)
     try:
         draft: TodoDraft = parse_todo_text(text[1] if len(text) > 1 else "", date.today())
     except TodoTextError as exc:
-        ack(text=messages.refusal(escape(str(exc))), response_type="ephemeral")
+        told = escape(str(exc))
+        if isinstance(exc, PlainMention):  # nothing typed is lost
+            told += f" You wrote:\n`/declare {escape(payload.string(body, 'text'))}`"
+        ack(text=messages.refusal(told), response_type="ephemeral")
         return
     try:
         card = card_of_channel(services.cards.open_cards(), payload.string(body, "channel_id"))
@@ -224,12 +253,17 @@ def todo_command(ack: Ack, body: dict[str, Any], respond: Respond, services: Ser
     if card is None:
         ack(text=messages.refusal(NO_INCIDENT_HERE), response_type="ephemeral")
         return
-    refusal = refusal_of(services, Act.ADD_TODO, user_id, card, team_id)
+    wait = clock.left(ACCESS_SUBMIT_WAIT)
+    refusal = refusal_of(services, Act.ADD_TODO, user_id, card, team_id, wait=wait)
     if refusal:
         ack(text=messages.refusal(refusal), response_type="ephemeral")
         return
+    budget_ends = time.monotonic() + clock.left(services.commander_ack_budget)
     try:
-        handles = tuple(assignee_handle(services, a) for a in draft.assignee_ids)
+        handles = tuple(
+            assignee_handle(services, a, timeout=max(0.0, budget_ends - time.monotonic()))
+            for a in draft.assignee_ids
+        )
     except AssigneeError as exc:
         typed = escape(payload.string(body, "text"))
         told = f"{exc.text} Nothing was added. You wrote:\n`/declare {typed}`"
@@ -262,14 +296,18 @@ def _list_card(services: Services, body: dict[str, Any]) -> IncidentCard:
     container = payload.obj(body, "container")
     channel = payload.string(container, "channel_id")
     ts = payload.string(container, "message_ts")
+    named = card_key_of_list_block(payload.string(payload.first_action(body), "block_id"))
     try:
-        for card in services.cards.open_cards():
+        # The list names its card (open or resolved); a list posted before it did: open cards.
+        found = services.cards.get_card(named) if named else None
+        cards = [found] if found else services.cards.open_cards()
+        for card in cards:
             if card.channel == channel and services.todo_lists.card_of_list(card.key, channel, ts):
                 return card
     except Exception:
         log.exception("reading the to-do list's card failed")
         raise NoCard(STORE_DOWN) from None
-    raise NoCard("declare-bot has no record of this to-do list (is the incident resolved?).")
+    raise NoCard("declare-bot has no record of this to-do list.")
 
 
 def _checked(body: dict[str, Any]) -> list[tuple[str, str, bool]]:
@@ -306,7 +344,12 @@ def check_todo(press: Press, client: WebClient, respond: Respond, services: Serv
             actor_id=press.user_id,
             params={"todo_id": todo_id, "done": done, "at": now, "content": label},
         )
-        services.chores.submit(chore)
+        try:
+            services.chores.submit(chore)
+        except Exception:  # nothing is sent unless it is stored first: the person hears it
+            log.exception("storing a to-do check failed")
+            tell(respond, press.body, messages.refusal(STORE_DOWN))
+            return
 
 
 TODO_CHECK_PATTERN = rf"^{TODO_CHECK_ACTION}_\d+$"
