@@ -113,3 +113,33 @@ def test_a_cadence_saved_meanwhile_keeps_the_stakeholder_message_once() -> None:
         assert len(tops) == 1, "posted once"
         assert saved.stakeholder_ts == tops[0]["ts"]
         assert saved.last_update_at is not None, "the update's save stands"
+
+
+def test_an_update_saying_channel_pings_no_one_where_it_is_posted() -> None:
+    """`/declare update` with `<!channel>`: re-posted to the incident channel (broadcast)
+    and under the stakeholder message, its fallback text is escaped like its blocks."""
+    env = {"DECLARE_UPDATES_CHANNEL": STAKEHOLDERS, "DECLARE_INCIDENT_CHANNEL": "always"}
+    with LocalStack(env=env) as stack:
+        stack.slack.add_channel(STAKEHOLDERS, "leadership", is_member=True, members=(ALICE,))
+        stack.declare("Checkout <!here> down", severity="SEV-2", commander=BOB)
+        stack.wait_done()
+        wait_for(lambda: there(stack), what="the stakeholder message")
+        (card,) = stack.services.cards.open_cards()
+        answer = stack.slash("update Rolled back <!channel> <@U0CAROL>", channel=card.channel)
+        assert answer.status_code == 200
+        wait_for(
+            lambda: any("Rolled back" in json.dumps(m) for m in there(stack)[1:]),
+            what="the update under the stakeholder message",
+        )
+        posts = [
+            c
+            for c in stack.slack.calls_of("chat.postMessage")
+            if "Rolled back" in str(c.get("text")) or "Checkout" in str(c.get("text"))
+        ]
+        broadcast = [c for c in posts if c.get("reply_broadcast") in (True, "true", "1", 1)]
+        assert broadcast and [c for c in posts if c.get("channel") == STAKEHOLDERS]
+        for call in posts:
+            text = str(call["text"])
+            assert "<!channel>" not in text and "<!here>" not in text, text
+            assert "<@U0CAROL>" not in text, text
+        assert any("&lt;!channel&gt;" in str(c["text"]) for c in posts)
