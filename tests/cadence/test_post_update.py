@@ -238,3 +238,18 @@ def test_an_update_on_an_incident_resolved_meanwhile_is_refused(declared: LocalS
     assert "resolved" in json.dumps(body), "only Bob's resolve: nothing reopened it"
     (incident,) = declared.datadog.incidents.values()
     assert incident["attributes"]["fields"]["state"]["value"] == "resolved"
+
+
+def test_declare_update_answers_slack_at_once_when_users_info_is_slow(
+    declared: LocalStack,
+) -> None:
+    """The store scan and the access check run after the ack, on the pool: Slack is
+    answered at once even when users.info takes 4 s, and the check, no longer cut short
+    to fit the ack (before: refused after 0.75 s), lets the update be posted."""
+    declared.slack.hold_answer("users.info", 4.0)
+    started = time.monotonic()
+    answer = declared.slash("update Still looking", channel=INCIDENTS, user=CAROL)
+    took = time.monotonic() - started
+    assert answer.status_code == 200
+    assert took < 2.5, f"answered in {took:.1f} s"
+    wait_for(lambda: updates_posted(declared), what="the update", timeout=10)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
@@ -27,7 +28,7 @@ from bot.slack.access.policy import ACCESS_WAIT
 from bot.slack.cadence.modal import read_status, status_modal
 from bot.slack.cadence.work import KIND
 from bot.slack.common import payload
-from bot.slack.common.context import Services
+from bot.slack.common.context import Services, after_ack
 from bot.slack.common.ids import STATUS_SEVERITY, STATUS_STATE, STATUS_TEXT
 from bot.slack.declare import messages
 from bot.slack.declare.form.blocks import status_view
@@ -47,6 +48,8 @@ NOT_HERE = (
     "incident. Elsewhere, press *Post update* on the incident's card."
 )
 NOT_OPEN = "It is resolved: reopen it to post an update."
+COMMAND_WAIT = 10.0
+"""Seconds `/declare update` may wait on Slack for the access check (after its ack)."""
 
 
 def _choices(services: Services, card: IncidentCard) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -255,6 +258,22 @@ def post_update_command(
     if not text:
         answer("Say what's happening now: `/declare update <text>`.")
         return
+
+    def run() -> None:
+        _post_update(services, body, user_id, team_id, text, answer)
+
+    # the store scan and the access policy may be slow: after the ack, on the pool
+    after_ack(services, run, answer)
+
+
+def _post_update(
+    services: Services,
+    body: dict[str, Any],
+    user_id: str,
+    team_id: str,
+    text: str,
+    answer: Callable[[str], None],
+) -> None:
     try:
         card = _card_here(services, body)
     except NoCard as no:
@@ -265,7 +284,7 @@ def post_update_command(
         answer(STORE_DOWN)
         return
     refusal = services.access.may(
-        Act.POST_UPDATE, user_id, card, wait=ACCESS_WAIT / 2, team_id=team_id
+        Act.POST_UPDATE, user_id, card, wait=COMMAND_WAIT, team_id=team_id
     ).refusal
     if refusal:
         answer(messages.refusal(refusal))
