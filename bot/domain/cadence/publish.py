@@ -180,9 +180,9 @@ class PublishNotice:
                 data={"status": notice.status.value, "degradation_id": ref.degradation_id},
             ),
         )
-        kept = self._keep(card, ref)
-        card = publish_card(self.store, self.publisher, kept)
-        if card.key != kept.key and not self.store.save_card(card):  # moved: ours to save
+        saved = self._keep(card, ref)
+        card = publish_card(self.store, self.publisher, saved)
+        if card.key != saved.key and not self.store.save_card(card):  # moved: ours to save
             log.info("the moved card of %s changed meanwhile", card.shown.label)
         return self.teller.published(
             chore, card, ref, notice, first=bool(chore.result.get("created"))
