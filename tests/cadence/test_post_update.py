@@ -17,7 +17,14 @@ from bot.emulators.personas import ALICE, BOB, CAROL, INCIDENTS
 from bot.emulators.slack.inbound import option_value, text_value
 from bot.emulators.stack import LocalStack
 from bot.slack.common import ids
-from tests.card_actions import card_message, initial_values, press_card, wait_for
+from tests.card_actions import (
+    card_message,
+    initial_values,
+    open_modal,
+    press_card,
+    wait_for,
+    with_changes,
+)
 from tests.oracles import assert_blocks_round_trip, assert_view_round_trips
 
 
@@ -175,3 +182,74 @@ def test_help_names_declare_update() -> None:
     from bot.slack.declare.messages import HELP_TEXT
 
     assert "`/declare update " in HELP_TEXT
+
+
+def test_a_text_only_update_keeps_a_severity_raised_meanwhile(declared: LocalStack) -> None:
+    """Alice opens Post update at SEV-2; Bob raises it to SEV-1; Alice posts text only: her
+    update changes nothing in Datadog (before: it PATCHed SEV-2 back)."""
+    alices = open_post_update(declared)
+    bobs = open_modal(declared, ids.UPDATE_ACTION, user=BOB)
+    declared.submit(bobs, with_changes(bobs, severity="SEV-1"), user=BOB)
+    wait_for(
+        lambda: (
+            declared.services.cards.open_cards()[0].shown.severity == "SEV-1"
+            and not declared.services.cards.pending_updates()
+        ),
+        what="Bob's SEV-1",
+    )
+    answer = declared.submit(alices, filled(alices, "Still digging"))
+    assert answer.json()["response_action"] == "update"
+    (posted,) = wait_for(lambda: updates_posted(declared), what="Alice's update")
+    assert "SEV-1" in json.dumps(posted["blocks"]), "the update shows the severity as it is"
+    time.sleep(0.3)  # what a second PATCH would take
+    (body,) = declared.datadog.updated_bodies()
+    assert body["data"]["attributes"] == {
+        "fields": {"severity": {"type": "dropdown", "value": "SEV-1"}}
+    }, "only Bob's PATCH"
+    (incident,) = declared.datadog.incidents.values()
+    assert incident["attributes"]["fields"]["severity"]["value"] == "SEV-1"
+
+
+def test_an_update_on_an_incident_resolved_meanwhile_is_refused(declared: LocalStack) -> None:
+    """Alice opens Post update; Bob resolves; Alice's submit is answered under the field,
+    nothing posted, and the incident is not reopened."""
+    alices = open_post_update(declared)
+    view = open_modal(declared, ids.RESOLVE_ACTION, user=BOB)
+    values = with_changes(view)
+    values[ids.POSTMORTEM_BLOCK] = {
+        ids.POSTMORTEM_BLOCK: {"type": "checkboxes", "selected_options": []}
+    }
+    declared.submit(view, values, user=BOB)
+    wait_for(
+        lambda: (
+            declared.services.cards.open_cards() == []
+            and not declared.services.cards.pending_updates()
+        ),
+        what="the resolve",
+    )
+    answer = declared.submit(alices, filled(alices, "Back to normal?")).json()
+    assert answer == {
+        "response_action": "errors",
+        "errors": {ids.STATUS_TEXT: "It is resolved: reopen it to post an update."},
+    }
+    time.sleep(0.3)
+    assert updates_posted(declared) == []
+    (body,) = declared.datadog.updated_bodies()
+    assert "resolved" in json.dumps(body), "only Bob's resolve: nothing reopened it"
+    (incident,) = declared.datadog.incidents.values()
+    assert incident["attributes"]["fields"]["state"]["value"] == "resolved"
+
+
+def test_declare_update_answers_slack_at_once_when_users_info_is_slow(
+    declared: LocalStack,
+) -> None:
+    """The store scan and the access check run after the ack, on the pool: Slack is
+    answered at once even when users.info takes 4 s, and the check, no longer cut short
+    to fit the ack (before: refused after 0.75 s), lets the update be posted."""
+    declared.slack.hold_answer("users.info", 4.0)
+    started = time.monotonic()
+    answer = declared.slash("update Still looking", channel=INCIDENTS, user=CAROL)
+    took = time.monotonic() - started
+    assert answer.status_code == 200
+    assert took < 2.5, f"answered in {took:.1f} s"
+    wait_for(lambda: updates_posted(declared), what="the update", timeout=10)

@@ -78,3 +78,68 @@ def test_a_private_incident_is_never_posted_there(stack: LocalStack) -> None:
     assert not [
         c for c in stack.slack.calls_of("chat.postMessage") if c.get("channel") == STAKEHOLDERS
     ]
+
+
+def test_a_cadence_saved_meanwhile_keeps_the_stakeholder_message_once() -> None:
+    """The stakeholder message's answer is slow; a status update saves the cadence
+    meanwhile (it holds no lease): the ts is put on the latest version, so the next
+    ticks don't post the message again (before: the ts was dropped, posted every tick)."""
+    env = {"DECLARE_UPDATES_CHANNEL": STAKEHOLDERS, "DECLARE_REMINDER_TICK": "0.1"}
+    with LocalStack(env=env) as stack:
+        stack.slack.add_channel(STAKEHOLDERS, "leadership", is_member=True, members=(ALICE,))
+        for _ in ("the card", "its link in the thread", "the stakeholder message"):
+            stack.slack.hold_answer("chat.postMessage", 1.5)  # the last two in either order
+        stack.declare("Checkout down", severity="SEV-2", commander=BOB)
+        wait_for(lambda: there(stack), what="the stakeholder message (its answer held)")
+        (card,) = stack.services.cards.open_cards()
+        before = stack.services.store.get_cadence(card.key)
+        assert before is not None and before.stakeholder_pending, "its ts not saved yet"
+        assert stack.slash("update Looking into it", channel="C0INCIDENTS").status_code == 200
+        wait_for(
+            lambda: (c := stack.services.store.get_cadence(card.key)) and c.last_update_at,
+            what="the update saving the cadence",
+        )
+        saved = wait_for(
+            lambda: (
+                (c := stack.services.store.get_cadence(card.key))
+                and not c.stakeholder_pending
+                and c
+            ),
+            what="the stakeholder ts saved",
+        )
+        stack.wait_done()
+        time.sleep(0.5)  # ticks that would post it again
+        tops = [m for m in there(stack) if not m.get("thread_ts")]
+        assert len(tops) == 1, "posted once"
+        assert saved.stakeholder_ts == tops[0]["ts"]
+        assert saved.last_update_at is not None, "the update's save stands"
+
+
+def test_an_update_saying_channel_pings_no_one_where_it_is_posted() -> None:
+    """`/declare update` with `<!channel>`: re-posted to the incident channel (broadcast)
+    and under the stakeholder message, its fallback text is escaped like its blocks."""
+    env = {"DECLARE_UPDATES_CHANNEL": STAKEHOLDERS, "DECLARE_INCIDENT_CHANNEL": "always"}
+    with LocalStack(env=env) as stack:
+        stack.slack.add_channel(STAKEHOLDERS, "leadership", is_member=True, members=(ALICE,))
+        stack.declare("Checkout <!here> down", severity="SEV-2", commander=BOB)
+        stack.wait_done()
+        wait_for(lambda: there(stack), what="the stakeholder message")
+        (card,) = stack.services.cards.open_cards()
+        answer = stack.slash("update Rolled back <!channel> <@U0CAROL>", channel=card.channel)
+        assert answer.status_code == 200
+        wait_for(
+            lambda: any("Rolled back" in json.dumps(m) for m in there(stack)[1:]),
+            what="the update under the stakeholder message",
+        )
+        posts = [
+            c
+            for c in stack.slack.calls_of("chat.postMessage")
+            if "Rolled back" in str(c.get("text")) or "Checkout" in str(c.get("text"))
+        ]
+        broadcast = [c for c in posts if c.get("reply_broadcast") in (True, "true", "1", 1)]
+        assert broadcast and [c for c in posts if c.get("channel") == STAKEHOLDERS]
+        for call in posts:
+            text = str(call["text"])
+            assert "<!channel>" not in text and "<!here>" not in text, text
+            assert "<@U0CAROL>" not in text, text
+        assert any("&lt;!channel&gt;" in str(c["text"]) for c in posts)

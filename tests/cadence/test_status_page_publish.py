@@ -19,6 +19,7 @@ import pytest
 from datadog_api_client.v2.model.create_degradation_request import CreateDegradationRequest
 from datadog_api_client.v2.model.patch_degradation_request import PatchDegradationRequest
 
+from bot.domain.incident.journal import EntryKind
 from bot.domain.lifecycle.chores import ChoreStep
 from bot.emulators.card_driver import initial_values, press_card
 from bot.emulators.datadog.validate import model_error
@@ -274,3 +275,26 @@ def test_without_a_status_page_nothing_of_it_shows(stack: LocalStack) -> None:
     opened = len(stack.slack.calls("/api/views.open"))
     assert press_card(stack, ids.RESOLVE_ACTION).status_code == 200
     assert RESOLVE_NOTICE not in json.dumps(stack.opened_view(count=opened + 1))
+
+
+def test_the_journal_keeps_a_publish_whose_thread_note_slack_refuses(
+    page_stack: tuple[LocalStack, str],
+) -> None:
+    """The journal entry is written first: a note Slack refuses for good (the thread is
+    gone) does not lose the publish from the incident's record."""
+    stack, page_id = page_stack
+    stack.slack.inject("chat.postMessage", "thread_not_found", times=10)
+    login = stack.datadog.component_id(page_id, "Login")
+    post(stack, "Looking.", [login], "Looking into it <!channel>.")
+    wait_for(lambda: stack.datadog.page_degradations(page_id), what="the notice")
+    (card,) = stack.services.cards.open_cards()
+    entries = wait_for(
+        lambda: [
+            e
+            for e in stack.services.journal.entries(card.incident_id)
+            if e.kind is EntryKind.NOTICE_PUBLISHED
+        ],
+        what="the journal entry",
+    )
+    assert entries[0].text == "Looking into it <!channel>." and entries[0].actor_id == ALICE
+    assert notes(stack) == []

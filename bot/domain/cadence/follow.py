@@ -66,6 +66,23 @@ class Cadences:
         log.warning("cadence of %s kept changing; left as it was", key)
         return None
 
+    def moved(self, card: IncidentCard, new_key: str) -> None:
+        """The card goes on under a new key (its channel stayed archived): its cadence goes
+        with it, judged on what the card now shows, and the old one is ended, so one
+        reminder goes out per due time (a new cadence for the new key would start beside
+        the old one, which still fires)."""
+        old = self.store.get_cadence(card.key)
+        if old is None:
+            return
+        self.store.add_cadence(old.model_copy(update={"card_key": new_key, "version": 0}))
+        self.follow(card.model_copy(update={"key": new_key}))
+        self._change(
+            card.key,
+            lambda c: c.model_copy(
+                update={"due_at": None, "stakeholder_pending": False, "sending": None}
+            ),
+        )
+
     def follow(self, card: IncidentCard) -> Cadence | None:
         """The card shows a (maybe) new severity or state: re-schedule if so."""
         now = self.clock()

@@ -10,6 +10,7 @@ again (`find`: the degradation this create made, or the kept one already saying 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -29,9 +30,12 @@ from bot.domain.cadence.status_page import (
 from bot.domain.incident.journal import EntryKind, Journal, JournalEntry
 from bot.domain.lifecycle.card import followed_card, publish_card
 from bot.domain.lifecycle.chores import Chore, chore_key
+from bot.domain.lifecycle.journaling import keep
 from bot.domain.lifecycle.ports import CardPublisher, IncidentStore
 from bot.domain.lifecycle.record import IncidentCard, StatusNoticeRef
 from bot.domain.reliability.outcomes import StepFailed
+
+log = logging.getLogger(__name__)
 
 PUBLISH_KIND = "degradation"
 CARD_SAVES = 5
@@ -164,23 +168,25 @@ class PublishNotice:
             components={c.id: c.status.value for c in notice.components},
             names={c.id: c.name for c in notice.components if c.name},
         )
-        card = publish_card(self.store, self.publisher, self._keep(card, ref))
-        told = self.teller.published(
+        keep(  # first: the journal holds the fact whatever the Slack side does next
+            self.journal,
+            JournalEntry(
+                key=f"notice:{chore.key}",
+                incident_id=chore.incident_id,
+                at=chore.created_at,
+                kind=EntryKind.NOTICE_PUBLISHED,
+                actor_id=chore.actor_id,
+                text=notice.message,
+                data={"status": notice.status.value, "degradation_id": ref.degradation_id},
+            ),
+        )
+        saved = self._keep(card, ref)
+        card = publish_card(self.store, self.publisher, saved)
+        if card.key != saved.key and not self.store.save_card(card):  # moved: ours to save
+            log.info("the moved card of %s changed meanwhile", card.shown.label)
+        return self.teller.published(
             chore, card, ref, notice, first=bool(chore.result.get("created"))
         )
-        if self.journal is not None:
-            self.journal.add_entry(
-                JournalEntry(
-                    key=f"notice:{chore.key}",
-                    incident_id=chore.incident_id,
-                    at=chore.created_at,
-                    kind=EntryKind.NOTICE_PUBLISHED,
-                    actor_id=chore.actor_id,
-                    text=notice.message,
-                    data={"status": notice.status.value, "degradation_id": ref.degradation_id},
-                )
-            )
-        return told
 
     def _keep(self, card: IncidentCard, ref: StatusNoticeRef) -> IncidentCard:
         """The card with `ref` saved on it (compare-and-set: re-read on a conflict)."""

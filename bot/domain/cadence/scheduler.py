@@ -35,6 +35,9 @@ from bot.domain.reliability.outcomes import StepFailed
 
 log = logging.getLogger(__name__)
 
+ATTEMPTS = 5
+"""Saves of a posted stakeholder message's ts tried on the latest version."""
+
 MOVES = 5
 
 
@@ -124,7 +127,10 @@ class ReminderScheduler:
         return report
 
     def _one(self, key: str, now: float, report: TickReport) -> None:
-        lease = Lease(CardClaims(self.store), key, self.owner, self.schedule.card_lease)
+        # one owner per call, as the update runner's: the tick and a dispatched run_one of
+        # the same scheduler must not both hold the card (a lease is re-entrant per owner)
+        owner = f"{self.owner}/{uuid.uuid4().hex[:8]}"
+        lease = Lease(CardClaims(self.store), key, owner, self.schedule.card_lease)
         if not lease.acquire():
             report.busy += 1
             return
@@ -210,10 +216,21 @@ class ReminderScheduler:
                 return None
             ts = None
         report.stakeholder += ts is not None
-        return self._save(
-            cadence.model_copy(update={"stakeholder_pending": False, "stakeholder_ts": ts}),
-            report,
-        )
+        posted = {"stakeholder_pending": False, "stakeholder_ts": ts}
+        saved = self._save(cadence.model_copy(update=posted), report)
+        if saved is not None:
+            return saved
+        # Saved meanwhile by another writer (a status update, a snooze: they don't hold the
+        # lease): the ts is put on the latest version, else the next tick would post again.
+        for _ in range(ATTEMPTS):
+            latest = self.store.get_cadence(cadence.card_key)
+            report.reads += 1
+            if latest is None or not latest.stakeholder_pending:
+                return None
+            if self._save(latest.model_copy(update=posted), report) is not None:
+                return None  # the rest is judged next tick, on the latest version
+        log.warning("stakeholder message of %s: its ts not saved", card.incident_id)
+        return None
 
     def watch(self, stop: threading.Event) -> None:
         interval = self.schedule.interval

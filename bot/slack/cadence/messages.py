@@ -51,7 +51,7 @@ def status_update(update: StatusUpdate, view: IncidentView) -> Message:
         {"type": "section", "text": verbatim(safe(update.text, SECTION_MAX))},
         {"type": "context", "elements": [verbatim(foot)]},
     ]
-    text = cut(f"Status update on {view.label} ({view.severity}): {update.text}", FALLBACK_MAX)
+    text = safe(f"Status update on {view.label} ({view.severity}): {update.text}", FALLBACK_MAX)
     return text, blocks
 
 
@@ -84,7 +84,7 @@ def reminder(cadence: Cadence, card: IncidentCard, signed: str, snooze: float) -
         {"type": "section", "text": verbatim(body)},
         {"type": "actions", "elements": buttons},
     ]
-    return cut(f"Reminder: status update due on {view.label}", FALLBACK_MAX), blocks
+    return safe(f"Reminder: status update due on {view.label}", FALLBACK_MAX), blocks
 
 
 def _button(label: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
@@ -126,13 +126,13 @@ def stakeholder(card: IncidentCard, permalink: str | None) -> Message:
         )
     if links:
         blocks.append({"type": "context", "elements": [verbatim(" · ".join(links))]})
-    text = cut(f"{view.label} ({view.severity}, {view.state}): {view.title}", FALLBACK_MAX)
+    text = safe(f"{view.label} ({view.severity}, {view.state}): {view.title}", FALLBACK_MAX)
     return text, blocks
 
 
 def stakeholder_changes(label: str, who: str, lines: Sequence[str]) -> Message:
     """A thread reply under the stakeholder message: `who` is mrkdwn already."""
     body = f"{who} changed {safe(label, 50)}:" + "".join(f"\n• {safe(x, 500)}" for x in lines)
-    return cut(f"{label}: {' · '.join(lines)}", FALLBACK_MAX), [
+    return safe(f"{label}: {' · '.join(lines)}", FALLBACK_MAX), [
         {"type": "section", "text": verbatim(cut(body, SECTION_MAX))}
     ]

@@ -17,7 +17,7 @@ from bot.domain.cadence.follow import Cadences
 from bot.domain.cadence.ports import CadenceStore
 from bot.domain.incident.changes import Change, ChangeKind, ExternalUpdate
 from bot.domain.lifecycle.ports import CardPublisher
-from bot.domain.lifecycle.record import IncidentCard, UpdateJob
+from bot.domain.lifecycle.record import IncidentCard, UpdateJob, card_key
 from bot.domain.sync.ports import ExternalNotes
 from bot.slack.cadence.notices import SlackCadence
 from bot.slack.common.mrkdwn import safe
@@ -68,7 +68,14 @@ class CadenceFollowingPublisher:
             self.slack.edit_stakeholder(ts, card)
 
     def post_card(self, card: IncidentCard, channel: str, thread_ts: str | None, why: str) -> str:
-        return self.inner.post_card(card, channel, thread_ts, why)
+        """The card posted anew (publish_card: its channel stayed archived): the cadence
+        goes on under the new card's key."""
+        ts = self.inner.post_card(card, channel, thread_ts, why)
+        try:
+            self.cadences.moved(card, card_key(channel, ts))
+        except Exception:  # best effort: the scheduler still finds the old one (moved_to)
+            log.warning("moving the cadence of %s failed", card.key, exc_info=True)
+        return ts
 
     def post_note(self, card: IncidentCard, actor_id: str, changes: Sequence[Change]) -> str | None:
         ts = self.inner.post_note(card, actor_id, changes)

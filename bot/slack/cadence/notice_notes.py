@@ -28,7 +28,7 @@ def published_note(
     line = safe(section_text(notice), 1000)
     quoted = safe(notice.message, SECTION_MAX - len(head) - len(line) - 10).replace("\n", "\n>")
     body = f"{head}\n{line}\n>{quoted}"
-    text = cut(f"{label}: {verb.split(' ')[0]} {notice.title} on the status page", FALLBACK_MAX)
+    text = safe(f"{label}: {verb.split(' ')[0]} {notice.title} on the status page", FALLBACK_MAX)
     return text, [{"type": "section", "text": verbatim(cut(body, SECTION_MAX))}]
 
 

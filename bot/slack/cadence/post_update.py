@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
@@ -19,7 +20,7 @@ from slack_sdk import WebClient
 
 from bot.domain.access.rules import Act
 from bot.domain.cadence.update import StatusUpdate, clean_text
-from bot.domain.incident.state import IncidentChanges
+from bot.domain.incident.state import IncidentChanges, IncidentView
 from bot.domain.lifecycle.chores import Chore, chore_key
 from bot.domain.lifecycle.record import IncidentCard, UpdateJob, update_key
 from bot.slack.access.allowlist import plain_refusal
@@ -27,7 +28,7 @@ from bot.slack.access.policy import ACCESS_WAIT
 from bot.slack.cadence.modal import read_status, status_modal
 from bot.slack.cadence.work import KIND
 from bot.slack.common import payload
-from bot.slack.common.context import Services
+from bot.slack.common.context import Services, after_ack
 from bot.slack.common.ids import STATUS_SEVERITY, STATUS_STATE, STATUS_TEXT
 from bot.slack.declare import messages
 from bot.slack.declare.form.blocks import status_view
@@ -47,6 +48,8 @@ NOT_HERE = (
     "incident. Elsewhere, press *Post update* on the incident's card."
 )
 NOT_OPEN = "It is resolved: reopen it to post an update."
+COMMAND_WAIT = 10.0
+"""Seconds `/declare update` may wait on Slack for the access check (after its ack)."""
 
 
 def _choices(services: Services, card: IncidentCard) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -69,7 +72,7 @@ def open_status_modal(
             extra += section.blocks(card)
         except Exception:  # noqa: BLE001 - a section's failure never keeps the modal shut
             log.warning("a Post update section failed to build", exc_info=True)
-    _, metadata = fit(UpdateMeta(card.key))
+    _, metadata = fit(UpdateMeta(card.key, card.shown))
     view = status_modal(
         metadata,
         card.shown,
@@ -94,14 +97,24 @@ def accept(
     submission: str,
     *,
     modal_view_id: str | None = None,
+    showed: IncidentView | None = None,
 ) -> bool:
     """Store the update (and its state/severity change) before the ack; False: seen before.
 
+    `showed` is the incident as the modal showed it: only what the person changed from it
+    is sent, judged against it (a change someone made meanwhile is neither undone nor
+    overtaken silently). None: the card as it is now (`/declare update` changes nothing).
+
     Raises when the store is down (nothing was stored)."""
     shown = card.shown
+    judged = shown
+    if showed is not None:
+        judged = shown.model_copy(update={"state": showed.state, "severity": showed.severity})
     changes = IncidentChanges(
-        state=update.state if update.state != shown.state else None,
-        severity=update.severity if update.severity and update.severity != shown.severity else None,
+        state=update.state if update.state != judged.state else None,
+        severity=(
+            update.severity if update.severity and update.severity != judged.severity else None
+        ),
     )
     chore = Chore(
         key=chore_key(KIND, submission),
@@ -121,7 +134,7 @@ def accept(
             incident_id=card.incident_id,
             actor_id=update.actor_id,
             changes=changes,
-            before=shown,
+            before=judged,
         )
         if services.cards.add_update(job):
             services.dispatch(job.key, services.updates.run)
@@ -141,8 +154,12 @@ def submit_status(ack: Ack, body: dict[str, Any], context: BoltContext, services
         log.exception("the store is unavailable")
         ack(response_action="errors", errors={STATUS_TEXT: STORE_DOWN})
         return
-    if card is None:
+    if card is None or meta is None or meta.snapshot is None:
         ack(response_action="errors", errors={STATUS_TEXT: STALE})
+        return
+    showed = meta.snapshot
+    if card.shown.resolved:
+        ack(response_action="errors", errors={STATUS_TEXT: NOT_OPEN})
         return
     refusal = services.access.may(
         Act.POST_UPDATE, user_id, card, wait=ACCESS_WAIT / 2, team_id=team_id
@@ -157,29 +174,39 @@ def submit_status(ack: Ack, body: dict[str, Any], context: BoltContext, services
     text = clean_text(form.text)
     if not text:
         errors[STATUS_TEXT] = EMPTY
-    if form.state not in states and form.state != card.shown.state:
+    if form.state not in states and form.state != showed.state:
         errors[STATUS_STATE] = f"Choose one of {', '.join(states)}."
-    if form.severity and form.severity not in severities and form.severity != card.shown.severity:
+    if form.severity and form.severity not in severities and form.severity != showed.severity:
         errors[STATUS_SEVERITY] = f"Choose one of {', '.join(severities)}."
     for section in services.status_sections:
         errors.update(section.errors(card, values))
     if errors:
         ack(response_action="errors", errors={k: v[:150] for k, v in errors.items()})
         return
-    severity = form.severity or card.shown.severity
+    # only what the person changed from what the modal showed; the rest as it is now
+    state = form.state if form.state and form.state != showed.state else card.shown.state
+    picked = form.severity if form.severity and form.severity != showed.severity else None
+    severity = picked or card.shown.severity
     update = StatusUpdate(
         key=f"{team_id}|{payload.string(view, 'id')}|{payload.string(view, 'hash')}",
         card_key=card.key,
         incident_id=card.incident_id,
         text=text,
-        state=form.state or card.shown.state,
-        severity=form.severity or None,
+        state=state,
+        severity=picked,
         next_in=form.next_in or services.cadences.policy.interval(severity),
         actor_id=user_id,
         at=time.time(),
     )
     try:
-        fresh = accept(services, card, update, update.key, modal_view_id=payload.string(view, "id"))
+        fresh = accept(
+            services,
+            card,
+            update,
+            update.key,
+            modal_view_id=payload.string(view, "id"),
+            showed=showed,
+        )
     except Exception:  # nothing is posted unless it is stored first
         log.exception("storing the status update failed")
         ack(response_action="errors", errors={STATUS_TEXT: STORE_DOWN})
@@ -231,6 +258,22 @@ def post_update_command(
     if not text:
         answer("Say what's happening now: `/declare update <text>`.")
         return
+
+    def run() -> None:
+        _post_update(services, body, user_id, team_id, text, answer)
+
+    # the store scan and the access policy may be slow: after the ack, on the pool
+    after_ack(services, run, answer)
+
+
+def _post_update(
+    services: Services,
+    body: dict[str, Any],
+    user_id: str,
+    team_id: str,
+    text: str,
+    answer: Callable[[str], None],
+) -> None:
     try:
         card = _card_here(services, body)
     except NoCard as no:
@@ -241,7 +284,7 @@ def post_update_command(
         answer(STORE_DOWN)
         return
     refusal = services.access.may(
-        Act.POST_UPDATE, user_id, card, wait=ACCESS_WAIT / 2, team_id=team_id
+        Act.POST_UPDATE, user_id, card, wait=COMMAND_WAIT, team_id=team_id
     ).refusal
     if refusal:
         answer(messages.refusal(refusal))

@@ -72,7 +72,6 @@ class StatusUpdateWork:
 
     def tell(self, chore: Chore, card: IncidentCard) -> dict[str, Any]:
         update = self.update_of(chore)
-        permalink = None
         keep(
             self.store,
             JournalEntry(
@@ -82,7 +81,6 @@ class StatusUpdateWork:
                 kind=EntryKind.STATUS_UPDATE,
                 actor_id=update.actor_id,
                 text=update.text,
-                permalink=permalink,
                 data={
                     "state": update.state,
                     **({"severity": update.severity} if update.severity else {}),
