@@ -94,9 +94,6 @@ class RedisIncidentRecords:
     def _card(self, key: str) -> str:
         return f"{self.prefix}:card:{key}"
 
-    def _job(self, key: str) -> str:
-        return f"{self.prefix}:update:{key}"
-
     def _card_indexes(self) -> list[str]:
         return [f"{self.prefix}:cards", f"{self.prefix}:closed-cards"]
 
@@ -150,43 +147,58 @@ class RedisIncidentRecords:
         cards = self.rows.parse_all(RecordKind.CARD, rows, IncidentCard)
         return [c for c in cards if c.closed and c.incident_id in incident_ids]
 
+    # Update jobs and chores: a JSON document each, and a set of the unfinished ones.
+    def _doc(self, kind: str, key: str) -> str:
+        return f"{self.prefix}:{kind}:{key}"
+
+    def _add_doc(self, kind: str, index: str, key: str, data: str, ttl: int, pending: bool) -> bool:
+        """Store and index a new document in one step; False when its key is stored."""
+        keys = [self._doc(kind, key), f"{self.prefix}:{index}"]
+        return bool(self._add_indexed(keys=keys, args=[data, ttl, int(pending), key]))
+
+    def _save_doc(
+        self, kind: str, index: str, key: str, data: str, ttl: int, pending: bool
+    ) -> None:
+        self.redis.set(self._doc(kind, key), data, ex=ttl)
+        self._mark_open(f"{self.prefix}:{index}", key, pending)
+
+    def _pending_docs(self, kind: str, index: str) -> list[tuple[str, str]]:
+        return self._listed(f"{self.prefix}:{index}", lambda key: self._doc(kind, key))
+
     def add_update(self, job: UpdateJob) -> bool:
-        keys = [self._job(job.key), f"{self.prefix}:updates"]
-        args = [job.model_dump_json(), UPDATE_RETENTION, int(not job.finished), job.key]
-        return bool(self._add_indexed(keys=keys, args=args))
+        data = job.model_dump_json()
+        return self._add_doc("update", "updates", job.key, data, UPDATE_RETENTION, not job.finished)
 
     def get_update(self, key: str) -> UpdateJob | None:
-        data = self.redis.get(self._job(key))
+        data = self.redis.get(self._doc("update", key))
         return UpdateJob.model_validate_json(data) if data else None
 
     def save_update(self, job: UpdateJob) -> None:
-        self.redis.set(self._job(job.key), job.model_dump_json(), ex=UPDATE_RETENTION)
-        self._mark_open(f"{self.prefix}:updates", job.key, not job.finished)
+        data = job.model_dump_json()
+        self._save_doc("update", "updates", job.key, data, UPDATE_RETENTION, not job.finished)
 
     def pending_updates(self) -> list[UpdateJob]:
-        rows = self._listed(f"{self.prefix}:updates", self._job)
-        found = self.rows.parse_all(RecordKind.UPDATE, rows, UpdateJob)
+        found = self.rows.parse_all(
+            RecordKind.UPDATE, self._pending_docs("update", "updates"), UpdateJob
+        )
         return sorted((j for j in found if not j.finished), key=lambda j: j.created_at)
 
-    def _chore(self, key: str) -> str:
-        return f"{self.prefix}:chore:{key}"
-
     def add_chore(self, chore: Chore) -> bool:
-        keys = [self._chore(chore.key), f"{self.prefix}:chores"]
-        args = [chore.model_dump_json(), CHORE_RETENTION, int(not chore.finished), chore.key]
-        return bool(self._add_indexed(keys=keys, args=args))
+        data = chore.model_dump_json()
+        return self._add_doc(
+            "chore", "chores", chore.key, data, CHORE_RETENTION, not chore.finished
+        )
 
     def get_chore(self, key: str) -> Chore | None:
-        data = self.redis.get(self._chore(key))
+        data = self.redis.get(self._doc("chore", key))
         return Chore.model_validate_json(data) if data else None
 
     def save_chore(self, chore: Chore) -> None:
-        self.redis.set(self._chore(chore.key), chore.model_dump_json(), ex=CHORE_RETENTION)
-        self._mark_open(f"{self.prefix}:chores", chore.key, not chore.finished)
+        data = chore.model_dump_json()
+        self._save_doc("chore", "chores", chore.key, data, CHORE_RETENTION, not chore.finished)
 
     def pending_chores(self) -> list[Chore]:
-        rows = self._listed(f"{self.prefix}:chores", self._chore)
-        found = self.rows.parse_all(RecordKind.CHORE, rows, Chore)
+        found = self.rows.parse_all(RecordKind.CHORE, self._pending_docs("chore", "chores"), Chore)
         return sorted((c for c in found if not c.finished), key=lambda c: c.created_at)
 
     def add_entry(self, entry: JournalEntry) -> bool:
