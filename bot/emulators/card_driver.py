@@ -25,18 +25,17 @@ def card_message(stack: LocalStack, channel: str = INCIDENTS) -> dict[str, Any]:
     raise AssertionError("no card in the channel")
 
 
-def press_card(
+def press_message(
     stack: LocalStack,
-    action_id: str,
+    message: dict[str, Any],
+    action: dict[str, Any],
     *,
     user: str = ALICE,
     channel: str = INCIDENTS,
     caller: BotCaller | None = None,
-    message: dict[str, Any] | None = None,
 ) -> httpx.Response:
-    """Press a button on the card, as Slack sends it (container: the message); `message`:
-    this card (e.g. one in a thread), else the channel's first."""
-    message = message or card_message(stack, channel)
+    """One element of `message` pressed (or ticked), as Slack sends it: `action` is its part
+    of the payload (action_id, block_id, type and the element's own value or selection)."""
     payload = {
         "type": "block_actions",
         "user": {"id": user, "username": user, "name": user, "team_id": TEAM},
@@ -53,16 +52,48 @@ def press_card(
         "channel": {"id": channel, "name": channel},
         "message": message,
         "response_url": stack.slack.response_url(),
-        "actions": [
-            {
-                "action_id": action_id,
-                "block_id": "incident_card_actions",
-                "type": "button",
-                "action_ts": f"{time.time():.6f}",
-            }
-        ],
+        "actions": [{**action, "action_ts": f"{time.time():.6f}"}],
     }
     return (caller or stack.caller).interact(payload)
+
+
+def press_button(
+    stack: LocalStack,
+    message: dict[str, Any],
+    action_id: str,
+    *,
+    user: str = ALICE,
+    channel: str = INCIDENTS,
+    caller: BotCaller | None = None,
+) -> httpx.Response:
+    """Press the button `action_id` of a message the bot posted (e.g. a reminder's Snooze)."""
+    ((block, button),) = [
+        (b, e)
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == action_id
+    ]
+    action = {"action_id": action_id, "block_id": block.get("block_id", ""), "type": "button"}
+    if "value" in button:
+        action["value"] = button["value"]
+    return press_message(stack, message, action, user=user, channel=channel, caller=caller)
+
+
+def press_card(
+    stack: LocalStack,
+    action_id: str,
+    *,
+    user: str = ALICE,
+    channel: str = INCIDENTS,
+    caller: BotCaller | None = None,
+    message: dict[str, Any] | None = None,
+) -> httpx.Response:
+    """Press a button on the card, as Slack sends it (container: the message); `message`:
+    this card (e.g. one in a thread), else the channel's first."""
+    message = message or card_message(stack, channel)
+    action = {"action_id": action_id, "block_id": "incident_card_actions", "type": "button"}
+    return press_message(stack, message, action, user=user, channel=channel, caller=caller)
 
 
 def initial_values(view: dict[str, Any]) -> dict[str, Any]:
@@ -143,30 +174,10 @@ def press_todo_box(
     else:
         selected.append(next(o for o in element["options"] if o["value"] == todo_id))
     block = next(b for b in todo_list["blocks"] if element in b.get("elements", []))
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user, "username": user, "name": user, "team_id": TEAM},
-        "api_app_id": "A0DECLARE",
-        "token": "unused-verification-token",
-        "trigger_id": stack.slack.issue_trigger(),
-        "team": {"id": TEAM, "domain": "emulator"},
-        "container": {
-            "type": "message",
-            "message_ts": todo_list["ts"],
-            "channel_id": channel,
-            "is_ephemeral": False,
-        },
-        "channel": {"id": channel, "name": channel},
-        "message": todo_list,
-        "response_url": stack.slack.response_url(),
-        "actions": [
-            {
-                "type": "checkboxes",
-                "action_id": element["action_id"],
-                "block_id": block["block_id"],
-                "selected_options": selected,
-                "action_ts": f"{time.time():.6f}",
-            }
-        ],
+    action = {
+        "type": "checkboxes",
+        "action_id": element["action_id"],
+        "block_id": block["block_id"],
+        "selected_options": selected,
     }
-    return stack.caller.interact(payload)
+    return press_message(stack, todo_list, action, user=user, channel=channel)

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from bot.emulators.personas import ALICE, BOB, INCIDENTS, TEAM
+from bot.emulators.card_driver import press_button
+from bot.emulators.personas import ALICE, BOB, INCIDENTS
 from bot.emulators.stack import LocalStack
 from bot.slack.common import ids
 from tests.card_actions import card_message, open_modal, wait_for, with_changes
@@ -36,35 +37,7 @@ def reminders(stack: LocalStack, channel: str = INCIDENTS) -> list[dict[str, Any
 
 
 def press_reminder(stack: LocalStack, message: dict[str, Any], action_id: str, user: str = ALICE):
-    (button,) = [
-        e
-        for b in message["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == action_id
-    ]
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user, "username": user, "name": user, "team_id": TEAM},
-        "api_app_id": "A0DECLARE",
-        "token": "unused-verification-token",
-        "trigger_id": stack.slack.issue_trigger(),
-        "team": {"id": TEAM, "domain": "emulator"},
-        "container": {"type": "message", "message_ts": message["ts"], "channel_id": INCIDENTS},
-        "channel": {"id": INCIDENTS, "name": "incidents"},
-        "message": message,
-        "response_url": stack.slack.response_url(),
-        "actions": [
-            {
-                "action_id": action_id,
-                "block_id": "x",
-                "type": "button",
-                "value": button["value"],
-                "action_ts": f"{time.time():.6f}",
-            }
-        ],
-    }
-    return stack.caller.interact(payload)
+    return press_button(stack, message, action_id, user=user)
 
 
 def test_a_sev1_is_reminded_on_time_in_its_thread_mentioning_the_commander(

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.domain.cadence.schedule import Cadence
+from bot.emulators.card_driver import press_button
 from bot.emulators.personas import ALICE, INCIDENTS, TEAM
 from bot.emulators.slack.inbound import BotCaller, declare_form_values, view_submission
 from bot.emulators.stack import LocalStack
@@ -46,35 +47,7 @@ def declare(stack: LocalStack, bot: BotProcess, title: str) -> None:
 
 
 def press(stack: LocalStack, caller: BotCaller, message: dict[str, Any], action_id: str) -> None:
-    (button,) = [
-        e
-        for b in message["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == action_id
-    ]
-    payload = {
-        "type": "block_actions",
-        "user": {"id": ALICE, "username": "alice", "name": "alice", "team_id": TEAM},
-        "api_app_id": "A0DECLARE",
-        "token": "unused-verification-token",
-        "trigger_id": stack.slack.issue_trigger(),
-        "team": {"id": TEAM, "domain": "emulator"},
-        "container": {"type": "message", "message_ts": message["ts"], "channel_id": INCIDENTS},
-        "channel": {"id": INCIDENTS, "name": "incidents"},
-        "message": message,
-        "response_url": stack.slack.response_url(),
-        "actions": [
-            {
-                "action_id": action_id,
-                "block_id": "x",
-                "type": "button",
-                "value": button["value"],
-                "action_ts": f"{time.time():.6f}",
-            }
-        ],
-    }
-    assert caller.interact(payload).status_code == 200
+    assert press_button(stack, message, action_id, caller=caller).status_code == 200
 
 
 def cadences(path: Path) -> list[Cadence]:
