@@ -18,12 +18,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
 
+from bench.stats import over_runs
 from bot.config import SETTINGS
 from bot.emulators.base import EmulatorServer, Request
 from bot.emulators.datadog import DatadogEmulator
@@ -292,3 +294,24 @@ def view_for(emulators: Emulators, trigger: str) -> dict[str, Any] | None:
 def opened_views(emulators: Emulators) -> int:
     with emulators.slack.lock:
         return len(emulators.slack.views)
+
+
+def medians_over_fresh_bots(
+    runs: int,
+    latency: float,
+    settle: float,
+    measure: Callable[[Emulators, Served], dict[str, Any]],
+    done: Callable[[int], None],
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """`measure` on fresh emulators and a fresh bot per run (`done(run)` after each): the
+    median over runs of each summary it returns, and every run's."""
+    measured: list[dict[str, Any]] = []
+    for run in range(runs):
+        with ExitStack() as running:
+            emulators = Emulators(latency).start()
+            running.callback(emulators.stop)
+            bot = running.enter_context(start_bot(emulators))
+            time.sleep(settle)
+            measured.append(measure(emulators, bot))
+        done(run)
+    return {k: over_runs([r[k] for r in measured]) for k in measured[0]}, measured

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import math
-import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
-from bench.common import Emulators, Served, start_bot
+from bench.common import Emulators, Served, medians_over_fresh_bots
 from bench.lifecycle import measure_lifecycle, measure_sync_calls, seed_open_cards
-from bench.stats import over_runs
 
 UPDATE_OPEN_TARGET = 1.20
 """Update button → views.open p99, at most this many times /declare's."""
@@ -23,16 +21,13 @@ def figure_lifecycle(
     args: argparse.Namespace, latency: float, settle: float, log: Callable[[str], None]
 ) -> dict[str, Any]:
     """Figure 8: fresh emulators and bot per run; then one bot syncing N open incidents."""
-    runs: list[dict[str, Any]] = []
-    for run in range(args.runs):
-        with ExitStack() as running:
-            emulators = Emulators(latency).start()
-            running.callback(emulators.stop)
-            bot = running.enter_context(start_bot(emulators))
-            time.sleep(settle)
-            runs.append(measure_lifecycle(emulators, bot, args.lifecycle_samples))
-        log(f"run {run + 1}/{args.runs} of figure 8 (lifecycle) done")
-    median = {k: over_runs([r[k] for r in runs]) for k in runs[0]}
+    median, runs = medians_over_fresh_bots(
+        args.runs,
+        latency,
+        settle,
+        lambda emulators, bot: measure_lifecycle(emulators, bot, args.lifecycle_samples),
+        lambda run: log(f"run {run + 1}/{args.runs} of figure 8 (lifecycle) done"),
+    )
     open_ratio = median["update_open"]["p99_ms"] / median["declare_open"]["p99_ms"]
     bound = 2 * latency * 1000
     card_ratio = median["submit_to_card"]["p99_ms"] / bound if bound else math.nan

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
 from typing import Any
 
 import httpx
@@ -27,14 +26,14 @@ from bench.common import (
     Emulators,
     Served,
     handled_at,
+    medians_over_fresh_bots,
     new_calls,
     request_args,
     send_submission,
-    start_bot,
     wait_until,
 )
 from bench.lifecycle import declare_card
-from bench.stats import latency_summary, over_runs
+from bench.stats import latency_summary
 from bot.datadog.client import DatadogClient
 from bot.domain.incident.responders import Responder
 from bot.emulators.personas import INCIDENTS, TEAM
@@ -226,16 +225,13 @@ def figure_responders(
     args: argparse.Namespace, latency: float, settle: float, log: Callable[[str], None]
 ) -> dict[str, Any]:
     """Figure 10: fresh emulators and bot per run, both orders interleaved in each."""
-    runs: list[dict[str, Any]] = []
-    for run in range(args.runs):
-        with ExitStack() as running:
-            emulators = Emulators(latency).start()
-            running.callback(emulators.stop)
-            bot = running.enter_context(start_bot(emulators))
-            time.sleep(settle)
-            runs.append(measure_responders(emulators, bot, args.responder_samples))
-        log(f"run {run + 1}/{args.runs} of figure 10 (responders) done")
-    median = {k: over_runs([r[k] for r in runs]) for k in runs[0]}
+    median, runs = medians_over_fresh_bots(
+        args.runs,
+        latency,
+        settle,
+        lambda emulators, bot: measure_responders(emulators, bot, args.responder_samples),
+        lambda run: log(f"run {run + 1}/{args.runs} of figure 10 (responders) done"),
+    )
     unit = latency * 1000 or float("nan")
     calls = {
         k: {"p50": median[k]["p50_ms"] / unit, "p99": median[k]["p99_ms"] / unit}
